@@ -1,0 +1,6 @@
+export { encodeCanonical } from './encode.js'
+export { decodeStrict } from './decode.js'
+export { CborTag, DEFAULT_LIMITS } from './types.js'
+export type { CborKey, CborValue, DecodeLimits } from './types.js'
+export { MapReader, untag } from './read.js'
+export type { CborMap } from './read.js'
