@@ -71,4 +71,8 @@ export const ERROR_CODES = {
   ERR_CERT_PROFILE: { http: 400, summary: 'A certificate breaks another rule of its role\'s profile.' },
   ERR_CERT_REVOKED: { http: 400, summary: 'A certificate in the chain is revoked.' },
   ERR_CERT_REVOCATION_UNAVAILABLE: { http: 503, summary: 'Revocation status cannot be established within the allowed staleness.' },
+
+  // --- trust list and federation ---------------------------------------------------------------
+
+  // --- node API --------------------------------------------------------------------------------
 } as const satisfies Record<string, { http: number; summary: string }>
