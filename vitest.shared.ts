@@ -4,13 +4,12 @@
  */
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
 
 const root = dirname(fileURLToPath(import.meta.url))
 
 export function packageConfig(packageDir: string, options: { testTimeout?: number; fileParallelism?: boolean } = {}) {
   const name = basename(dirname(packageDir)) + '-' + basename(packageDir)
-  return defineConfig({
+  return {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 60_000,
@@ -20,5 +19,5 @@ export function packageConfig(packageDir: string, options: { testTimeout?: numbe
       reporters: ['default', 'json'],
       outputFile: { json: join(root, '.vitest-reports', `${name}.json`) },
     },
-  })
+  }
 }
