@@ -6,8 +6,8 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { VECTORS_DIR } from '../test/vectors-file.js'
 
-const areas = ['cbor', 'addresses', 'attachments', 'letter', 'evidence', 'certificates']
-const dirs: Record<string, string> = { addresses: 'address', attachments: 'attachment', certificates: 'x509' }
+const areas = ['cbor', 'addresses', 'attachments', 'letter', 'evidence', 'certificates', 'transparency', 'trust-list']
+const dirs: Record<string, string> = { addresses: 'address', attachments: 'attachment', certificates: 'x509', 'trust-list': 'trust' }
 const wanted = process.argv.slice(2)
 
 for (const area of wanted.length ? wanted : areas) {

@@ -1,0 +1,147 @@
+/**
+ * @module transparency/envelope
+ * The signed envelope of checkpoints, cosignatures and fork statements: a tagged COSE_Sign1
+ * (RFC 9052 section 4.2) whose protected header holds exactly `alg`, `kid` (the signer's 32-byte
+ * RFC 7638 thumbprint) and `typ` (RFC 9596), an empty unprotected header, and a canonical CBOR
+ * payload. The `typ` keeps a signature made for one kind from being accepted as another.
+ * Reading follows spec/00 section 0.4: shape and kid, then the key, then the signature, and only
+ * then the payload.
+ */
+import { decodeStrict, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
+import { decodeSign1, signSign1, verifySign1Signature } from '../cose/sign1.js'
+import { BaridError, type BaridErrorCode } from '../errors.js'
+import type { MaybePromise } from './store.js'
+
+const ALG = 1
+const KID = 4
+const TYP = 16
+
+/** The `typ` of each signed transparency object (spec/16). */
+export const TRANSPARENCY_TYPE = {
+  checkpoint: 'application/barid-checkpoint+cose',
+  cosignature: 'application/barid-cosignature+cose',
+  forkStatement: 'application/barid-fork-statement+cose',
+} as const
+export type TransparencyType = (typeof TRANSPARENCY_TYPE)[keyof typeof TRANSPARENCY_TYPE]
+
+/** A signing key and its key id; a `KeyPair` from `keys/` is one. */
+export interface TransparencySigner {
+  readonly privateKey: CryptoKey
+  /** The RFC 7638 thumbprint of the public key (32 bytes). */
+  readonly kid: Uint8Array
+}
+
+/** A public key, and the operator id it speaks for. */
+export interface ResolvedKey {
+  readonly key: CryptoKey
+  /** The operator the key belongs to: the log's id, or the witness's id. */
+  readonly owner: string
+}
+
+/** Which role a key is looked up for: signing a log's checkpoints, or a witness's statements. */
+export type KeyRole = 'log' | 'witness'
+
+/**
+ * Finds the public key with key id `kid` for `role`, or `undefined` (then `ERR_KEY_NOT_FOUND`).
+ * A node resolves from the trust list and the peers' discovery documents; for evidence verified
+ * years later it must also know retired keys.
+ */
+export type KeyResolver = (kid: Uint8Array, role: KeyRole) => MaybePromise<ResolvedKey | undefined>
+
+/** Signs `payload` (encoded canonically) as an object of type `typ`; returns the COSE bytes and the payload bytes. */
+export async function signEnvelope(
+  payload: CborValue,
+  typ: TransparencyType,
+  signer: TransparencySigner,
+): Promise<{ bytes: Uint8Array; payloadBytes: Uint8Array }> {
+  if (!(signer?.kid instanceof Uint8Array) || signer.kid.length !== 32) {
+    throw new BaridError('ERR_KEY_INVALID', 'a signer needs a 32-byte kid')
+  }
+  const payloadBytes = encodeCanonical(payload)
+  const bytes = await signSign1({
+    payload: payloadBytes,
+    key: signer.privateKey,
+    protectedHeader: new Map<CborKey, CborValue>([
+      [KID, signer.kid],
+      [TYP, typ],
+    ]),
+  })
+  return { bytes, payloadBytes }
+}
+
+/** An envelope whose signature verified. */
+export interface OpenedEnvelope {
+  readonly kid: Uint8Array
+  /** The operator the signing key belongs to, per the resolver. */
+  readonly owner: string
+  /** The exact payload bytes that were signed. */
+  readonly payloadBytes: Uint8Array
+  /** The payload, decoded strictly (canonical, bounded). */
+  readonly payload: CborValue
+}
+
+/** How to open one kind of envelope. */
+export interface OpenEnvelopeOptions {
+  typ: TransparencyType
+  /** The code for shape problems specific to this kind. */
+  code: BaridErrorCode
+  maxBytes: number
+  resolveKey: KeyResolver
+  role: KeyRole
+}
+
+/**
+ * Checks shape, resolves the key, verifies the signature, then decodes the payload.
+ * Errors: `ERR_INPUT_TOO_LARGE`, `ERR_COSE_MALFORMED`, `ERR_UNSUPPORTED_ALGORITHM`, the kind's
+ * `code`, `ERR_KEY_NOT_FOUND`, `ERR_KEY_INVALID`, `ERR_SIGNATURE_INVALID`.
+ */
+export async function openEnvelope(
+  bytes: Uint8Array,
+  options: OpenEnvelopeOptions,
+): Promise<OpenedEnvelope> {
+  const { code } = options
+  if (!(bytes instanceof Uint8Array))
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'a signed object must be bytes')
+  if (bytes.length > options.maxBytes) {
+    throw new BaridError('ERR_INPUT_TOO_LARGE', 'signed object exceeds its size limit', {
+      details: { limit: options.maxBytes },
+    })
+  }
+  const decoded = decodeSign1(bytes, { maxBytes: options.maxBytes, maxItems: 64 })
+  for (const label of decoded.protectedHeader.keys()) {
+    if (label !== ALG && label !== KID && label !== TYP)
+      throw new BaridError(code, 'unknown protected header parameter')
+  }
+  if (decoded.unprotectedHeader.size !== 0)
+    throw new BaridError(code, 'the unprotected header must be empty')
+  if (decoded.protectedHeader.get(TYP) !== options.typ) {
+    throw new BaridError(code, 'not the expected type of signed object', {
+      details: { expected: options.typ },
+    })
+  }
+  const kid = decoded.protectedHeader.get(KID)
+  if (!(kid instanceof Uint8Array) || kid.length !== 32)
+    throw new BaridError(code, 'the signer must be named by a 32-byte kid')
+  const resolved = await options.resolveKey(kid, options.role)
+  if (resolved === undefined)
+    throw new BaridError('ERR_KEY_NOT_FOUND', `no ${options.role} key with this kid is known`)
+  await verifySign1Signature(decoded, resolved.key)
+  let payload: CborValue
+  try {
+    payload = decodeStrict(decoded.payload, {
+      maxBytes: options.maxBytes,
+      maxDepth: 4,
+      maxItems: 256,
+      canonical: true,
+    })
+  } catch (e) {
+    if (e instanceof BaridError && e.code.startsWith('ERR_CBOR_')) {
+      throw new BaridError(code, `payload is not canonical CBOR: ${e.message}`, {
+        cause: e,
+        details: { cbor: e.code },
+      })
+    }
+    throw e
+  }
+  return { kid, owner: resolved.owner, payloadBytes: decoded.payload, payload }
+}

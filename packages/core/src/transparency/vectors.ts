@@ -1,0 +1,55 @@
+/**
+ * @module transparency/vectors
+ * Builds spec/vectors/transparency.json: RFC 9162 roots and proofs over the Certificate
+ * Transparency reference leaves (vectors-merkle), and checkpoints, cosignatures and fork
+ * statements signed with fixed Ed25519 keys (vectors-signed; byte-exact, as Ed25519 is
+ * deterministic), with objects a verifier must refuse, each with its reason code. Every
+ * must-fail case is checked against this implementation while building, so the file cannot
+ * record a reason the code disagrees with.
+ */
+import { concatBytes, fromHex, toHex } from '../bytes.js'
+import { importKeyPair } from '../keys/index.js'
+import type { KeyResolver } from './envelope.js'
+import { buildLog, LEAVES, merkleVectors } from './vectors-merkle.js'
+import { signedVectors, type VectorKey } from './vectors-signed.js'
+
+const ED25519_PKCS8 = '302e020100300506032b657004220420'
+
+async function fixedKey(
+  operator: string,
+  role: 'log' | 'witness',
+  seed: number,
+): Promise<VectorKey> {
+  const pkcs8 = concatBytes(
+    fromHex(ED25519_PKCS8),
+    new Uint8Array(32).fill(seed),
+  ) as Uint8Array<ArrayBuffer>
+  const key = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, true, ['sign'])
+  const { key_ops: _o, ext: _e, ...jwk } = await crypto.subtle.exportKey('jwk', key)
+  return { operator, role, jwk, pair: await importKeyPair(jwk) }
+}
+
+export async function makeVectors(): Promise<unknown> {
+  const logKey = await fixedKey('post.eg', 'log', 0x61)
+  const witnessKey = await fixedKey('digitalpost.dk', 'witness', 0x62)
+  const resolveKey: KeyResolver = (kid, role) => {
+    const k = [logKey, witnessKey].find((x) => x.role === role && toHex(x.pair.kid) === toHex(kid))
+    return k === undefined ? undefined : { key: k.pair.publicKey, owner: k.operator }
+  }
+  const leaves = LEAVES.map(fromHex)
+  const log = await buildLog(leaves)
+  return {
+    description:
+      'Barid transparency log (spec/16-transparency-log.md). Merkle hashing, inclusion and consistency proofs are RFC 9162 section 2.1 over the Certificate Transparency reference leaves. ' +
+      'Keys are Ed25519 private JWKs (test keys: do not use); kid = RFC 7638 SHA-256 thumbprint. A verifier resolves the log key only for role "log" and the witness key only for role "witness". ' +
+      'Signed objects are COSE_Sign1 (hex). Cosignatures are over the checkpoint given beside them.',
+    keys: [logKey, witnessKey].map((k) => ({
+      operator: k.operator,
+      role: k.role,
+      kid: toHex(k.pair.kid),
+      jwk: k.jwk,
+    })),
+    merkle: await merkleVectors(log, leaves),
+    ...(await signedVectors(log, leaves, logKey, witnessKey, resolveKey)),
+  }
+}
