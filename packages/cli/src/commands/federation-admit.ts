@@ -1,0 +1,133 @@
+/**
+ * @module commands/federation-admit
+ * `barid federation admit`: verifies an operator's admission request (its CSR proves possession
+ * of the CA key), issues the operator CA certificate from the federation root, and issues a new
+ * trust list with the operator active.
+ */
+import { join } from 'node:path'
+import { integer, iso, optional, parseTime, required, type Command } from '../command.js'
+import {
+  createCertificate,
+  derToPem,
+  readCertificateRequest,
+  type OperatorEntry,
+} from '../core.js'
+import { UsageError } from '../errors.js'
+import { loadFederation, nextContent, publishList } from '../federation-state.js'
+import { readJson, resolvePath, writePublic } from '../files.js'
+import type { AdmissionRequest } from './operator-init.js'
+
+function readRequest(value: unknown): AdmissionRequest {
+  const r = value as Partial<AdmissionRequest> | null
+  const ok =
+    r !== null &&
+    typeof r === 'object' &&
+    r.version === 1 &&
+    typeof r.operator === 'string' &&
+    typeof r.country === 'string' &&
+    typeof r.names === 'object' &&
+    r.names !== null &&
+    Array.isArray(r.endpoints) &&
+    typeof r.csr === 'string' &&
+    (r.schemes === undefined || Array.isArray(r.schemes))
+  if (!ok) throw new UsageError('--request is not an admission request made by barid operator init')
+  return { ...(r as AdmissionRequest), schemes: r.schemes ?? [] }
+}
+
+export const federationAdmit: Command = {
+  name: ['federation', 'admit'],
+  summary: 'Admit an operator: sign its CA certificate and issue a new trust list',
+  help: `Usage: barid federation admit --request FILE [--dir DIR] [options]
+
+Reads an admission request (from barid operator init), verifies its certificate signing
+request (the operator proves it holds the CA key), signs an operator CA certificate with the
+federation root key, and issues the next trust list with the operator active from
+--effective. The CA certificate is written to operators/<id>/ca-<serial>.crt.pem: send it back
+to the operator.
+
+With --add-ca, an operator already listed gets an additional CA (CA rotation); its entry
+otherwise stays as it is.
+
+Options:
+      --request FILE       The operator's admission-request.json (required).
+      --dir DIR            Federation directory. Default: .
+      --ca-days N          Operator CA certificate lifetime in days (max 3653). Default: 3653,
+                           and never past the root certificate.
+      --effective TIME     When the operator becomes active. Default: now.
+      --add-ca             Add a CA to an operator already in the list.`,
+  options: {
+    request: { type: 'string' },
+    dir: { type: 'string' },
+    'ca-days': { type: 'string' },
+    effective: { type: 'string' },
+    'add-ca': { type: 'boolean' },
+  },
+  async run(ctx, values) {
+    const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
+    const state = await loadFederation(dir, ctx.now)
+    const request = readRequest(await readJson(resolvePath(ctx.cwd, required(values, 'request'))))
+    const csr = await readCertificateRequest(request.csr)
+    if (csr.operatorId !== request.operator) {
+      throw new UsageError(
+        'the certificate signing request names another operator than the admission request',
+      )
+    }
+    const effective =
+      typeof values.effective === 'string' ? parseTime(values.effective, 'effective') : ctx.now
+    const existing = state.list.operators.find((o) => o.id === request.operator)
+    if (existing !== undefined && values['add-ca'] !== true) {
+      throw new UsageError(
+        `${request.operator} is already in the trust list; use --add-ca to add a CA, or reinstate to reactivate it`,
+      )
+    }
+    if (existing === undefined && values['add-ca'] === true)
+      throw new UsageError(`--add-ca: ${request.operator} is not in the trust list`)
+    const caDays = integer(values, 'ca-days', 3653, 3653)
+    const notAfter = Math.min(
+      ctx.now + caDays * 86_400,
+      Math.floor(state.root.notAfter.getTime() / 1000),
+    )
+    const ca = await createCertificate({
+      role: 'operator-ca',
+      subjectName: { commonName: `${request.names.en} CA`.slice(0, 64), country: request.country },
+      publicKey: csr.key.publicKey,
+      issuer: { certificate: state.root, privateKey: state.rootKeys.privateKey },
+      operatorId: request.operator,
+      notBefore: new Date(ctx.now * 1000),
+      notAfter: new Date(notAfter * 1000),
+    })
+    const entry: OperatorEntry =
+      existing !== undefined
+        ? { ...existing, cas: [...existing.cas, { cert: ca.der }] }
+        : {
+            id: request.operator,
+            country: request.country,
+            names: request.names,
+            endpoints: request.endpoints,
+            schemes: request.schemes,
+            cas: [{ cert: ca.der }],
+            status: [{ state: 'active', from: effective }],
+          }
+    const operators = [...state.list.operators.filter((o) => o.id !== request.operator), entry]
+    const list = await publishList(state, nextContent(state, ctx.now, { operators }), ctx.now)
+    const caFile = join(dir, 'operators', request.operator, `ca-${ca.serialNumber}.crt.pem`)
+    await writePublic(caFile, derToPem(ca.der))
+    if (ctx.json) {
+      ctx.out(
+        JSON.stringify({
+          ok: true,
+          operator: request.operator,
+          sequence: list.sequence,
+          caCertificate: caFile,
+          caSerial: ca.serialNumber,
+        }),
+      )
+      return
+    }
+    ctx.out(`Admitted ${request.operator} (${request.names.en}), active from ${iso(effective)}`)
+    ctx.out(
+      `  operator CA certificate ${caFile} (serial ${ca.serialNumber}): send it to the operator`,
+    )
+    ctx.out(`  trust list sequence ${list.sequence}, next update ${iso(list.nextUpdate)}`)
+  },
+}

@@ -1,0 +1,36 @@
+/**
+ * @module commands
+ * Every `barid` command, in the order `barid --help` lists them.
+ */
+import type { Command } from '../command.js'
+import { certInspect } from './cert-inspect.js'
+import { evidenceVerify } from './evidence-verify.js'
+import { federationAdmit } from './federation-admit.js'
+import { federationInit } from './federation-init.js'
+import {
+  federationReissue,
+  federationRetireCa,
+  federationRollover,
+} from './federation-lifecycle.js'
+import { federationReinstate, federationSuspend, federationWithdraw } from './federation-status.js'
+import { operatorCertifyNode } from './operator-certify-node.js'
+import { operatorInit } from './operator-init.js'
+import { operatorRevoke } from './operator-revoke.js'
+import { trustListVerify } from './trust-list-verify.js'
+
+export const COMMANDS: readonly Command[] = [
+  federationInit,
+  federationAdmit,
+  federationSuspend,
+  federationWithdraw,
+  federationReinstate,
+  federationRetireCa,
+  federationReissue,
+  federationRollover,
+  operatorInit,
+  operatorCertifyNode,
+  operatorRevoke,
+  trustListVerify,
+  certInspect,
+  evidenceVerify,
+]

@@ -1,0 +1,80 @@
+/**
+ * @module commands/operator-certify-node
+ * `barid operator certify-node`: installs the operator CA certificate received from the
+ * federation and signs the node certificate with the operator CA key.
+ */
+import { join } from 'node:path'
+import { integer, iso, optional, required, type Command } from '../command.js'
+import { bytesEqual, createCertificate, derToPem, parseCertificate } from '../core.js'
+import { UsageError } from '../errors.js'
+import { readKeyPair } from '../federation-state.js'
+import { exists, readCertificateFile, readJson, resolvePath, writePublic } from '../files.js'
+import { OPERATOR_FILES } from './operator-init.js'
+
+export const operatorCertifyNode: Command = {
+  name: ['operator', 'certify-node'],
+  summary: 'Install the operator CA certificate and sign the node certificate',
+  help: `Usage: barid operator certify-node --ca-cert FILE [--dir DIR] [options]
+
+Checks that FILE is the operator CA certificate for this operator's CA key (as issued by the
+federation at admission), installs it as ca.crt.pem, and signs a node certificate for
+node.key.jwk with the operator CA key (role node: request signing and evidence signing).
+
+Options:
+      --ca-cert FILE       The operator CA certificate from the federation (PEM or DER).
+      --dir DIR            Operator directory. Default: .
+      --days N             Node certificate lifetime in days (max 731). Default: 365.
+      --name CN            Common name of the node certificate. Default: node.<operator>.
+
+Writes: ca.crt.pem (if not present), node.crt.pem.`,
+  options: {
+    'ca-cert': { type: 'string' },
+    dir: { type: 'string' },
+    days: { type: 'string' },
+    name: { type: 'string' },
+  },
+  async run(ctx, values) {
+    const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
+    const config = (await readJson(join(dir, OPERATOR_FILES.config))) as { operator: string }
+    const ca = await parseCertificate(
+      await readCertificateFile(resolvePath(ctx.cwd, required(values, 'ca-cert'))),
+    )
+    const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
+    if (ca.role !== 'operator-ca' || ca.operatorId !== config.operator) {
+      throw new UsageError(`--ca-cert is not an operator CA certificate for ${config.operator}`)
+    }
+    if (ca.kid === undefined || !bytesEqual(ca.kid, caKeys.kid)) {
+      throw new UsageError(`--ca-cert certifies another key than ${OPERATOR_FILES.caKey}`)
+    }
+    if (!(await exists(join(dir, OPERATOR_FILES.caCert))))
+      await writePublic(join(dir, OPERATOR_FILES.caCert), derToPem(ca.der))
+    const nodeKeys = await readKeyPair(join(dir, OPERATOR_FILES.nodeKey))
+    const days = integer(values, 'days', 365, 731)
+    const notAfter = Math.min(ctx.now + days * 86_400, Math.floor(ca.notAfter.getTime() / 1000))
+    const node = await createCertificate({
+      role: 'node',
+      subjectName: {
+        commonName: optional(values, 'name') ?? `node.${config.operator}`.slice(0, 64),
+      },
+      publicKey: nodeKeys.publicKey,
+      issuer: { certificate: ca, privateKey: caKeys.privateKey },
+      notBefore: new Date(ctx.now * 1000),
+      notAfter: new Date(notAfter * 1000),
+    })
+    await writePublic(join(dir, OPERATOR_FILES.nodeCert), derToPem(node.der))
+    if (ctx.json) {
+      ctx.out(
+        JSON.stringify({
+          ok: true,
+          operator: config.operator,
+          serial: node.serialNumber,
+          notAfter: iso(notAfter),
+          file: join(dir, OPERATOR_FILES.nodeCert),
+        }),
+      )
+      return
+    }
+    ctx.out(`Node certificate for ${config.operator} written to ${OPERATOR_FILES.nodeCert}`)
+    ctx.out(`  serial ${node.serialNumber}, valid until ${iso(notAfter)}`)
+  },
+}

@@ -1,0 +1,141 @@
+/**
+ * @module federation-state
+ * The federation's working directory, as `barid federation` commands keep it:
+ *
+ * ```
+ * federation.json        name and trust list validity
+ * governance.key.jwk     governance signing key (secret, 0600)
+ * governance.pub.jwk     its public key: give it to every node (their trust anchor)
+ * root.key.jwk           federation root CA key (secret, 0600)
+ * root.crt.pem           federation root certificate
+ * trust-list.cose        the current signed trust list
+ * lists/NNNNNN.cose      every list issued, by sequence number
+ * operators/<id>/        operator CA certificates issued at admission
+ * ```
+ */
+import { join } from 'node:path'
+import {
+  importKeyPair,
+  parseCertificate,
+  type KeyPair,
+  type ParsedCertificate,
+  authorisedSigners,
+  createTrustList,
+  verifyTrustList,
+  type OperatorEntry,
+  type TrustList,
+  type TrustListInput,
+} from './core.js'
+import { UsageError } from './errors.js'
+import { exists, readBytes, readJson, readText, writePublic } from './files.js'
+
+export interface FederationConfig {
+  readonly version: 1
+  readonly name: string
+  /** Days from issue to next-update of each list. */
+  readonly listValidityDays: number
+}
+
+export interface FederationState {
+  readonly dir: string
+  readonly config: FederationConfig
+  readonly governance: KeyPair
+  readonly rootKeys: KeyPair
+  readonly root: ParsedCertificate
+  readonly list: TrustList
+}
+
+export const FILES = {
+  config: 'federation.json',
+  governanceKey: 'governance.key.jwk',
+  governancePub: 'governance.pub.jwk',
+  governanceNextKey: 'governance-next.key.jwk',
+  rootKey: 'root.key.jwk',
+  rootCert: 'root.crt.pem',
+  list: 'trust-list.cose',
+} as const
+
+/** Reads a private JWK file into a key pair (the JWK is never printed, even on error). */
+export async function readKeyPair(path: string): Promise<KeyPair> {
+  return importKeyPair(await readJson(path), { use: 'sign' })
+}
+
+/** Loads the federation directory and verifies its current list against its governance key. */
+export async function loadFederation(dir: string, now: number): Promise<FederationState> {
+  if (!(await exists(join(dir, FILES.config)))) {
+    throw new UsageError(
+      `${dir} is not a federation directory (no ${FILES.config}); run barid federation init`,
+    )
+  }
+  const config = (await readJson(join(dir, FILES.config))) as FederationConfig
+  if (
+    config.version !== 1 ||
+    typeof config.name !== 'string' ||
+    !Number.isInteger(config.listValidityDays)
+  ) {
+    throw new UsageError(
+      `${join(dir, FILES.config)} is not a federation configuration this version understands`,
+    )
+  }
+  const governance = await readKeyPair(join(dir, FILES.governanceKey))
+  const rootKeys = await readKeyPair(join(dir, FILES.rootKey))
+  const root = await parseCertificate(await readText(join(dir, FILES.rootCert)))
+  const bytes = await readBytes(join(dir, FILES.list))
+  // Our own list: it must verify under our own governance key (or the incoming one mid-rollover).
+  const list = await verifyTrustList(bytes, { governanceKeys: [governance], now })
+  return { dir, config, governance, rootKeys, root, list }
+}
+
+/** Content of the next list: the current one with a new sequence, times, and the given changes. */
+export function nextContent(
+  state: FederationState,
+  now: number,
+  changes: Partial<TrustListInput> = {},
+): TrustListInput {
+  const { list } = state
+  const base: TrustListInput = {
+    federation: list.federation,
+    sequence: list.sequence + 1,
+    issued: now,
+    nextUpdate: now + state.config.listValidityDays * 86_400,
+    governanceKeys: list.governanceKeys,
+    roots: list.roots,
+    operators: list.operators,
+    ...(list.rollover === undefined ? {} : { rollover: list.rollover }),
+  }
+  return { ...base, ...changes }
+}
+
+/**
+ * Signs `input` with `signer`, checks it is a valid successor of the held list, and writes it as
+ * the current list and into the archive.
+ */
+export async function publishList(
+  state: FederationState,
+  input: TrustListInput,
+  now: number,
+  signer: KeyPair = state.governance,
+): Promise<TrustList> {
+  const bytes = await createTrustList(input, signer)
+  const list = await verifyTrustList(bytes, {
+    governanceKeys: authorisedSigners(state.list),
+    current: state.list,
+    now,
+  })
+  await writePublic(
+    join(state.dir, 'lists', `${String(list.sequence).padStart(6, '0')}.cose`),
+    bytes,
+  )
+  await writePublic(join(state.dir, FILES.list), bytes, { replace: true })
+  return list
+}
+
+/** The operator entry with `id`, or a usage error naming the operators that exist. */
+export function findOperator(list: TrustList, id: string): OperatorEntry {
+  const op = list.operators.find((o) => o.id === id)
+  if (op === undefined) {
+    const known = list.operators.map((o) => o.id).join(', ') || 'none'
+    throw new UsageError(`operator ${id} is not in the trust list (operators: ${known})`)
+  }
+  return op
+}
