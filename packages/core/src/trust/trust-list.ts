@@ -20,7 +20,9 @@ import { readTrustListPayload, TRUST_LIST_LIMITS, trustListPayload } from './tru
 import type { OperatorEntry, TrustList, TrustListContent, UnixSeconds } from './types.js'
 
 /** Default allowance for clocks running ahead of the verifier's: five minutes. */
-export const DEFAULT_CLOCK_SKEW = 300
+import { DEFAULT_CLOCK_SKEW } from '../clock.js'
+
+export { DEFAULT_CLOCK_SKEW }
 
 /** A governance key as a verifier may configure it: a public JWK or an imported key. */
 export type GovernanceKeyInput = PublicKeyHandle | PublicJwk | Readonly<Record<string, unknown>>

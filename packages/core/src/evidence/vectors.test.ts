@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { fromHex, toHex } from '../bytes.js'
+import { BaridError } from '../errors.js'
+import { readVectors } from '../../test/vectors-file.js'
+import { importTestKey } from '../../test/keys.js'
+import { verifyEvidenceChain } from './chain.js'
+import { verifyEvidence, type ResolveEvidenceKey } from './verify.js'
+import { makeVectors } from './vectors.js'
+
+interface EvidenceVectors {
+  keys: { name: string; kid: string; jwk: JsonWebKey }[]
+  trustList: { kid: string; issuer: string }[]
+  records: { record: Record<string, unknown>; bytes: string; digest: string }[]
+  chains: { name: string; records: string[] }[]
+  invalidRecords: { name: string; bytes: string; reason: string }[]
+  invalidChains: { name: string; records: string[]; reason: string }[]
+}
+
+const file = readVectors('evidence') as EvidenceVectors
+
+async function resolver(): Promise<ResolveEvidenceKey> {
+  const keys = new Map<string, CryptoKey>()
+  for (const k of file.keys) {
+    const key = await importTestKey(k.jwk, 'sign')
+    expect(toHex(key.kid)).toBe(k.kid)
+    keys.set(k.kid, key.publicKey)
+  }
+  return async (kid) => {
+    const entry = file.trustList.find((t) => t.kid === toHex(kid))
+    if (entry === undefined) throw new BaridError('ERR_KEY_NOT_FOUND', 'kid not in the trust list')
+    return { key: keys.get(entry.kid)!, issuer: entry.issuer }
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'accepted'
+  } catch (e) {
+    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
+  }
+}
+
+describe('spec/vectors/evidence.json', () => {
+  it('is exactly what the generator makes today', async () => {
+    expect(JSON.parse(JSON.stringify(await makeVectors()))).toEqual(file)
+  })
+
+  it('has every record verify to its stated content and digest', async () => {
+    const resolveKey = await resolver()
+    for (const r of file.records) {
+      const v = await verifyEvidence(fromHex(r.bytes), { resolveKey })
+      expect(toHex(v.digest)).toBe(r.digest)
+      expect({
+        ...v.record,
+        letterDigest: toHex(v.record.letterDigest),
+        prev: v.record.prev && toHex(v.record.prev),
+      }).toEqual(r.record)
+    }
+  })
+
+  it('has every chain verify, and every invalid record and chain refused with its reason code', async () => {
+    const resolveKey = await resolver()
+    for (const c of file.chains) await verifyEvidenceChain(c.records.map(fromHex), resolveKey)
+    for (const r of file.invalidRecords)
+      expect(await codeOf(verifyEvidence(fromHex(r.bytes), { resolveKey })), r.name).toBe(r.reason)
+    for (const c of file.invalidChains)
+      expect(await codeOf(verifyEvidenceChain(c.records.map(fromHex), resolveKey)), c.name).toBe(
+        c.reason,
+      )
+  })
+})

@@ -1,0 +1,219 @@
+/**
+ * @module evidence/vectors
+ * Builds spec/vectors/evidence.json: evidence records and chains from fixed Ed25519 node keys
+ * (byte-exact), and records and chains a verifier must refuse, each with its reason code.
+ */
+import { toHex } from '../bytes.js'
+import { fixedKey, type FixedKey } from '../letter/fixed-keys.js'
+import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
+import { signSign1 } from '../cose/sign1.js'
+import { newLetterId } from '../letter/letter-id.js'
+import {
+  createEvidence,
+  EVIDENCE_TYP,
+  type CreateEvidenceOptions,
+  type SignedEvidence,
+} from './create.js'
+import { encodeEvidenceRecord } from './record.js'
+import type { EvidenceRecord } from './types.js'
+
+interface NodeKey extends FixedKey {
+  issuer: string
+}
+
+async function nodeKey(name: string, issuer: string, seed: number): Promise<NodeKey> {
+  return { ...(await fixedKey(name, 'Ed25519', 'sign', seed)), issuer }
+}
+
+function recordJson(r: EvidenceRecord): Record<string, unknown> {
+  return { ...r, letterDigest: toHex(r.letterDigest), prev: r.prev === null ? null : toHex(r.prev) }
+}
+
+function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
+  const t = bytes.slice()
+  t[bit >> 3]! ^= 1 << (bit & 7)
+  return t
+}
+
+export async function makeVectors(): Promise<unknown> {
+  const eg = await nodeKey('post.eg-node-1', 'post.eg', 0x51)
+  const dk = await nodeKey('digitalpost.dk-node-1', 'digitalpost.dk', 0x52)
+  const unknown = await nodeKey('unlisted-node', 'post.eg', 0x53)
+  const t0 = Date.UTC(2025, 5, 1, 9, 0, 0)
+  const letter = {
+    letterId: newLetterId(t0, new Uint8Array(10).fill(1)),
+    letterDigest: new Uint8Array(32).fill(0x5d),
+  }
+  const as = (k: NodeKey) => ({ issuer: k.issuer, key: { privateKey: k.privateKey, kid: k.kid } })
+
+  const steps: Omit<CreateEvidenceOptions, 'letterId' | 'letterDigest' | 'issuer' | 'key'>[] = [
+    { type: 'submission-accepted', time: t0 + 120 },
+    { type: 'relay-accepted', time: t0 + 950 },
+    { type: 'delivered', recipient: 'lars.jensen@digitalpost.dk', time: t0 + 990 },
+    { type: 'retrieved', recipient: 'lars.jensen@digitalpost.dk', time: t0 + 26 * 3_600_000 + 17 },
+  ]
+  const chain: SignedEvidence[] = []
+  for (const [i, s] of steps.entries()) {
+    chain.push(
+      await createEvidence({
+        ...letter,
+        ...s,
+        ...as(i === 0 ? eg : dk),
+        prev: chain[i - 1]?.digest ?? null,
+      }),
+    )
+  }
+  const failed: SignedEvidence[] = [chain[0]!]
+  failed.push(
+    await createEvidence({
+      ...letter,
+      ...as(dk),
+      type: 'relay-accepted',
+      time: t0 + 950,
+      prev: chain[0]!.digest,
+    }),
+  )
+  failed.push(
+    await createEvidence({
+      ...letter,
+      ...as(dk),
+      type: 'not-delivered',
+      recipient: 'mette.holm@digitalpost.dk',
+      reason: 'mailbox-closed',
+      detail: 'mailbox closed on request of its holder',
+      time: t0 + 1000,
+      prev: failed[1]!.digest,
+    }),
+  )
+
+  const resignPayload = async (
+    change: (m: Map<CborKey, CborValue>) => void,
+    typ = EVIDENCE_TYP,
+  ): Promise<Uint8Array> => {
+    const m = encodeEvidenceRecord(chain[0]!.record)
+    change(m)
+    return signSign1({
+      payload: encodeCanonical(m),
+      key: eg.privateKey,
+      protectedHeader: new Map<CborKey, CborValue>([
+        [4, eg.kid],
+        [16, typ],
+      ]),
+    })
+  }
+  const otherLetter = await createEvidence({
+    ...letter,
+    letterId: newLetterId(t0, new Uint8Array(10).fill(2)),
+    ...as(dk),
+    type: 'relay-accepted',
+    time: t0 + 950,
+    prev: chain[0]!.digest,
+  })
+  const b = chain.map((e) => toHex(e.bytes))
+
+  return {
+    description:
+      'Barid evidence records (spec/07-evidence.md). Node keys are Ed25519 private JWKs; kid = RFC 7638 SHA-256 thumbprint. ' +
+      'The trust list maps a kid to the operator it belongs to; an unlisted kid is ERR_KEY_NOT_FOUND. digest = SHA-256 of the record bytes.',
+    keys: [eg, dk, unknown].map((k) => ({ name: k.name, kid: toHex(k.kid), jwk: k.jwk })),
+    trustList: [eg, dk].map((k) => ({ kid: toHex(k.kid), issuer: k.issuer })),
+    records: [...chain, ...failed.slice(1)].map((e) => ({
+      record: recordJson(e.record),
+      bytes: toHex(e.bytes),
+      digest: toHex(e.digest),
+    })),
+    chains: [
+      { name: 'delivered-and-retrieved', records: b },
+      { name: 'not-delivered', records: failed.map((e) => toHex(e.bytes)) },
+    ],
+    invalidRecords: [
+      {
+        name: 'bit-flip-in-signature',
+        bytes: toHex(flipBit(chain[2]!.bytes, (chain[2]!.bytes.length - 5) * 8)),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'bit-flip-in-payload',
+        bytes: toHex(flipBit(chain[2]!.bytes, (chain[2]!.bytes.length - 80) * 8 + 1)),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'issuer-not-the-keys-operator',
+        bytes: toHex(
+          (
+            await createEvidence({
+              ...letter,
+              ...as(eg),
+              issuer: 'digitalpost.dk',
+              type: 'submission-accepted',
+              time: t0,
+            })
+          ).bytes,
+        ),
+        reason: 'ERR_EVIDENCE_ISSUER_MISMATCH',
+      },
+      {
+        name: 'unlisted-node-key',
+        bytes: toHex(
+          (
+            await createEvidence({
+              ...letter,
+              ...as(unknown),
+              type: 'submission-accepted',
+              time: t0,
+            })
+          ).bytes,
+        ),
+        reason: 'ERR_KEY_NOT_FOUND',
+      },
+      {
+        name: 'unknown-type',
+        bytes: toHex(await resignPayload((m) => m.set('type', 'lost'))),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+      {
+        name: 'delivered-without-recipient',
+        bytes: toHex(await resignPayload((m) => m.set('type', 'delivered'))),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+      {
+        name: 'unknown-field',
+        bytes: toHex(await resignPayload((m) => m.set('note', 'x'))),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+      {
+        name: 'version-2',
+        bytes: toHex(await resignPayload((m) => m.set('v', 2))),
+        reason: 'ERR_UNSUPPORTED_VERSION',
+      },
+      {
+        name: 'letter-typ-instead-of-evidence-typ',
+        bytes: toHex(await resignPayload(() => {}, 'application/barid-letter+cose')),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+    ],
+    invalidChains: [
+      { name: 'reordered', records: [b[0], b[2], b[1], b[3]], reason: 'ERR_EVIDENCE_CHAIN_BROKEN' },
+      {
+        name: 'middle-record-dropped',
+        records: [b[0], b[1], b[3]],
+        reason: 'ERR_EVIDENCE_CHAIN_BROKEN',
+      },
+      {
+        name: 'first-record-dropped',
+        records: [b[1], b[2], b[3]],
+        reason: 'ERR_EVIDENCE_CHAIN_BROKEN',
+      },
+      {
+        name: 'record-about-another-letter',
+        records: [b[0], toHex(otherLetter.bytes)],
+        reason: 'ERR_EVIDENCE_CHAIN_BROKEN',
+      },
+      {
+        name: 'record-after-a-terminal-one',
+        records: [...b, toHex(failed[2]!.bytes)],
+        reason: 'ERR_EVIDENCE_CHAIN_BROKEN',
+      },
+    ],
+  }
+}
