@@ -1,0 +1,239 @@
+/**
+ * @module test/local-federation
+ * Two reference nodes (Egypt Post and Denmark) started as a user would, by their command-line
+ * entry point, and used over HTTP only: nothing of the node's code is imported. A node reads
+ * its federation file at start, and its keys exist only after its first start, so the nodes
+ * start once to make their keys, their discovery documents give the federation file, and
+ * they start again with it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fromBase64Url } from '@barid/core'
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const NODE_DIR = join(REPO, 'nodes', 'node')
+
+export interface LocalNode {
+  operator: string
+  url: string
+  dataDir: string
+  adminTokenFile: string
+}
+
+export interface LocalFederation {
+  dir: string
+  federationFile: string
+  eg: LocalNode
+  dk: LocalNode
+  /** Stops a node (SIGTERM, graceful) and starts it again on the same port and data. */
+  restart(
+    side: 'eg' | 'dk',
+    o?: { downMs?: number; whileDown?: () => Promise<void> },
+  ): Promise<void>
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function startProcess(
+  profile: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
+  let out = ''
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', '--profile', join(REPO, 'nodes', profile)],
+    {
+      cwd: NODE_DIR,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  child.stdout!.on('data', (d) => (out += String(d)))
+  child.stderr!.on('data', (d) => (out += String(d)))
+  return { child, output: () => out }
+}
+
+async function waitReady(
+  url: string,
+  proc: { child: ChildProcess; output: () => string },
+  timeoutMs = 30_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    if (proc.child.exitCode !== null)
+      throw new Error(`node exited (${proc.child.exitCode}): ${proc.output().slice(-2000)}`)
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > end) throw new Error(`node at ${url} not ready: ${proc.output().slice(-2000)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** The federation file entry of a node, from its discovery document (spec 11.1, 11.3). */
+async function federationEntry(url: string): Promise<Record<string, unknown>> {
+  const jws = (await (await fetch(`${url}/.well-known/barid`)).json()) as { payload: string }
+  const doc = JSON.parse(new TextDecoder().decode(fromBase64Url(jws.payload))) as {
+    operator: string
+    country: string
+    displayName: Record<string, string>
+    identifierSchemes: string[]
+    keys: { use: string; jwk: unknown }[]
+  }
+  return {
+    operator: doc.operator,
+    country: doc.country,
+    baseUrl: url,
+    identifierSchemes: doc.identifierSchemes,
+    displayName: doc.displayName,
+    status: 'active',
+    keys: doc.keys.map((k) => ({ use: k.use, jwk: k.jwk })),
+  }
+}
+
+/**
+ * Starts Egypt Post and Denmark on free loopback ports, federated with each other, with the
+ * development identity provider on.
+ *
+ * @example
+ * ```ts
+ * await using fed = await startLocalFederation()
+ * console.log(fed.eg.url, fed.dk.url, fed.federationFile)
+ * ```
+ */
+export async function startLocalFederation(): Promise<LocalFederation> {
+  const dir = await mkdtemp(join(tmpdir(), 'barid-examples-'))
+  const federationFile = join(dir, 'federation.json')
+  // Short delivery backoff (spec 15.1 config file), so a letter held for a restarted peer
+  // moves within a second of the peer's return rather than minutes.
+  const configFile = join(dir, 'node-config.json')
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      delivery: { baseBackoffMs: 100, maxBackoffMs: 1000, idlePollMs: 200, requestTimeoutMs: 5000 },
+    }),
+  )
+  const sides = await Promise.all(
+    (
+      [
+        ['egypt-post', 'post.eg'],
+        ['denmark', 'digitalpost.dk'],
+      ] as const
+    ).map(async ([profile, operator]) => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      const dataDir = join(dir, operator)
+      const env = {
+        BARID_DATA_DIR: dataDir,
+        BARID_PORT: String(port),
+        BARID_PUBLIC_URL: url,
+        BARID_FEDERATION_FILE: federationFile,
+        BARID_DEV_IDP: 'true',
+        BARID_LOG_LEVEL: 'warn',
+        BARID_CONFIG: configFile,
+      }
+      return {
+        profile,
+        node: { operator, url, dataDir, adminTokenFile: join(dataDir, 'keys', 'admin-token') },
+        env,
+      }
+    }),
+  )
+  const procs: { child: ChildProcess; output: () => string }[] = []
+  const running: Record<'eg' | 'dk', { child: ChildProcess; output: () => string } | undefined> = {
+    eg: undefined,
+    dk: undefined,
+  }
+  const close = async () => {
+    await Promise.all(procs.map((p) => stopProcess(p.child)))
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    // First start: keys are made; their public halves are read from the discovery documents.
+    const first = sides.map((s) => startProcess(s.profile, s.env))
+    procs.push(...first)
+    await Promise.all(sides.map((s, i) => waitReady(s.node.url, first[i]!)))
+    const operators = await Promise.all(sides.map((s) => federationEntry(s.node.url)))
+    await writeFile(federationFile, JSON.stringify({ version: 1, operators }, null, 2))
+    await Promise.all(first.map((p) => stopProcess(p.child)))
+    // Second start: each node now knows the other.
+    const second = sides.map((s) => startProcess(s.profile, s.env))
+    procs.push(...second)
+    await Promise.all(sides.map((s, i) => waitReady(s.node.url, second[i]!)))
+    running.eg = second[0]
+    running.dk = second[1]
+  } catch (e) {
+    await close()
+    throw e
+  }
+  const restart: LocalFederation['restart'] = async (side, o = {}) => {
+    const s = sides[side === 'eg' ? 0 : 1]!
+    await stopProcess(running[side]!.child)
+    await o.whileDown?.()
+    if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs))
+    const p = startProcess(s.profile, s.env)
+    procs.push(p)
+    running[side] = p
+    await waitReady(s.node.url, p)
+  }
+  return {
+    dir,
+    federationFile,
+    eg: sides[0]!.node,
+    dk: sides[1]!.node,
+    restart,
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}
+
+/**
+ * Calls a node's admin API (spec 15.5) with its admin token.
+ *
+ * @example
+ * ```ts
+ * await admin(fed.dk, 'POST', '/v1/admin/mailboxes', { address: 'lars.jensen', identifier: 'dk:cpr:0101901234' })
+ * ```
+ */
+export async function admin(
+  node: LocalNode,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<unknown> {
+  const token = (await readFile(node.adminTokenFile, 'utf8')).trim()
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const json = (await res.json()) as unknown
+  if (!res.ok) throw new Error(`admin ${path}: ${JSON.stringify(json)}`)
+  return json
+}

@@ -1,0 +1,128 @@
+/**
+ * @module evidence/trail
+ * A letter's evidence as its sender gets it (spec 12.3, 12.8) and verifies it (spec 07): every
+ * record whose issuer key the client trusts is verified with core's `verifyEvidence`, and each
+ * recipient's chain with `verifyEvidenceChain`. A record whose key is unknown stays unverified
+ * (and unparsed); a record that fails with a known key is an error, never "unverified".
+ */
+import {
+  BaridError,
+  fromBase64Url,
+  isBaridError,
+  toBase64Url,
+  verifyEvidence,
+  verifyEvidenceChain,
+  type BaridErrorCode,
+  type EvidenceRecord,
+} from '../core.js'
+import type { KeyTrust } from '../trust/key-trust.js'
+import type { LetterStatus } from '../types.js'
+
+/** One evidence record. */
+export type EvidenceItem =
+  | {
+      readonly verified: true
+      readonly bytes: Uint8Array
+      readonly record: EvidenceRecord
+      readonly digest: Uint8Array
+    }
+  | { readonly verified: false; readonly bytes: Uint8Array; readonly reason: BaridErrorCode }
+
+/** One recipient's part of the trail. */
+export interface RecipientTrail {
+  readonly address: string
+  readonly state: LetterStatus['recipients'][number]['state']
+  readonly code: string | null
+  /** Oldest first. */
+  readonly chain: readonly EvidenceItem[]
+  /** True when every record verified and they form one chain (spec 7.5). */
+  readonly chainVerified: boolean
+}
+
+/** A letter's verified evidence. */
+export interface EvidenceTrail {
+  readonly letterId: string
+  readonly recipients: readonly RecipientTrail[]
+  /** Every record the node holds about the letter, oldest first. */
+  readonly records: readonly EvidenceItem[]
+  /** True when every record and every chain verified. */
+  readonly verified: boolean
+}
+
+/** Most records read from one status answer. */
+const MAX_RECORDS = 256
+
+function resolver(trust: KeyTrust) {
+  return async (kid: Uint8Array) => {
+    const k = await trust.evidenceKey(toBase64Url(kid))
+    if (!k) throw new BaridError('ERR_KEY_NOT_FOUND', 'no trusted operator holds that evidence key')
+    return { key: k.key, issuer: k.operator, retiredAt: k.retiredAt }
+  }
+}
+
+async function verifyOne(bytes: Uint8Array, trust: KeyTrust): Promise<EvidenceItem> {
+  const resolve = resolver(trust)
+  let retiredAt: number | null = null
+  try {
+    const v = await verifyEvidence(bytes, {
+      resolveKey: async (kid) => {
+        const k = await resolve(kid)
+        retiredAt = k.retiredAt
+        return k
+      },
+    })
+    if (retiredAt !== null && v.record.time >= retiredAt)
+      throw new BaridError('ERR_KEY_RETIRED', 'the record is dated after its key was retired')
+    return { verified: true, bytes, record: v.record, digest: v.digest }
+  } catch (e) {
+    if (isBaridError(e, 'ERR_KEY_NOT_FOUND'))
+      return { verified: false, bytes, reason: 'ERR_KEY_NOT_FOUND' }
+    throw e
+  }
+}
+
+function decode(list: unknown, what: string): Uint8Array[] {
+  if (list === undefined) return []
+  if (
+    !Array.isArray(list) ||
+    list.length > MAX_RECORDS ||
+    list.some((r) => typeof r !== 'string')
+  ) {
+    throw new BaridError('ERR_INTERNAL', `the node answered with malformed ${what}`)
+  }
+  return list.map((r: string) => fromBase64Url(r))
+}
+
+/**
+ * Verifies the evidence in a letter's status.
+ *
+ * @example
+ * ```ts
+ * const trail = await verifyTrail(await client.status(id), trust)
+ * for (const r of trail.recipients) console.log(r.address, r.chainVerified, r.chain.length)
+ * ```
+ */
+export async function verifyTrail(status: LetterStatus, trust: KeyTrust): Promise<EvidenceTrail> {
+  const records = await Promise.all(
+    decode(status.evidence, 'evidence').map((b) => verifyOne(b, trust)),
+  )
+  const recipients: RecipientTrail[] = []
+  for (const r of status.recipients) {
+    const bytes = decode(r.chain, 'an evidence chain')
+    const chain = await Promise.all(bytes.map((b) => verifyOne(b, trust)))
+    let chainVerified = false
+    if (chain.length > 0 && chain.every((c) => c.verified)) {
+      // Throws when the records verify one by one but do not form a chain: that is tampering.
+      await verifyEvidenceChain(bytes, async (kid) => {
+        const k = await resolver(trust)(kid)
+        return { key: k.key, issuer: k.issuer }
+      })
+      chainVerified = true
+    }
+    recipients.push({ address: r.address, state: r.state, code: r.code, chain, chainVerified })
+  }
+  const verified =
+    records.every((r) => r.verified) &&
+    recipients.every((r) => r.chain.length === 0 || r.chainVerified)
+  return { letterId: status.letterId, recipients, records, verified }
+}

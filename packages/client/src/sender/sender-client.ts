@@ -1,0 +1,226 @@
+/**
+ * @module sender/sender-client
+ * The client a sender organisation (an agency, a bank) uses with its operator's sender API
+ * (spec 12): look up a recipient and verify their keys, seal the letter here, upload the
+ * encrypted attachments, submit, and follow status and evidence. The organisation's private
+ * keys never leave this process; the node sees ciphertext and the signed header only.
+ */
+import { BaridError, parseMailboxAddress, type KeyPair } from '../core.js'
+import type { LookupQuery, Recipient } from '../directory/lookup.js'
+import { verifyTrail, type EvidenceTrail } from '../evidence/trail.js'
+import type { RetryPolicy } from '../http/retry-policy.js'
+import { createTransport, type FetchLike } from '../http/transport.js'
+import { createAccount, type Account } from '../mailbox/account.js'
+import { createMailbox, type Mailbox } from '../mailbox/mailbox.js'
+import {
+  requireActive,
+  sealOutgoing,
+  type LetterContentInput,
+  type SealedSubmission,
+} from '../letters/seal.js'
+import { trustFromDiscovery } from '../trust/discovery-trust.js'
+import type { KeyTrust } from '../trust/key-trust.js'
+import type { LetterStatus, RegisteredKey } from '../types.js'
+import { runBatch, type BatchOutcome, type SendBatchOptions } from './batch.js'
+
+/** Options of {@link createSenderClient}. */
+export interface SenderClientOptions {
+  /** The operator's node, e.g. `https://barid.post.eg`. */
+  baseUrl: string
+  /** `barid_sk_…`, issued by the operator (spec 12.1). */
+  apiKey: string
+  /** The organisation's signing key (Ed25519 or ECDSA P-256). */
+  signingKey: KeyPair
+  /** The organisation's encryption key (X25519 or ECDH P-256): replies and sent copies. */
+  encryptionKey: KeyPair
+  /** The organisation's mailbox address; learned from key registration when absent. */
+  address?: string
+  /**
+   * Evidence keys of the operators whose certifications and evidence this client checks.
+   * Default: the node's own operator only, from its discovery document. Pass a federation file
+   * or trust list to write abroad.
+   */
+  trust?: KeyTrust
+  /** Default language of letters (BCP 47). Default `en`. */
+  lang?: string
+  fetch?: FetchLike
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number
+  /** Per-attachment upload timeout; default none. */
+  uploadTimeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  now?: () => number
+}
+
+/** A letter to send: recipients and content. */
+export interface SendInput extends LetterContentInput {
+  /** Identifier(s) (`dk:cpr:…`) or mailbox address(es). */
+  to: string | LookupQuery | readonly (string | LookupQuery)[]
+}
+
+/** The sender API client. */
+export interface SenderClient {
+  readonly baseUrl: string
+  /** The organisation's mailbox address. */
+  address(): Promise<string>
+  /** Registers the signing and encryption keys (idempotent; done on first send if not before). */
+  registerKeys(o?: { label?: string }): Promise<RegisteredKey[]>
+  listKeys: Account['listKeys']
+  revokeKey: Account['revokeKey']
+  /** Directory lookup with verified key certifications. */
+  lookup(q: string | LookupQuery): Promise<Recipient>
+  /** Looks up the recipients and seals the letter here; submit it with {@link SenderClient.submit}. */
+  seal(input: SendInput): Promise<SealedSubmission>
+  /** Uploads the attachments and submits a sealed letter (retries are safe with the same key). */
+  submit(sealed: SealedSubmission, o?: { idempotencyKey?: string }): Promise<LetterStatus>
+  /** `seal` then `submit`. */
+  send(input: SendInput & { idempotencyKey?: string }): Promise<LetterStatus>
+  /** Many letters: progress callback and a result per letter. */
+  sendBatch(inputs: readonly SendInput[], o?: SendBatchOptions): Promise<BatchOutcome>
+  /** Status of a letter this organisation sent. */
+  status(letterId: string): Promise<LetterStatus>
+  /** Polls the status until `until` holds. */
+  waitForStatus(
+    letterId: string,
+    until: (s: LetterStatus) => boolean,
+    o?: { timeoutMs?: number; intervalMs?: number },
+  ): Promise<LetterStatus>
+  /** The letter's evidence records, verified where the issuers' keys are trusted. */
+  evidence(letterId: string): Promise<EvidenceTrail>
+  /** The organisation's own mailbox: replies from citizens (spec 12.9). */
+  readonly inbox: Mailbox
+}
+
+/** True when every recipient's copy has a final state. */
+export function allSettled(s: LetterStatus): boolean {
+  return s.recipients.every((r) => r.state === 'delivered' || r.state === 'not-delivered')
+}
+
+/**
+ * Creates a sender API client.
+ *
+ * @example
+ * ```ts
+ * const keys = await generatePartyKeys()
+ * const eta = createSenderClient({ baseUrl: 'http://127.0.0.1:7401', apiKey, signingKey: keys.signing, encryptionKey: keys.encryption, trust })
+ * const status = await eta.send({ to: 'dk:cpr:0101901234', kind: 'registered', subject: 'Tax 2025', body: 'Dear Mr Jensen, …',
+ *   attachments: [{ filename: 'assessment.pdf', mediaType: 'application/pdf', data: pdf }] })
+ * const trail = await eta.evidence(status.letterId)
+ * ```
+ */
+export function createSenderClient(o: SenderClientOptions): SenderClient {
+  if (typeof o.apiKey !== 'string' || !o.apiKey.startsWith('barid_sk_'))
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'apiKey must be a barid_sk_ API key')
+  const now = o.now ?? Date.now
+  const transport = createTransport({
+    baseUrl: o.baseUrl,
+    authorization: () => `Bearer ${o.apiKey}`,
+    fetch: o.fetch,
+    timeoutMs: o.timeoutMs,
+    retry: o.retry,
+    now,
+  })
+  const trust = o.trust ?? trustFromDiscovery(transport.baseUrl, { fetch: o.fetch, now })
+  const keys = { signing: o.signingKey, encryption: o.encryptionKey }
+  const account = createAccount({
+    transport,
+    base: '/v1/sender',
+    statusPath: '/letters',
+    keys,
+    trust,
+    now,
+    uploadTimeoutMs: o.uploadTimeoutMs ?? 0,
+  })
+  let registered: Promise<string> | undefined
+  const knownAddress = o.address === undefined ? undefined : parseMailboxAddress(o.address).address
+
+  const registerKeys = async (r: { label?: string } = {}) => {
+    const list = await account.registerKeys(r)
+    registered = Promise.resolve(list[0]!.address)
+    return list
+  }
+  // Sealing needs the address, and the node needs the keys to verify the letter: the first
+  // send registers them (registering again is harmless).
+  const ensureRegistered = () => {
+    if (!registered) {
+      registered = registerKeys().then((l) => l[0]!.address)
+      registered.catch(() => (registered = undefined))
+    }
+    return registered
+  }
+  const address = async () => knownAddress ?? ensureRegistered()
+
+  const seal = async (input: SendInput) => {
+    const from = await ensureRegistered()
+    if (knownAddress !== undefined && from !== knownAddress)
+      throw new BaridError(
+        'ERR_SENDER_MISMATCH',
+        'the API key belongs to another mailbox than the address given',
+      )
+    const targets = (Array.isArray(input.to) ? input.to : [input.to]) as (string | LookupQuery)[]
+    if (targets.length === 0)
+      throw new BaridError('ERR_INVALID_ARGUMENT', 'a letter needs at least one recipient')
+    const recipients = []
+    for (const q of targets)
+      recipients.push(
+        requireActive(
+          await account.lookup(q),
+          typeof q === 'string' ? q : 'identifier' in q ? q.identifier : q.address,
+        ),
+      )
+    return sealOutgoing({
+      sender: { address: from, keys },
+      recipients,
+      content: input,
+      lang: o.lang ?? 'en',
+      now: now(),
+    })
+  }
+
+  const status = account.status
+  return {
+    baseUrl: transport.baseUrl,
+    address,
+    registerKeys,
+    listKeys: account.listKeys,
+    revokeKey: account.revokeKey,
+    lookup: account.lookup,
+    seal,
+    submit: account.submit,
+    async send(input) {
+      const { idempotencyKey, ...rest } = input
+      return account.submit(
+        await seal(rest),
+        idempotencyKey === undefined ? {} : { idempotencyKey },
+      )
+    },
+    sendBatch(inputs, b) {
+      return runBatch({ transport, seal, upload: account.upload, now }, inputs, b)
+    },
+    status,
+    async waitForStatus(letterId, until, w = {}) {
+      const deadline = now() + (w.timeoutMs ?? 60_000)
+      for (;;) {
+        const s = await status(letterId)
+        if (until(s)) return s
+        if (now() > deadline)
+          throw new BaridError(
+            'ERR_UNAVAILABLE',
+            'the letter did not reach the state waited for in time',
+            { details: { reason: 'timeout' } },
+          )
+        await new Promise((r) => setTimeout(r, w.intervalMs ?? 250))
+      }
+    },
+    async evidence(letterId) {
+      return verifyTrail(await status(letterId), trust)
+    },
+    inbox: createMailbox({
+      transport,
+      path: '/v1/sender/inbox',
+      keys,
+      address,
+      signingKeysOf: account.signingKeysOf,
+    }),
+  }
+}
