@@ -1,0 +1,75 @@
+/**
+ * @module admin/routes
+ * The admin API (spec 15.5), for the operator's own staff and tooling: bearer token from
+ * `<dataDir>/keys/admin-token`, compared in constant time.
+ */
+import { Hono } from 'hono'
+import { BaridError, timingSafeEqual } from '../core.js'
+import { readJson, strField } from '../http/body.js'
+import type { NodeEnv } from '../http/context.js'
+import type { NodeServices } from '../services.js'
+import type { Mailbox } from '../storage/types.js'
+import { openMailbox, registerSender, setMailboxStatus } from './admin.js'
+
+const view = (m: Mailbox) => ({
+  address: m.address,
+  identifier: m.identifier,
+  kind: m.kind,
+  status: m.status,
+  displayName: m.displayName,
+})
+
+/**
+ * @example
+ * ```ts
+ * app.route('/v1/admin', adminRoutes(svc))
+ * ```
+ */
+export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>()
+  const expected = new TextEncoder().encode(`Bearer ${svc.keys.adminToken}`)
+  app.use('*', async function authenticateAdmin(c, next) {
+    const given = new TextEncoder().encode(c.req.header('authorization') ?? '')
+    if (!timingSafeEqual(given, expected))
+      throw new BaridError('ERR_UNAUTHENTICATED', 'admin token required')
+    await next()
+  })
+  app.post('/mailboxes', async (c) => {
+    const b = await readJson(c, 8192)
+    const kind = b.kind ?? 'person'
+    if (kind !== 'person' && kind !== 'organisation')
+      throw new BaridError('ERR_INVALID_ARGUMENT', 'kind must be person or organisation')
+    const status = b.status ?? 'active'
+    if (status !== 'active' && status !== 'exempt')
+      throw new BaridError('ERR_INVALID_ARGUMENT', 'status must be active or exempt')
+    const mb = await openMailbox(svc, {
+      address: strField(b, 'address', 320),
+      ...(b.identifier !== undefined ? { identifier: strField(b, 'identifier', 128) } : {}),
+      ...(b.displayName !== undefined ? { displayName: strField(b, 'displayName', 200) } : {}),
+      kind,
+      status,
+    })
+    return c.json(view(mb), 201)
+  })
+  app.put('/mailboxes/:address/status', async (c) => {
+    const b = await readJson(c, 1024)
+    const status = b.status
+    if (status !== 'active' && status !== 'exempt' && status !== 'closed')
+      throw new BaridError('ERR_INVALID_ARGUMENT', 'status must be active, exempt or closed')
+    return c.json(view(await setMailboxStatus(svc, c.req.param('address'), status)))
+  })
+  app.post('/senders', async (c) => {
+    const b = await readJson(c, 8192)
+    const r = await registerSender(svc, {
+      id: strField(b, 'id', 63),
+      name: strField(b, 'name', 200),
+      address: strField(b, 'address', 320),
+      ...(b.identifier !== undefined ? { identifier: strField(b, 'identifier', 128) } : {}),
+    })
+    return c.json(
+      { id: r.sender.id, name: r.sender.name, mailbox: view(r.mailbox), apiKey: r.apiKey },
+      201,
+    )
+  })
+  return app
+}

@@ -1,0 +1,51 @@
+/**
+ * @module citizen/routes
+ * The citizen API (spec 13): the caller's mailbox and keys, sending and replying, the status of
+ * letters they sent, and address lookup (to reply to an organisation).
+ */
+import { Hono } from 'hono'
+import type { JWTVerifyGetKey } from 'jose'
+import type { InFlight } from '../federation/idempotent.js'
+import type { NodeEnv } from '../http/context.js'
+import {
+  directoryLookup,
+  listKeys,
+  registerKey,
+  revokeKey,
+  sentStatus,
+  submitHandler,
+  uploadAttachment,
+} from '../mailbox/account-routes.js'
+import { mailboxRoutes } from '../mailbox/mailbox-routes.js'
+import type { NodeServices } from '../services.js'
+import { citizenAuth } from './auth.js'
+
+/**
+ * @example
+ * ```ts
+ * app.route('/v1/citizen', citizenRoutes(svc, keySet))
+ * ```
+ */
+export function citizenRoutes(svc: NodeServices, keySet: JWTVerifyGetKey): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>()
+  const inflight: InFlight = new Map()
+  app.use('*', citizenAuth(svc, keySet))
+  app.get('/me', (c) => {
+    const m = c.get('mailbox')
+    return c.json({
+      address: m.address,
+      identifier: m.identifier,
+      status: m.status,
+      operator: svc.directory.self,
+    })
+  })
+  app.post('/letters', submitHandler(svc, inflight, { repliesOnly: true }))
+  app.route('/letters', mailboxRoutes(svc))
+  app.get('/sent/:id', (c) => sentStatus(svc, c))
+  app.put('/attachments/:digest', (c) => uploadAttachment(svc, c))
+  app.post('/keys', (c) => registerKey(svc, c))
+  app.get('/keys', (c) => listKeys(svc, c))
+  app.delete('/keys/:kid', (c) => revokeKey(svc, c))
+  app.get('/directory', (c) => directoryLookup(svc, c, false))
+  return app
+}

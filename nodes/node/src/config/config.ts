@@ -1,0 +1,275 @@
+/**
+ * @module config/config
+ * The node's resolved configuration. Sources, later ones winning: built-in defaults, the
+ * operator profile, a JSON config file, environment variables, explicit overrides (tests).
+ * A node started with nothing but a profile runs: it makes its data directory, keys and
+ * database on first start (see `data-dir.ts`).
+ */
+import { readFile } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
+import { BaridError } from '../core.js'
+import { loadProfile, parseProfile, type Profile } from './profile.js'
+import { ObjectReader } from './validate.js'
+
+/** How citizens' bearer tokens are verified (spec 13.2). */
+export interface CitizenAuthConfig {
+  /** Expected `iss`. */
+  issuer: string
+  /** Expected `aud`. */
+  audience: string
+  /** Where the issuer's JWKS is fetched (HTTPS in production). Absent: the dev IdP's keys. */
+  jwksUrl?: string
+  /** The claim holding the citizen's participant identifier (e.g. `dk:cpr:…`). */
+  identifierClaim: string
+}
+
+export interface DeliveryConfig {
+  /** Concurrent transactions per peer. */
+  concurrencyPerPeer: number
+  /** Letters (and evidence items) per federation transaction; at most the protocol's 100. */
+  batchSize: number
+  /** First retry delay and the cap of the exponential backoff. */
+  baseBackoffMs: number
+  maxBackoffMs: number
+  /** Timeout of one federation request. */
+  requestTimeoutMs: number
+  /** How long the node tries to deliver a letter without its own expiry. */
+  maxDeliveryMs: number
+  /** How long to wait after a deadline before declaring non-delivery (clock skew allowance). */
+  expiryGraceMs: number
+  /** Poll interval of the engine when idle (it is also woken on new work). */
+  idlePollMs: number
+}
+
+export interface LimitsConfig {
+  maxLetterBytes: number
+  maxAttachmentBytes: number
+  maxBatchLetters: number
+  maxRequestBytes: number
+  /** Directory lookups per sender per minute. */
+  lookupsPerMinute: number
+}
+
+export interface NodeConfig {
+  profile: Profile
+  dataDir: string
+  host: string
+  port: number
+  /** The URL peers and clients use to reach this node (no trailing slash). */
+  publicUrl: string
+  /** Local federation file (peers, until the trust list is used). */
+  federationFile: string
+  /** SQLite file; default `<dataDir>/node.db`. */
+  dbFile: string
+  blobDir: string
+  synchronous: 'full' | 'normal'
+  citizenAuth: CitizenAuthConfig
+  /** Serve the development identity provider under `/dev/idp` (never in production). */
+  devIdentityProvider: boolean
+  /** Create a mailbox the first time an authenticated citizen without one signs in. */
+  autoProvisionMailboxes: boolean
+  /** Freshness window of federation request signatures, seconds either side. */
+  signatureWindowSeconds: number
+  delivery: DeliveryConfig
+  limits: LimitsConfig
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** Interval of retention housekeeping. */
+  housekeepingIntervalMs: number
+}
+
+/** Partial config as a file or tests give it: any field, nested objects partial too. */
+export type NodeConfigInput = Partial<
+  Omit<NodeConfig, 'profile' | 'delivery' | 'limits' | 'citizenAuth'>
+> & {
+  profile?: Profile | string
+  delivery?: Partial<DeliveryConfig>
+  limits?: Partial<LimitsConfig>
+  citizenAuth?: Partial<CitizenAuthConfig>
+}
+
+export const DEFAULT_DELIVERY: DeliveryConfig = {
+  concurrencyPerPeer: 4,
+  batchSize: 100,
+  baseBackoffMs: 1000,
+  maxBackoffMs: 5 * 60_000,
+  requestTimeoutMs: 30_000,
+  maxDeliveryMs: 7 * 24 * 3600_000,
+  expiryGraceMs: 5 * 60_000,
+  idlePollMs: 5000,
+}
+
+export const DEFAULT_LIMITS: LimitsConfig = {
+  maxLetterBytes: 1024 * 1024,
+  maxAttachmentBytes: 2 * 1024 ** 3,
+  maxBatchLetters: 10_000,
+  maxRequestBytes: 64 * 1024 * 1024,
+  lookupsPerMinute: 600,
+}
+
+function envInput(env: Record<string, string | undefined>): NodeConfigInput {
+  const out: NodeConfigInput = {}
+  const num = (k: string): number | undefined => {
+    const v = env[k]
+    if (v === undefined || v === '') return undefined
+    if (!/^\d+$/.test(v))
+      throw new BaridError('ERR_INVALID_ARGUMENT', `config: ${k} must be an integer`)
+    return Number(v)
+  }
+  const bool = (k: string): boolean | undefined => {
+    const v = env[k]
+    if (v === undefined || v === '') return undefined
+    if (!/^(true|false|1|0)$/.test(v))
+      throw new BaridError('ERR_INVALID_ARGUMENT', `config: ${k} must be true or false`)
+    return v === 'true' || v === '1'
+  }
+  if (env.BARID_DATA_DIR) out.dataDir = env.BARID_DATA_DIR
+  if (env.BARID_HOST) out.host = env.BARID_HOST
+  const port = num('BARID_PORT')
+  if (port !== undefined) out.port = port
+  if (env.BARID_PUBLIC_URL) out.publicUrl = env.BARID_PUBLIC_URL
+  if (env.BARID_FEDERATION_FILE) out.federationFile = env.BARID_FEDERATION_FILE
+  if (env.BARID_LOG_LEVEL) out.logLevel = env.BARID_LOG_LEVEL as NodeConfig['logLevel']
+  const dev = bool('BARID_DEV_IDP')
+  if (dev !== undefined) out.devIdentityProvider = dev
+  const auto = bool('BARID_AUTO_PROVISION')
+  if (auto !== undefined) out.autoProvisionMailboxes = auto
+  const auth: Partial<CitizenAuthConfig> = {}
+  if (env.BARID_OIDC_ISSUER) auth.issuer = env.BARID_OIDC_ISSUER
+  if (env.BARID_OIDC_AUDIENCE) auth.audience = env.BARID_OIDC_AUDIENCE
+  if (env.BARID_OIDC_JWKS_URL) auth.jwksUrl = env.BARID_OIDC_JWKS_URL
+  if (env.BARID_OIDC_CLAIM) auth.identifierClaim = env.BARID_OIDC_CLAIM
+  if (Object.keys(auth).length > 0) out.citizenAuth = auth
+  return out
+}
+
+function fileInput(json: unknown, baseDir: string): NodeConfigInput {
+  const r = ObjectReader.of(json, 'config').only([
+    '$comment',
+    'profile',
+    'dataDir',
+    'host',
+    'port',
+    'publicUrl',
+    'federationFile',
+    'dbFile',
+    'blobDir',
+    'synchronous',
+    'citizenAuth',
+    'devIdentityProvider',
+    'autoProvisionMailboxes',
+    'signatureWindowSeconds',
+    'delivery',
+    'limits',
+    'logLevel',
+    'housekeepingIntervalMs',
+  ])
+  const path = (k: string) => {
+    const v = r.optStr(k)
+    return v === undefined ? undefined : isAbsolute(v) ? v : resolve(baseDir, v)
+  }
+  const out: NodeConfigInput = { ...(r.value as NodeConfigInput) }
+  for (const k of ['profile', 'dataDir', 'federationFile', 'dbFile', 'blobDir'] as const) {
+    const p = path(k)
+    if (p !== undefined) (out as Record<string, unknown>)[k] = p
+  }
+  delete (out as Record<string, unknown>).$comment
+  return out
+}
+
+function merge(a: NodeConfigInput, b: NodeConfigInput): NodeConfigInput {
+  return {
+    ...a,
+    ...b,
+    delivery: { ...a.delivery, ...b.delivery },
+    limits: { ...a.limits, ...b.limits },
+    citizenAuth: { ...a.citizenAuth, ...b.citizenAuth },
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Profile folder or file, or a parsed profile. Env `BARID_PROFILE` otherwise. */
+  profile?: Profile | string
+  /** JSON config file. Env `BARID_CONFIG` otherwise. */
+  configFile?: string
+  env?: Record<string, string | undefined>
+  /** Applied last (tests, the demo). */
+  overrides?: NodeConfigInput
+}
+
+/**
+ * Resolves the configuration from its sources (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig({ profile: 'nodes/denmark', env: process.env })
+ * ```
+ */
+export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConfig> {
+  const env = opts.env ?? {}
+  let input: NodeConfigInput = {}
+  const configFile = opts.configFile ?? env.BARID_CONFIG
+  if (configFile) {
+    const abs = resolve(configFile)
+    input = merge(input, fileInput(JSON.parse(await readFile(abs, 'utf8')), join(abs, '..')))
+  }
+  input = merge(input, envInput(env))
+  if (opts.overrides) input = merge(input, opts.overrides)
+  const profileSource =
+    opts.overrides?.profile ?? opts.profile ?? input.profile ?? env.BARID_PROFILE
+  if (profileSource === undefined) {
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      'config: no operator profile (pass --profile or set BARID_PROFILE)',
+    )
+  }
+  const profile =
+    typeof profileSource === 'string'
+      ? await loadProfile(profileSource)
+      : parseProfile(profileSource)
+  return resolveConfig(profile, input)
+}
+
+/** Fills defaults for a profile and a partial config (no I/O). */
+export function resolveConfig(profile: Profile, input: NodeConfigInput): NodeConfig {
+  const dataDir = resolve(input.dataDir ?? join('.data', profile.operator))
+  const host = input.host ?? '127.0.0.1'
+  const port = input.port ?? profile.port
+  const publicUrl = (
+    input.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  ).replace(/\/+$/, '')
+  const logLevel = input.logLevel ?? 'info'
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      'config: logLevel must be debug, info, warn, error or silent',
+    )
+  }
+  const delivery = { ...DEFAULT_DELIVERY, ...input.delivery }
+  if (delivery.batchSize < 1 || delivery.batchSize > 100) {
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'config: delivery.batchSize must be in [1, 100]')
+  }
+  return {
+    profile,
+    dataDir,
+    host,
+    port,
+    publicUrl,
+    federationFile: input.federationFile ?? join(dataDir, 'federation.json'),
+    dbFile: input.dbFile ?? join(dataDir, 'node.db'),
+    blobDir: input.blobDir ?? join(dataDir, 'blobs'),
+    synchronous: input.synchronous ?? 'full',
+    citizenAuth: {
+      issuer: input.citizenAuth?.issuer ?? `${publicUrl}/dev/idp`,
+      audience: input.citizenAuth?.audience ?? `${publicUrl}/v1/citizen`,
+      identifierClaim: input.citizenAuth?.identifierClaim ?? 'barid_identifier',
+      ...(input.citizenAuth?.jwksUrl ? { jwksUrl: input.citizenAuth.jwksUrl } : {}),
+    },
+    devIdentityProvider: input.devIdentityProvider ?? false,
+    autoProvisionMailboxes: input.autoProvisionMailboxes ?? false,
+    signatureWindowSeconds: input.signatureWindowSeconds ?? 60,
+    delivery,
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+    logLevel,
+    housekeepingIntervalMs: input.housekeepingIntervalMs ?? 3600_000,
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * @module config/node-keys
+ * The node's own secrets, made on first start and kept in `<dataDir>/keys` with 0600
+ * permissions: the Ed25519 request-signing key (federation HTTP signatures, discovery
+ * document), the Ed25519 evidence-signing key (evidence records and key certifications), the
+ * administrator token, and a secret for pseudonymising identifiers in audit logs.
+ * Private keys are imported non-extractable; the files are the only copy.
+ */
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  exportPrivateJwk,
+  generateKeyPair,
+  importKeyPair,
+  toBase64Url,
+  type KeyPair,
+} from '../core.js'
+
+export interface NodeKeys {
+  /** Signs federation requests and the discovery document. */
+  request: KeyPair
+  /** Signs evidence records and key certifications. */
+  evidence: KeyPair
+  /** Bearer token of the admin API (`/v1/admin`). */
+  adminToken: string
+  /** HMAC key for pseudonymous identifiers in audit log lines. */
+  auditSecret: Uint8Array
+}
+
+async function writeSecret(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' })
+  await rename(tmp, path)
+  await chmod(path, 0o600)
+}
+
+async function readOrCreate(path: string, make: () => Promise<string>): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+  await writeSecret(path, await make())
+  return readFile(path, 'utf8')
+}
+
+/** Loads an Ed25519 key pair from `path`, creating it (0600) when missing. */
+export async function loadOrCreateSigningKey(path: string): Promise<KeyPair> {
+  const text = await readOrCreate(path, async () => {
+    const pair = await generateKeyPair('Ed25519', { extractable: true })
+    return (
+      JSON.stringify(
+        { createdAt: new Date().toISOString(), jwk: await exportPrivateJwk(pair) },
+        null,
+        2,
+      ) + '\n'
+    )
+  })
+  const { jwk } = JSON.parse(text) as { jwk: unknown }
+  return importKeyPair(jwk, { algorithm: 'Ed25519' })
+}
+
+/**
+ * Loads the node's keys from `<dataDir>/keys`, creating any that are missing.
+ *
+ * @example
+ * ```ts
+ * const keys = await loadOrCreateNodeKeys('/var/lib/barid')
+ * console.log(keys.request.kidBase64Url)
+ * ```
+ */
+export async function loadOrCreateNodeKeys(dataDir: string): Promise<NodeKeys> {
+  const dir = join(dataDir, 'keys')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const request = await loadOrCreateSigningKey(join(dir, 'request-signing.json'))
+  const evidence = await loadOrCreateSigningKey(join(dir, 'evidence-signing.json'))
+  const adminToken = (
+    await readOrCreate(join(dir, 'admin-token'), async () => toBase64Url(randomBytes(32)) + '\n')
+  ).trim()
+  const audit = (
+    await readOrCreate(join(dir, 'audit-secret'), async () => toBase64Url(randomBytes(32)) + '\n')
+  ).trim()
+  return { request, evidence, adminToken, auditSecret: Buffer.from(audit, 'base64url') }
+}

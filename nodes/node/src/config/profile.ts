@@ -1,0 +1,102 @@
+/**
+ * @module config/profile
+ * An operator profile: what makes one operator's node different from another's (identity,
+ * country, languages, time zone, identifier schemes, retention, default port). Profiles live
+ * in `nodes/<operator>/profile.json`; the code is the same for every operator.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseOperatorId } from '../core.js'
+import { ObjectReader } from './validate.js'
+
+/** How long the node keeps things (spec 15). */
+export interface RetentionPolicy {
+  /** Days a letter stays in a mailbox before the operator may archive or remove it. */
+  mailboxDays: number
+  /** Days a letter the citizen deleted is kept before its ciphertext is purged. */
+  deletedDays: number
+  /** Years evidence records are kept (proof outlives the letter). */
+  evidenceYears: number
+  /** Days idempotency records (transaction responses, Idempotency-Key) are kept. */
+  idempotencyDays: number
+}
+
+export interface Profile {
+  /** Operator id, e.g. `post.eg`. */
+  operator: string
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string
+  /** Display names by language tag (at least `en`). */
+  displayName: Record<string, string>
+  /** Languages the operator serves, in order of preference. */
+  languages: string[]
+  /** IANA time zone for human-facing times (notifications, reports). */
+  timeZone: string
+  /** Identifier schemes this operator answers for, e.g. `dk:cpr`. */
+  identifierSchemes: string[]
+  retention: RetentionPolicy
+  /** Default TCP port. */
+  port: number
+}
+
+/**
+ * Parses and validates a profile object.
+ *
+ * @example
+ * ```ts
+ * const p = parseProfile(JSON.parse(text))
+ * console.log(p.displayName.en)
+ * ```
+ */
+export function parseProfile(input: unknown): Profile {
+  const r = ObjectReader.of(input, 'profile').only([
+    '$comment',
+    'operator',
+    'country',
+    'displayName',
+    'languages',
+    'timeZone',
+    'identifierSchemes',
+    'retention',
+    'port',
+  ])
+  const operator = parseOperatorId(r.str('operator'))
+  const retention = r
+    .obj('retention')
+    .only(['mailboxDays', 'deletedDays', 'evidenceYears', 'idempotencyDays'])
+  const displayName = r.texts('displayName')
+  if (displayName.en === undefined) r.str('displayName.en')
+  const timeZone = r.str('timeZone')
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+  } catch {
+    r.str('timeZone', /^$/) // fails with the setting's path
+  }
+  return {
+    operator,
+    country: r.str('country', /^[A-Z]{2}$/),
+    displayName,
+    languages: r.strings('languages', /^[a-z]{2,3}$/),
+    timeZone,
+    identifierSchemes: r.strings('identifierSchemes', /^([a-z]{2}:[a-z0-9]{1,15}|opaque)$/),
+    retention: {
+      mailboxDays: retention.int('mailboxDays', 1, 36500),
+      deletedDays: retention.int('deletedDays', 0, 3650),
+      evidenceYears: retention.int('evidenceYears', 1, 100),
+      idempotencyDays: retention.int('idempotencyDays', 1, 365),
+    },
+    port: r.int('port', 1, 65535),
+  }
+}
+
+/**
+ * Reads a profile from a `profile.json` file, or from a profile folder containing one.
+ *
+ * @example
+ * ```ts
+ * const p = await loadProfile('nodes/denmark')
+ * ```
+ */
+export async function loadProfile(path: string): Promise<Profile> {
+  const file = path.endsWith('.json') ? path : `${path.replace(/\/$/, '')}/profile.json`
+  return parseProfile(JSON.parse(await readFile(file, 'utf8')))
+}

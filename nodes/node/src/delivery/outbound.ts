@@ -1,0 +1,397 @@
+/**
+ * @module delivery/outbound
+ * One delivery attempt to one peer: expire what is past its deadline, make sure the peer has
+ * every attachment (streamed from disk, never held in memory), send one transaction of up to
+ * `batchSize` items, and turn the answer into settlements of the outbox items (spec 14.2-14.4).
+ * The transaction id is derived from the set of outbox items it carries, so a retry of the same
+ * items is the same transaction and the peer answers it from its stored first response.
+ */
+import { createHash } from 'node:crypto'
+import { BaridError, fromBase64Url, isBaridError, toBase64Url } from '../core.js'
+import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
+import { fedRequest, TransportError } from '../federation/federation-client.js'
+import type { Peer } from '../federation/peer-directory.js'
+import type { TransactionResponse, TxRecipientResult } from '../federation/transaction-format.js'
+import type { NodeServices } from '../services.js'
+import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
+import { backoffDelay, classifyStatus } from './retry-policy.js'
+
+/** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
+const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
+/** Letter bytes per transaction (before base64url), below the receivers' body limit. */
+const MAX_TX_LETTER_BYTES = 16 * 1024 * 1024
+
+export interface AttemptContext {
+  svc: NodeServices
+  peer: Peer
+  random: () => number
+  /** Attachment digests this peer is known to hold (skip the HEAD). */
+  peerBlobs: Set<string>
+}
+
+/** The transaction id for a set of outbox items: stable across retries of the same set. */
+export function transactionId(self: string, items: readonly OutboxItem[]): string {
+  const ids = items
+    .map((i) => i.id)
+    .sort((a, b) => a - b)
+    .join(',')
+  return createHash('sha256').update(`${self}\n${ids}`).digest('base64url').slice(0, 32)
+}
+
+function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs = 0): number {
+  const d = ctx.svc.config.delivery
+  return (
+    now +
+    Math.max(
+      minDelayMs,
+      backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
+    )
+  )
+}
+
+async function ensureBlob(ctx: AttemptContext, digest: string, size: number): Promise<void> {
+  if (ctx.peerBlobs.has(digest)) return
+  const { svc, peer } = ctx
+  const head = await fedRequest(svc, peer, {
+    method: 'HEAD',
+    path: `/v1/federation/blobs/${digest}`,
+  })
+  if (head.status !== 200) {
+    const stream = await svc.blobs.open(digest)
+    const put = await fedRequest(svc, peer, {
+      method: 'PUT',
+      path: `/v1/federation/blobs/${digest}`,
+      stream,
+      contentLength: size,
+      // Large blobs: allow ~1 MiB/s at least, never less than the usual timeout.
+      timeoutMs: Math.max(svc.config.delivery.requestTimeoutMs, size / 1000),
+    })
+    if (put.status !== 200 && put.status !== 201) {
+      throw new BaridError('ERR_PEER_UNAVAILABLE', `blob upload answered ${put.status}`, {
+        details: { status: put.status },
+      })
+    }
+  }
+  if (ctx.peerBlobs.size > 10_000) ctx.peerBlobs.clear()
+  ctx.peerBlobs.add(digest)
+}
+
+/** Items past their deadline: settle as not delivered (with evidence) unless ambiguous. */
+async function expire(
+  ctx: AttemptContext,
+  items: OutboxItem[],
+  now: number,
+  settlements: OutboxSettlement[],
+  evidence: EvidenceRow[],
+): Promise<OutboxItem[]> {
+  const { svc } = ctx
+  const live: OutboxItem[] = []
+  for (const item of items) {
+    const overdue = now > item.deliverBefore + svc.config.delivery.expiryGraceMs
+    if (!overdue) {
+      live.push(item)
+      continue
+    }
+    if (item.kind === 'evidence') {
+      svc.log.warn('evidence not returned before its deadline', {
+        peer: ctx.peer.operator,
+        letterId: item.letterId,
+      })
+      settlements.push({ id: item.id, outcome: 'done' })
+      continue
+    }
+    if (item.ambiguous) {
+      // The peer may hold the letter: only its answer settles it. Give up only after a long time.
+      if (now > item.deliverBefore + AMBIGUOUS_GIVE_UP_MS) {
+        settlements.push({
+          id: item.id,
+          outcome: 'done',
+          recipientState: 'unconfirmed',
+          code: 'ERR_PEER_UNAVAILABLE',
+        })
+      } else live.push(item)
+      continue
+    }
+    settlements.push({
+      id: item.id,
+      outcome: 'done',
+      recipientState: 'not-delivered',
+      code: 'ERR_DELIVERY_EXPIRED',
+    })
+    svc.metrics.lettersFailed.inc({ code: 'ERR_DELIVERY_EXPIRED' })
+    const letter = await svc.storage.getLetter(item.letterId)
+    if (letter?.kind === 'registered') {
+      const sub = (await svc.storage.listEvidence(item.letterId)).find(
+        (e) => e.type === 'submission-accepted' && e.issuer === svc.directory.self,
+      )
+      evidence.push(
+        await issueEvidence(svc, {
+          type: 'not-delivered',
+          letterId: letter.id,
+          letterDigest: letter.digest,
+          recipient: item.recipient,
+          time: now,
+          reason: 'ERR_DELIVERY_EXPIRED',
+          ...(sub ? { prev: sub.record } : {}),
+        }),
+      )
+    }
+  }
+  return live
+}
+
+interface Entry {
+  letter: LetterRow
+  items: OutboxItem[]
+  body: Record<string, unknown>
+}
+
+/**
+ * Runs one attempt for `items` (all for `ctx.peer`) and settles them.
+ *
+ * @example
+ * ```ts
+ * await attemptDelivery({ svc, peer, random: Math.random, peerBlobs: new Set() }, items)
+ * ```
+ */
+export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]): Promise<void> {
+  const { svc, peer } = ctx
+  const now = svc.now()
+  const settlements: OutboxSettlement[] = []
+  const received: EvidenceRow[] = []
+  let live = await expire(ctx, items, now, settlements, received)
+
+  // Build the entries; an item whose letter or sender certification is gone cannot be sent.
+  const entries: Entry[] = []
+  const evidenceItems: { item: OutboxItem; record: Uint8Array }[] = []
+  let bytesSoFar = 0
+  const deferred = new Set<number>()
+  for (const item of live) {
+    if (item.kind === 'evidence') {
+      const ev = item.evidenceId ? await svc.storage.getEvidence(item.evidenceId) : undefined
+      if (!ev) settlements.push({ id: item.id, outcome: 'done' })
+      else evidenceItems.push({ item, record: ev.record })
+      continue
+    }
+    const existing = entries.find((e) => e.letter.id === item.letterId)
+    if (existing) {
+      existing.items.push(item)
+      continue
+    }
+    const letter = await svc.storage.getLetter(item.letterId)
+    const bytes = await svc.storage.getLetterBytes(item.letterId)
+    if (!letter || !bytes) {
+      settlements.push({
+        id: item.id,
+        outcome: 'done',
+        recipientState: 'not-delivered',
+        code: 'ERR_NOT_FOUND',
+      })
+      continue
+    }
+    if (bytesSoFar > 0 && bytesSoFar + bytes.byteLength > MAX_TX_LETTER_BYTES) {
+      deferred.add(item.id) // next transaction
+      continue
+    }
+    bytesSoFar += bytes.byteLength
+    const mb = await svc.storage.getMailboxByAddress(letter.senderAddress)
+    const key =
+      mb &&
+      (await svc.storage.listMailboxKeys(mb.id, { includeRevoked: true })).find(
+        (k) => k.kid === letter.senderKid,
+      )
+    if (!key) {
+      settlements.push({
+        id: item.id,
+        outcome: 'done',
+        recipientState: 'not-delivered',
+        code: 'ERR_KEY_NOT_FOUND',
+      })
+      continue
+    }
+    const chain =
+      letter.kind === 'registered'
+        ? (await svc.storage.listEvidence(letter.id)).filter(
+            (e) => e.type === 'submission-accepted' && e.issuer === svc.directory.self,
+          )
+        : []
+    entries.push({
+      letter,
+      items: [item],
+      body: {
+        letter: toBase64Url(bytes),
+        recipients: [] as string[],
+        deliverBefore: '',
+        senderCertificate: key.certificate,
+        evidence: chain.map((e) => toBase64Url(e.record)),
+      },
+    })
+  }
+  live = live.filter((i) => !deferred.has(i.id) && !settlements.some((s) => s.id === i.id))
+  for (const e of entries) {
+    e.body.recipients = e.items.map((i) => i.recipient!)
+    e.body.deliverBefore = new Date(Math.min(...e.items.map((i) => i.deliverBefore))).toISOString()
+  }
+
+  if (live.length > 0) {
+    try {
+      for (const e of entries)
+        for (const a of e.letter.attachments) await ensureBlob(ctx, a.digest, a.size)
+      const txid = transactionId(svc.directory.self, live)
+      const res = await fedRequest(svc, peer, {
+        method: 'PUT',
+        path: `/v1/federation/transactions/${txid}`,
+        json: {
+          letters: entries.map((e) => e.body),
+          evidence: evidenceItems.map((e) => ({ record: toBase64Url(e.record) })),
+        },
+      })
+      if (res.status === 200) {
+        svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'ok' })
+        svc.outbox.heardFrom(peer.operator) // the peer is up: its other queued items need not wait
+        await settleAnswer(
+          ctx,
+          res.json<TransactionResponse>(),
+          entries,
+          evidenceItems,
+          settlements,
+          received,
+          now,
+        )
+      } else {
+        svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
+        const cls = classifyStatus(res.status, res.code)
+        const retryAfter = Number(res.headers.get('retry-after'))
+        const minDelay =
+          Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0
+        svc.log.warn('transaction refused', {
+          peer: peer.operator,
+          txid,
+          status: res.status,
+          code: res.code ?? null,
+        })
+        for (const item of live) {
+          if (cls.retry)
+            settlements.push({
+              id: item.id,
+              outcome: 'retry',
+              nextAttemptAt: retryAt(ctx, item, now, minDelay),
+              ambiguous: cls.ambiguous,
+              error: `HTTP ${res.status} ${res.code ?? ''}`,
+            })
+          else if (item.kind === 'letter')
+            settlements.push({
+              id: item.id,
+              outcome: 'done',
+              recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
+              code: res.code ?? 'ERR_PEER_UNAVAILABLE',
+            })
+          else settlements.push({ id: item.id, outcome: 'done' })
+        }
+      }
+    } catch (e) {
+      const ambiguous = e instanceof TransportError ? e.ambiguous : false
+      if (!(e instanceof TransportError) && !isBaridError(e)) throw e
+      svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
+      svc.log.warn('delivery attempt failed', {
+        peer: peer.operator,
+        error: e.message.slice(0, 200),
+        ambiguous,
+      })
+      for (const item of live)
+        settlements.push({
+          id: item.id,
+          outcome: 'retry',
+          nextAttemptAt: retryAt(ctx, item, now),
+          ambiguous,
+          error: e.message,
+        })
+      ctx.peerBlobs.clear()
+    }
+  }
+  await svc.storage.settle(settlements, received, svc.now())
+}
+
+async function settleAnswer(
+  ctx: AttemptContext,
+  answer: TransactionResponse,
+  entries: Entry[],
+  evidenceItems: { item: OutboxItem }[],
+  settlements: OutboxSettlement[],
+  received: EvidenceRow[],
+  now: number,
+): Promise<void> {
+  const { svc, peer } = ctx
+  for (const [i, entry] of entries.entries()) {
+    const result = answer.letters?.find((r) => r.index === i)
+    for (const item of entry.items) {
+      const r: TxRecipientResult | undefined = result?.recipients?.find(
+        (x) => x.address === item.recipient,
+      )
+      if (!r || r.status === 'retry') {
+        if (r?.code === 'ERR_ATTACHMENT_MISSING')
+          for (const a of entry.letter.attachments) ctx.peerBlobs.delete(a.digest)
+        settlements.push({
+          id: item.id,
+          outcome: 'retry',
+          nextAttemptAt: retryAt(ctx, item, now),
+          ambiguous: false,
+          error: r?.code ?? 'no result for item',
+        })
+        continue
+      }
+      for (const b64 of (r.evidence ?? []).slice(0, 8)) {
+        try {
+          received.push(
+            await verifyPeerEvidence(svc, fromBase64Url(b64), {
+              issuer: peer.operator,
+              letterId: entry.letter.id,
+              letterDigest: entry.letter.digest,
+            }),
+          )
+        } catch (e) {
+          svc.log.error('peer returned evidence that does not verify', {
+            peer: peer.operator,
+            letterId: entry.letter.id,
+            code: isBaridError(e) ? e.code : 'unknown',
+          })
+        }
+      }
+      if (r.status === 'delivered') {
+        settlements.push({ id: item.id, outcome: 'done', recipientState: 'delivered' })
+        svc.metrics.lettersDelivered.inc({ route: 'outbound' })
+        svc.metrics.deliveryLatency.observe((now - entry.letter.receivedAt) / 1000, {
+          route: 'federation',
+        })
+      } else {
+        settlements.push({
+          id: item.id,
+          outcome: 'done',
+          recipientState: 'not-delivered',
+          code: r.code ?? 'ERR_RECIPIENT_UNKNOWN',
+        })
+        svc.metrics.lettersFailed.inc({ code: r.code ?? 'unknown' })
+      }
+    }
+  }
+  for (const [i, { item }] of evidenceItems.entries()) {
+    const r = answer.evidence?.find((x) => x.index === i)
+    if (!r)
+      settlements.push({
+        id: item.id,
+        outcome: 'retry',
+        nextAttemptAt: retryAt(ctx, item, now),
+        ambiguous: false,
+        error: 'no result for evidence',
+      })
+    else {
+      if (r.status === 'rejected')
+        svc.log.warn('peer rejected evidence', {
+          peer: peer.operator,
+          letterId: item.letterId,
+          code: r.code ?? null,
+        })
+      settlements.push({ id: item.id, outcome: 'done' })
+    }
+  }
+}

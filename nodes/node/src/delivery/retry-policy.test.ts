@@ -1,0 +1,37 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { backoffDelay, classifyStatus } from './retry-policy.js'
+
+describe('retry policy', () => {
+  it('keeps every backoff delay within (0, min(cap, base * 2^n)) and never above the cap', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (n, base, cap, r) => {
+          const d = backoffDelay(n, { baseMs: base, maxMs: cap }, () => r)
+          expect(d).toBeGreaterThan(0)
+          expect(d).toBeLessThanOrEqual(
+            Math.max(Math.min(cap, base * 2 ** Math.min(n, 30)), Math.min(base, cap) / 10),
+          )
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('retries what may pass later and gives up on what will not', () => {
+    expect(classifyStatus(503)).toEqual({ retry: true, ambiguous: false })
+    expect(classifyStatus(429)).toEqual({ retry: true, ambiguous: false })
+    expect(classifyStatus(401)).toEqual({ retry: true, ambiguous: false })
+    expect(classifyStatus(401, 'ERR_FED_REPLAY')).toEqual({ retry: true, ambiguous: true })
+    expect(classifyStatus(401, 'ERR_FED_KEY_UNKNOWN')).toEqual({ retry: true, ambiguous: false })
+    expect(classifyStatus(500)).toEqual({ retry: true, ambiguous: true })
+    expect(classifyStatus(502)).toEqual({ retry: true, ambiguous: true })
+    expect(classifyStatus(400)).toEqual({ retry: false, ambiguous: false })
+    expect(classifyStatus(403)).toEqual({ retry: false, ambiguous: false })
+    expect(classifyStatus(413)).toEqual({ retry: false, ambiguous: false })
+  })
+})

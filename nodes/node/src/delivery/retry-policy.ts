@@ -1,0 +1,85 @@
+/**
+ * @module delivery/retry-policy
+ * Which failures are retried, and when (spec 14.3). The table is explicit so that operators and
+ * the conformance suite can read it rather than infer it from code.
+ */
+
+/** How the engine treats the outcome of one attempt. */
+export interface AttemptClass {
+  retry: boolean
+  /** The peer may have processed the request: never declare non-delivery without asking again. */
+  ambiguous: boolean
+}
+
+/**
+ * The retry table for a transaction attempt, by HTTP status (or transport failure).
+ *
+ * | Outcome                                   | Retried | Ambiguous |
+ * | ----------------------------------------- | ------- | --------- |
+ * | connection refused, DNS failure           | yes     | no        |
+ * | timeout, connection reset, cut-off answer | yes     | yes       |
+ * | 200 (per-item results decide)             | -       | -         |
+ * | 401 (signature, key unknown: rotation)    | yes     | no        |
+ * | 401 ERR_FED_REPLAY (a copy arrived first)  | yes     | yes       |
+ * | 408, 425, 429, 503                        | yes     | no        |
+ * | 409 (transaction conflict)                | yes     | no        |
+ * | 500, 502, 504, other 5xx                  | yes     | yes       |
+ * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
+ */
+export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
+  connect: { retry: true, ambiguous: false },
+  transport: { retry: true, ambiguous: true },
+  '401': { retry: true, ambiguous: false },
+  // The network delivered a copy of this very request first: that copy may have been processed.
+  '401 ERR_FED_REPLAY': { retry: true, ambiguous: true },
+  '408': { retry: true, ambiguous: false },
+  '409': { retry: true, ambiguous: false },
+  '425': { retry: true, ambiguous: false },
+  '429': { retry: true, ambiguous: false },
+  '503': { retry: true, ambiguous: false },
+  '5xx': { retry: true, ambiguous: true },
+  '4xx': { retry: false, ambiguous: false },
+}
+
+/**
+ * Classifies an HTTP status (not 2xx) and the answer's error code by {@link RETRY_TABLE}.
+ *
+ * @example
+ * ```ts
+ * classifyStatus(503) // { retry: true, ambiguous: false }
+ * ```
+ */
+export function classifyStatus(status: number, code?: string): AttemptClass {
+  const withCode = code === undefined ? undefined : RETRY_TABLE[`${status} ${code}`]
+  if (withCode) return withCode
+  const exact = RETRY_TABLE[String(status)]
+  if (exact) return exact
+  return status >= 500 ? RETRY_TABLE['5xx']! : RETRY_TABLE['4xx']!
+}
+
+/** Per-recipient results a peer returns inside a 200 answer, and what they mean here. */
+export const RESULT_TABLE = {
+  delivered: 'final: delivered',
+  'not-delivered': 'final: not delivered (code says why)',
+  retry: 'retried with backoff (e.g. ERR_ATTACHMENT_MISSING: blobs are sent again first)',
+} as const
+
+/**
+ * Delay before attempt `attempts + 1`: capped exponential backoff with "full jitter"
+ * (a uniformly random delay up to `min(cap, base * 2^attempts)`), so that many letters held back
+ * by one outage do not return in lock step.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(3, { baseMs: 1000, maxMs: 300_000 }, Math.random) // somewhere in [0, 8000)
+ * ```
+ */
+export function backoffDelay(
+  attempts: number,
+  o: { baseMs: number; maxMs: number },
+  random: () => number,
+): number {
+  const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempts, 30))
+  // Never zero: a hot loop against a failing peer helps nobody.
+  return Math.max(Math.min(o.baseMs, ceiling) / 10, Math.floor(random() * ceiling))
+}

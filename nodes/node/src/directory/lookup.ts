@@ -1,0 +1,118 @@
+/**
+ * @module directory/lookup
+ * Directory lookup (spec 12.5, 11.5): participant identifier or mailbox address to mailbox
+ * address and certified keys, or "exempt", or "unknown". An identifier or address this node
+ * does not serve is asked of the operator responsible for it, over the federation API.
+ */
+import { BaridError, identifierAuthority, parseIdentifier, parseMailboxAddress } from '../core.js'
+import { fedRequest, TransportError } from '../federation/federation-client.js'
+import type { NodeServices } from '../services.js'
+
+export interface CertifiedKey {
+  kid: string
+  use: 'enc' | 'sig'
+  jwk: unknown
+  /** The operator's certification (spec 13.4). */
+  certificate: string
+}
+
+export type LookupResult =
+  | { status: 'active'; address: string; operator: string; keys: CertifiedKey[] }
+  | { status: 'exempt'; operator: string }
+  | { status: 'unknown'; operator: string | null }
+
+export type LookupQuery = { identifier: string } | { address: string }
+
+/** Parses `{identifier}` or `{address}` into canonical form. */
+export function parseLookupQuery(q: Record<string, unknown>): LookupQuery {
+  if (typeof q.identifier === 'string' && q.address === undefined)
+    return { identifier: parseIdentifier(q.identifier).text }
+  if (typeof q.address === 'string' && q.identifier === undefined)
+    return { address: parseMailboxAddress(q.address).address }
+  throw new BaridError('ERR_INVALID_ARGUMENT', 'give exactly one of identifier or address')
+}
+
+async function operatorFor(svc: NodeServices, q: LookupQuery): Promise<string | null> {
+  if ('address' in q) return parseMailboxAddress(q.address).operator
+  const id = parseIdentifier(q.identifier)
+  const auth = identifierAuthority(id)
+  if (auth.kind === 'operator') return auth.operator
+  if (svc.config.profile.identifierSchemes.includes(id.scheme)) return svc.directory.self
+  return (await svc.directory.operatorForScheme(id.scheme)) ?? null
+}
+
+/**
+ * Answers a lookup from this node's own mailboxes.
+ *
+ * @example
+ * ```ts
+ * const r = await lookupLocal(svc, { identifier: 'dk:cpr:0101901234' })
+ * ```
+ */
+export async function lookupLocal(svc: NodeServices, q: LookupQuery): Promise<LookupResult> {
+  const self = svc.directory.self
+  const mb =
+    'address' in q
+      ? await svc.storage.getMailboxByAddress(q.address)
+      : await svc.storage.getMailboxByIdentifier(q.identifier)
+  if (!mb || mb.status === 'closed') return { status: 'unknown', operator: self }
+  if (mb.status === 'exempt') return { status: 'exempt', operator: self }
+  const keys = await svc.storage.listMailboxKeys(mb.id)
+  return {
+    status: 'active',
+    address: mb.address,
+    operator: self,
+    keys: keys.map((k) => ({
+      kid: k.kid,
+      use: k.use,
+      jwk: JSON.parse(k.jwk) as unknown,
+      certificate: k.certificate,
+    })),
+  }
+}
+
+/**
+ * Answers a lookup, asking the responsible peer when the query is not this node's.
+ *
+ * @example
+ * ```ts
+ * const r = await lookup(svc, { identifier: 'eg:nid:29001011234567' })
+ * ```
+ */
+export async function lookup(svc: NodeServices, q: LookupQuery): Promise<LookupResult> {
+  const operator = await operatorFor(svc, q)
+  if (operator === null) return { status: 'unknown', operator: null }
+  if (operator === svc.directory.self) return lookupLocal(svc, q)
+  const peer = await svc.directory.getPeer(operator)
+  if (!peer || peer.status !== 'active') return { status: 'unknown', operator }
+  let res
+  try {
+    res = await fedRequest(svc, peer, {
+      method: 'POST',
+      path: '/v1/federation/directory/lookup',
+      json: q,
+      timeoutMs: 10_000,
+    })
+  } catch (e) {
+    if (e instanceof TransportError)
+      throw new BaridError('ERR_PEER_UNAVAILABLE', `operator ${operator} did not answer`)
+    throw e
+  }
+  if (res.status !== 200)
+    throw new BaridError('ERR_PEER_UNAVAILABLE', `operator ${operator} answered ${res.status}`, {
+      details: { peerCode: res.code ?? null },
+    })
+  const r = res.json<LookupResult>()
+  if (r.status === 'active') {
+    if (
+      typeof r.address !== 'string' ||
+      parseMailboxAddress(r.address).operator !== operator ||
+      !Array.isArray(r.keys)
+    ) {
+      throw new BaridError('ERR_PEER_UNAVAILABLE', 'peer answered a lookup with a malformed result')
+    }
+    return { status: 'active', address: r.address, operator, keys: r.keys.slice(0, 64) }
+  }
+  if (r.status === 'exempt') return { status: 'exempt', operator }
+  return { status: 'unknown', operator }
+}

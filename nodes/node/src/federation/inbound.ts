@@ -1,0 +1,325 @@
+/**
+ * @module federation/inbound
+ * Processing a federation transaction received from a peer (spec 11.4, 14.2): verify each
+ * letter (the peer's certification of the sender key, the sender's signature, that the sender
+ * belongs to the peer and the recipients to this node, that attachments arrived), deliver it
+ * exactly once to each recipient's mailbox, issue evidence, and answer per letter and per
+ * recipient. Evidence items (retrieval records for letters this node sent) are verified and
+ * kept. All letter writes of a transaction commit together.
+ */
+import {
+  BaridError,
+  importPublicJwk,
+  isBaridError,
+  parseMailboxAddress,
+  toBase64Url,
+} from '../core.js'
+import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
+import { verifyKeyCertificate, type KeyCertClaims } from '../keys/key-certificate.js'
+import type { InspectedLetter } from '../letters/letter-port.js'
+import { publishDelivery } from '../letters/submit.js'
+import type { NodeServices } from '../services.js'
+import type { EvidenceRow, LetterRow, LetterWrite } from '../storage/types.js'
+import type { Peer } from './peer-directory.js'
+import type {
+  Transaction,
+  TransactionResponse,
+  TxEvidenceResult,
+  TxLetter,
+  TxLetterResult,
+  TxRecipientResult,
+} from './transaction-format.js'
+
+/** Entry failures that may pass later (a key not yet known here, a transient fault). */
+const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set([
+  'ERR_KEY_NOT_FOUND',
+  'ERR_UNAVAILABLE',
+  'ERR_INTERNAL',
+])
+
+interface Verified {
+  inspected: InspectedLetter
+  submission: EvidenceRow | undefined
+}
+
+/** Verified sender certifications, by certificate text (a bulk sender uses one for thousands). */
+const certCache = new WeakMap<
+  NodeServices,
+  Map<string, { claims: KeyCertClaims; key: CryptoKey; peer: string }>
+>()
+
+async function senderKey(
+  svc: NodeServices,
+  peer: Peer,
+  certificate: string,
+  now: number,
+): Promise<{ claims: KeyCertClaims; key: CryptoKey }> {
+  let cache = certCache.get(svc)
+  if (!cache) certCache.set(svc, (cache = new Map()))
+  const hit = cache.get(certificate)
+  if (hit && hit.peer === peer.operator && hit.claims.exp * 1000 >= now) return hit
+  const claims = await verifyKeyCertificate(
+    certificate,
+    async (kid, iss) =>
+      iss === peer.operator
+        ? (await svc.directory.evidenceKey(peer.operator, kid, now))?.key.publicKey
+        : undefined,
+    now,
+  )
+  if (claims.use !== 'sig' || claims.iss !== peer.operator) {
+    throw new BaridError(
+      'ERR_FED_ORIGIN_MISMATCH',
+      'sender key is not certified by the relaying operator for signing',
+    )
+  }
+  const key = (await importPublicJwk(claims.jwk, { use: 'sign' })).publicKey
+  if (cache.size >= 1000) cache.delete(cache.keys().next().value!)
+  cache.set(certificate, { claims, key, peer: peer.operator })
+  return { claims, key }
+}
+
+async function verifyEntry(svc: NodeServices, peer: Peer, e: TxLetter): Promise<Verified> {
+  const now = svc.now()
+  const { claims, key: senderKeyHandle } = await senderKey(svc, peer, e.senderCertificate, now)
+  if (e.letter.byteLength > svc.config.limits.maxLetterBytes)
+    throw new BaridError('ERR_INPUT_TOO_LARGE', 'letter is too large')
+  const inspected = await svc.letters.inspect(e.letter, async (sender, kid) =>
+    sender === claims.sub && kid === claims.kid ? senderKeyHandle : undefined,
+  )
+  const h = inspected.header
+  if (h.sender !== claims.sub)
+    throw new BaridError('ERR_SENDER_MISMATCH', 'letter sender is not the certified key holder')
+  if (parseMailboxAddress(h.sender).operator !== peer.operator)
+    throw new BaridError('ERR_FED_ORIGIN_MISMATCH', 'a peer relays only letters of its own senders')
+  for (const r of e.recipients) {
+    if (!h.recipients.includes(r))
+      throw new BaridError('ERR_MISROUTED', 'a recipient is not named by the letter')
+    if (parseMailboxAddress(r).operator !== svc.directory.self)
+      throw new BaridError('ERR_MISROUTED', 'a recipient is not served by this node')
+  }
+  let submission: EvidenceRow | undefined
+  if (h.kind === 'registered') {
+    const first = e.evidence[0]
+    if (!first)
+      throw new BaridError(
+        'ERR_EVIDENCE_MALFORMED',
+        'registered letter arrived without its submission evidence',
+      )
+    submission = await verifyPeerEvidence(svc, first, {
+      issuer: peer.operator,
+      letterId: h.id,
+      letterDigest: inspected.digest,
+    })
+    if (submission.type !== 'submission-accepted')
+      throw new BaridError(
+        'ERR_EVIDENCE_MALFORMED',
+        'first evidence record must be submission-accepted',
+      )
+  }
+  return { inspected, submission }
+}
+
+async function attachmentsMissing(svc: NodeServices, l: InspectedLetter): Promise<boolean> {
+  for (const a of l.header.attachments) {
+    const b = await svc.storage.getBlob(a.digest)
+    if (!b || b.size !== a.size) return true
+  }
+  return false
+}
+
+/**
+ * Processes a parsed transaction from `peer`.
+ *
+ * @example
+ * ```ts
+ * const response = await processTransaction(svc, peer, parseTransaction(json, limits))
+ * ```
+ */
+export async function processTransaction(
+  svc: NodeServices,
+  peer: Peer,
+  tx: Transaction,
+): Promise<TransactionResponse> {
+  const now = svc.now()
+  const results: TxLetterResult[] = []
+  const writes: {
+    write: LetterWrite
+    result: TxLetterResult
+    recipientEvidence: Map<string, EvidenceRow[]>
+  }[] = []
+  const looseEvidence: EvidenceRow[] = []
+
+  for (const [index, e] of tx.letters.entries()) {
+    const result: TxLetterResult = { index, id: null, recipients: [] }
+    results.push(result)
+    let v: Verified
+    try {
+      v = await verifyEntry(svc, peer, e)
+    } catch (err) {
+      const code = isBaridError(err) ? err.code : 'ERR_INTERNAL'
+      if (!isBaridError(err))
+        svc.log.error('transaction entry failed', {
+          peer: peer.operator,
+          error: String(err).slice(0, 200),
+        })
+      const status = RETRYABLE_ENTRY_CODES.has(code) ? 'retry' : 'not-delivered'
+      result.code = code
+      result.recipients = e.recipients.map((address) => ({ address, status, code, evidence: [] }))
+      continue
+    }
+    const h = v.inspected.header
+    result.id = h.id
+    if (await attachmentsMissing(svc, v.inspected)) {
+      result.code = 'ERR_ATTACHMENT_MISSING'
+      result.recipients = e.recipients.map((address) => ({
+        address,
+        status: 'retry',
+        code: 'ERR_ATTACHMENT_MISSING',
+        evidence: [],
+      }))
+      continue
+    }
+    const prior = await svc.storage.findDeliveries(h.id)
+    const priorEvidence =
+      prior.length > 0 || h.kind === 'registered' ? await svc.storage.listEvidence(h.id) : []
+    const mine = (address: string) =>
+      priorEvidence.filter((x) => x.recipient === address && x.issuer === svc.directory.self)
+    const write: LetterWrite = {
+      letter: letterRow(v.inspected, peer.operator, now, e.letter.byteLength),
+      bytes: e.letter,
+      recipients: [],
+      deliveries: [],
+      outbox: [],
+      evidence: v.submission ? [v.submission] : [],
+    }
+    const recipientEvidence = new Map<string, EvidenceRow[]>()
+    const base = { letterId: h.id, letterDigest: v.inspected.digest }
+    for (const address of e.recipients) {
+      const mb = await svc.storage.getMailboxByAddress(address)
+      const r: TxRecipientResult = { address, status: 'delivered', evidence: [] }
+      result.recipients.push(r)
+      if (mb && prior.some((p) => p.mailboxId === mb.id)) {
+        r.evidence = mine(address).map((x) => toBase64Url(x.record))
+        continue
+      }
+      let code: string | undefined
+      if (now > e.deliverBefore) code = 'ERR_DELIVERY_EXPIRED'
+      else if (!mb || mb.status === 'closed') code = 'ERR_RECIPIENT_UNKNOWN'
+      else if (mb.status === 'exempt') code = 'ERR_RECIPIENT_EXEMPT'
+      if (code !== undefined || !mb) {
+        r.status = 'not-delivered'
+        r.code = code
+        const earlier = mine(address).filter((x) => x.type === 'not-delivered')
+        let rows = earlier
+        if (rows.length === 0 && v.submission) {
+          rows = [
+            await issueEvidence(svc, {
+              ...base,
+              type: 'not-delivered',
+              recipient: address,
+              time: now,
+              reason: code,
+              prev: v.submission.record,
+            }),
+          ]
+          looseEvidence.push(...rows)
+        }
+        r.evidence = rows.map((x) => toBase64Url(x.record))
+        continue
+      }
+      const rows: EvidenceRow[] = []
+      if (v.submission) {
+        const relay = await issueEvidence(svc, {
+          ...base,
+          type: 'relay-accepted',
+          recipient: address,
+          time: now,
+          prev: v.submission.record,
+        })
+        rows.push(
+          relay,
+          await issueEvidence(svc, {
+            ...base,
+            type: 'delivered',
+            recipient: address,
+            time: now,
+            prev: relay.record,
+          }),
+        )
+      }
+      write.deliveries.push({ mailboxId: mb.id, address, evidence: rows })
+      recipientEvidence.set(address, rows)
+    }
+    if (write.deliveries.length > 0) writes.push({ write, result, recipientEvidence })
+  }
+
+  if (looseEvidence.length > 0) await svc.storage.addEvidence(looseEvidence)
+  const outcomes =
+    writes.length > 0 ? await svc.storage.writeLetters(writes.map((w) => w.write)) : []
+  for (const [i, outcome] of outcomes.entries()) {
+    const { write, result, recipientEvidence } = writes[i]!
+    if (outcome.status === 'conflict') {
+      result.code = 'ERR_LETTER_CONFLICT'
+      for (const r of result.recipients)
+        Object.assign(r, { status: 'not-delivered', code: 'ERR_LETTER_CONFLICT', evidence: [] })
+      continue
+    }
+    if (outcome.status === 'stored') svc.metrics.lettersAccepted.inc({ origin: 'federation' })
+    for (const d of outcome.deliveries) {
+      const r = result.recipients.find((x) => x.address === d.address)!
+      if (d.inserted) {
+        r.evidence = (recipientEvidence.get(d.address) ?? []).map((x) => toBase64Url(x.record))
+        svc.metrics.lettersDelivered.inc({ route: 'inbound' })
+        const mb = write.deliveries.find((x) => x.address === d.address)!
+        void publishDelivery(svc, mb.mailboxId, write.letter).catch(() => undefined)
+      } else {
+        // Lost a race with a concurrent duplicate: answer with the evidence that was kept.
+        const kept = (await svc.storage.listEvidence(write.letter.id)).filter(
+          (x) => x.recipient === d.address && x.issuer === svc.directory.self,
+        )
+        r.evidence = kept.map((x) => toBase64Url(x.record))
+      }
+    }
+  }
+
+  const evidence: TxEvidenceResult[] = []
+  for (const [index, item] of tx.evidence.entries()) {
+    try {
+      const row = await verifyPeerEvidence(svc, item.record, { issuer: peer.operator })
+      const letter = await svc.storage.getLetter(row.letterId)
+      if (!letter || letter.origin !== svc.directory.self)
+        throw new BaridError('ERR_NOT_FOUND', 'no letter sent from this node has that id')
+      if (row.recipient === null || parseMailboxAddress(row.recipient).operator !== peer.operator) {
+        throw new BaridError(
+          'ERR_FED_ORIGIN_MISMATCH',
+          'evidence about a recipient the peer does not serve',
+        )
+      }
+      await svc.storage.addEvidence([row])
+      evidence.push({ index, status: 'accepted' })
+    } catch (err) {
+      if (!isBaridError(err)) throw err
+      evidence.push({ index, status: 'rejected', code: err.code })
+    }
+  }
+  return { letters: results, evidence }
+}
+
+function letterRow(l: InspectedLetter, origin: string, now: number, size: number): LetterRow {
+  const h = l.header
+  return {
+    id: h.id,
+    digest: l.digest,
+    senderAddress: h.sender,
+    senderKid: h.senderKid,
+    kind: h.kind,
+    createdAt: h.created,
+    expiresAt: h.expires,
+    threadId: h.threadId,
+    replyTo: h.replyTo,
+    origin,
+    receivedAt: now,
+    size,
+    attachments: h.attachments,
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * @module http/body
+ * Bounded request body readers: a body larger than its limit is refused with
+ * `ERR_INPUT_TOO_LARGE` as soon as the limit is crossed, without buffering the rest.
+ */
+import type { Context } from 'hono'
+import { BaridError, fromBase64Url } from '../core.js'
+
+/**
+ * Reads the whole body, at most `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readBody(c, 1 << 20)
+ * ```
+ */
+export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array> {
+  const declared = c.req.header('content-length')
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    throw new BaridError('ERR_INPUT_TOO_LARGE', 'request body is too large', {
+      details: { limit: maxBytes },
+    })
+  }
+  const body = c.req.raw.body
+  if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  const parts: Uint8Array[] = []
+  let n = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    n += value.byteLength
+    if (n > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      throw new BaridError('ERR_INPUT_TOO_LARGE', 'request body is too large', {
+        details: { limit: maxBytes },
+      })
+    }
+    parts.push(value)
+  }
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.byteLength
+  }
+  return out
+}
+
+/** Parses JSON bytes; refuses anything but a JSON object. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let v: unknown
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'request body is not valid JSON')
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'request body must be a JSON object')
+  }
+  return v as Record<string, unknown>
+}
+
+/**
+ * Reads a JSON object body (content type `application/json`), at most `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * const body = await readJson(c, 64 * 1024)
+ * ```
+ */
+export async function readJson(c: Context, maxBytes: number): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type') ?? ''
+  if (!/^application\/json(\s*;|$)/i.test(type)) {
+    throw new BaridError('ERR_UNSUPPORTED_MEDIA_TYPE', 'expected application/json')
+  }
+  return parseJsonObject(await readBody(c, maxBytes))
+}
+
+/** A base64url field of a JSON body, decoded, at most `maxBytes` once decoded. */
+export function b64Field(body: Record<string, unknown>, key: string, maxBytes: number): Uint8Array {
+  const v = body[key]
+  if (typeof v !== 'string' || v.length > Math.ceil((maxBytes * 4) / 3) + 4) {
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      `${key} must be base64url of at most ${maxBytes} bytes`,
+      { details: { field: key } },
+    )
+  }
+  return fromBase64Url(v)
+}
+
+/** A string field of a JSON body. */
+export function strField(body: Record<string, unknown>, key: string, maxLength = 1024): string {
+  const v = body[key]
+  if (typeof v !== 'string' || v.length === 0 || v.length > maxLength) {
+    throw new BaridError('ERR_INVALID_ARGUMENT', `${key} must be a non-empty string`, {
+      details: { field: key },
+    })
+  }
+  return v
+}

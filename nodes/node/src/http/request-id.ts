@@ -1,0 +1,48 @@
+/**
+ * @module http/request-id
+ * Gives every request an id (a caller's well-formed `X-Request-Id`, else a random one), echoes
+ * it, and writes one access log line per request: method, route pattern (not the raw path,
+ * which may carry letter ids), status and duration. Never headers, queries or bodies.
+ */
+import type { MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import { randomBytes } from 'node:crypto'
+import type { Logger } from '../ops/logger.js'
+import type { NodeMetrics } from '../ops/metrics.js'
+import type { NodeEnv } from './context.js'
+
+const ID_RE = /^[A-Za-z0-9._-]{8,64}$/
+
+/**
+ * @example
+ * ```ts
+ * app.use('*', requestId({ log, metrics }))
+ * ```
+ */
+export function requestId(opts: {
+  log: Logger
+  metrics?: NodeMetrics
+}): MiddlewareHandler<NodeEnv> {
+  return async function requestIdMiddleware(c, next) {
+    const given = c.req.header('x-request-id')
+    const id = given && ID_RE.test(given) ? given : randomBytes(9).toString('base64url')
+    const log = opts.log.child({ reqId: id })
+    c.set('reqId', id)
+    c.set('log', log)
+    const start = performance.now()
+    await next()
+    c.header('X-Request-Id', id)
+    const status = c.res.status
+    // The handler's pattern (the last route matched), not the raw path: paths carry letter ids.
+    const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL')
+    const route = routes[routes.length - 1]?.path ?? 'unmatched'
+    const api = route.split('/')[2] ?? 'root'
+    opts.metrics?.httpRequests.inc({ api, status: `${Math.floor(status / 100)}xx` })
+    log.info('request', {
+      method: c.req.method,
+      route,
+      status,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+    })
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * @module letters/core-letters
+ * The {@link LetterInspector} over core's `inspectLetter` (spec 05). Expiry is not checked here:
+ * the node applies its own delivery deadline, so that a retry of a letter delivered before its
+ * expiry is still recognised as a duplicate afterwards (spec 14.4).
+ */
+import { BaridError, inspectLetter, toBase64Url, toHex } from '../core.js'
+import type { LetterInspector } from './letter-port.js'
+
+/**
+ * @example
+ * ```ts
+ * const letters = createCoreLetterInspector({ now: Date.now, maxBytes: 1 << 20 })
+ * const { header, digest } = await letters.inspect(bytes, resolveSenderKey)
+ * ```
+ */
+export function createCoreLetterInspector(o: {
+  now: () => number
+  maxBytes: number
+}): LetterInspector {
+  return {
+    async inspect(bytes, resolve) {
+      const r = await inspectLetter(bytes, {
+        now: o.now(),
+        maxBytes: o.maxBytes,
+        checkExpiry: false,
+        resolveSenderKey: async (kid, header) => {
+          const key = await resolve(header.sender, toBase64Url(kid))
+          if (!key) throw new BaridError('ERR_KEY_NOT_FOUND', 'the sender has no such signing key')
+          return key
+        },
+      })
+      const h = r.header
+      return {
+        digest: toHex(r.digest),
+        header: {
+          id: r.id,
+          sender: h.sender,
+          senderKid: toBase64Url(r.signer.kid),
+          recipients: [...h.recipients],
+          kind: h.kind,
+          created: h.created * 1000,
+          expires: h.expires * 1000,
+          threadId: h.threadId ?? null,
+          replyTo: h.replyTo ?? null,
+          attachments: h.attachments.map((a) => ({ digest: toHex(a.sha256), size: a.size })),
+        },
+      }
+    },
+  }
+}

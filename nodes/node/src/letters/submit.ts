@@ -1,0 +1,338 @@
+/**
+ * @module letters/submit
+ * Accepting a sealed letter from one of this node's own users (a sender organisation, or a
+ * citizen replying): verify it, check its attachments are here, decide each recipient's fate
+ * (local mailbox, a peer's outbox, or non-delivery), issue evidence for registered mail, and
+ * write all of it in one atomic step before answering (spec 12.3, 14.1).
+ */
+import { BaridError, parseMailboxAddress, toBase64Url } from '../core.js'
+import { issueEvidence } from '../evidence/evidence-records.js'
+import type { NodeServices } from '../services.js'
+import type {
+  DeliveryWrite,
+  EvidenceRow,
+  LetterRow,
+  LetterWrite,
+  Mailbox,
+  NewOutboxItem,
+  RecipientState,
+} from '../storage/types.js'
+import type { InspectedLetter } from './letter-port.js'
+import { localSenderKeys } from './sender-keys.js'
+
+export interface RecipientResult {
+  address: string
+  state: RecipientState
+  code: string | null
+  /** This recipient's evidence chain, oldest first (base64url records), for registered mail. */
+  chain?: string[]
+}
+
+export interface SubmissionResult {
+  letterId: string
+  digest: string
+  /** True when this letter (same id, same bytes) had been accepted before. */
+  duplicate: boolean
+  recipients: RecipientResult[]
+  /** Evidence records so far (base64url COSE_Sign1), oldest first. */
+  evidence: string[]
+}
+
+const resolvers = new WeakMap<object, ReturnType<typeof localSenderKeys>>()
+
+/** Verifies a letter submitted by `author` (whose mailbox must be the letter's sender). */
+export async function inspectSubmission(
+  svc: NodeServices,
+  bytes: Uint8Array,
+  author: Mailbox,
+): Promise<InspectedLetter> {
+  if (bytes.byteLength > svc.config.limits.maxLetterBytes) {
+    throw new BaridError('ERR_INPUT_TOO_LARGE', 'letter is too large', {
+      details: { limit: svc.config.limits.maxLetterBytes },
+    })
+  }
+  let resolve = resolvers.get(svc.storage)
+  if (!resolve) resolvers.set(svc.storage, (resolve = localSenderKeys(svc.storage)))
+  const inspected = await svc.letters.inspect(bytes, async (sender, kid) => {
+    if (sender !== author.address)
+      throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
+    return resolve(sender, kid)
+  })
+  if (inspected.header.sender !== author.address) {
+    throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
+  }
+  return inspected
+}
+
+/** Refuses a letter whose manifest names an attachment not (fully) uploaded here. */
+export async function checkAttachmentsPresent(
+  svc: NodeServices,
+  l: InspectedLetter,
+): Promise<void> {
+  for (const [index, a] of l.header.attachments.entries()) {
+    const blob = await svc.storage.getBlob(a.digest)
+    if (!blob || blob.size !== a.size) {
+      throw new BaridError(
+        'ERR_ATTACHMENT_MISSING',
+        'an attachment named by the letter has not been uploaded',
+        { details: { index } },
+      )
+    }
+  }
+}
+
+/**
+ * Accepts a letter from this node's user `author`; `policy` may refuse it after verification
+ * (citizens may only reply, see {@link replyPolicy}).
+ *
+ * @example
+ * ```ts
+ * const result = await submitLetter(svc, bytes, senderMailbox)
+ * ```
+ */
+export async function submitLetter(
+  svc: NodeServices,
+  bytes: Uint8Array,
+  author: Mailbox,
+  policy?: (l: InspectedLetter) => Promise<void>,
+  opts: { status?: boolean } = {},
+): Promise<SubmissionResult> {
+  const inspected = await inspectSubmission(svc, bytes, author)
+  await policy?.(inspected)
+  const h = inspected.header
+  const now = svc.now()
+  if (h.expires !== null && h.expires <= now)
+    throw new BaridError('ERR_LETTER_EXPIRED', 'the letter is past its expiry time')
+  await checkAttachmentsPresent(svc, inspected)
+  const existing = await svc.storage.getLetter(h.id)
+  if (existing) {
+    if (existing.digest !== inspected.digest)
+      throw new BaridError('ERR_LETTER_CONFLICT', 'letter id already used by a different letter')
+    return letterStatus(svc, h.id, true)
+  }
+
+  const registered = h.kind === 'registered'
+  const deliverBefore = Math.min(h.expires ?? Infinity, now + svc.config.delivery.maxDeliveryMs)
+  const evidence: EvidenceRow[] = []
+  const submission = registered
+    ? await issueEvidence(svc, {
+        type: 'submission-accepted',
+        letterId: h.id,
+        letterDigest: inspected.digest,
+        recipient: null,
+        time: now,
+      })
+    : undefined
+  if (submission) evidence.push(submission)
+
+  const recipients: LetterWrite['recipients'] = []
+  const deliveries: DeliveryWrite[] = []
+  const outbox: NewOutboxItem[] = []
+  const self = svc.directory.self
+  for (const address of h.recipients) {
+    const { operator } = parseMailboxAddress(address)
+    const fail = async (code: string) => {
+      recipients.push({ address, state: 'not-delivered', code })
+      if (submission) {
+        evidence.push(
+          await issueEvidence(svc, {
+            type: 'not-delivered',
+            letterId: h.id,
+            letterDigest: inspected.digest,
+            recipient: address,
+            time: now,
+            reason: code,
+            prev: submission.record,
+          }),
+        )
+      }
+    }
+    if (operator === self) {
+      const mb = await svc.storage.getMailboxByAddress(address)
+      if (!mb || mb.status === 'closed') await fail('ERR_RECIPIENT_UNKNOWN')
+      else if (mb.status === 'exempt') await fail('ERR_RECIPIENT_EXEMPT')
+      else {
+        recipients.push({ address, state: 'delivered' })
+        const delivered = submission
+          ? [
+              await issueEvidence(svc, {
+                type: 'delivered',
+                letterId: h.id,
+                letterDigest: inspected.digest,
+                recipient: address,
+                time: now,
+                prev: submission.record,
+              }),
+            ]
+          : []
+        deliveries.push({ mailboxId: mb.id, address, evidence: delivered })
+      }
+      continue
+    }
+    const peer = await svc.directory.getPeer(operator)
+    if (!peer || peer.status !== 'active') {
+      await fail(peer ? 'ERR_OPERATOR_SUSPENDED' : 'ERR_OPERATOR_UNKNOWN')
+      continue
+    }
+    recipients.push({ address, state: 'pending' })
+    outbox.push({
+      peer: operator,
+      kind: 'letter',
+      letterId: h.id,
+      recipient: address,
+      deliverBefore,
+      nextAttemptAt: now,
+      createdAt: now,
+    })
+  }
+
+  const letter: LetterRow = {
+    id: h.id,
+    digest: inspected.digest,
+    senderAddress: h.sender,
+    senderKid: h.senderKid,
+    kind: h.kind,
+    createdAt: h.created,
+    expiresAt: h.expires,
+    threadId: h.threadId,
+    replyTo: h.replyTo,
+    origin: self,
+    receivedAt: now,
+    size: bytes.byteLength,
+    attachments: h.attachments,
+  }
+  const result = await svc.storage.writeLetter({
+    letter,
+    bytes,
+    recipients,
+    deliveries,
+    outbox,
+    evidence,
+  })
+  if (result.status === 'conflict')
+    throw new BaridError('ERR_LETTER_CONFLICT', 'letter id already used by a different letter')
+  if (result.status === 'duplicate') return letterStatus(svc, h.id, true)
+
+  svc.metrics.lettersAccepted.inc({ origin: 'local' })
+  for (const d of result.deliveries) {
+    if (!d.inserted) continue
+    svc.metrics.lettersDelivered.inc({ route: 'local' })
+    svc.metrics.deliveryLatency.observe(0, { route: 'local' })
+    const mb = deliveries.find((x) => x.address === d.address)
+    if (mb) void publishDelivery(svc, mb.mailboxId, letter).catch(() => undefined)
+  }
+  for (const r of recipients)
+    if (r.state === 'not-delivered') svc.metrics.lettersFailed.inc({ code: r.code ?? 'unknown' })
+  if (outbox.length > 0) svc.outbox.wake()
+  svc.log.info('letter accepted', {
+    letterId: h.id,
+    kind: h.kind,
+    recipients: h.recipients.length,
+    queued: outbox.length,
+  })
+  if (opts.status === false) {
+    return {
+      letterId: h.id,
+      digest: inspected.digest,
+      duplicate: false,
+      recipients: recipients.map((r) => ({
+        address: r.address,
+        state: r.state,
+        code: r.code ?? null,
+      })),
+      evidence: [],
+    }
+  }
+  return letterStatus(svc, h.id, false)
+}
+
+/** Tells connected clients of `mailboxId` about a new letter (after it is committed). */
+export async function publishDelivery(
+  svc: NodeServices,
+  mailboxId: number,
+  letter: LetterRow,
+): Promise<void> {
+  if (!svc.push.has(mailboxId)) return
+  const entry = await svc.storage.getMailboxEntry(mailboxId, letter.id)
+  if (!entry) return
+  svc.push.publish(mailboxId, {
+    type: 'letter',
+    cursor: entry.cursor,
+    letterId: letter.id,
+    sender: letter.senderAddress,
+    kind: letter.kind,
+    receivedAt: entry.receivedAt,
+  })
+}
+
+/**
+ * The sender-side status of a letter: each recipient's state and the evidence so far.
+ *
+ * @example
+ * ```ts
+ * const status = await letterStatus(svc, letterId)
+ * ```
+ */
+export async function letterStatus(
+  svc: NodeServices,
+  letterId: string,
+  duplicate = false,
+): Promise<SubmissionResult> {
+  const letter = await svc.storage.getLetter(letterId)
+  if (!letter) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
+  const recipients = await svc.storage.getRecipients(letterId)
+  const evidence = await svc.storage.listEvidence(letterId)
+  return {
+    letterId,
+    digest: letter.digest,
+    duplicate,
+    recipients: recipients.map((r) => {
+      const chain = evidenceChain(evidence, r.address)
+      return {
+        address: r.address,
+        state: r.state,
+        code: r.code,
+        ...(chain.length > 0 ? { chain: chain.map((e) => toBase64Url(e.record)) } : {}),
+      }
+    }),
+    evidence: evidence.map((e) => toBase64Url(e.record)),
+  }
+}
+
+/**
+ * The chain of records about `recipient`, oldest first: from the newest record naming the
+ * recipient back through `prev` links to the first record of the letter.
+ */
+export function evidenceChain(rows: readonly EvidenceRow[], recipient: string): EvidenceRow[] {
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  const mine = rows.filter((r) => r.recipient === recipient)
+  const pointedTo = new Set(mine.map((r) => r.prev))
+  const leaf = mine.filter((r) => !pointedTo.has(r.id)).sort((a, b) => b.issuedAt - a.issuedAt)[0]
+  const chain: EvidenceRow[] = []
+  for (let cur = leaf; cur && chain.length < 64; cur = cur.prev ? byId.get(cur.prev) : undefined)
+    chain.unshift(cur)
+  return chain
+}
+
+/**
+ * Citizens send replies only (spec 13.5): the letter answers (`replyTo`) a letter in the
+ * citizen's own mailbox, and goes only to that letter's sender. This keeps citizen accounts from
+ * being used to send unsolicited mail through the federation.
+ */
+export function replyPolicy(
+  svc: NodeServices,
+  author: Mailbox,
+): (l: InspectedLetter) => Promise<void> {
+  return async (l) => {
+    const re = l.header.replyTo
+    const entry = re === null ? undefined : await svc.storage.getMailboxEntry(author.id, re)
+    if (!entry)
+      throw new BaridError('ERR_FORBIDDEN', 'citizens can only reply to letters in their mailbox')
+    if (l.header.recipients.some((r) => r !== entry.letter.senderAddress)) {
+      throw new BaridError(
+        'ERR_FORBIDDEN',
+        'a reply goes only to the sender of the letter it answers',
+      )
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * @module node
+ * Starting and stopping a node: data directory, keys and database on first start, the HTTP
+ * server, WebSocket push, the delivery engine, the batch worker and housekeeping; and a
+ * graceful stop that refuses new work, lets in-flight requests and deliveries finish, then
+ * closes the database.
+ */
+import { serve, type ServerType } from '@hono/node-server'
+import { mkdir } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import { join } from 'node:path'
+import type { WebSocketServer } from 'ws'
+import { createNodeApp } from './app.js'
+import { citizenKeySet } from './citizen/auth.js'
+import { createDevIdp, type DevIdp } from './citizen/dev-idp.js'
+import { attachPushSocket } from './citizen/push-socket.js'
+import type { NodeConfig } from './config/config.js'
+import { loadOrCreateNodeKeys, loadOrCreateSigningKey, type NodeKeys } from './config/node-keys.js'
+import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
+import { createCoreEvidence } from './evidence/core-evidence.js'
+import { httpUpload, type StreamUpload } from './federation/http-upload.js'
+import { createFileDirectory, type PeerDirectory } from './federation/peer-directory.js'
+import { createReplayCache } from './federation/replay-cache.js'
+import { createJwsCertifier } from './keys/key-certificate.js'
+import { createCoreLetterInspector } from './letters/core-letters.js'
+import { createLogger, type Logger } from './ops/logger.js'
+import { createNodeMetrics } from './ops/metrics.js'
+import { createPushHub } from './push/push-hub.js'
+import { createBatchWorker, type BatchWorker } from './sender/batch-worker.js'
+import type { NodeServices } from './services.js'
+import { createDiskBlobStore } from './storage/blob-store.js'
+import { createSqliteStorage } from './storage/sqlite-storage.js'
+
+export interface StartNodeOptions {
+  /** Peers; default: the config's federation file. */
+  directory?: PeerDirectory
+  log?: Logger
+  now?: () => number
+  fetch?: typeof fetch
+  /** Streamed uploads; default node:http(s). With only `fetch` given, uploads use it too. */
+  upload?: StreamUpload
+  random?: () => number
+  /** Do not listen on a port (in-process tests use `app.request`). */
+  listen?: boolean
+}
+
+/** A running node. */
+export interface RunningNode {
+  readonly config: NodeConfig
+  readonly services: NodeServices
+  readonly app: ReturnType<typeof createNodeApp>
+  readonly engine: DeliveryEngine
+  readonly batches: BatchWorker
+  readonly devIdp: DevIdp | undefined
+  /** The base URL it listens on (its public URL). */
+  readonly url: string
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
+ * Creates the data directory and keys if missing, and returns the node's federation file entry
+ * (what peers need to know about it).
+ *
+ * @example
+ * ```ts
+ * const entry = await nodeIdentity(config) // { operator, country, baseUrl, identifierSchemes, keys }
+ * ```
+ */
+export async function nodeIdentity(config: NodeConfig): Promise<Record<string, unknown>> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  const keys = await loadOrCreateNodeKeys(config.dataDir)
+  return identityOf(config, keys)
+}
+
+function identityOf(config: NodeConfig, keys: NodeKeys): Record<string, unknown> {
+  const p = config.profile
+  return {
+    operator: p.operator,
+    country: p.country,
+    baseUrl: config.publicUrl,
+    identifierSchemes: p.identifierSchemes,
+    displayName: p.displayName,
+    status: 'active',
+    keys: [
+      { use: 'request-signing', jwk: keys.request.publicJwk },
+      { use: 'evidence-signing', jwk: keys.evidence.publicJwk },
+    ],
+  }
+}
+
+/**
+ * Starts a node.
+ *
+ * @example
+ * ```ts
+ * await using node = await startNode(await loadConfig({ profile: 'nodes/denmark' }))
+ * console.log(node.url)
+ * ```
+ */
+export async function startNode(
+  config: NodeConfig,
+  opts: StartNodeOptions = {},
+): Promise<RunningNode> {
+  const now = opts.now ?? Date.now
+  const log = (opts.log ?? createLogger({ level: config.logLevel })).child({
+    node: config.profile.operator,
+  })
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  const keys = await loadOrCreateNodeKeys(config.dataDir)
+  const storage = createSqliteStorage({ file: config.dbFile, synchronous: config.synchronous })
+  const directory =
+    opts.directory ?? (await createFileDirectory(config.profile.operator, config.federationFile))
+  const svc: NodeServices = {
+    config,
+    storage,
+    blobs: createDiskBlobStore(config.blobDir),
+    keys,
+    directory,
+    letters: createCoreLetterInspector({ now, maxBytes: config.limits.maxLetterBytes }),
+    evidence: createCoreEvidence({ operator: config.profile.operator, key: keys.evidence }),
+    certifier: createJwsCertifier({ operator: config.profile.operator, key: keys.evidence }),
+    replay: createReplayCache({
+      windowSeconds: config.signatureWindowSeconds,
+      now: () => now() / 1000,
+    }),
+    push: createPushHub(),
+    metrics: createNodeMetrics(
+      () => storage.queueDepth(),
+      async () => (await directory.peers()).map((p) => p.operator),
+    ),
+    log,
+    outbox: { wake() {}, heardFrom() {} },
+    now,
+    fetch: opts.fetch ?? fetch,
+    upload:
+      opts.upload ??
+      (opts.fetch
+        ? (url, init) => opts.fetch!(url, { ...init, duplex: 'half' } as RequestInit)
+        : httpUpload),
+  }
+  const engine = createDeliveryEngine(svc, { random: opts.random })
+  svc.outbox = engine
+  const batches = createBatchWorker(svc)
+  let devIdp: DevIdp | undefined
+  if (config.devIdentityProvider) {
+    devIdp = createDevIdp({
+      issuer: config.citizenAuth.issuer,
+      audience: config.citizenAuth.audience,
+      claim: config.citizenAuth.identifierClaim,
+      key: await loadOrCreateSigningKey(join(config.dataDir, 'keys', 'dev-idp.json')),
+      now,
+    })
+  }
+  const citizenKeys = citizenKeySet(svc, devIdp?.keySet)
+  let draining = false
+  const app = createNodeApp(svc, { batches, citizenKeys, devIdp, isDraining: () => draining })
+
+  let server: ServerType | undefined
+  let wss: WebSocketServer | undefined
+  if (opts.listen !== false) {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+        resolve(s),
+      )
+      s.once('error', reject)
+    })
+    wss = attachPushSocket(svc, server as Server, citizenKeys)
+  }
+  engine.start()
+  batches.start()
+  const housekeeping = setInterval(
+    () =>
+      void purge(svc).catch((e) =>
+        log.error('housekeeping failed', { error: String(e).slice(0, 200) }),
+      ),
+    config.housekeepingIntervalMs,
+  )
+  housekeeping.unref()
+  log.info('node started', {
+    url: config.publicUrl,
+    operator: config.profile.operator,
+    requestKid: keys.request.kidBase64Url,
+  })
+
+  let stopped: Promise<void> | undefined
+  const stop = () =>
+    (stopped ??= (async () => {
+      draining = true
+      log.info('node stopping: draining')
+      clearInterval(housekeeping)
+      const closed = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve()
+      ;(server as Server | undefined)?.closeIdleConnections?.()
+      for (const c of wss?.clients ?? []) c.close(1001, 'node shutting down')
+      wss?.close()
+      await Promise.all([batches.stop(), engine.stop()])
+      // Requests still running get a bounded time to finish.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())])
+      ;(server as Server | undefined)?.closeAllConnections?.()
+      await storage.close()
+      log.info('node stopped')
+    })())
+  return {
+    config,
+    services: svc,
+    app,
+    engine,
+    batches,
+    devIdp,
+    url: config.publicUrl,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
+
+/** Retention housekeeping (spec 15.4). */
+export async function purge(svc: NodeServices): Promise<void> {
+  const now = svc.now()
+  const day = 24 * 3600_000
+  const r = svc.config.profile.retention
+  const res = await svc.storage.purge({
+    deletedBefore: now - r.deletedDays * day,
+    idempotencyBefore: now - r.idempotencyDays * day,
+    outboxBefore: now - r.idempotencyDays * day,
+    blobsBefore: now - day,
+  })
+  for (const digest of res.blobs) await svc.blobs.delete(digest)
+  if (res.letters > 0 || res.blobs.length > 0)
+    svc.log.info('housekeeping', { lettersPurged: res.letters, blobsPurged: res.blobs.length })
+}

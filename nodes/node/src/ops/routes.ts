@@ -1,0 +1,33 @@
+/**
+ * @module ops/routes
+ * Operations endpoints (spec 15.2): `/healthz` (the process runs), `/readyz` (it can serve:
+ * storage answers and it is not shutting down), `/metrics` (Prometheus text).
+ */
+import { Hono } from 'hono'
+import type { NodeEnv } from '../http/context.js'
+import type { NodeServices } from '../services.js'
+
+/**
+ * @example
+ * ```ts
+ * app.route('/', opsRoutes(svc, () => shuttingDown))
+ * ```
+ */
+export function opsRoutes(svc: NodeServices, isDraining: () => boolean): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>()
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    const db = await svc.storage.ping()
+    const ready = db && !isDraining()
+    return c.json(
+      { status: ready ? 'ready' : 'not-ready', storage: db, draining: isDraining() },
+      ready ? 200 : 503,
+    )
+  })
+  app.get('/metrics', async (c) =>
+    c.body(await svc.metrics.registry.render(), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  )
+  return app
+}

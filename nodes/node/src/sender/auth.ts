@@ -1,0 +1,34 @@
+/**
+ * @module sender/auth
+ * Sender authentication middleware: `Authorization: Bearer barid_sk_…`. Sets `sender` and the
+ * sender organisation's `mailbox`. Every failure looks the same to the caller.
+ */
+import type { MiddlewareHandler } from 'hono'
+import { BaridError } from '../core.js'
+import type { NodeEnv } from '../http/context.js'
+import type { NodeServices } from '../services.js'
+import { apiKeyMatches, parseApiKey } from './api-keys.js'
+
+/**
+ * @example
+ * ```ts
+ * app.use('/v1/sender/*', senderAuth(svc))
+ * ```
+ */
+export function senderAuth(svc: NodeServices): MiddlewareHandler<NodeEnv> {
+  return async function authenticateSender(c, next) {
+    const h = c.req.header('authorization') ?? ''
+    const presented = h.startsWith('Bearer ') ? parseApiKey(h.slice(7).trim()) : undefined
+    const sender = presented && (await svc.storage.getSenderByApiKeyId(presented.keyId))
+    if (!presented || !sender || !apiKeyMatches(presented.secret, sender.apiKeyHash)) {
+      throw new BaridError('ERR_UNAUTHENTICATED', 'a valid sender API key is required')
+    }
+    const mailbox = await svc.storage.getMailboxById(sender.mailboxId)
+    if (!mailbox || mailbox.status === 'closed')
+      throw new BaridError('ERR_FORBIDDEN', 'the sender organisation is closed')
+    c.set('sender', sender)
+    c.set('mailbox', mailbox)
+    c.set('log', c.get('log').child({ sender: sender.id }))
+    await next()
+  }
+}

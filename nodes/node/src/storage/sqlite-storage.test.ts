@@ -1,0 +1,269 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createSqliteStorage } from './sqlite-storage.js'
+import type { LetterRow, LetterWrite } from './types.js'
+
+const T = 1_700_000_000_000
+
+function letter(id: string, digest = 'd'.repeat(64), over: Partial<LetterRow> = {}): LetterRow {
+  return {
+    id,
+    digest,
+    senderAddress: 'tax@post.eg',
+    senderKid: 'kid',
+    kind: 'letter',
+    createdAt: T,
+    expiresAt: null,
+    threadId: null,
+    replyTo: null,
+    origin: 'post.eg',
+    receivedAt: T,
+    size: 10,
+    attachments: [],
+    ...over,
+  }
+}
+
+function write(l: LetterRow, mailboxIds: number[], extra: Partial<LetterWrite> = {}): LetterWrite {
+  return {
+    letter: l,
+    bytes: new Uint8Array([1, 2, 3]),
+    recipients: [],
+    deliveries: mailboxIds.map((id) => ({
+      mailboxId: id,
+      address: `m${id}@digitalpost.dk`,
+      evidence: [],
+    })),
+    outbox: [],
+    evidence: [],
+    ...extra,
+  }
+}
+
+async function withMailboxes(n: number) {
+  const storage = createSqliteStorage({ file: ':memory:' })
+  const ids: number[] = []
+  for (let i = 0; i < n; i++)
+    ids.push(
+      (
+        await storage.createMailbox({
+          address: `m${i}@digitalpost.dk`,
+          kind: 'person',
+          createdAt: T,
+        })
+      ).id,
+    )
+  return { storage, ids }
+}
+
+describe('sqlite storage', () => {
+  it('puts a letter into a mailbox once however often and in whatever order writes repeat', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        async (ops) => {
+          await using s = (await withMailboxes(3)).storage
+          const seen = new Set<string>()
+          for (const [l, m] of ops) {
+            const r = await s.writeLetter(write(letter(`L${l}`), [m + 1]))
+            expect(r.status).not.toBe('conflict')
+            const key = `${l}/${m}`
+            expect(r.status === 'stored' || r.status === 'duplicate').toBe(true)
+            if (r.status === 'stored' || r.status === 'duplicate')
+              expect(r.deliveries[0]!.inserted).toBe(!seen.has(key))
+            seen.add(key)
+          }
+          for (let m = 1; m <= 3; m++) {
+            const entries = await s.listMailbox(m, { limit: 100 })
+            expect(new Set(entries.map((e) => e.letter.id)).size).toBe(entries.length)
+            expect(entries.length).toBe([...seen].filter((k) => k.endsWith(`/${m - 1}`)).length)
+          }
+        },
+      ),
+      { numRuns: 25 },
+    )
+  })
+
+  it('refuses a letter id reused for different bytes', async () => {
+    await using s = (await withMailboxes(1)).storage
+    expect((await s.writeLetter(write(letter('L1', 'a'.repeat(64)), [1]))).status).toBe('stored')
+    expect((await s.writeLetter(write(letter('L1', 'b'.repeat(64)), [1]))).status).toBe('conflict')
+  })
+
+  it('lists a mailbox newest first with cursor paging and an unread filter', async () => {
+    const { storage: s, ids } = await withMailboxes(2)
+    for (let i = 0; i < 7; i++) await s.writeLetter(write(letter(`L${i}`), [ids[0]!]))
+    await s.writeLetter(write(letter('other'), [ids[1]!]))
+    const first = await s.listMailbox(ids[0]!, { limit: 3 })
+    expect(first.map((e) => e.letter.id)).toEqual(['L6', 'L5', 'L4'])
+    const second = await s.listMailbox(ids[0]!, { limit: 3, before: first[2]!.cursor })
+    expect(second.map((e) => e.letter.id)).toEqual(['L3', 'L2', 'L1'])
+    const opened = await s.markOpened(ids[0]!, 'L5', T + 1, { evidence: [], outbox: [] })
+    expect(opened).toEqual({ found: true, first: true, openedAt: T + 1 })
+    expect((await s.markOpened(ids[0]!, 'L5', T + 2, { evidence: [], outbox: [] })).first).toBe(
+      false,
+    )
+    const unread = await s.listMailbox(ids[0]!, { limit: 10, unreadOnly: true })
+    expect(unread.map((e) => e.letter.id)).not.toContain('L5')
+    expect(await s.getMailboxEntry(ids[1]!, 'L5')).toBeUndefined()
+    expect((await s.markOpened(ids[1]!, 'L5', T, { evidence: [], outbox: [] })).found).toBe(false)
+    expect(await s.deleteEntry(ids[0]!, 'L6', T)).toBe(true)
+    expect((await s.listMailbox(ids[0]!, { limit: 1 }))[0]!.letter.id).toBe('L5')
+    expect(
+      (await s.listMailboxAfter(ids[0]!, first[2]!.cursor, 10)).map((e) => e.letter.id),
+    ).toEqual(['L5'])
+    await s.close()
+  })
+
+  it('schedules, settles and resets outbox items', async () => {
+    await using s = (await withMailboxes(0)).storage
+    const outbox = [0, 1, 2].map((i) => ({
+      peer: 'digitalpost.dk',
+      kind: 'letter' as const,
+      letterId: 'L1',
+      recipient: `r${i}@digitalpost.dk`,
+      deliverBefore: T + 1000,
+      nextAttemptAt: T,
+      createdAt: T,
+    }))
+    await s.writeLetter(
+      write(letter('L1'), [], {
+        outbox,
+        recipients: outbox.map((o) => ({ address: o.recipient, state: 'pending' as const })),
+      }),
+    )
+    expect(await s.duePeers(T)).toEqual([{ peer: 'digitalpost.dk', due: 3 }])
+    const items = await s.dueItems('digitalpost.dk', T, 10)
+    expect(items).toHaveLength(3)
+    expect(await s.dueItems('digitalpost.dk', T, 10, new Set([items[0]!.id]))).toHaveLength(2)
+    await s.settle(
+      [
+        { id: items[0]!.id, outcome: 'done', recipientState: 'delivered' },
+        {
+          id: items[1]!.id,
+          outcome: 'retry',
+          nextAttemptAt: T + 500,
+          ambiguous: true,
+          error: 'timeout',
+        },
+        {
+          id: items[2]!.id,
+          outcome: 'done',
+          recipientState: 'not-delivered',
+          code: 'ERR_RECIPIENT_UNKNOWN',
+        },
+      ],
+      [],
+      T,
+    )
+    expect(await s.queueDepth()).toEqual([{ peer: 'digitalpost.dk', depth: 1 }])
+    expect(await s.nextDueAt()).toBe(T + 500)
+    const rs = await s.getRecipients('L1')
+    expect(rs.map((r) => [r.address, r.state, r.code])).toEqual([
+      ['r0@digitalpost.dk', 'delivered', null],
+      ['r1@digitalpost.dk', 'pending', null],
+      ['r2@digitalpost.dk', 'not-delivered', 'ERR_RECIPIENT_UNKNOWN'],
+    ])
+    expect(await s.resetBackoff('digitalpost.dk', T + 10)).toBe(1)
+    const again = await s.dueItems('digitalpost.dk', T + 10, 10)
+    expect(again.map((i) => [i.attempts, i.ambiguous])).toEqual([[0, true]])
+  })
+
+  it('keeps the first idempotent response and stored batches across reopening the file', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = await mkdtemp(join(tmpdir(), 'barid-storage-'))
+    try {
+      const file = join(dir, 'node.db')
+      const s1 = createSqliteStorage({ file })
+      await s1.putFedTransaction(
+        'post.eg',
+        'tx1',
+        { requestDigest: 'x', status: 200, body: '{}' },
+        T,
+      )
+      await s1.putFedTransaction(
+        'post.eg',
+        'tx1',
+        { requestDigest: 'y', status: 500, body: 'no' },
+        T,
+      )
+      await s1.createBatch('b1', 'eta', [new Uint8Array([1]), new Uint8Array([2])], T)
+      await s1.close()
+      const s2 = createSqliteStorage({ file })
+      expect(await s2.getFedTransaction('post.eg', 'tx1')).toEqual({
+        requestDigest: 'x',
+        status: 200,
+        body: '{}',
+      })
+      expect((await s2.pendingBatchItems(10)).map((i) => i.idx)).toEqual([0, 1])
+      await s2.recordBatchResults(
+        [{ batchId: 'b1', idx: 0, status: 'accepted', letterId: 'L', code: null, message: null }],
+        T,
+      )
+      expect(await s2.getBatch('b1')).toMatchObject({
+        total: 2,
+        pending: 1,
+        accepted: 1,
+        completedAt: null,
+      })
+      await s2.recordBatchResults(
+        [
+          {
+            batchId: 'b1',
+            idx: 1,
+            status: 'rejected',
+            letterId: null,
+            code: 'ERR_X',
+            message: 'm',
+          },
+        ],
+        T + 1,
+      )
+      expect(await s2.getBatch('b1')).toMatchObject({ pending: 0, rejected: 1, completedAt: T + 1 })
+      await s2.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('purges deleted letters after retention but keeps their evidence', async () => {
+    const { storage: s, ids } = await withMailboxes(1)
+    await s.putBlob('a'.repeat(64), 5, T)
+    await s.writeLetter(
+      write(
+        letter('L1', 'd'.repeat(64), { attachments: [{ digest: 'a'.repeat(64), size: 5 }] }),
+        [ids[0]!],
+        {
+          evidence: [
+            {
+              id: 'e'.repeat(64),
+              letterId: 'L1',
+              recipient: null,
+              type: 'submission-accepted',
+              issuer: 'post.eg',
+              issuedAt: T,
+              prev: null,
+              record: new Uint8Array([9]),
+            },
+          ],
+        },
+      ),
+    )
+    await s.deleteEntry(ids[0]!, 'L1', T + 1)
+    const r = await s.purge({
+      deletedBefore: T + 2,
+      idempotencyBefore: T,
+      outboxBefore: T,
+      blobsBefore: T + 2,
+    })
+    expect(r).toEqual({ letters: 1, blobs: ['a'.repeat(64)] })
+    expect(await s.getLetterBytes('L1')).toBeUndefined()
+    expect(await s.listEvidence('L1')).toHaveLength(1)
+    await s.close()
+  })
+})

@@ -1,0 +1,50 @@
+/**
+ * @module storage/sqlite-storage
+ * The reference {@link Storage}: one SQLite file (WAL, foreign keys on, busy timeout) through
+ * drizzle-orm on better-sqlite3. better-sqlite3 is synchronous; each method runs its statements
+ * in one transaction and resolves once they are committed.
+ */
+import type { Storage } from './storage.js'
+import { openDb, type OpenDbOptions } from './sqlite/db.js'
+import { sqliteDirectory } from './sqlite/directory.js'
+import { sqliteLetters } from './sqlite/letters.js'
+import { sqliteBatches, sqliteIdempotency, sqliteRetention } from './sqlite/misc.js'
+import { sqliteOutbox } from './sqlite/outbox.js'
+
+/**
+ * Opens (creating and migrating if needed) the SQLite storage.
+ *
+ * @example
+ * ```ts
+ * await using storage = createSqliteStorage({ file: '/var/lib/barid/node.db' })
+ * console.log(await storage.ping())
+ * ```
+ */
+export function createSqliteStorage(opts: OpenDbOptions): Storage {
+  const db = openDb(opts)
+  let open = true
+  const close = async (): Promise<void> => {
+    if (!open) return
+    open = false
+    db.$client.close()
+  }
+  return {
+    ...sqliteDirectory(db),
+    ...sqliteLetters(db),
+    ...sqliteOutbox(db),
+    ...sqliteIdempotency(db),
+    ...sqliteBatches(db),
+    ...sqliteRetention(db),
+    async ping() {
+      if (!open) return false
+      try {
+        db.$client.prepare('select 1').get()
+        return true
+      } catch {
+        return false
+      }
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}

@@ -1,0 +1,442 @@
+/**
+ * @module storage/sqlite/letters
+ * SQLite implementation of {@link LetterStore}. Each write method is one SQLite transaction;
+ * the unique index on deliveries (letter, mailbox) is the exactly-once guarantee. The statements
+ * on a letter's path are prepared once (drizzle's builder costs ~75 us a call, a prepared
+ * statement ~4 us).
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
+import {
+  blobs,
+  deliveries,
+  evidence,
+  letterAttachments,
+  letters,
+  outbox,
+  recipients,
+} from '../schema.js'
+import type { LetterStore } from '../storage.js'
+import type {
+  AttachmentRef,
+  DeliveryOutcome,
+  EvidenceRow,
+  LetterRow,
+  LetterWrite,
+  LetterWriteResult,
+  MailboxEntry,
+  NewOutboxItem,
+} from '../types.js'
+import type { Db } from './db.js'
+
+type LetterSelect = Omit<typeof letters.$inferSelect, 'bytes'>
+
+const letterColumns = {
+  id: letters.id,
+  digest: letters.digest,
+  senderAddress: letters.senderAddress,
+  senderKid: letters.senderKid,
+  kind: letters.kind,
+  createdAt: letters.createdAt,
+  expiresAt: letters.expiresAt,
+  threadId: letters.threadId,
+  replyTo: letters.replyTo,
+  origin: letters.origin,
+  receivedAt: letters.receivedAt,
+  size: letters.size,
+}
+
+const entrySelect = {
+  cursor: deliveries.id,
+  receivedAt: deliveries.receivedAt,
+  openedAt: deliveries.openedAt,
+  letter: letterColumns,
+}
+
+function toEvidence(r: typeof evidence.$inferSelect): EvidenceRow {
+  return { ...r, record: new Uint8Array(r.record) }
+}
+
+function buf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+}
+
+const p = (name: string) => sql.placeholder(name)
+
+function prepare(db: Db) {
+  return {
+    digestOf: db
+      .select({ digest: letters.digest })
+      .from(letters)
+      .where(eq(letters.id, p('id')))
+      .prepare(),
+    insertLetter: db
+      .insert(letters)
+      .values({
+        id: p('id'),
+        digest: p('digest'),
+        senderAddress: p('senderAddress'),
+        senderKid: p('senderKid'),
+        kind: p('kind'),
+        createdAt: p('createdAt'),
+        expiresAt: p('expiresAt'),
+        threadId: p('threadId'),
+        replyTo: p('replyTo'),
+        origin: p('origin'),
+        receivedAt: p('receivedAt'),
+        size: p('size'),
+        bytes: p('bytes'),
+      })
+      .prepare(),
+    insertAttachment: db
+      .insert(letterAttachments)
+      .values({ letterId: p('letterId'), idx: p('idx'), digest: p('digest'), size: p('size') })
+      .prepare(),
+    insertRecipient: db
+      .insert(recipients)
+      .values({
+        letterId: p('letterId'),
+        address: p('address'),
+        state: p('state'),
+        code: p('code'),
+        updatedAt: p('updatedAt'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+    insertOutbox: db
+      .insert(outbox)
+      .values({
+        peer: p('peer'),
+        kind: p('kind'),
+        letterId: p('letterId'),
+        recipient: p('recipient'),
+        evidenceId: p('evidenceId'),
+        deliverBefore: p('deliverBefore'),
+        nextAttemptAt: p('nextAttemptAt'),
+        createdAt: p('createdAt'),
+        state: 'pending',
+      })
+      .prepare(),
+    insertDelivery: db
+      .insert(deliveries)
+      .values({ letterId: p('letterId'), mailboxId: p('mailboxId'), receivedAt: p('receivedAt') })
+      .onConflictDoNothing()
+      .prepare(),
+    deliveryOf: db
+      .select({ receivedAt: deliveries.receivedAt })
+      .from(deliveries)
+      .where(and(eq(deliveries.letterId, p('letterId')), eq(deliveries.mailboxId, p('mailboxId'))))
+      .prepare(),
+    insertEvidence: db
+      .insert(evidence)
+      .values({
+        id: p('id'),
+        letterId: p('letterId'),
+        recipient: p('recipient'),
+        type: p('type'),
+        issuer: p('issuer'),
+        issuedAt: p('issuedAt'),
+        prev: p('prev'),
+        record: p('record'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+    letter: db
+      .select(letterColumns)
+      .from(letters)
+      .where(eq(letters.id, p('id')))
+      .prepare(),
+    attachmentsOf: db
+      .select({ digest: letterAttachments.digest, size: letterAttachments.size })
+      .from(letterAttachments)
+      .where(eq(letterAttachments.letterId, p('id')))
+      .orderBy(asc(letterAttachments.idx))
+      .prepare(),
+    bytes: db
+      .select({ bytes: letters.bytes })
+      .from(letters)
+      .where(eq(letters.id, p('id')))
+      .prepare(),
+    recipients: db
+      .select({
+        address: recipients.address,
+        state: recipients.state,
+        code: recipients.code,
+        updatedAt: recipients.updatedAt,
+      })
+      .from(recipients)
+      .where(eq(recipients.letterId, p('id')))
+      .orderBy(asc(recipients.address))
+      .prepare(),
+    evidenceOf: db
+      .select()
+      .from(evidence)
+      .where(eq(evidence.letterId, p('id')))
+      .orderBy(asc(evidence.issuedAt), asc(evidence.id))
+      .prepare(),
+    evidenceById: db
+      .select()
+      .from(evidence)
+      .where(eq(evidence.id, p('id')))
+      .prepare(),
+    deliveriesOf: db
+      .select({ mailboxId: deliveries.mailboxId, receivedAt: deliveries.receivedAt })
+      .from(deliveries)
+      .where(eq(deliveries.letterId, p('id')))
+      .prepare(),
+    entry: db
+      .select(entrySelect)
+      .from(deliveries)
+      .innerJoin(letters, eq(letters.id, deliveries.letterId))
+      .where(
+        and(
+          eq(deliveries.mailboxId, p('mailboxId')),
+          eq(deliveries.letterId, p('letterId')),
+          isNull(deliveries.deletedAt),
+        ),
+      )
+      .prepare(),
+    blob: db
+      .select({ digest: blobs.digest, size: blobs.size })
+      .from(blobs)
+      .where(eq(blobs.digest, p('digest')))
+      .prepare(),
+    putBlob: db
+      .insert(blobs)
+      .values({ digest: p('digest'), size: p('size'), createdAt: p('at') })
+      .onConflictDoNothing()
+      .prepare(),
+  }
+}
+
+/** @example `const letters = sqliteLetters(openDb({ file: ':memory:' }))` */
+export function sqliteLetters(db: Db): LetterStore {
+  const q = prepare(db)
+
+  function attachmentsOf(ids: string[]): Map<string, AttachmentRef[]> {
+    const out = new Map<string, AttachmentRef[]>()
+    if (ids.length === 0) return out
+    if (ids.length === 1) {
+      out.set(ids[0]!, q.attachmentsOf.all({ id: ids[0]! }))
+      return out
+    }
+    const rows = db
+      .select()
+      .from(letterAttachments)
+      .where(inArray(letterAttachments.letterId, ids))
+      .orderBy(asc(letterAttachments.letterId), asc(letterAttachments.idx))
+      .all()
+    for (const r of rows) {
+      const list = out.get(r.letterId) ?? []
+      list.push({ digest: r.digest, size: r.size })
+      out.set(r.letterId, list)
+    }
+    return out
+  }
+
+  function withAttachments(rows: LetterSelect[]): LetterRow[] {
+    const atts = attachmentsOf(rows.map((r) => r.id))
+    return rows.map((r) => ({ ...r, attachments: atts.get(r.id) ?? [] }))
+  }
+
+  function insertEvidence(rows: EvidenceRow[]): void {
+    for (const e of rows) q.insertEvidence.run({ ...e, record: buf(e.record) })
+  }
+
+  function insertOutbox(items: NewOutboxItem[]): void {
+    for (const o of items) {
+      q.insertOutbox.run({ ...o, recipient: o.recipient ?? null, evidenceId: o.evidenceId ?? null })
+    }
+  }
+
+  function applyOne(w: LetterWrite): LetterWriteResult {
+    const l = w.letter
+    const existing = q.digestOf.get({ id: l.id })
+    if (existing && existing.digest !== l.digest) return { status: 'conflict' }
+    if (!existing) {
+      const { attachments, ...row } = l
+      q.insertLetter.run({ ...row, bytes: buf(w.bytes) })
+      attachments.forEach((a, idx) =>
+        q.insertAttachment.run({ letterId: l.id, idx, digest: a.digest, size: a.size }),
+      )
+      insertOutbox(w.outbox)
+    }
+    for (const r of w.recipients) {
+      q.insertRecipient.run({
+        letterId: l.id,
+        address: r.address,
+        state: r.state,
+        code: r.code ?? null,
+        updatedAt: l.receivedAt,
+      })
+    }
+    const outcomes: DeliveryOutcome[] = []
+    for (const d of w.deliveries) {
+      const ins = q.insertDelivery.run({
+        letterId: l.id,
+        mailboxId: d.mailboxId,
+        receivedAt: l.receivedAt,
+      })
+      if (ins.changes === 1) {
+        insertEvidence(d.evidence)
+        outcomes.push({ address: d.address, inserted: true, receivedAt: l.receivedAt })
+      } else {
+        const prior = q.deliveryOf.get({ letterId: l.id, mailboxId: d.mailboxId })
+        outcomes.push({
+          address: d.address,
+          inserted: false,
+          receivedAt: prior?.receivedAt ?? l.receivedAt,
+        })
+      }
+    }
+    insertEvidence(w.evidence)
+    return { status: existing ? 'duplicate' : 'stored', deliveries: outcomes }
+  }
+
+  function entries(
+    rows: { cursor: number; receivedAt: number; openedAt: number | null; letter: LetterSelect }[],
+  ): MailboxEntry[] {
+    const full = withAttachments(rows.map((r) => r.letter))
+    return rows.map((r, i) => ({
+      cursor: r.cursor,
+      receivedAt: r.receivedAt,
+      openedAt: r.openedAt,
+      letter: full[i]!,
+    }))
+  }
+
+  return {
+    async writeLetter(w) {
+      return db.transaction(() => applyOne(w), { behavior: 'immediate' })
+    },
+    async writeLetters(ws) {
+      return db.transaction(() => ws.map(applyOne), { behavior: 'immediate' })
+    },
+    async getLetter(id) {
+      const r = q.letter.get({ id })
+      return r && withAttachments([r])[0]
+    },
+    async getLetterBytes(id) {
+      const r = q.bytes.get({ id })
+      return r?.bytes ? new Uint8Array(r.bytes) : undefined
+    },
+    async getRecipients(letterId) {
+      return q.recipients.all({ id: letterId })
+    },
+    async addEvidence(rows) {
+      db.transaction(() => insertEvidence(rows))
+    },
+    async listEvidence(letterId) {
+      return q.evidenceOf.all({ id: letterId }).map(toEvidence)
+    },
+    async getEvidence(id) {
+      const r = q.evidenceById.get({ id })
+      return r && toEvidence(r)
+    },
+    async findDeliveries(letterId) {
+      return q.deliveriesOf.all({ id: letterId })
+    },
+    async listMailbox(mailboxId, opts) {
+      const conds = [eq(deliveries.mailboxId, mailboxId), isNull(deliveries.deletedAt)]
+      if (opts.before !== undefined) conds.push(lt(deliveries.id, opts.before))
+      if (opts.unreadOnly) conds.push(isNull(deliveries.openedAt))
+      const rows = db
+        .select(entrySelect)
+        .from(deliveries)
+        .innerJoin(letters, eq(letters.id, deliveries.letterId))
+        .where(and(...conds))
+        .orderBy(desc(deliveries.id))
+        .limit(opts.limit)
+        .all()
+      return entries(rows)
+    },
+    async listMailboxAfter(mailboxId, after, limit) {
+      const rows = db
+        .select(entrySelect)
+        .from(deliveries)
+        .innerJoin(letters, eq(letters.id, deliveries.letterId))
+        .where(
+          and(
+            eq(deliveries.mailboxId, mailboxId),
+            isNull(deliveries.deletedAt),
+            gt(deliveries.id, after),
+          ),
+        )
+        .orderBy(asc(deliveries.id))
+        .limit(limit)
+        .all()
+      return entries(rows)
+    },
+    async getMailboxEntry(mailboxId, letterId) {
+      return entries(q.entry.all({ mailboxId, letterId }))[0]
+    },
+    async markOpened(mailboxId, letterId, at, then) {
+      return db.transaction(
+        () => {
+          const where = and(
+            eq(deliveries.mailboxId, mailboxId),
+            eq(deliveries.letterId, letterId),
+            isNull(deliveries.deletedAt),
+          )
+          const cur = db
+            .select({ openedAt: deliveries.openedAt })
+            .from(deliveries)
+            .where(where)
+            .get()
+          if (!cur) return { found: false, first: false, openedAt: null }
+          if (cur.openedAt !== null) return { found: true, first: false, openedAt: cur.openedAt }
+          db.update(deliveries).set({ openedAt: at }).where(where).run()
+          insertEvidence(then.evidence)
+          insertOutbox(then.outbox)
+          return { found: true, first: true, openedAt: at }
+        },
+        { behavior: 'immediate' },
+      )
+    },
+    async deleteEntry(mailboxId, letterId, at) {
+      const r = db
+        .update(deliveries)
+        .set({ deletedAt: at })
+        .where(
+          and(
+            eq(deliveries.mailboxId, mailboxId),
+            eq(deliveries.letterId, letterId),
+            isNull(deliveries.deletedAt),
+          ),
+        )
+        .run()
+      return r.changes === 1
+    },
+    async putBlob(digest, size, at) {
+      q.putBlob.run({ digest, size, at })
+    },
+    async getBlob(digest) {
+      return q.blob.get({ digest })
+    },
+    async isBlobReferenced(digest, mailboxId) {
+      if (mailboxId === undefined) {
+        return (
+          db
+            .select({ x: letterAttachments.idx })
+            .from(letterAttachments)
+            .where(eq(letterAttachments.digest, digest))
+            .limit(1)
+            .get() !== undefined
+        )
+      }
+      const r = db
+        .select({ x: deliveries.id })
+        .from(letterAttachments)
+        .innerJoin(deliveries, eq(deliveries.letterId, letterAttachments.letterId))
+        .where(
+          and(
+            eq(letterAttachments.digest, digest),
+            eq(deliveries.mailboxId, mailboxId),
+            isNull(deliveries.deletedAt),
+          ),
+        )
+        .limit(1)
+        .get()
+      return r !== undefined
+    },
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * @module storage/sqlite/misc
+ * SQLite implementations of the idempotency, batch and retention parts of the storage seam.
+ */
+import { and, asc, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm'
+import {
+  batchItems,
+  batches,
+  blobs,
+  deliveries,
+  fedTransactions,
+  idempotencyKeys,
+  letterAttachments,
+  letters,
+  outbox,
+} from '../schema.js'
+import type { BatchStore, IdempotencyStore, RetentionStore } from '../storage.js'
+import type { Db } from './db.js'
+
+/** @example `const idem = sqliteIdempotency(openDb({ file: ':memory:' }))` */
+export function sqliteIdempotency(db: Db): IdempotencyStore {
+  return {
+    async getFedTransaction(origin, txid) {
+      return db
+        .select({
+          requestDigest: fedTransactions.requestDigest,
+          status: fedTransactions.status,
+          body: fedTransactions.body,
+        })
+        .from(fedTransactions)
+        .where(and(eq(fedTransactions.origin, origin), eq(fedTransactions.txid, txid)))
+        .get()
+    },
+    async putFedTransaction(origin, txid, r, at) {
+      db.insert(fedTransactions)
+        .values({ origin, txid, ...r, createdAt: at })
+        .onConflictDoNothing()
+        .run()
+    },
+    async getIdempotent(scope, key) {
+      return db
+        .select({
+          requestDigest: idempotencyKeys.requestDigest,
+          status: idempotencyKeys.status,
+          body: idempotencyKeys.body,
+        })
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+        .get()
+    },
+    async putIdempotent(scope, key, r, at) {
+      db.insert(idempotencyKeys)
+        .values({ scope, key, ...r, createdAt: at })
+        .onConflictDoNothing()
+        .run()
+    },
+  }
+}
+
+/** @example `const b = sqliteBatches(openDb({ file: ':memory:' }))` */
+export function sqliteBatches(db: Db): BatchStore {
+  const v = (n: string) => sql`${sql.placeholder(n)}`
+  // One update per letter of a batch: prepared once (see letters.ts on the cost).
+  const setResult = db
+    .update(batchItems)
+    .set({
+      status: v('status'),
+      letterId: v('letterId'),
+      code: v('code'),
+      message: v('message'),
+      bytes: null,
+    })
+    .where(
+      and(
+        eq(batchItems.batchId, sql.placeholder('batchId')),
+        eq(batchItems.idx, sql.placeholder('idx')),
+      ),
+    )
+    .prepare()
+  const insertItem = db
+    .insert(batchItems)
+    .values({
+      batchId: sql.placeholder('batchId'),
+      idx: sql.placeholder('idx'),
+      bytes: sql.placeholder('bytes'),
+      status: 'pending',
+    })
+    .prepare()
+  return {
+    async createBatch(id, senderId, items, at) {
+      db.transaction(
+        () => {
+          db.insert(batches).values({ id, senderId, total: items.length, createdAt: at }).run()
+          for (const [idx, b] of items.entries()) {
+            insertItem.run({
+              batchId: id,
+              idx,
+              bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+            })
+          }
+        },
+        { behavior: 'immediate' },
+      )
+    },
+    async pendingBatchItems(limit) {
+      const rows = db
+        .select({
+          batchId: batchItems.batchId,
+          senderId: batches.senderId,
+          idx: batchItems.idx,
+          bytes: batchItems.bytes,
+        })
+        .from(batchItems)
+        .innerJoin(batches, eq(batches.id, batchItems.batchId))
+        .where(eq(batchItems.status, 'pending'))
+        .orderBy(asc(batches.createdAt), asc(batchItems.batchId), asc(batchItems.idx))
+        .limit(limit)
+        .all()
+      return rows.map((r) => ({ ...r, bytes: new Uint8Array(r.bytes ?? Buffer.alloc(0)) }))
+    },
+    async recordBatchResults(results, at) {
+      db.transaction(
+        () => {
+          const touched = new Set<string>()
+          for (const r of results) {
+            setResult.run({ ...r })
+            touched.add(r.batchId)
+          }
+          for (const id of touched) {
+            const left = db
+              .select({ n: sql<number>`count(*)` })
+              .from(batchItems)
+              .where(and(eq(batchItems.batchId, id), eq(batchItems.status, 'pending')))
+              .get()
+            if ((left?.n ?? 0) === 0)
+              db.update(batches).set({ completedAt: at }).where(eq(batches.id, id)).run()
+          }
+        },
+        { behavior: 'immediate' },
+      )
+    },
+    async getBatch(id) {
+      const b = db.select().from(batches).where(eq(batches.id, id)).get()
+      if (!b) return undefined
+      const counts = db
+        .select({ status: batchItems.status, n: sql<number>`count(*)` })
+        .from(batchItems)
+        .where(eq(batchItems.batchId, id))
+        .groupBy(batchItems.status)
+        .all()
+      const n = (s: string) => counts.find((c) => c.status === s)?.n ?? 0
+      return { ...b, pending: n('pending'), accepted: n('accepted'), rejected: n('rejected') }
+    },
+    async listBatchItems(id, offset, limit) {
+      return db
+        .select({
+          idx: batchItems.idx,
+          status: batchItems.status,
+          letterId: batchItems.letterId,
+          code: batchItems.code,
+          message: batchItems.message,
+        })
+        .from(batchItems)
+        .where(eq(batchItems.batchId, id))
+        .orderBy(asc(batchItems.idx))
+        .limit(limit)
+        .offset(offset)
+        .all()
+    },
+  }
+}
+
+/** @example `const r = sqliteRetention(openDb({ file: ':memory:' }))` */
+export function sqliteRetention(db: Db): RetentionStore {
+  return {
+    async purge(opts) {
+      return db.transaction(
+        () => {
+          db.delete(fedTransactions)
+            .where(lt(fedTransactions.createdAt, opts.idempotencyBefore))
+            .run()
+          db.delete(idempotencyKeys)
+            .where(lt(idempotencyKeys.createdAt, opts.idempotencyBefore))
+            .run()
+          db.delete(outbox)
+            .where(and(eq(outbox.state, 'done'), lt(outbox.doneAt, opts.outboxBefore)))
+            .run()
+          db.delete(deliveries)
+            .where(
+              and(isNotNull(deliveries.deletedAt), lt(deliveries.deletedAt, opts.deletedBefore)),
+            )
+            .run()
+          // Letter bytes nobody needs: no mailbox entry and no pending outbox item. The row and
+          // its evidence stay (the sender's status and proof outlive the content).
+          const freed = db
+            .update(letters)
+            .set({ bytes: null })
+            .where(
+              and(
+                isNotNull(letters.bytes),
+                lt(letters.receivedAt, opts.deletedBefore),
+                notInArray(letters.id, db.select({ id: deliveries.letterId }).from(deliveries)),
+                notInArray(
+                  letters.id,
+                  db
+                    .select({ id: outbox.letterId })
+                    .from(outbox)
+                    .where(eq(outbox.state, 'pending')),
+                ),
+              ),
+            )
+            .run()
+          const orphans = db
+            .select({ digest: blobs.digest })
+            .from(blobs)
+            .where(
+              and(
+                lt(blobs.createdAt, opts.blobsBefore),
+                notInArray(
+                  blobs.digest,
+                  db
+                    .select({ s: letterAttachments.digest })
+                    .from(letterAttachments)
+                    .innerJoin(letters, eq(letters.id, letterAttachments.letterId))
+                    .where(isNotNull(letters.bytes)),
+                ),
+              ),
+            )
+            .all()
+            .map((r) => r.digest)
+          if (orphans.length > 0) db.delete(blobs).where(inArray(blobs.digest, orphans)).run()
+          return { letters: freed.changes, blobs: orphans }
+        },
+        { behavior: 'immediate' },
+      )
+    },
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * @module storage/types
+ * The records that cross the {@link Storage} seam. Plain data, no driver types, so a
+ * PostgreSQL implementation returns the same shapes as the SQLite one.
+ */
+
+/** Who a mailbox belongs to. */
+export type MailboxKind = 'person' | 'organisation'
+
+/** `exempt`: the person is exempt from digital post; letters to them are not delivered. */
+export type MailboxStatus = 'active' | 'exempt' | 'closed'
+
+export interface Mailbox {
+  id: number
+  address: string
+  identifier: string | null
+  kind: MailboxKind
+  status: MailboxStatus
+  displayName: string | null
+  createdAt: number
+}
+
+export interface NewMailbox {
+  address: string
+  identifier?: string | null
+  kind: MailboxKind
+  status?: MailboxStatus
+  displayName?: string | null
+  createdAt: number
+}
+
+/** A key registered for a mailbox: `enc` to seal letters to it, `sig` for letters it signs. */
+export interface MailboxKey {
+  mailboxId: number
+  kid: string
+  use: 'enc' | 'sig'
+  /** The public JWK, as JSON text. */
+  jwk: string
+  /** The node's certification of the key (see spec 13). */
+  certificate: string
+  label: string | null
+  createdAt: number
+  revokedAt: number | null
+}
+
+export interface Sender {
+  id: string
+  name: string
+  mailboxId: number
+  apiKeyId: string
+  apiKeyHash: string
+  createdAt: number
+}
+
+export interface AttachmentRef {
+  /** Lower-case hex of the attachment ciphertext's digest (core's hash-list digest, spec 06). */
+  digest: string
+  size: number
+}
+
+export type LetterKind = 'letter' | 'registered'
+
+/** A sealed letter as the node stores it (ciphertext plus the verified routing header). */
+export interface LetterRow {
+  id: string
+  /** Lower-case hex of the letter digest (core's `letterDigest`). */
+  digest: string
+  senderAddress: string
+  /** Key id of the key that signed the letter (to find its certification when relaying). */
+  senderKid: string
+  kind: LetterKind
+  createdAt: number
+  expiresAt: number | null
+  threadId: string | null
+  replyTo: string | null
+  /** Operator id of the node that accepted the letter from its sender. */
+  origin: string
+  receivedAt: number
+  size: number
+  attachments: AttachmentRef[]
+}
+
+export type RecipientState = 'pending' | 'unconfirmed' | 'delivered' | 'not-delivered'
+
+/** Sender-side view of one recipient of a letter. */
+export interface RecipientStatus {
+  address: string
+  state: RecipientState
+  code: string | null
+  updatedAt: number
+}
+
+/** One evidence record (COSE_Sign1 bytes), with the fields the node indexes it by. */
+export interface EvidenceRow {
+  /** Lower-case hex SHA-256 of `record`. */
+  id: string
+  letterId: string
+  recipient: string | null
+  type: string
+  issuer: string
+  issuedAt: number
+  prev: string | null
+  record: Uint8Array
+}
+
+/** A letter in a mailbox. `cursor` orders a mailbox: higher is newer. */
+export interface MailboxEntry {
+  cursor: number
+  letter: LetterRow
+  receivedAt: number
+  openedAt: number | null
+}
+
+export interface OutboxItem {
+  id: number
+  peer: string
+  kind: 'letter' | 'evidence'
+  letterId: string
+  recipient: string | null
+  evidenceId: string | null
+  deliverBefore: number
+  attempts: number
+  nextAttemptAt: number
+  ambiguous: boolean
+  createdAt: number
+}
+
+export interface NewOutboxItem {
+  peer: string
+  kind: 'letter' | 'evidence'
+  letterId: string
+  recipient?: string | null
+  evidenceId?: string | null
+  deliverBefore: number
+  nextAttemptAt: number
+  createdAt: number
+}
+
+/** A new delivery into a local mailbox, with the evidence to keep if (and only if) it is new. */
+export interface DeliveryWrite {
+  mailboxId: number
+  address: string
+  evidence: EvidenceRow[]
+}
+
+/**
+ * Everything a node writes when it accepts one letter, applied atomically: the letter, the
+ * sender-side recipient statuses, local deliveries, outbox items and evidence.
+ */
+export interface LetterWrite {
+  letter: LetterRow
+  bytes: Uint8Array
+  recipients: { address: string; state: RecipientState; code?: string | null }[]
+  deliveries: DeliveryWrite[]
+  outbox: NewOutboxItem[]
+  evidence: EvidenceRow[]
+}
+
+/** What happened to one delivery of a {@link LetterWrite}. */
+export interface DeliveryOutcome {
+  address: string
+  /** False when the letter was already in that mailbox (a duplicate). */
+  inserted: boolean
+  receivedAt: number
+}
+
+export type LetterWriteResult =
+  | { status: 'stored'; deliveries: DeliveryOutcome[] }
+  /** Same id and same digest already stored: the write was a duplicate. */
+  | { status: 'duplicate'; deliveries: DeliveryOutcome[] }
+  /** Same id, different digest: refused. */
+  | { status: 'conflict' }
+
+/** How the outcome of a delivery attempt changes one outbox item. */
+export type OutboxSettlement =
+  | {
+      id: number
+      outcome: 'done'
+      /** Sender-side status to record for the item's (letter, recipient). */
+      recipientState?: RecipientState
+      code?: string | null
+    }
+  | {
+      id: number
+      outcome: 'retry'
+      nextAttemptAt: number
+      ambiguous: boolean
+      error: string
+      /** Set when the peer answered for this recipient, to show it (e.g. `unconfirmed`). */
+      recipientState?: RecipientState
+    }
+
+export interface StoredResponse {
+  requestDigest: string
+  status: number
+  body: string
+}
+
+export interface BatchSummary {
+  id: string
+  senderId: string
+  total: number
+  pending: number
+  accepted: number
+  rejected: number
+  createdAt: number
+  completedAt: number | null
+}
+
+export interface BatchItemResult {
+  idx: number
+  status: 'pending' | 'accepted' | 'rejected'
+  letterId: string | null
+  code: string | null
+  message: string | null
+}
+
+export interface ListMailboxOptions {
+  /** Only entries older than this cursor (paging newest first). */
+  before?: number
+  limit: number
+  unreadOnly?: boolean
+}

@@ -1,0 +1,203 @@
+/**
+ * Test harness: two nodes (Egypt Post and Denmark) with real SQLite files in a temp dir, either
+ * listening on loopback ports or wired in-process (fetch routed to `app.request`).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadProfile } from '../src/config/profile.js'
+import { resolveConfig, type NodeConfig, type NodeConfigInput } from '../src/config/config.js'
+import { registerSender, openMailbox } from '../src/admin/admin.js'
+import {
+  AgencyClient,
+  CitizenClient,
+  devToken,
+  newPartyKeys,
+  type Fetch,
+  type PartyKeys,
+} from '../src/demo/clients.js'
+import { nodeIdentity, startNode, type RunningNode } from '../src/node.js'
+
+const NODES_DIR = fileURLToPath(new URL('../../', import.meta.url))
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export type Side = 'eg' | 'dk'
+
+export interface PairOptions {
+  listen?: boolean
+  /** Wraps the fetch a node uses to reach its peer (fault injection). */
+  wrapFetch?: (side: Side, f: Fetch) => Fetch
+  config?: NodeConfigInput
+  dir?: string
+}
+
+export interface Pair {
+  dir: string
+  configs: Record<Side, NodeConfig>
+  nodes: Record<Side, RunningNode>
+  fetchOf: Record<Side, Fetch>
+  start(side: Side): Promise<RunningNode>
+  stop(side: Side): Promise<void>
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export const FAST_DELIVERY = {
+  baseBackoffMs: 20,
+  maxBackoffMs: 200,
+  requestTimeoutMs: 2000,
+  idlePollMs: 100,
+  expiryGraceMs: 0,
+}
+
+export async function startPair(o: PairOptions = {}): Promise<Pair> {
+  const listen = o.listen ?? false
+  const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'barid-pair-')))
+  const federationFile = join(dir, 'federation.json')
+  const configs = {} as Record<Side, NodeConfig>
+  for (const [side, folder] of [
+    ['eg', 'egypt-post'],
+    ['dk', 'denmark'],
+  ] as const) {
+    const profile = await loadProfile(join(NODES_DIR, folder))
+    const port = listen ? await freePort() : profile.port
+    configs[side] = resolveConfig(profile, {
+      dataDir: join(dir, side),
+      port,
+      publicUrl: `http://127.0.0.1:${port}`,
+      federationFile,
+      logLevel: 'silent',
+      devIdentityProvider: true,
+      autoProvisionMailboxes: false,
+      synchronous: 'normal',
+      ...o.config,
+      delivery: { ...FAST_DELIVERY, ...o.config?.delivery },
+      limits: { ...o.config?.limits },
+    })
+  }
+  const operators = [await nodeIdentity(configs.eg), await nodeIdentity(configs.dk)]
+  await writeFile(federationFile, JSON.stringify({ version: 1, operators }, null, 2))
+
+  const nodes = {} as Record<Side, RunningNode>
+  const fetchOf = {} as Record<Side, Fetch>
+  // In-process: a request to a node's public URL goes to that node's app. On loopback, real
+  // fetch, and (when not wrapped) the node's default streamed uploads.
+  const routed: Fetch = async (input, init) => {
+    if (listen) return fetch(input, init)
+    const target = (['eg', 'dk'] as const).find((s) => input.startsWith(configs[s].publicUrl))
+    const node = target && nodes[target]
+    if (!node)
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })
+    return node.app.request(input, init)
+  }
+  for (const side of ['eg', 'dk'] as const)
+    fetchOf[side] = o.wrapFetch ? o.wrapFetch(side, routed) : routed
+  const start = async (side: Side) => {
+    const wrapped = listen && !o.wrapFetch
+    nodes[side] = await startNode(configs[side], {
+      listen,
+      ...(wrapped ? {} : { fetch: fetchOf[side] as typeof fetch }),
+    })
+    return nodes[side]
+  }
+  const stop = async (side: Side) => {
+    const n = nodes[side]
+    delete (nodes as Partial<Record<Side, RunningNode>>)[side]
+    await n?.stop()
+  }
+  await start('eg')
+  await start('dk')
+  const close = async () => {
+    await Promise.all([stop('eg'), stop('dk')])
+    if (!o.dir) await rm(dir, { recursive: true, force: true })
+  }
+  return { dir, configs, nodes, fetchOf, start, stop, close, [Symbol.asyncDispose]: close }
+}
+
+/** The client-side fetch for a node (in-process or real). */
+export function clientFetch(pair: Pair, side: Side): Fetch {
+  return async (input, init) => {
+    const node = pair.nodes[side]
+    if (!node) throw new TypeError('fetch failed')
+    return node.app.request(input, init)
+  }
+}
+
+export interface Agency {
+  address: string
+  keys: PartyKeys
+  client: AgencyClient
+  apiKey: string
+}
+
+export async function makeAgency(
+  pair: Pair,
+  side: Side,
+  id: string,
+  name: string,
+  local: string,
+  f?: Fetch,
+): Promise<Agency> {
+  const node = pair.nodes[side]
+  const r = await registerSender(node.services, { id, name, address: local })
+  const keys = await newPartyKeys()
+  const client = new AgencyClient(node.url, r.apiKey, f ?? clientFetch(pair, side))
+  await client.registerKeys(keys)
+  return { address: r.mailbox.address, keys, client, apiKey: r.apiKey }
+}
+
+export interface Citizen {
+  address: string
+  identifier: string
+  keys: PartyKeys
+  client: CitizenClient
+}
+
+export async function makeCitizen(
+  pair: Pair,
+  side: Side,
+  local: string,
+  identifier: string,
+  f?: Fetch,
+): Promise<Citizen> {
+  const node = pair.nodes[side]
+  const mb = await openMailbox(node.services, { address: local, identifier, kind: 'person' })
+  const keys = await newPartyKeys()
+  const fetcher = f ?? clientFetch(pair, side)
+  const client = new CitizenClient(
+    node.url,
+    () => devToken(pair.nodes[side].url, identifier, f ?? clientFetch(pair, side)),
+    fetcher,
+  )
+  await client.registerKeys(keys)
+  return { address: mb.address, identifier, keys, client }
+}
+
+/** Waits until `check` passes or the time runs out. */
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await check()
+    } catch (e) {
+      if (Date.now() > end) throw e
+      await new Promise((r) => setTimeout(r, everyMs))
+    }
+  }
+}
