@@ -7,14 +7,10 @@
  * Reading follows spec/00 section 0.4: shape and kid, then the key, then the signature, and only
  * then the payload.
  */
-import { decodeStrict, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
-import { decodeSign1, signSign1, verifySign1Signature } from '../cose/sign1.js'
+import { encodeCanonical, type CborValue } from '../cbor/index.js'
+import { openDocument, signDocument } from '../cose/typed-document.js'
 import { BaridError, type BaridErrorCode } from '../errors.js'
 import type { MaybePromise } from './store.js'
-
-const ALG = 1
-const KID = 4
-const TYP = 16
 
 /** The `typ` of each signed transparency object (spec/16). */
 export const TRANSPARENCY_TYPE = {
@@ -57,16 +53,8 @@ export async function signEnvelope(
   if (!(signer?.kid instanceof Uint8Array) || signer.kid.length !== 32) {
     throw new BaridError('ERR_KEY_INVALID', 'a signer needs a 32-byte kid')
   }
-  const payloadBytes = encodeCanonical(payload)
-  const bytes = await signSign1({
-    payload: payloadBytes,
-    key: signer.privateKey,
-    protectedHeader: new Map<CborKey, CborValue>([
-      [KID, signer.kid],
-      [TYP, typ],
-    ]),
-  })
-  return { bytes, payloadBytes }
+  const bytes = await signDocument(payload, typ, signer)
+  return { bytes, payloadBytes: encodeCanonical(payload) }
 }
 
 /** An envelope whose signature verified. */
@@ -91,7 +79,8 @@ export interface OpenEnvelopeOptions {
 }
 
 /**
- * Checks shape, resolves the key, verifies the signature, then decodes the payload.
+ * Checks shape, resolves the key, verifies the signature, then decodes the payload
+ * (the shared typed-document envelope, `cose/typed-document.ts`).
  * Errors: `ERR_INPUT_TOO_LARGE`, `ERR_COSE_MALFORMED`, `ERR_UNSUPPORTED_ALGORITHM`, the kind's
  * `code`, `ERR_KEY_NOT_FOUND`, `ERR_KEY_INVALID`, `ERR_SIGNATURE_INVALID`.
  */
@@ -99,49 +88,14 @@ export async function openEnvelope(
   bytes: Uint8Array,
   options: OpenEnvelopeOptions,
 ): Promise<OpenedEnvelope> {
-  const { code } = options
-  if (!(bytes instanceof Uint8Array))
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'a signed object must be bytes')
-  if (bytes.length > options.maxBytes) {
-    throw new BaridError('ERR_INPUT_TOO_LARGE', 'signed object exceeds its size limit', {
-      details: { limit: options.maxBytes },
-    })
-  }
-  const decoded = decodeSign1(bytes, { maxBytes: options.maxBytes, maxItems: 64 })
-  for (const label of decoded.protectedHeader.keys()) {
-    if (label !== ALG && label !== KID && label !== TYP)
-      throw new BaridError(code, 'unknown protected header parameter')
-  }
-  if (decoded.unprotectedHeader.size !== 0)
-    throw new BaridError(code, 'the unprotected header must be empty')
-  if (decoded.protectedHeader.get(TYP) !== options.typ) {
-    throw new BaridError(code, 'not the expected type of signed object', {
-      details: { expected: options.typ },
-    })
-  }
-  const kid = decoded.protectedHeader.get(KID)
-  if (!(kid instanceof Uint8Array) || kid.length !== 32)
-    throw new BaridError(code, 'the signer must be named by a 32-byte kid')
-  const resolved = await options.resolveKey(kid, options.role)
+  const doc = openDocument(bytes, options.typ, options.code, options.maxBytes)
+  const resolved = await options.resolveKey(doc.kid, options.role)
   if (resolved === undefined)
     throw new BaridError('ERR_KEY_NOT_FOUND', `no ${options.role} key with this kid is known`)
-  await verifySign1Signature(decoded, resolved.key)
-  let payload: CborValue
-  try {
-    payload = decodeStrict(decoded.payload, {
-      maxBytes: options.maxBytes,
-      maxDepth: 4,
-      maxItems: 256,
-      canonical: true,
-    })
-  } catch (e) {
-    if (e instanceof BaridError && e.code.startsWith('ERR_CBOR_')) {
-      throw new BaridError(code, `payload is not canonical CBOR: ${e.message}`, {
-        cause: e,
-        details: { cbor: e.code },
-      })
-    }
-    throw e
-  }
-  return { kid, owner: resolved.owner, payloadBytes: decoded.payload, payload }
+  const payload = await doc.verify(resolved.key, {
+    maxBytes: options.maxBytes,
+    maxDepth: 4,
+    maxItems: 256,
+  })
+  return { kid: doc.kid, owner: resolved.owner, payloadBytes: doc.payloadBytes, payload }
 }

@@ -30,8 +30,8 @@ export {
   parseEndpoint,
   wellKnownUrl,
 } from './endpoints.js'
-export { DOCUMENT_TYPE } from './signed-document.js'
-export type { DocumentType } from './signed-document.js'
+export { DOCUMENT_TYPE } from './document-types.js'
+export type { DocumentType } from '../cose/typed-document.js'
 export {
   REVOCATION_LIST_LIMITS,
   createRevocationList,

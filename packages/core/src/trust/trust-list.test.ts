@@ -12,7 +12,7 @@ import {
   operatorEntry,
   signedList,
 } from '../../test/trust-fixtures.js'
-import { DOCUMENT_TYPE } from './signed-document.js'
+import { DOCUMENT_TYPE } from './document-types.js'
 import { trustListPayload } from './trust-list-payload.js'
 import { authorisedSigners, createTrustList, verifyTrustList } from './trust-list.js'
 

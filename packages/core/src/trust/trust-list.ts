@@ -15,7 +15,8 @@ import {
   type PublicKeyHandle,
 } from '../keys/index.js'
 import { checkListCertificates, rememberCertificates } from './list-certificates.js'
-import { DOCUMENT_TYPE, openDocument, signDocument } from './signed-document.js'
+import { openDocument, signDocument } from '../cose/typed-document.js'
+import { DOCUMENT_TYPE } from './document-types.js'
 import { readTrustListPayload, TRUST_LIST_LIMITS, trustListPayload } from './trust-list-payload.js'
 import type { OperatorEntry, TrustList, TrustListContent, UnixSeconds } from './types.js'
 

@@ -1,11 +1,12 @@
 /**
- * @module trust/signed-document
- * The envelope shared by the trust list, revocation lists and discovery documents: a tagged
+ * @module cose/typed-document
+ * The envelope every signed Barid document shares (trust lists, revocation lists, discovery
+ * documents, log checkpoints, cosignatures, fork statements): a tagged
  * COSE_Sign1 (RFC 9052 section 4.2) whose protected header carries `alg`, `kid` (the signer's
  * RFC 7638 thumbprint) and `typ` (RFC 9596), and whose payload is canonical CBOR. The `typ`
- * separates the three document kinds, so a signature made for one is never accepted as another.
+ * separates the document kinds, so a signature made for one is never accepted as another.
  * Verification order (spec/00 section 0.4): the envelope is read only far enough to find the key,
- * the signature is checked, and only then is the payload decoded. Discovery documents also carry
+ * the signature is checked, and only then is the payload decoded. Documents may also carry
  * the signer's certificate in the protected header (`x5chain`, RFC 9360 section 2), so the key
  * is found, and validated against the trust list, before the payload is read.
  */
@@ -17,20 +18,20 @@ import {
   type DecodeLimits,
 } from '../cbor/index.js'
 import { BaridError, type BaridErrorCode } from '../errors.js'
-import { decodeSign1, signSign1, verifySign1Signature } from '../cose/sign1.js'
-import type { KeyPair } from '../keys/index.js'
+import { decodeSign1, signSign1, verifySign1Signature } from './sign1.js'
 
 const HEADER_KID = 4
 const HEADER_TYP = 16
 const HEADER_X5CHAIN = 33
 
-/** The `typ` values of the three documents (spec/20, 21, 22). */
-export const DOCUMENT_TYPE = {
-  trustList: 'application/barid-trust-list+cose',
-  revocationList: 'application/barid-revocation-list+cose',
-  discovery: 'application/barid-node-keys+cose',
-} as const
-export type DocumentType = (typeof DOCUMENT_TYPE)[keyof typeof DOCUMENT_TYPE]
+/** A document type: a media type such as `application/barid-trust-list+cose` (RFC 9596 `typ`). */
+export type DocumentType = `application/barid-${string}+cose`
+
+/** The signing half of a key pair: a private key and its RFC 7638 key id (32 bytes). */
+export interface DocumentSigner {
+  readonly privateKey: CryptoKey
+  readonly kid: Uint8Array
+}
 
 /**
  * Signs `payload` (encoded canonically) as a document of type `typ`.
@@ -43,7 +44,7 @@ export type DocumentType = (typeof DOCUMENT_TYPE)[keyof typeof DOCUMENT_TYPE]
 export async function signDocument(
   payload: CborValue,
   typ: DocumentType,
-  signer: Pick<KeyPair, 'privateKey' | 'kid'>,
+  signer: DocumentSigner,
   certificate?: Uint8Array,
 ): Promise<Uint8Array> {
   const header = new Map<CborKey, CborValue>([
@@ -62,6 +63,8 @@ export async function signDocument(
 export interface OpenedDocument {
   /** The signer's key id from the protected header. */
   readonly kid: Uint8Array
+  /** The exact payload bytes the signature covers (not yet verified). */
+  readonly payloadBytes: Uint8Array
   /** The signer's certificate (RFC 9360 `x5chain`, one certificate), for documents that carry it. */
   readonly x5chain: Uint8Array | undefined
   /** Checks the signature under `key`, then decodes the payload with `limits`. */
@@ -123,6 +126,7 @@ export function openDocument(
   }
   return {
     kid,
+    payloadBytes: decoded.payload,
     x5chain: x5chain instanceof Uint8Array ? x5chain : undefined,
     async verify(key: CryptoKey, limits: DecodeLimits): Promise<CborValue> {
       await verifySign1Signature(decoded, key)
