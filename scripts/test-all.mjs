@@ -3,14 +3,18 @@
 // one red package never hides another's results (`pnpm -r` skips the dependents of a failed
 // package). Exits non-zero if any package failed. Usage: node scripts/test-all.mjs [dir ...]
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 // Foundations first, then what builds on them; the order only decides what you see first.
 const order = ['packages/core', 'packages/cli', 'packages/client', 'nodes/node', 'examples', 'conformance']
-const dirs = process.argv.slice(2).length ? process.argv.slice(2) : order
+// Any other workspace package (pnpm-workspace.yaml: packages/*, nodes/*) runs after these.
+const others = ['packages', 'nodes'].flatMap((top) =>
+  readdirSync(join(root, top)).map((d) => `${top}/${d}`).filter((d) => !order.includes(d)),
+)
+const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [...order, ...others]
 const failed = []
 for (const dir of dirs) {
   const pkgFile = join(root, dir, 'package.json')
