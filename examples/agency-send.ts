@@ -4,7 +4,7 @@
  * `@barid/client`, then follows it and prints its verified evidence trail.
  *
  *   npx tsx agency-send.ts --node http://127.0.0.1:7401 \
- *     --admin-token $DATA/post.eg/keys/admin-token --federation $DATA/federation.json \
+ *     --admin-token $DATA/post.eg/keys/admin-token --governance-key $DATA/federation/governance.pub.jwk \
  *     --to dk:cpr:0101901234
  *
  * With `--api-key barid_sk_…` it uses an existing sender organisation; with `--admin-token`
@@ -28,7 +28,7 @@ const USAGE = `usage: npx tsx agency-send.ts --node URL (--api-key KEY | --admin
   --api-key KEY         the agency's sender API key (barid_sk_...)
   --admin-token X       instead: register a new agency with the node's admin token (file or value)
   --to ID               recipient identifier or mailbox address (default dk:cpr:0101901234)
-  --federation FILE     local federation file: the operators' keys to check (default: the node's own)
+  --governance-key FILE  the federation's governance key (default: the keys the node names)
   --keys FILE           the agency's keys, kept between runs (created 0600 if missing)
   --pdf FILE            the PDF to attach (default: a generated one)
   --until STATE         wait until each copy is delivered|retrieved (default delivered)
@@ -40,7 +40,7 @@ const { values: a } = parseArgs({
     'api-key': { type: 'string' },
     'admin-token': { type: 'string' },
     to: { type: 'string', default: 'dk:cpr:0101901234' },
-    federation: { type: 'string' },
+    'governance-key': { type: 'string' },
     keys: { type: 'string' },
     pdf: { type: 'string' },
     until: { type: 'string', default: 'delivered' },
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
   // The agency's own keys: the private halves never leave this process.
   const { keys } = await loadOrCreateKeys(a.keys)
-  const trust = await loadTrust(node, a.federation)
+  const trust = await loadTrust(node, a['governance-key'])
   const agency = createSenderClient({
     baseUrl: node,
     apiKey,

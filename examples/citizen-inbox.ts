@@ -5,7 +5,7 @@
  * listens for new letters pushed over the WebSocket, opening each as it arrives.
  *
  *   npx tsx citizen-inbox.ts --node http://127.0.0.1:7402 \
- *     --identifier dk:cpr:0101901234 --keys ./lars-phone.json --federation $DATA/federation.json
+ *     --identifier dk:cpr:0101901234 --keys ./lars-phone.json --governance-key $DATA/federation/governance.pub.jwk
  *
  * Sign-in uses the node's development identity provider (standing in for MitID or Egypt's
  * digital identity); pass `--token` to use a real one. See README.md.
@@ -29,7 +29,7 @@ const USAGE = `usage: npx tsx citizen-inbox.ts --node URL (--identifier ID | --t
   --keys FILE         this device's keys, kept between runs (created 0600 if missing);
                       letters can be opened only with the keys they were sealed to
   --cursor FILE       remember the last letter seen, to resume there on the next run
-  --federation FILE   local federation file: the operators' keys to check (default: the node's own)
+  --governance-key FILE  the federation's governance key (default: the keys the node names)
   --count N           exit after N pushed letters were opened (0: after the unread ones;
                       default: run until Ctrl-C)
   --timeout SECONDS   with --count: fail if they have not arrived by then (default 60)`
@@ -41,7 +41,7 @@ const { values: a } = parseArgs({
     token: { type: 'string' },
     keys: { type: 'string' },
     cursor: { type: 'string' },
-    federation: { type: 'string' },
+    'governance-key': { type: 'string' },
     count: { type: 'string' },
     timeout: { type: 'string', default: '60' },
     help: { type: 'boolean', short: 'h' },
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const node = a.node.replace(/\/+$/, '')
   const token = a.token ?? (await requestDevToken({ baseUrl: node, identifier: a.identifier! }))
   const { keys, created } = await loadOrCreateKeys(a.keys)
-  const trust = await loadTrust(node, a.federation)
+  const trust = await loadTrust(node, a['governance-key'])
   const citizen = createCitizenClient({ baseUrl: node, token, keys, trust })
 
   const me = await citizen.me()

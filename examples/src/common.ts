@@ -1,17 +1,16 @@
 /**
  * @module common
  * What both examples need around `@barid/client`: keys kept in a file between runs, the trust
- * source (a local federation file, or the node's own discovery document), and a readable
- * failure. None of it is part of the protocol; an integrator would use their own key storage
- * (an HSM, the platform keystore) and the federation trust list.
+ * (the federation trust list, anchored in its governance key), and a readable failure. None of
+ * it is part of the protocol; an integrator would use their own key storage (an HSM, the
+ * platform keystore).
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import {
   exportPartyKeys,
   generatePartyKeys,
   importPartyKeys,
-  trustFromDiscovery,
-  trustFromFederationFile,
+  trustFromNode,
   type KeyTrust,
   type PartyKeys,
 } from '@barid/client'
@@ -53,21 +52,23 @@ export async function loadOrCreateKeys(
 }
 
 /**
- * The operators' evidence keys: from the local federation file when given (it holds every
- * operator, so letters abroad can be checked), else from the node's own discovery document.
+ * The client's trust: the federation trust list its node serves, verified with the
+ * federation's governance key when a file with it is given (the strong way: the key is
+ * published by the federation and configured out of band), else with the keys the node's
+ * self-description names (trust in the channel to one's own node).
  *
  * @example
  * ```ts
- * const trust = await loadTrust('http://127.0.0.1:7401', '/tmp/barid-demo-x/federation.json')
+ * const trust = await loadTrust('http://127.0.0.1:7401', '/tmp/barid-demo-x/federation/governance.pub.jwk')
  * ```
  */
 export async function loadTrust(
   node: string,
-  federationFile: string | undefined,
+  governanceKeyFile: string | undefined,
 ): Promise<KeyTrust> {
-  if (federationFile)
-    return trustFromFederationFile(JSON.parse(await readFile(federationFile, 'utf8')))
-  return trustFromDiscovery(node)
+  if (!governanceKeyFile) return trustFromNode(node)
+  const key = JSON.parse(await readFile(governanceKeyFile, 'utf8')) as Record<string, unknown>
+  return trustFromNode(node, { governanceKeys: [key] })
 }
 
 /**

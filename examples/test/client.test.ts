@@ -10,7 +10,7 @@ import {
   createSenderClient,
   generatePartyKeys,
   requestDevToken,
-  trustFromFederationFile,
+  trustFromNode,
   type CitizenClient,
   type KeyTrust,
   type LetterEvent,
@@ -52,7 +52,11 @@ async function waitUntil<T>(check: () => Promise<T | undefined>, timeoutMs = 20_
 
 beforeAll(async () => {
   fed = await startLocalFederation()
-  trust = await trustFromFederationFile(JSON.parse(await readFile(fed.federationFile, 'utf8')))
+  trust = trustFromNode(fed.eg.url, {
+    governanceKeys: [
+      JSON.parse(await readFile(fed.governanceKeyFile, 'utf8')) as Record<string, unknown>,
+    ],
+  })
   await admin(fed.dk, 'POST', '/v1/admin/mailboxes', {
     address: 'lars.jensen',
     identifier: LARS,

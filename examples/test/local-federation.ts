@@ -1,21 +1,23 @@
 /**
  * @module test/local-federation
- * Two reference nodes (Egypt Post and Denmark) started as a user would, by their command-line
- * entry point, and used over HTTP only: nothing of the node's code is imported. A node reads
- * its federation file at start, and its keys exist only after its first start, so the nodes
- * start once to make their keys, their discovery documents give the federation file, and
- * they start again with it.
+ * Two reference nodes (Egypt Post and Denmark) set up and started as operators would: the
+ * federation, the operator CAs and the node certificates are made with the `barid` command
+ * line (`federation init`, `operator init`, `federation admit`, `operator certify-node`), the
+ * nodes are started by their command-line entry point with the trust list, the governance key
+ * and their operator directory, and are used over HTTP only: nothing of the node's or the
+ * CLI's code is imported.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fromBase64Url } from '@barid/core'
+import { promisify } from 'node:util'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const NODE_DIR = join(REPO, 'nodes', 'node')
+const BARID = join(REPO, 'packages', 'cli', 'bin', 'barid.mjs')
 
 export interface LocalNode {
   operator: string
@@ -26,7 +28,10 @@ export interface LocalNode {
 
 export interface LocalFederation {
   dir: string
-  federationFile: string
+  /** The federation's signed trust list (`barid federation init`/`admit`). */
+  trustListFile: string
+  /** Its governance public key: what a client anchors its trust in. */
+  governanceKeyFile: string
   eg: LocalNode
   dk: LocalNode
   /** Stops a node (SIGTERM, graceful) and starts it again on the same port and data. */
@@ -96,25 +101,12 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-/** The federation file entry of a node, from its discovery document (spec 11.1, 11.3). */
-async function federationEntry(url: string): Promise<Record<string, unknown>> {
-  const jws = (await (await fetch(`${url}/.well-known/barid`)).json()) as { payload: string }
-  const doc = JSON.parse(new TextDecoder().decode(fromBase64Url(jws.payload))) as {
-    operator: string
-    country: string
-    displayName: Record<string, string>
-    identifierSchemes: string[]
-    keys: { use: string; jwk: unknown }[]
-  }
-  return {
-    operator: doc.operator,
-    country: doc.country,
-    baseUrl: url,
-    identifierSchemes: doc.identifierSchemes,
-    displayName: doc.displayName,
-    status: 'active',
-    keys: doc.keys.map((k) => ({ use: k.use, jwk: k.jwk })),
-  }
+/** Runs the operator CLI, `barid <args> --json`, and returns its answer. */
+async function barid(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [BARID, ...args, '--json'], {
+    cwd: REPO,
+  })
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
 }
 
 /**
@@ -124,12 +116,14 @@ async function federationEntry(url: string): Promise<Record<string, unknown>> {
  * @example
  * ```ts
  * await using fed = await startLocalFederation()
- * console.log(fed.eg.url, fed.dk.url, fed.federationFile)
+ * console.log(fed.eg.url, fed.dk.url, fed.trustListFile)
  * ```
  */
 export async function startLocalFederation(): Promise<LocalFederation> {
   const dir = await mkdtemp(join(tmpdir(), 'barid-examples-'))
-  const federationFile = join(dir, 'federation.json')
+  const fedDir = join(dir, 'federation')
+  const trustListFile = join(fedDir, 'trust-list.cose')
+  const governanceKeyFile = join(fedDir, 'governance.pub.jwk')
   // Short delivery backoff (spec 15.1 config file), so a letter held for a restarted peer
   // moves within a second of the peer's return rather than minutes.
   const configFile = join(dir, 'node-config.json')
@@ -142,24 +136,40 @@ export async function startLocalFederation(): Promise<LocalFederation> {
   const sides = await Promise.all(
     (
       [
-        ['egypt-post', 'post.eg'],
-        ['denmark', 'digitalpost.dk'],
+        ['egypt-post', 'post.eg', 'EG', ['Egypt Post', 'البريد المصري', 'Egyptens Post'], 'eg:nid'],
+        [
+          'denmark',
+          'digitalpost.dk',
+          'DK',
+          ['Danish Digital Post', 'البريد الرقمي', 'Digital Post'],
+          'dk:cpr',
+        ],
       ] as const
-    ).map(async ([profile, operator]) => {
+    ).map(async ([profile, operator, country, [en, ar, da], scheme]) => {
       const port = await freePort()
       const url = `http://127.0.0.1:${port}`
       const dataDir = join(dir, operator)
+      const operatorDir = join(dataDir, 'operator')
       const env = {
         BARID_DATA_DIR: dataDir,
         BARID_PORT: String(port),
         BARID_PUBLIC_URL: url,
-        BARID_FEDERATION_FILE: federationFile,
+        BARID_TRUST_LIST: trustListFile,
+        BARID_GOVERNANCE_KEYS: governanceKeyFile,
+        BARID_OPERATOR_DIR: operatorDir,
         BARID_DEV_IDP: 'true',
         BARID_LOG_LEVEL: 'warn',
         BARID_CONFIG: configFile,
       }
+      const init = [
+        ...['operator', 'init', '--dir', operatorDir, '--operator', operator],
+        ...['--country', country, '--name-en', en, '--name-ar', ar, '--name-da', da],
+        ...['--endpoint', `${url}/`, '--scheme', scheme],
+      ]
       return {
         profile,
+        operatorDir,
+        init,
         node: { operator, url, dataDir, adminTokenFile: join(dataDir, 'keys', 'admin-token') },
         env,
       }
@@ -175,19 +185,24 @@ export async function startLocalFederation(): Promise<LocalFederation> {
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    // First start: keys are made; their public halves are read from the discovery documents.
-    const first = sides.map((s) => startProcess(s.profile, s.env))
-    procs.push(...first)
-    await Promise.all(sides.map((s, i) => waitReady(s.node.url, first[i]!)))
-    const operators = await Promise.all(sides.map((s) => federationEntry(s.node.url)))
-    await writeFile(federationFile, JSON.stringify({ version: 1, operators }, null, 2))
-    await Promise.all(first.map((p) => stopProcess(p.child)))
-    // Second start: each node now knows the other.
-    const second = sides.map((s) => startProcess(s.profile, s.env))
-    procs.push(...second)
-    await Promise.all(sides.map((s, i) => waitReady(s.node.url, second[i]!)))
-    running.eg = second[0]
-    running.dk = second[1]
+    // The federation, as its governance and the two operators make it (spec 21.2).
+    await barid(['federation', 'init', '--name', 'barid-examples', '--dir', fedDir])
+    await Promise.all(sides.map((s) => barid(s.init)))
+    for (const s of sides) {
+      const admitted = await barid([
+        ...['federation', 'admit', '--dir', fedDir],
+        ...['--request', join(s.operatorDir, 'admission-request.json')],
+      ])
+      await barid([
+        ...['operator', 'certify-node', '--dir', s.operatorDir],
+        ...['--ca-cert', String(admitted.caCertificate)],
+      ])
+    }
+    const started = sides.map((s) => startProcess(s.profile, s.env))
+    procs.push(...started)
+    await Promise.all(sides.map((s, i) => waitReady(s.node.url, started[i]!)))
+    running.eg = started[0]
+    running.dk = started[1]
   } catch (e) {
     await close()
     throw e
@@ -204,7 +219,8 @@ export async function startLocalFederation(): Promise<LocalFederation> {
   }
   return {
     dir,
-    federationFile,
+    trustListFile,
+    governanceKeyFile,
     eg: sides[0]!.node,
     dk: sides[1]!.node,
     restart,

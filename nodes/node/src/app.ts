@@ -14,9 +14,14 @@ import type { NodeEnv } from './http/context.js'
 import { errorResponse } from './http/errors.js'
 import { requestId } from './http/request-id.js'
 import { opsRoutes } from './ops/routes.js'
+import { logBackpressure } from './registered/backpressure.js'
+import { reportRoutes } from './reports/report-routes.js'
 import type { BatchWorker } from './sender/batch-worker.js'
 import { senderRoutes } from './sender/routes.js'
+import { trustRoutes } from './trust/routes.js'
 import type { NodeServices } from './services.js'
+import { mountTestControl } from './test-control/mount.js'
+import { logRoutes } from './transparency/log-routes.js'
 
 export interface AppOptions {
   batches: BatchWorker
@@ -47,12 +52,17 @@ export function createNodeApp(svc: NodeServices, o: AppOptions): Hono<NodeEnv> {
     }
     await next()
   })
+  app.use('/v1/*', logBackpressure(svc))
   app.route('/', opsRoutes(svc, o.isDraining))
+  app.route('/', logRoutes(svc))
+  app.route('/', reportRoutes(svc))
   app.route('/', federationRoutes(svc))
+  app.route('/', trustRoutes(svc))
   app.route('/v1/sender', senderRoutes(svc, o.batches))
   app.route('/v1/citizen', citizenRoutes(svc, o.citizenKeys))
   app.route('/v1/admin', adminRoutes(svc))
   if (o.devIdp) app.route('/dev/idp', o.devIdp.routes())
+  mountTestControl(app, svc, { devIdp: o.devIdp })
   app.notFound((c) => errorResponse(c, new BaridError('ERR_NOT_FOUND', 'no such resource')))
   app.onError((err, c) => errorResponse(c, err))
   return app

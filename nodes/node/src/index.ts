@@ -3,7 +3,7 @@
  * The Barid reference node: mailboxes, the sender, citizen and federation APIs, cross-border
  * delivery and evidence (spec sections 10 to 15).
  */
-export { startNode, nodeIdentity, purge } from './node.js'
+export { startNode, purge } from './node.js'
 export type { RunningNode, StartNodeOptions } from './node.js'
 export { loadConfig, resolveConfig, DEFAULT_DELIVERY, DEFAULT_LIMITS } from './config/config.js'
 export type {
@@ -13,6 +13,7 @@ export type {
   LoadConfigOptions,
   NodeConfig,
   NodeConfigInput,
+  TrustConfig,
 } from './config/config.js'
 export { loadProfile, parseProfile } from './config/profile.js'
 export type { Profile, RetentionPolicy } from './config/profile.js'
@@ -22,15 +23,31 @@ export { createSqliteStorage } from './storage/sqlite-storage.js'
 export type { Storage } from './storage/storage.js'
 export { createDiskBlobStore } from './storage/blob-store.js'
 export type { BlobStore } from './storage/blob-store.js'
-export {
-  createFileDirectory,
-  createStaticDirectory,
-  parseFederationFile,
-} from './federation/peer-directory.js'
 export type { Peer, PeerDirectory, PeerKey } from './federation/peer-directory.js'
+export { createTrustDirectory } from './federation/peer-directory-trust.js'
+export type { TrustDirectory, TrustDirectoryOptions } from './federation/peer-directory-trust.js'
+export { openNodeTrust } from './trust/node-trust.js'
+export type { NodeTrust } from './trust/node-trust.js'
+export { openHeldTrust } from './trust/held-list.js'
+export type { HeldTrust } from './trust/held-list.js'
+export {
+  admitOperator,
+  createLocalFederation,
+  endpointOf,
+  ensureTrustConfig,
+  openLocalFederation,
+} from './trust/local-federation.js'
+export type { LocalFederation, LocalOperator } from './trust/local-federation.js'
+export { loadOperatorCredentials } from './keys/operator-credentials.js'
+export type { OperatorCredentials } from './keys/operator-credentials.js'
 export { signRequest, verifyRequest } from './federation/http-signatures.js'
 export { contentDigest, verifyContentDigest } from './federation/content-digest.js'
-export { verifyKeyCertificate } from './keys/key-certificate.js'
-export type { KeyCertClaims } from './keys/key-certificate.js'
+export {
+  createX509Certifier,
+  mailboxCertificateVerifier,
+  readMailboxCertificate,
+  verifyMailboxCertificate,
+} from './keys/key-certificate.js'
+export type { CertifiedMailboxKey, KeyCertifier } from './keys/key-certificate.js'
 export { openMailbox, registerSender, setMailboxStatus } from './admin/admin.js'
 export { RETRY_TABLE, backoffDelay, classifyStatus } from './delivery/retry-policy.js'

@@ -15,24 +15,31 @@ import { citizenKeySet } from './citizen/auth.js'
 import { createDevIdp, type DevIdp } from './citizen/dev-idp.js'
 import { attachPushSocket } from './citizen/push-socket.js'
 import type { NodeConfig } from './config/config.js'
-import { loadOrCreateNodeKeys, loadOrCreateSigningKey, type NodeKeys } from './config/node-keys.js'
+import { loadOrCreateNodeKeys, loadOrCreateSigningKey } from './config/node-keys.js'
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import { createCoreEvidence } from './evidence/core-evidence.js'
 import { httpUpload, type StreamUpload } from './federation/http-upload.js'
-import { createFileDirectory, type PeerDirectory } from './federation/peer-directory.js'
+import type { PeerDirectory } from './federation/peer-directory.js'
 import { createReplayCache } from './federation/replay-cache.js'
-import { createJwsCertifier } from './keys/key-certificate.js'
+import { createX509Certifier } from './keys/key-certificate.js'
 import { createCoreLetterInspector } from './letters/core-letters.js'
 import { createLogger, type Logger } from './ops/logger.js'
 import { createNodeMetrics } from './ops/metrics.js'
 import { createPushHub } from './push/push-hub.js'
+import {
+  REGISTERED_NOT_STARTED,
+  startRegisteredMail,
+  type StartRegisteredOptions,
+} from './registered/registered-mail.js'
 import { createBatchWorker, type BatchWorker } from './sender/batch-worker.js'
 import type { NodeServices } from './services.js'
 import { createDiskBlobStore } from './storage/blob-store.js'
 import { createSqliteStorage } from './storage/sqlite-storage.js'
+import { nodeClock } from './test-control/clock.js'
+import { openNodeTrust } from './trust/node-trust.js'
 
 export interface StartNodeOptions {
-  /** Peers; default: the config's federation file. */
+  /** Peers; default: the federation trust list with key discovery (spec 20-22). */
   directory?: PeerDirectory
   log?: Logger
   now?: () => number
@@ -40,6 +47,8 @@ export interface StartNodeOptions {
   /** Streamed uploads; default node:http(s). With only `fetch` given, uploads use it too. */
   upload?: StreamUpload
   random?: () => number
+  /** Registered mail: extra notification channels; `timers: false` for tests that drive it. */
+  registered?: StartRegisteredOptions
   /** Do not listen on a port (in-process tests use `app.request`). */
   listen?: boolean
 }
@@ -59,37 +68,6 @@ export interface RunningNode {
 }
 
 /**
- * Creates the data directory and keys if missing, and returns the node's federation file entry
- * (what peers need to know about it).
- *
- * @example
- * ```ts
- * const entry = await nodeIdentity(config) // { operator, country, baseUrl, identifierSchemes, keys }
- * ```
- */
-export async function nodeIdentity(config: NodeConfig): Promise<Record<string, unknown>> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
-  const keys = await loadOrCreateNodeKeys(config.dataDir)
-  return identityOf(config, keys)
-}
-
-function identityOf(config: NodeConfig, keys: NodeKeys): Record<string, unknown> {
-  const p = config.profile
-  return {
-    operator: p.operator,
-    country: p.country,
-    baseUrl: config.publicUrl,
-    identifierSchemes: p.identifierSchemes,
-    displayName: p.displayName,
-    status: 'active',
-    keys: [
-      { use: 'request-signing', jwk: keys.request.publicJwk },
-      { use: 'evidence-signing', jwk: keys.evidence.publicJwk },
-    ],
-  }
-}
-
-/**
  * Starts a node.
  *
  * @example
@@ -102,24 +80,29 @@ export async function startNode(
   config: NodeConfig,
   opts: StartNodeOptions = {},
 ): Promise<RunningNode> {
-  const now = opts.now ?? Date.now
+  const now = opts.now ?? nodeClock(config)
   const log = (opts.log ?? createLogger({ level: config.logLevel })).child({
     node: config.profile.operator,
   })
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
-  const keys = await loadOrCreateNodeKeys(config.dataDir)
+  // The trust list, the operator's keys and certificates (a development federation on a first
+  // start with nothing configured), before anything else: a node outside a federation is useless.
+  const trust = await openNodeTrust(config, { now, fetch: opts.fetch ?? fetch, log })
+  const keys = await loadOrCreateNodeKeys(config.dataDir, {
+    signingKey: trust.credentials.nodeKey,
+  })
   const storage = createSqliteStorage({ file: config.dbFile, synchronous: config.synchronous })
-  const directory =
-    opts.directory ?? (await createFileDirectory(config.profile.operator, config.federationFile))
+  const directory = opts.directory ?? trust.directory
   const svc: NodeServices = {
     config,
     storage,
     blobs: createDiskBlobStore(config.blobDir),
     keys,
     directory,
+    trust,
     letters: createCoreLetterInspector({ now, maxBytes: config.limits.maxLetterBytes }),
     evidence: createCoreEvidence({ operator: config.profile.operator, key: keys.evidence }),
-    certifier: createJwsCertifier({ operator: config.profile.operator, key: keys.evidence }),
+    certifier: createX509Certifier({ ca: trust.credentials.ca }),
     replay: createReplayCache({
       windowSeconds: config.signatureWindowSeconds,
       now: () => now() / 1000,
@@ -131,6 +114,7 @@ export async function startNode(
     ),
     log,
     outbox: { wake() {}, heardFrom() {} },
+    registered: REGISTERED_NOT_STARTED,
     now,
     fetch: opts.fetch ?? fetch,
     upload:
@@ -141,6 +125,7 @@ export async function startNode(
   }
   const engine = createDeliveryEngine(svc, { random: opts.random })
   svc.outbox = engine
+  svc.registered = await startRegisteredMail(svc, opts.registered)
   const batches = createBatchWorker(svc)
   let devIdp: DevIdp | undefined
   if (config.devIdentityProvider) {
@@ -168,6 +153,7 @@ export async function startNode(
     wss = attachPushSocket(svc, server as Server, citizenKeys)
   }
   engine.start()
+  trust.start()
   batches.start()
   const housekeeping = setInterval(
     () =>
@@ -189,11 +175,12 @@ export async function startNode(
       draining = true
       log.info('node stopping: draining')
       clearInterval(housekeeping)
+      trust.stop()
       const closed = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve()
       ;(server as Server | undefined)?.closeIdleConnections?.()
       for (const c of wss?.clients ?? []) c.close(1001, 'node shutting down')
       wss?.close()
-      await Promise.all([batches.stop(), engine.stop()])
+      await Promise.all([batches.stop(), engine.stop(), svc.registered.stop()])
       // Requests still running get a bounded time to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())])
       ;(server as Server | undefined)?.closeAllConnections?.()

@@ -14,8 +14,10 @@ import type { LetterInspector } from './letters/letter-port.js'
 import type { Logger } from './ops/logger.js'
 import type { NodeMetrics } from './ops/metrics.js'
 import type { PushHub } from './push/push-hub.js'
+import type { RegisteredMail } from './registered/registered-mail.js'
 import type { BlobStore } from './storage/blob-store.js'
 import type { Storage } from './storage/storage.js'
+import type { NodeTrust } from './trust/node-trust.js'
 
 /** Wakes the delivery engine when new outbox work is written. */
 export interface OutboxSignal {
@@ -30,6 +32,8 @@ export interface NodeServices {
   blobs: BlobStore
   keys: NodeKeys
   directory: PeerDirectory
+  /** The federation of trust: held trust list, discovery, revocation, operator keys (spec 20-22). */
+  trust: NodeTrust
   letters: LetterInspector
   evidence: EvidencePort
   certifier: KeyCertifier
@@ -38,6 +42,8 @@ export interface NodeServices {
   metrics: NodeMetrics
   log: Logger
   outbox: OutboxSignal
+  /** Registered mail in the background: transparency log, witness, print, notify (spec 16, 17). */
+  registered: RegisteredMail
   /** Milliseconds since the epoch. */
   now: () => number
   /** Outgoing HTTP (federation); injectable for fault injection in tests. */

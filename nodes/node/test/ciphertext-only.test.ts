@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { sealFor } from '../src/demo/clients.js'
+import { sealFor } from './clients.js'
 import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
 
 async function filesUnder(dir: string): Promise<string[]> {

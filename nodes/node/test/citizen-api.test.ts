@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '../src/core.js'
-import { sealFor } from '../src/demo/clients.js'
-import { listenForLetters } from '../src/demo/push-listener.js'
+import { sealFor } from './clients.js'
+import { listenForLetters } from './push-listener.js'
 import { clientFetch, makeAgency, makeCitizen, startPair, type Pair } from './harness.js'
 
 async function send(

@@ -20,7 +20,7 @@ describe.each([
     if (found.status !== 'active') return
     expect(found.address).toBe(lars.address)
 
-    const { sealFor } = await import('../src/demo/clients.js')
+    const { sealFor } = await import('./clients.js')
     const sealed = await sealFor({
       from: { address: eta.address, keys: eta.keys },
       to: [{ address: found.address, keys: found }],

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sealFor, type Fetch } from '../src/demo/clients.js'
+import { sealFor, type Fetch } from './clients.js'
 import { eventually, makeAgency, makeCitizen, startPair, type Side } from './harness.js'
 
 type Fault = 'ok' | 'down' | '503' | '500-after' | 'timeout-after' | 'duplicate' | 'delay'

@@ -1,7 +1,7 @@
-import { flattenedVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { importPublicJwk, toBase64Url } from '../src/core.js'
-import { sealFor } from '../src/demo/clients.js'
+import { toBase64Url } from '../src/core.js'
+import { verifyDiscoveryDocument } from '@barid/core'
+import { sealFor } from './clients.js'
 import { fedRequest } from '../src/federation/federation-client.js'
 import { contentDigest } from '../src/federation/content-digest.js'
 import { signRequest } from '../src/federation/http-signatures.js'
@@ -36,28 +36,46 @@ async function letterEntry(pair: Pair, opts: { registered?: boolean } = {}) {
 }
 
 describe('federation API (in-process)', () => {
-  it('serves a discovery document signed with the key it lists', async () => {
+  it('serves a key-discovery document that verifies against the trust list, and a self-description without keys', async () => {
     await using pair = await startPair()
-    const res = await clientFetch(pair, 'dk')(`${pair.nodes.dk.url}/.well-known/barid`)
-    const jws = await res.json()
-    const doc = JSON.parse(Buffer.from(jws.payload, 'base64url').toString())
-    expect(doc).toMatchObject({
+    const f = clientFetch(pair, 'dk')
+    const res = await f(`${pair.nodes.dk.url}/.well-known/barid-node`)
+    expect(res.headers.get('content-type')).toBe('application/barid-node-keys+cose')
+    const doc = await verifyDiscoveryDocument(new Uint8Array(await res.arrayBuffer()), {
+      operator: 'digitalpost.dk',
+      trust: pair.nodes.eg.services.trust.held.store,
+      now: Math.floor(Date.now() / 1000),
+    })
+    const dkKey = pair.nodes.dk.services.keys.request
+    expect(doc.keys.map((k) => toBase64Url(k.kid))).toEqual([dkKey.kidBase64Url])
+    expect(doc.keys[0]!.certificate.role).toBe('node')
+    // Any other operator's trust store refuses it as Egypt Post's.
+    await expect(
+      verifyDiscoveryDocument(doc.bytes, {
+        operator: 'post.eg',
+        trust: pair.nodes.eg.services.trust.held.store,
+        now: Math.floor(Date.now() / 1000),
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_CERT_OPERATOR_MISMATCH' })
+
+    const self = (await (await f(`${pair.nodes.dk.url}/.well-known/barid`)).json()) as Record<
+      string,
+      unknown
+    >
+    expect(self).toMatchObject({
       v: 1,
       operator: 'digitalpost.dk',
       country: 'DK',
       timeZone: 'Europe/Copenhagen',
       identifierSchemes: ['dk:cpr', 'dk:cvr'],
+      endpoints: { keyDiscovery: `${pair.nodes.dk.url}/.well-known/barid-node` },
+      trust: { federation: 'barid-test' },
     })
-    const key = doc.keys.find((k: { use: string }) => k.use === 'request-signing')
-    const { protectedHeader } = await flattenedVerify(
-      jws,
-      (await importPublicJwk(key.jwk, { use: 'sign' })).publicKey,
+    expect(self).not.toHaveProperty('keys')
+    const list = await f(`${pair.nodes.dk.url}/.well-known/barid-trust-list`)
+    expect(new Uint8Array(await list.arrayBuffer())).toEqual(
+      pair.nodes.dk.services.trust.held.store.list.bytes,
     )
-    expect(protectedHeader).toMatchObject({
-      alg: 'EdDSA',
-      typ: 'barid-discovery+jws',
-      kid: key.kid,
-    })
   })
 
   it('refuses unsigned, unknown-key, wrong-digest and replayed requests with typed errors', async () => {
@@ -195,44 +213,51 @@ describe('federation API (in-process)', () => {
       body: 'b',
       lang: 'ar',
     })
-    // digitalpost.dk, turned malicious, certifies the Egyptian agency's key itself and relays
-    // a letter "from" it to post.eg.
+    // digitalpost.dk, turned malicious, relays a letter "from" the Egyptian agency to post.eg:
+    // with Egypt Post's own certificate of the agency's key, which does not speak for it ...
     const dk = pair.nodes.dk.services
+    const eg = pair.nodes.eg.services
+    const mb = await eg.storage.getMailboxByAddress(eta.address)
+    const egCert = (await eg.storage.listMailboxKeys(mb!.id)).find((k) => k.use === 'sig')!
+    const egAsPeer = (await dk.directory.getPeer('post.eg'))!
+    const send = async (txid: string, senderCertificate: string) => {
+      const r = await fedRequest(dk, egAsPeer, {
+        method: 'PUT',
+        path: `/v1/federation/transactions/${txid}`,
+        json: {
+          letters: [
+            {
+              letter: toBase64Url(l.bytes),
+              recipients: [amina.address],
+              deliverBefore: new Date(Date.now() + 60_000).toISOString(),
+              senderCertificate,
+              evidence: [],
+            },
+          ],
+        },
+      })
+      return r.json<TransactionResponse>().letters[0]!.recipients[0]
+    }
+    expect(await send('tx-origin-01', egCert.certificate)).toMatchObject({
+      status: 'not-delivered',
+      code: 'ERR_CERT_OPERATOR_MISMATCH',
+    })
+    // ... and with a certificate its own CA issued for the same key, which names its own mailbox.
     const { certificate } = await dk.certifier.certify({
-      sub: eta.address,
+      sub: 'tax@digitalpost.dk',
       use: 'sig',
       jwk: eta.keys.sign.publicJwk,
       now: Date.now(),
     })
-    const egAsPeer = (await dk.directory.getPeer('post.eg'))!
-    const entry = {
-      letter: toBase64Url(l.bytes),
-      recipients: [amina.address],
-      deliverBefore: new Date(Date.now() + 60_000).toISOString(),
-      senderCertificate: certificate,
-      evidence: [],
-    }
-    const r = await fedRequest(dk, egAsPeer, {
-      method: 'PUT',
-      path: '/v1/federation/transactions/tx-origin-01',
-      json: { letters: [entry] },
-    })
-    expect(r.json<TransactionResponse>().letters[0]!.recipients[0]).toMatchObject({
+    expect(await send('tx-origin-02', certificate)).toMatchObject({
       status: 'not-delivered',
-      code: 'ERR_FED_ORIGIN_MISMATCH',
+      code: 'ERR_SENDER_MISMATCH',
     })
-    const forged = {
-      ...entry,
-      senderCertificate: certificate.slice(0, -2) + (certificate.endsWith('AA') ? 'BB' : 'AA'),
-    }
-    const r2 = await fedRequest(dk, egAsPeer, {
-      method: 'PUT',
-      path: '/v1/federation/transactions/tx-origin-02',
-      json: { letters: [forged] },
-    })
-    expect(r2.json<TransactionResponse>().letters[0]!.recipients[0]).toMatchObject({
+    // A certificate changed in its signature does not verify.
+    const forged = certificate.slice(0, -2) + (certificate.endsWith('AA') ? 'BB' : 'AA')
+    expect(await send('tx-origin-03', forged)).toMatchObject({
       status: 'not-delivered',
-      code: 'ERR_SIGNATURE_INVALID',
+      code: 'ERR_CERT_SIGNATURE_INVALID',
     })
     expect((await amina.client.list('/letters')).letters).toHaveLength(0)
   })

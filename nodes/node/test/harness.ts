@@ -2,12 +2,12 @@
  * Test harness: two nodes (Egypt Post and Denmark) with real SQLite files in a temp dir, either
  * listening on loopback ports or wired in-process (fetch routed to `app.request`).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadProfile } from '../src/config/profile.js'
+import { loadProfile, type Profile } from '../src/config/profile.js'
 import { resolveConfig, type NodeConfig, type NodeConfigInput } from '../src/config/config.js'
 import { registerSender, openMailbox } from '../src/admin/admin.js'
 import {
@@ -17,8 +17,9 @@ import {
   newPartyKeys,
   type Fetch,
   type PartyKeys,
-} from '../src/demo/clients.js'
-import { nodeIdentity, startNode, type RunningNode } from '../src/node.js'
+} from './clients.js'
+import { startNode, type RunningNode } from '../src/node.js'
+import { createLocalFederation, type LocalFederation } from '../src/trust/local-federation.js'
 
 const NODES_DIR = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -45,6 +46,8 @@ export interface PairOptions {
 
 export interface Pair {
   dir: string
+  /** The federation both nodes are members of (its directory, `barid federation …`). */
+  federation: LocalFederation
   configs: Record<Side, NodeConfig>
   nodes: Record<Side, RunningNode>
   fetchOf: Record<Side, Fetch>
@@ -65,19 +68,25 @@ export const FAST_DELIVERY = {
 export async function startPair(o: PairOptions = {}): Promise<Pair> {
   const listen = o.listen ?? false
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'barid-pair-')))
-  const federationFile = join(dir, 'federation.json')
   const configs = {} as Record<Side, NodeConfig>
+  const members: { profile: Profile; url: string; dataDir: string }[] = []
   for (const [side, folder] of [
     ['eg', 'egypt-post'],
     ['dk', 'denmark'],
   ] as const) {
     const profile = await loadProfile(join(NODES_DIR, folder))
     const port = listen ? await freePort() : profile.port
-    configs[side] = resolveConfig(profile, {
-      dataDir: join(dir, side),
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      federationFile,
+    members.push({ profile, url: `http://127.0.0.1:${port}`, dataDir: join(dir, side) })
+  }
+  const federation = await federate(dir, members)
+  for (const [i, side] of (['eg', 'dk'] as const).entries()) {
+    const m = members[i]!
+    configs[side] = resolveConfig(m.profile, {
+      dataDir: m.dataDir,
+      port: Number(new URL(m.url).port),
+      publicUrl: m.url,
+      trust: federation.trust,
+      operatorDir: join(m.dataDir, 'operator'),
       logLevel: 'silent',
       devIdentityProvider: true,
       autoProvisionMailboxes: false,
@@ -87,8 +96,6 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
       limits: { ...o.config?.limits },
     })
   }
-  const operators = [await nodeIdentity(configs.eg), await nodeIdentity(configs.dk)]
-  await writeFile(federationFile, JSON.stringify({ version: 1, operators }, null, 2))
 
   const nodes = {} as Record<Side, RunningNode>
   const fetchOf = {} as Record<Side, Fetch>
@@ -123,7 +130,36 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
     await Promise.all([stop('eg'), stop('dk')])
     if (!o.dir) await rm(dir, { recursive: true, force: true })
   }
-  return { dir, configs, nodes, fetchOf, start, stop, close, [Symbol.asyncDispose]: close }
+  return {
+    dir,
+    federation,
+    configs,
+    nodes,
+    fetchOf,
+    start,
+    stop,
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}
+
+/**
+ * A federation in `<dir>/federation` with each member admitted, made with the operator CLI;
+ * each member's operator directory is `<dataDir>/operator`.
+ */
+export async function federate(
+  dir: string,
+  members: readonly { profile: Profile; url: string; dataDir: string }[],
+): Promise<LocalFederation> {
+  return createLocalFederation({
+    dir: join(dir, 'federation'),
+    name: 'barid-test',
+    operators: members.map((m) => ({
+      profile: m.profile,
+      url: m.url,
+      operatorDir: join(m.dataDir, 'operator'),
+    })),
+  })
 }
 
 /** The client-side fetch for a node (in-process or real). */

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../src/config/config.js'
 import { loadProfile } from '../src/config/profile.js'
-import { AgencyClient, CitizenClient, newPartyKeys, sealFor } from '../src/demo/clients.js'
-import { nodeIdentity } from '../src/node.js'
-import { eventually, FAST_DELIVERY, freePort } from './harness.js'
+import type { TrustConfig } from '../src/config/config.js'
+import { AgencyClient, CitizenClient, newPartyKeys, sealFor } from './clients.js'
+import { eventually, FAST_DELIVERY, federate, freePort } from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -28,10 +27,10 @@ interface Child {
 async function child(
   folder: string,
   dir: string,
-  federationFile: string,
-): Promise<Child & { dataDir: string; entry: Record<string, unknown> }> {
+  port: number,
+  trust: Partial<TrustConfig>,
+): Promise<Child & { dataDir: string }> {
   const profileDir = join(NODE_DIR, '..', folder)
-  const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const dataDir = join(dir, folder)
   const config = {
@@ -39,20 +38,16 @@ async function child(
     dataDir,
     port,
     publicUrl: url,
-    federationFile,
+    trust,
     logLevel: 'silent',
     devIdentityProvider: true,
     delivery: FAST_DELIVERY,
   }
   const file = join(dir, `${folder}.json`)
   await writeFile(file, JSON.stringify(config))
-  const entry = await nodeIdentity(
-    resolveConfig(await loadProfile(profileDir), { ...config, profile: undefined } as never),
-  )
-  const c: Child & { dataDir: string; entry: Record<string, unknown> } = {
+  const c: Child & { dataDir: string } = {
     url,
     dataDir,
-    entry,
     async start() {
       c.proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
         cwd: NODE_DIR,
@@ -95,10 +90,21 @@ async function admin(node: { url: string; dataDir: string }, path: string, body:
 describe('kill -9', () => {
   it('loses nothing and duplicates nothing when both nodes are killed mid-stream', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'barid-kill9-'))
-    const federationFile = join(dir, 'federation.json')
-    const eg = await child('egypt-post', dir, federationFile)
-    const dk = await child('denmark', dir, federationFile)
-    await writeFile(federationFile, JSON.stringify({ operators: [eg.entry, dk.entry] }))
+    const ports = { eg: await freePort(), dk: await freePort() }
+    const fed = await federate(dir, [
+      {
+        profile: await loadProfile(join(NODE_DIR, '..', 'egypt-post')),
+        url: `http://127.0.0.1:${ports.eg}`,
+        dataDir: join(dir, 'egypt-post'),
+      },
+      {
+        profile: await loadProfile(join(NODE_DIR, '..', 'denmark')),
+        url: `http://127.0.0.1:${ports.dk}`,
+        dataDir: join(dir, 'denmark'),
+      },
+    ])
+    const eg = await child('egypt-post', dir, ports.eg, fed.trust)
+    const dk = await child('denmark', dir, ports.dk, fed.trust)
     try {
       await Promise.all([eg.start(), dk.start()])
       const sender = (await admin(eg, '/senders', { id: 'eta', name: 'ETA', address: 'tax' })) as {

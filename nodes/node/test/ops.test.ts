@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sealFor } from '../src/demo/clients.js'
+import { sealFor } from './clients.js'
 import { createLogger } from '../src/ops/logger.js'
 import { startNode } from '../src/node.js'
 import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'

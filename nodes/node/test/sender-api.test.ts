@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64Url } from '../src/core.js'
-import { newPartyKeys, sealFor } from '../src/demo/clients.js'
+import { newPartyKeys, sealFor } from './clients.js'
 import { setMailboxStatus, openMailbox } from '../src/admin/admin.js'
 import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'
 

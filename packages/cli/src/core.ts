@@ -34,12 +34,18 @@ export {
   parseEndpoint,
   readCertificateRequest,
   readEvidenceBundle,
+  leafHash,
+  verifyCheckpoint,
+  verifyCosignature,
+  verifyInclusion,
   revocationListUrl,
   verifyEvidenceWithTrust,
   verifyRevocationList,
   verifyTrustList,
 } from '@barid/core'
 export type {
+  EvidenceBundle,
+  KeyResolver,
   KeyPair,
   ParsedCertificate,
   PublicJwk,

@@ -30,8 +30,23 @@ export {
   parseIdentifier,
   parseMailboxAddress,
   parseOperatorId,
+  // federation of trust and certificates (spec 08, 20-22)
+  DiscoveryClient,
+  RevocationCache,
+  TrustStore,
+  boundedGet,
+  parseCertificate,
+  verifyTrustList,
 } from '@barid/core'
 export type { BaridErrorCode, KeyPair, PublicJwk, PrivateJwk, PublicKeyHandle } from '@barid/core'
+export type {
+  CertificateRole,
+  FetchLike as CoreFetchLike,
+  GovernanceKeyInput,
+  NodeKey,
+  ParsedCertificate,
+  TrustList,
+} from '@barid/core'
 export { openLetter, sealLetter } from '../../core/src/letter/index.js'
 export type {
   LetterHeader,

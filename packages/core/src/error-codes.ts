@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   ERR_EVIDENCE_MALFORMED: { http: 400, summary: 'An evidence record is not well formed.' },
   ERR_EVIDENCE_CHAIN_BROKEN: { http: 400, summary: 'An evidence record does not point to the record before it.' },
   ERR_EVIDENCE_ISSUER_MISMATCH: { http: 400, summary: 'An evidence record is signed by a key that does not belong to the operator it names as issuer.' },
+  // registered mail (spec/17)
+  ERR_NOTIFICATION_FAILED: { http: 502, summary: 'A notification channel did not take a notification.' },
 
   // --- certificates ----------------------------------------------------------------------------
   ERR_CERT_MALFORMED: { http: 400, summary: 'A certificate cannot be parsed.' },

@@ -428,3 +428,7 @@ export type {
 } from './evidence/index.js'
 export { decodeSign1, signSign1, verifySign1 } from './cose/index.js'
 export type { DecodedSign1, SignSign1Options, VerifySign1Options } from './cose/index.js'
+export { REGISTERED_CATEGORIES, termsProblem } from './letter/index.js'
+export type { RegisteredCategory } from './letter/index.js'
+export { OPTIONAL_REASON_TYPES } from './evidence/index.js'
+export type { LoggedRecord } from './trust/index.js'

@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { BaridError, timingSafeEqual } from '../core.js'
 import { readJson, strField } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
+import { exemptionRoutes } from '../paper/exemption-routes.js'
 import type { NodeServices } from '../services.js'
 import type { Mailbox } from '../storage/types.js'
 import { openMailbox, registerSender, setMailboxStatus } from './admin.js'
@@ -58,6 +59,7 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
       throw new BaridError('ERR_INVALID_ARGUMENT', 'status must be active, exempt or closed')
     return c.json(view(await setMailboxStatus(svc, c.req.param('address'), status)))
   })
+  app.route('/exemptions', exemptionRoutes(svc))
   app.post('/senders', async (c) => {
     const b = await readJson(c, 8192)
     const r = await registerSender(svc, {

@@ -17,6 +17,7 @@ import {
   uploadAttachment,
 } from '../mailbox/account-routes.js'
 import { mailboxRoutes } from '../mailbox/mailbox-routes.js'
+import { targetRoutes } from '../notify/target-routes.js'
 import type { NodeServices } from '../services.js'
 import { citizenAuth } from './auth.js'
 
@@ -47,5 +48,6 @@ export function citizenRoutes(svc: NodeServices, keySet: JWTVerifyGetKey): Hono<
   app.get('/keys', (c) => listKeys(svc, c))
   app.delete('/keys/:kid', (c) => revokeKey(svc, c))
   app.get('/directory', (c) => directoryLookup(svc, c, false))
+  app.route('/notifications', targetRoutes(svc))
   return app
 }

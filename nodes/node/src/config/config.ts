@@ -10,6 +10,11 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { BaridError } from '../core.js'
 import { loadProfile, parseProfile, type Profile } from './profile.js'
 import { ObjectReader } from './validate.js'
+import {
+  resolveRegisteredConfig,
+  type RegisteredConfig,
+  type RegisteredConfigInput,
+} from '../registered/registered-config.js'
 
 /** How citizens' bearer tokens are verified (spec 13.2). */
 export interface CitizenAuthConfig {
@@ -41,6 +46,23 @@ export interface DeliveryConfig {
   idlePollMs: number
 }
 
+/** The federation of trust (spec 20-22): where the trust list comes from and who signs it. */
+export interface TrustConfig {
+  /**
+   * The federation's trust list file (`trust-list.cose`). Read at start and whenever it changes;
+   * a newer list replaces the held one, an older one is refused (rollback). Absent, and no
+   * operator directory prepared: the node makes a one-operator development federation in
+   * `<dataDir>/federation` on first start.
+   */
+  listFile?: string
+  /** Governance public keys (JWK files): the node's trust anchors (spec 20.5). */
+  governanceKeyFiles: string[]
+  /** How often `listFile` is checked for a newer list. */
+  reloadIntervalMs: number
+  /** Seconds past a list's next-update before federation traffic stops (spec 20.6, at most 7 days). */
+  maxStalenessSeconds: number
+}
+
 export interface LimitsConfig {
   maxLetterBytes: number
   maxAttachmentBytes: number
@@ -57,8 +79,14 @@ export interface NodeConfig {
   port: number
   /** The URL peers and clients use to reach this node (no trailing slash). */
   publicUrl: string
-  /** Local federation file (peers, until the trust list is used). */
-  federationFile: string
+  /** Trust list and governance keys (spec 20). */
+  trust: TrustConfig
+  /**
+   * The operator's directory as `barid operator init` and `barid operator certify-node` leave it:
+   * operator CA certificate and key (mailbox certificates, revocation lists), node key and
+   * node certificate. Default `<dataDir>/operator`.
+   */
+  operatorDir: string
   /** SQLite file; default `<dataDir>/node.db`. */
   dbFile: string
   blobDir: string
@@ -75,13 +103,19 @@ export interface NodeConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** Interval of retention housekeeping. */
   housekeepingIntervalMs: number
+  /** Enables the test-control interface (spec 30.4) with this secret; null: off (default). */
+  testControlSecret: string | null
+  /** Registered mail, transparency log, paper channel and notifications (spec 16, 17). */
+  registered: RegisteredConfig
 }
 
 /** Partial config as a file or tests give it: any field, nested objects partial too. */
 export type NodeConfigInput = Partial<
-  Omit<NodeConfig, 'profile' | 'delivery' | 'limits' | 'citizenAuth'>
+  Omit<NodeConfig, 'profile' | 'delivery' | 'limits' | 'citizenAuth' | 'trust' | 'registered'>
 > & {
+  registered?: RegisteredConfigInput
   profile?: Profile | string
+  trust?: Partial<TrustConfig>
   delivery?: Partial<DeliveryConfig>
   limits?: Partial<LimitsConfig>
   citizenAuth?: Partial<CitizenAuthConfig>
@@ -127,7 +161,12 @@ function envInput(env: Record<string, string | undefined>): NodeConfigInput {
   const port = num('BARID_PORT')
   if (port !== undefined) out.port = port
   if (env.BARID_PUBLIC_URL) out.publicUrl = env.BARID_PUBLIC_URL
-  if (env.BARID_FEDERATION_FILE) out.federationFile = env.BARID_FEDERATION_FILE
+  if (env.BARID_OPERATOR_DIR) out.operatorDir = env.BARID_OPERATOR_DIR
+  const trust: Partial<TrustConfig> = {}
+  if (env.BARID_TRUST_LIST) trust.listFile = env.BARID_TRUST_LIST
+  if (env.BARID_GOVERNANCE_KEYS)
+    trust.governanceKeyFiles = env.BARID_GOVERNANCE_KEYS.split(',').filter((f) => f !== '')
+  if (Object.keys(trust).length > 0) out.trust = trust
   if (env.BARID_LOG_LEVEL) out.logLevel = env.BARID_LOG_LEVEL as NodeConfig['logLevel']
   const dev = bool('BARID_DEV_IDP')
   if (dev !== undefined) out.devIdentityProvider = dev
@@ -139,6 +178,7 @@ function envInput(env: Record<string, string | undefined>): NodeConfigInput {
   if (env.BARID_OIDC_JWKS_URL) auth.jwksUrl = env.BARID_OIDC_JWKS_URL
   if (env.BARID_OIDC_CLAIM) auth.identifierClaim = env.BARID_OIDC_CLAIM
   if (Object.keys(auth).length > 0) out.citizenAuth = auth
+  if (env.BARID_TEST_CONTROL_SECRET) out.testControlSecret = env.BARID_TEST_CONTROL_SECRET
   return out
 }
 
@@ -150,7 +190,8 @@ function fileInput(json: unknown, baseDir: string): NodeConfigInput {
     'host',
     'port',
     'publicUrl',
-    'federationFile',
+    'trust',
+    'operatorDir',
     'dbFile',
     'blobDir',
     'synchronous',
@@ -162,15 +203,30 @@ function fileInput(json: unknown, baseDir: string): NodeConfigInput {
     'limits',
     'logLevel',
     'housekeepingIntervalMs',
+    'testControlSecret',
+    'registered',
   ])
   const path = (k: string) => {
     const v = r.optStr(k)
     return v === undefined ? undefined : isAbsolute(v) ? v : resolve(baseDir, v)
   }
   const out: NodeConfigInput = { ...(r.value as NodeConfigInput) }
-  for (const k of ['profile', 'dataDir', 'federationFile', 'dbFile', 'blobDir'] as const) {
+  for (const k of ['profile', 'dataDir', 'operatorDir', 'dbFile', 'blobDir'] as const) {
     const p = path(k)
     if (p !== undefined) (out as Record<string, unknown>)[k] = p
+  }
+  const t = r
+    .optObj('trust')
+    ?.only(['listFile', 'governanceKeyFiles', 'reloadIntervalMs', 'maxStalenessSeconds'])
+  if (t) {
+    const abs = (v: string) => (isAbsolute(v) ? v : resolve(baseDir, v))
+    out.trust = {
+      ...(t.value as Partial<TrustConfig>),
+      ...(t.has('listFile') ? { listFile: abs(t.str('listFile')) } : {}),
+      ...(t.has('governanceKeyFiles')
+        ? { governanceKeyFiles: t.strings('governanceKeyFiles').map(abs) }
+        : {}),
+    }
   }
   delete (out as Record<string, unknown>).$comment
   return out
@@ -183,6 +239,12 @@ function merge(a: NodeConfigInput, b: NodeConfigInput): NodeConfigInput {
     delivery: { ...a.delivery, ...b.delivery },
     limits: { ...a.limits, ...b.limits },
     citizenAuth: { ...a.citizenAuth, ...b.citizenAuth },
+    trust: { ...a.trust, ...b.trust },
+    registered: {
+      ...a.registered,
+      ...b.registered,
+      notifications: { ...a.registered?.notifications, ...b.registered?.notifications },
+    },
   }
 }
 
@@ -254,7 +316,8 @@ export function resolveConfig(profile: Profile, input: NodeConfigInput): NodeCon
     host,
     port,
     publicUrl,
-    federationFile: input.federationFile ?? join(dataDir, 'federation.json'),
+    trust: resolveTrust(input.trust),
+    operatorDir: input.operatorDir ?? join(dataDir, 'operator'),
     dbFile: input.dbFile ?? join(dataDir, 'node.db'),
     blobDir: input.blobDir ?? join(dataDir, 'blobs'),
     synchronous: input.synchronous ?? 'full',
@@ -271,5 +334,27 @@ export function resolveConfig(profile: Profile, input: NodeConfigInput): NodeCon
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     logLevel,
     housekeepingIntervalMs: input.housekeepingIntervalMs ?? 3600_000,
+    testControlSecret: input.testControlSecret ?? null,
+    registered: resolveRegisteredConfig(input.registered, dataDir),
+  }
+}
+
+function resolveTrust(t: Partial<TrustConfig> | undefined): TrustConfig {
+  const maxStalenessSeconds = t?.maxStalenessSeconds ?? 72 * 3600
+  if (
+    !Number.isInteger(maxStalenessSeconds) ||
+    maxStalenessSeconds < 0 ||
+    maxStalenessSeconds > 7 * 86_400
+  ) {
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      'config: trust.maxStalenessSeconds must be in [0, 604800]',
+    )
+  }
+  return {
+    ...(t?.listFile === undefined ? {} : { listFile: t.listFile }),
+    governanceKeyFiles: t?.governanceKeyFiles ?? [],
+    reloadIntervalMs: t?.reloadIntervalMs ?? 60_000,
+    maxStalenessSeconds,
   }
 }

@@ -1,9 +1,10 @@
 /**
  * @module config/node-keys
  * The node's own secrets, made on first start and kept in `<dataDir>/keys` with 0600
- * permissions: the Ed25519 request-signing key (federation HTTP signatures, discovery
- * document), the Ed25519 evidence-signing key (evidence records and key certifications), the
- * administrator token, and a secret for pseudonymising identifiers in audit logs.
+ * permissions: the administrator token, a secret for pseudonymising identifiers in audit logs,
+ * and, unless the operator directory provides the node key (the node certificate's key, which
+ * signs federation requests and evidence records, spec 08.4), an Ed25519 request-signing key
+ * and an Ed25519 evidence-signing key.
  * Private keys are imported non-extractable; the files are the only copy.
  */
 import { randomBytes } from 'node:crypto'
@@ -18,9 +19,9 @@ import {
 } from '../core.js'
 
 export interface NodeKeys {
-  /** Signs federation requests and the discovery document. */
+  /** Signs federation requests and the key-discovery document. */
   request: KeyPair
-  /** Signs evidence records and key certifications. */
+  /** Signs evidence records (the same key as `request` when it is the node certificate's). */
   evidence: KeyPair
   /** Bearer token of the admin API (`/v1/admin`). */
   adminToken: string
@@ -62,19 +63,24 @@ export async function loadOrCreateSigningKey(path: string): Promise<KeyPair> {
 }
 
 /**
- * Loads the node's keys from `<dataDir>/keys`, creating any that are missing.
+ * Loads the node's keys from `<dataDir>/keys`, creating any that are missing. With
+ * `signingKey` (the certified node key), that key signs requests and evidence alike.
  *
  * @example
  * ```ts
- * const keys = await loadOrCreateNodeKeys('/var/lib/barid')
+ * const keys = await loadOrCreateNodeKeys('/var/lib/barid', { signingKey: credentials.nodeKey })
  * console.log(keys.request.kidBase64Url)
  * ```
  */
-export async function loadOrCreateNodeKeys(dataDir: string): Promise<NodeKeys> {
+export async function loadOrCreateNodeKeys(
+  dataDir: string,
+  o: { signingKey?: KeyPair } = {},
+): Promise<NodeKeys> {
   const dir = join(dataDir, 'keys')
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const request = await loadOrCreateSigningKey(join(dir, 'request-signing.json'))
-  const evidence = await loadOrCreateSigningKey(join(dir, 'evidence-signing.json'))
+  const request = o.signingKey ?? (await loadOrCreateSigningKey(join(dir, 'request-signing.json')))
+  const evidence =
+    o.signingKey ?? (await loadOrCreateSigningKey(join(dir, 'evidence-signing.json')))
   const adminToken = (
     await readOrCreate(join(dir, 'admin-token'), async () => toBase64Url(randomBytes(32)) + '\n')
   ).trim()

@@ -7,6 +7,12 @@
 import { readFile } from 'node:fs/promises'
 import { parseOperatorId } from '../core.js'
 import { ObjectReader } from './validate.js'
+import {
+  parseRetrievalRules,
+  parseSustainability,
+  type RetrievalRules,
+  type SustainabilityFactors,
+} from '../registered/registered-config.js'
 
 /** How long the node keeps things (spec 15). */
 export interface RetentionPolicy {
@@ -36,6 +42,10 @@ export interface Profile {
   retention: RetentionPolicy
   /** Default TCP port. */
   port: number
+  /** Retrieval periods of registered mail by category, under national law (spec 17.4). */
+  registered: RetrievalRules
+  /** Factors of the sustainability report (spec 17.8). */
+  sustainability: SustainabilityFactors
 }
 
 /**
@@ -58,6 +68,8 @@ export function parseProfile(input: unknown): Profile {
     'identifierSchemes',
     'retention',
     'port',
+    'registered',
+    'sustainability',
   ])
   const operator = parseOperatorId(r.str('operator'))
   const retention = r
@@ -85,6 +97,8 @@ export function parseProfile(input: unknown): Profile {
       idempotencyDays: retention.int('idempotencyDays', 1, 365),
     },
     port: r.int('port', 1, 65535),
+    registered: parseRetrievalRules(r.optObj('registered')),
+    sustainability: parseSustainability(r.optObj('sustainability')),
   }
 }
 

@@ -5,7 +5,15 @@
  * until the next item is due (or until woken by new work), resets a peer's backoff when the
  * peer is heard from, and on start simply finds the pending items still in the outbox
  * (catch-up: nothing is held only in memory). `stop()` lets in-flight attempts finish.
+ *
+ * Scheduling: a full pass asks storage which peers have due items and fills each peer's free
+ * slots (with full transactions; a part-full one only when none is in flight to that peer);
+ * when an attempt ends, only its own peer is refilled. While every peer known to have
+ * work is at its concurrency limit, a wake (new work) only marks a full pass as wanted, and the
+ * next attempt to end runs it: under a bulk backlog new letters arrive far more often than a
+ * slot frees up, and each full pass reads the outbox.
  */
+import type { Peer } from '../federation/peer-directory.js'
 import type { NodeServices, OutboxSignal } from '../services.js'
 import { attemptDelivery, type AttemptContext } from './outbound.js'
 
@@ -34,6 +42,9 @@ export function createDeliveryEngine(
   const running = new Map<string, Set<Promise<void>>>()
   const busyItems = new Set<number>()
   const peerBlobs = new Map<string, Set<string>>()
+  /** Per peer: the fill in progress, and whether another was asked for meanwhile. */
+  const filling = new Map<string, Promise<void>>()
+  const fillAgain = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let started = false
   let stopping = false
@@ -41,14 +52,28 @@ export function createDeliveryEngine(
   let again = false
   let idleWaiters: (() => void)[] = []
   let wakePending = false
+  /** A full pass is wanted (new work arrived while every busy peer was at its limit). */
+  let passWanted = false
 
   const total = () => [...running.values()].reduce((n, s) => n + s.size, 0)
+  const saturated = () => {
+    const limit = svc.config.delivery.concurrencyPerPeer
+    const sets = [...running.values()].filter((s) => s.size > 0)
+    return sets.length > 0 && sets.every((s) => s.size >= limit)
+  }
 
   function schedule(delayMs: number): void {
     if (!started || stopping) return
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => void tick(), Math.max(0, Math.min(delayMs, 2 ** 31 - 1)))
     timer.unref?.()
+  }
+
+  /** Sleeps until the earliest pending item is due (at most `idlePollMs`). */
+  async function reschedule(): Promise<void> {
+    const next = await svc.storage.nextDueAt()
+    const poll = svc.config.delivery.idlePollMs
+    schedule(next === undefined ? poll : Math.min(Math.max(0, next - svc.now()), poll))
   }
 
   async function notifyIdle(): Promise<void> {
@@ -60,6 +85,76 @@ export function createDeliveryEngine(
     for (const f of w) f()
   }
 
+  function launch(
+    operator: string,
+    peer: Peer,
+    set: Set<Promise<void>>,
+    items: Awaited<ReturnType<typeof svc.storage.dueItems>>,
+  ): void {
+    for (const i of items) busyItems.add(i.id)
+    const blobs = peerBlobs.get(operator) ?? new Set()
+    peerBlobs.set(operator, blobs)
+    const ctx: AttemptContext = { svc, peer, random, peerBlobs: blobs }
+    const p: Promise<void> = attemptDelivery(ctx, items)
+      .catch((e) =>
+        svc.log.error('delivery attempt crashed', {
+          peer: operator,
+          error: String(e).slice(0, 300),
+        }),
+      )
+      .finally(() => {
+        set.delete(p)
+        for (const i of items) busyItems.delete(i.id)
+        if (stopping) return
+        void afterAttempt(operator)
+      })
+    set.add(p)
+  }
+
+  async function afterAttempt(operator: string): Promise<void> {
+    try {
+      if (passWanted) {
+        passWanted = false
+        void tick()
+      } else await fill(operator)
+      await reschedule()
+    } catch (e) {
+      svc.log.error('delivery engine refill failed', { error: String(e).slice(0, 300) })
+      schedule(1000)
+    }
+    await notifyIdle()
+  }
+
+  /** Starts attempts for `operator` until its slots are full or nothing is due. */
+  function fill(operator: string): Promise<void> {
+    const current = filling.get(operator)
+    if (current) {
+      fillAgain.add(operator)
+      return current
+    }
+    const p = (async () => {
+      do {
+        fillAgain.delete(operator)
+        const peer = await svc.directory.getPeer(operator)
+        if (!peer) return
+        const set = running.get(operator) ?? new Set()
+        running.set(operator, set)
+        const d = svc.config.delivery
+        while (set.size < d.concurrencyPerPeer && !stopping) {
+          const items = await svc.storage.dueItems(operator, svc.now(), d.batchSize, busyItems)
+          // A part-full transaction goes only when none is in flight to the peer: letters that
+          // trickle in meanwhile wait for the one in flight to end (one round trip at most) and
+          // then go together, instead of one small transaction each.
+          if (items.length === 0 || (items.length < d.batchSize && set.size > 0)) break
+          launch(operator, peer, set, items)
+        }
+      } while (fillAgain.has(operator) && !stopping)
+    })().finally(() => filling.delete(operator))
+    filling.set(operator, p)
+    return p
+  }
+
+  /** A full pass: every peer with due items gets its free slots filled. */
   async function tick(): Promise<void> {
     if (ticking) {
       again = true
@@ -69,44 +164,11 @@ export function createDeliveryEngine(
     try {
       do {
         again = false
-        const now = svc.now()
-        const d = svc.config.delivery
-        for (const { peer: operator } of await svc.storage.duePeers(now)) {
-          const peer = await svc.directory.getPeer(operator)
-          if (!peer) continue
-          const set = running.get(operator) ?? new Set()
-          running.set(operator, set)
-          while (set.size < d.concurrencyPerPeer && !stopping) {
-            const items = await svc.storage.dueItems(operator, now, d.batchSize, busyItems)
-            if (items.length === 0) break
-            for (const i of items) busyItems.add(i.id)
-            const blobs = peerBlobs.get(operator) ?? new Set()
-            peerBlobs.set(operator, blobs)
-            const ctx: AttemptContext = { svc, peer, random, peerBlobs: blobs }
-            const p: Promise<void> = attemptDelivery(ctx, items)
-              .catch((e) =>
-                svc.log.error('delivery attempt crashed', {
-                  peer: operator,
-                  error: String(e).slice(0, 300),
-                }),
-              )
-              .finally(() => {
-                set.delete(p)
-                for (const i of items) busyItems.delete(i.id)
-                again = true
-                if (!ticking) void tick()
-              })
-            set.add(p)
-          }
-        }
+        passWanted = false
+        const due = await svc.storage.duePeers(svc.now())
+        await Promise.all(due.map(({ peer }) => fill(peer)))
       } while (again && !stopping)
-      const next = await svc.storage.nextDueAt()
-      const now = svc.now()
-      schedule(
-        next === undefined
-          ? svc.config.delivery.idlePollMs
-          : Math.min(Math.max(0, next - now), svc.config.delivery.idlePollMs),
-      )
+      await reschedule()
     } catch (e) {
       svc.log.error('delivery engine tick failed', { error: String(e).slice(0, 300) })
       schedule(1000)
@@ -123,8 +185,13 @@ export function createDeliveryEngine(
       void tick()
     },
     wake() {
+      if (!started || stopping) return
+      if (saturated()) {
+        passWanted = true
+        return
+      }
       // Coalesced: a bulk submission wakes the engine once per event-loop turn, not per letter.
-      if (!started || stopping || wakePending) return
+      if (wakePending) return
       wakePending = true
       setImmediate(() => {
         wakePending = false

@@ -6,6 +6,7 @@
  */
 import { BaridError, identifierAuthority, parseIdentifier, parseMailboxAddress } from '../core.js'
 import { fedRequest, TransportError } from '../federation/federation-client.js'
+import { isPrintKey, paperKeys } from '../paper/paper-keys.js'
 import type { NodeServices } from '../services.js'
 
 export interface CertifiedKey {
@@ -17,7 +18,14 @@ export interface CertifiedKey {
 }
 
 export type LookupResult =
-  | { status: 'active'; address: string; operator: string; keys: CertifiedKey[] }
+  | {
+      status: 'active'
+      address: string
+      operator: string
+      keys: CertifiedKey[]
+      /** `paper`: the keys are the operator's print key (spec 17.6). */
+      delivery?: 'paper'
+    }
   | { status: 'exempt'; operator: string }
   | { status: 'unknown'; operator: string | null }
 
@@ -56,8 +64,13 @@ export async function lookupLocal(svc: NodeServices, q: LookupQuery): Promise<Lo
       ? await svc.storage.getMailboxByAddress(q.address)
       : await svc.storage.getMailboxByIdentifier(q.identifier)
   if (!mb || mb.status === 'closed') return { status: 'unknown', operator: self }
-  if (mb.status === 'exempt') return { status: 'exempt', operator: self }
-  const keys = await svc.storage.listMailboxKeys(mb.id)
+  if (mb.status === 'exempt') {
+    // Served on paper (spec 17.6): the sender seals to the operator's print key.
+    const keys = await paperKeys(svc, mb)
+    if (!keys) return { status: 'exempt', operator: self }
+    return { status: 'active', address: mb.address, operator: self, keys, delivery: 'paper' }
+  }
+  const keys = (await svc.storage.listMailboxKeys(mb.id)).filter((k) => !isPrintKey(svc, k.kid))
   return {
     status: 'active',
     address: mb.address,

@@ -4,9 +4,18 @@
  * spec 07): issue one, and verify one received from a peer.
  */
 
-/** The evidence types a node issues (spec 07; mapping to ETSI EN 319 522 in spec 14). */
+/** The evidence types a node issues (spec 07; mapping to ETSI EN 319 522 in spec 17.3). */
 export type EvidenceType =
-  'submission-accepted' | 'relay-accepted' | 'delivered' | 'retrieved' | 'not-delivered'
+  | 'submission-accepted'
+  | 'submission-rejected'
+  | 'relay-accepted'
+  | 'delivered'
+  | 'retrieved'
+  | 'not-delivered'
+  | 'expired'
+  | 'deemed-delivered'
+  | 'handed-to-paper'
+  | 'notification-failed'
 
 export interface EvidenceInput {
   type: EvidenceType

@@ -59,6 +59,10 @@ export async function verifyPeerEvidence(
   if (expect.issuer !== undefined && view.issuer !== expect.issuer) {
     throw new BaridError('ERR_FED_ORIGIN_MISMATCH', 'evidence issued by another operator')
   }
+  // Only now is the signing time known: the key must speak for the issuer then (spec 21.5), so
+  // a record signed before its operator left the federation verifies, and none signed after.
+  if (!(await svc.directory.evidenceKey(view.issuer, view.kid, view.time)))
+    throw new BaridError('ERR_KEY_NOT_FOUND', "no evidence key of the record's issuer has that id")
   if (expect.letterId !== undefined && view.letterId !== expect.letterId) {
     throw new BaridError('ERR_EVIDENCE_MALFORMED', 'evidence names another letter')
   }

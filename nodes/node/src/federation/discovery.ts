@@ -1,32 +1,29 @@
 /**
  * @module federation/discovery
- * The node's discovery document at `/.well-known/barid` (spec 11.3): who the node is, where its
- * APIs are, its current keys and limits, as a JWS in flattened JSON serialisation (RFC 7515
- * section 7.2.2) signed with the request-signing key it lists. Peers pin that key through the
- * trust list or the local federation file; the signature lets the document be cached and
- * passed along without losing its origin.
+ * The node's self-description at `/.well-known/barid` (spec 11.3): who the node is, its
+ * languages and time zone, where its APIs and its trust documents are, and its limits. It is
+ * informative, unsigned JSON and lists no keys: peers and clients take keys only from the
+ * key-discovery document (`/.well-known/barid-node`, spec 22), validated against the trust
+ * list (spec 22.5). It names the federation and the governance keys of the list the node holds,
+ * so that a client which already trusts the node's HTTPS origin can find its trust anchors.
  */
-import { FlattenedSign } from 'jose'
 import type { NodeServices } from '../services.js'
 import { MAX_TRANSACTION_ITEMS } from './transaction-format.js'
 
-export const DISCOVERY_TYP = 'barid-discovery+jws'
-
 /**
- * Builds and signs the discovery document.
+ * The self-description document.
  *
  * @example
  * ```ts
- * const jws = await discoveryDocument(svc) // { payload, protected, signature }
+ * const doc = selfDescription(svc) // { v: 1, operator: 'post.eg', endpoints: { keyDiscovery, … }, … }
  * ```
  */
-export async function discoveryDocument(
-  svc: Pick<NodeServices, 'config' | 'keys' | 'now'>,
-): Promise<{ payload: string; protected: string; signature: string }> {
-  const { config, keys } = svc
+export function selfDescription(svc: Pick<NodeServices, 'config' | 'trust'>) {
+  const { config } = svc
   const p = config.profile
-  const now = svc.now()
-  const doc = {
+  const list = svc.trust.held.store.list
+  const base = config.publicUrl
+  return {
     v: 1,
     operator: p.operator,
     country: p.country,
@@ -35,24 +32,21 @@ export async function discoveryDocument(
     timeZone: p.timeZone,
     identifierSchemes: p.identifierSchemes,
     endpoints: {
-      federation: config.publicUrl,
-      sender: `${config.publicUrl}/v1/sender`,
-      citizen: `${config.publicUrl}/v1/citizen`,
+      federation: base,
+      sender: `${base}/v1/sender`,
+      citizen: `${base}/v1/citizen`,
+      keyDiscovery: `${base}/.well-known/barid-node`,
+      trustList: `${base}/.well-known/barid-trust-list`,
     },
-    keys: [
-      { use: 'request-signing', kid: keys.request.kidBase64Url, jwk: keys.request.publicJwk },
-      { use: 'evidence-signing', kid: keys.evidence.kidBase64Url, jwk: keys.evidence.publicJwk },
-    ],
+    trust: {
+      federation: list.federation,
+      sequence: list.sequence,
+      governanceKeys: list.governanceKeys.map((k) => k.publicJwk),
+    },
     limits: {
       maxTransactionItems: MAX_TRANSACTION_ITEMS,
       maxLetterBytes: config.limits.maxLetterBytes,
       maxAttachmentBytes: config.limits.maxAttachmentBytes,
     },
-    issuedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 24 * 3600_000).toISOString(),
   }
-  const jws = await new FlattenedSign(new TextEncoder().encode(JSON.stringify(doc)))
-    .setProtectedHeader({ alg: 'EdDSA', kid: keys.request.kidBase64Url, typ: DISCOVERY_TYP })
-    .sign(keys.request.privateKey)
-  return { payload: jws.payload, protected: jws.protected!, signature: jws.signature }
 }

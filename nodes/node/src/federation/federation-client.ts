@@ -98,10 +98,23 @@ function causeCode(e: unknown): string | undefined {
  * ```
  */
 export async function fedRequest(
-  svc: Pick<NodeServices, 'keys' | 'fetch' | 'upload' | 'config'>,
+  svc: Pick<NodeServices, 'keys' | 'fetch' | 'upload' | 'config' | 'now'>,
   peer: Peer,
   req: FedRequest,
 ): Promise<FedResponse> {
+  // Spec 11.1, 20.4: nothing is sent to an operator that is not active (a letter queued before
+  // it was suspended stays queued and is retried; it may be reinstated).
+  if (peer.status !== 'active') {
+    throw new BaridError(
+      peer.status === 'withdrawn'
+        ? 'ERR_OPERATOR_WITHDRAWN'
+        : peer.status === 'suspended'
+          ? 'ERR_OPERATOR_SUSPENDED'
+          : 'ERR_OPERATOR_UNKNOWN',
+      'the operator is not an active member of the federation',
+      { details: { operator: peer.operator } },
+    )
+  }
   const url = `${peer.baseUrl}${req.path}`
   const headers = new Headers()
   let body: BodyInit | undefined
@@ -119,7 +132,11 @@ export async function fedRequest(
   }
   const sig = await signRequest(
     { method: req.method, url, contentDigest: digest },
-    { privateKey: svc.keys.request.privateKey, keyid: svc.keys.request.kidBase64Url },
+    {
+      privateKey: svc.keys.request.privateKey,
+      keyid: svc.keys.request.kidBase64Url,
+      created: Math.floor(svc.now() / 1000),
+    },
   )
   headers.set('signature-input', sig.signatureInput)
   headers.set('signature', sig.signature)

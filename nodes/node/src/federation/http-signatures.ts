@@ -8,6 +8,7 @@
  * freshness window on `created` and remember nonces for twice that window.
  */
 import { BaridError, toBase64Url } from '../core.js'
+import { mutant } from '../test-control/mutants.js'
 import {
   Token,
   isInnerList,
@@ -200,7 +201,7 @@ export async function verifyRequest(
     if (!['created', 'keyid', 'nonce', 'alg', 'tag', 'expires'].includes(k))
       throw new BaridError('ERR_FED_SIGNATURE_INVALID', 'unknown signature parameter')
   }
-  if (paramString(input.params, 'alg') !== 'ed25519')
+  if (paramString(input.params, 'alg') !== 'ed25519' && !mutant('accept-unknown-algorithm'))
     throw new BaridError('ERR_UNSUPPORTED_ALGORITHM', 'signature algorithm must be ed25519')
   if (paramString(input.params, 'tag') !== SIGNATURE_TAG)
     throw new BaridError('ERR_FED_SIGNATURE_INVALID', 'signature tag is not barid-federation')
@@ -215,7 +216,7 @@ export async function verifyRequest(
   if (expires !== undefined && (typeof expires !== 'number' || expires < opts.now)) {
     throw new BaridError('ERR_FED_SIGNATURE_STALE', 'signature has expired')
   }
-  if (Math.abs(opts.now - created) > opts.windowSeconds) {
+  if (Math.abs(opts.now - created) > opts.windowSeconds && !mutant('accept-stale-signature')) {
     throw new BaridError(
       'ERR_FED_SIGNATURE_STALE',
       'signature created outside the freshness window',
@@ -233,7 +234,8 @@ export async function verifyRequest(
     sigItem.value as Uint8Array<ArrayBuffer>,
     new TextEncoder().encode(base),
   )
-  if (!ok) throw new BaridError('ERR_FED_SIGNATURE_INVALID', 'signature does not verify')
+  if (!ok && !mutant('accept-bad-signature'))
+    throw new BaridError('ERR_FED_SIGNATURE_INVALID', 'signature does not verify')
   opts.checkNonce(keyid, nonce, created)
   return { keyid, created, nonce, coversContentDigest: components.includes('content-digest') }
 }

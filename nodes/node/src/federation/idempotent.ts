@@ -7,6 +7,7 @@
  */
 import { BaridError, type BaridErrorCode } from '../core.js'
 import type { StoredResponse } from '../storage/types.js'
+import { mutant } from '../test-control/mutants.js'
 
 export interface IdempotentOptions {
   key: string
@@ -43,7 +44,7 @@ export async function idempotent(
     }
     const stored = await o.load()
     if (stored) {
-      if (stored.requestDigest !== o.requestDigest)
+      if (stored.requestDigest !== o.requestDigest && !(o.conflictCode === 'ERR_FED_TRANSACTION_CONFLICT' && mutant('ignore-tx-conflict')))
         throw new BaridError(o.conflictCode, 'key reused with a different request')
       return { ...stored, replayed: true }
     }

@@ -7,18 +7,15 @@
  * recipient. Evidence items (retrieval records for letters this node sent) are verified and
  * kept. All letter writes of a transaction commit together.
  */
-import {
-  BaridError,
-  importPublicJwk,
-  isBaridError,
-  parseMailboxAddress,
-  toBase64Url,
-} from '../core.js'
+import { BaridError, isBaridError, parseMailboxAddress, toBase64Url } from '../core.js'
 import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
-import { verifyKeyCertificate, type KeyCertClaims } from '../keys/key-certificate.js'
+import { mailboxCertificateVerifier, type CertifiedMailboxKey } from '../keys/key-certificate.js'
 import type { InspectedLetter } from '../letters/letter-port.js'
 import { publishDelivery } from '../letters/submit.js'
+import { keepTerms } from '../registered/letter-terms.js'
+import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, LetterRow, LetterWrite } from '../storage/types.js'
 import type { Peer } from './peer-directory.js'
 import type {
@@ -30,71 +27,83 @@ import type {
   TxRecipientResult,
 } from './transaction-format.js'
 
-/** Entry failures that may pass later (a key not yet known here, a transient fault). */
+/**
+ * Entry failures that may pass later: a key not yet known here, a transient fault, and trust
+ * information that could not be obtained in time (revocation status, a peer's key-discovery
+ * document, a fresh trust list: spec 21.6.3, 22.4, 20.6).
+ */
 const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set([
   'ERR_KEY_NOT_FOUND',
   'ERR_UNAVAILABLE',
   'ERR_INTERNAL',
+  'ERR_CERT_REVOCATION_UNAVAILABLE',
+  'ERR_DISCOVERY_UNAVAILABLE',
+  'ERR_DISCOVERY_TIMEOUT',
+  'ERR_TRUST_LIST_STALE',
+  'ERR_TRUST_LIST_EXPIRED',
 ])
 
 interface Verified {
   inspected: InspectedLetter
   submission: EvidenceRow | undefined
+  /** The certified signing key of the sender (kept for the print channel, spec 17.6). */
+  sender: { kid: string; jwk: string }
 }
 
-/** Verified sender certifications, by certificate text (a bulk sender uses one for thousands). */
-const certCache = new WeakMap<
-  NodeServices,
-  Map<string, { claims: KeyCertClaims; key: CryptoKey; peer: string }>
->()
+/** Sender certificate checks, per node: parsing and key import cached, trust checked each time. */
+const verifiers = new WeakMap<NodeServices, ReturnType<typeof mailboxCertificateVerifier>>()
 
+/**
+ * The sender's signing key from `senderCertificate`: an X.509 `mailbox-signing` certificate that
+ * speaks for the calling operator now (spec 11.4 step 1, 21.3).
+ */
 async function senderKey(
   svc: NodeServices,
   peer: Peer,
   certificate: string,
   now: number,
-): Promise<{ claims: KeyCertClaims; key: CryptoKey }> {
-  let cache = certCache.get(svc)
-  if (!cache) certCache.set(svc, (cache = new Map()))
-  const hit = cache.get(certificate)
-  if (hit && hit.peer === peer.operator && hit.claims.exp * 1000 >= now) return hit
-  const claims = await verifyKeyCertificate(
-    certificate,
-    async (kid, iss) =>
-      iss === peer.operator
-        ? (await svc.directory.evidenceKey(peer.operator, kid, now))?.key.publicKey
-        : undefined,
-    now,
-  )
-  if (claims.use !== 'sig' || claims.iss !== peer.operator) {
-    throw new BaridError(
-      'ERR_FED_ORIGIN_MISMATCH',
-      'sender key is not certified by the relaying operator for signing',
-    )
-  }
-  const key = (await importPublicJwk(claims.jwk, { use: 'sign' })).publicKey
-  if (cache.size >= 1000) cache.delete(cache.keys().next().value!)
-  cache.set(certificate, { claims, key, peer: peer.operator })
-  return { claims, key }
+): Promise<CertifiedMailboxKey> {
+  if (svc.directory.mailboxKey)
+    return svc.directory.mailboxKey(certificate, { operator: peer.operator, use: 'sig', at: now })
+  let verify = verifiers.get(svc)
+  if (!verify) verifiers.set(svc, (verify = mailboxCertificateVerifier(svc.trust.held.store)))
+  return verify(certificate, { operator: peer.operator, use: 'sig', at: Math.floor(now / 1000) })
 }
 
-async function verifyEntry(svc: NodeServices, peer: Peer, e: TxLetter): Promise<Verified> {
+/** Sender certificates checked in one transaction: a bulk sender's letters share one. */
+type CertMemo = Map<string, Promise<CertifiedMailboxKey>>
+
+async function verifyEntry(
+  svc: NodeServices,
+  peer: Peer,
+  e: TxLetter,
+  certs: CertMemo,
+): Promise<Verified> {
   const now = svc.now()
-  const { claims, key: senderKeyHandle } = await senderKey(svc, peer, e.senderCertificate, now)
+  // Checked once per transaction (one instant, one trust state), not once per letter: the
+  // check hashes the certificate and consults revocation, which cost as much as the letter.
+  let checked = certs.get(e.senderCertificate)
+  if (!checked) {
+    checked = senderKey(svc, peer, e.senderCertificate, now)
+    certs.set(e.senderCertificate, checked)
+  }
+  const certified = await checked
   if (e.letter.byteLength > svc.config.limits.maxLetterBytes)
     throw new BaridError('ERR_INPUT_TOO_LARGE', 'letter is too large')
-  const inspected = await svc.letters.inspect(e.letter, async (sender, kid) =>
-    sender === claims.sub && kid === claims.kid ? senderKeyHandle : undefined,
-  )
+  const inspected = await svc.letters.inspect(e.letter, async (sender, kid) => {
+    if (sender !== certified.address && !mutant('accept-uncertified-sender'))
+      throw new BaridError('ERR_SENDER_MISMATCH', 'letter sender is not the certified key holder')
+    return kid === certified.kid ? certified.key.publicKey : undefined
+  })
   const h = inspected.header
-  if (h.sender !== claims.sub)
+  if (h.sender !== certified.address && !mutant('accept-uncertified-sender'))
     throw new BaridError('ERR_SENDER_MISMATCH', 'letter sender is not the certified key holder')
   if (parseMailboxAddress(h.sender).operator !== peer.operator)
     throw new BaridError('ERR_FED_ORIGIN_MISMATCH', 'a peer relays only letters of its own senders')
   for (const r of e.recipients) {
     if (!h.recipients.includes(r))
       throw new BaridError('ERR_MISROUTED', 'a recipient is not named by the letter')
-    if (parseMailboxAddress(r).operator !== svc.directory.self)
+    if (parseMailboxAddress(r).operator !== svc.directory.self && !mutant('accept-misrouted'))
       throw new BaridError('ERR_MISROUTED', 'a recipient is not served by this node')
   }
   let submission: EvidenceRow | undefined
@@ -116,7 +125,11 @@ async function verifyEntry(svc: NodeServices, peer: Peer, e: TxLetter): Promise<
         'first evidence record must be submission-accepted',
       )
   }
-  return { inspected, submission }
+  return {
+    inspected,
+    submission,
+    sender: { kid: certified.kid, jwk: JSON.stringify(certified.key.publicJwk) },
+  }
 }
 
 async function attachmentsMissing(svc: NodeServices, l: InspectedLetter): Promise<boolean> {
@@ -148,13 +161,19 @@ export async function processTransaction(
     recipientEvidence: Map<string, EvidenceRow[]>
   }[] = []
   const looseEvidence: EvidenceRow[] = []
+  const certs: CertMemo = new Map()
+  // Every letter's verification at once (the signature checks overlap on the thread pool);
+  // then each is handled in order.
+  const verified = await Promise.allSettled(tx.letters.map((e) => verifyEntry(svc, peer, e, certs)))
 
   for (const [index, e] of tx.letters.entries()) {
     const result: TxLetterResult = { index, id: null, recipients: [] }
     results.push(result)
     let v: Verified
     try {
-      v = await verifyEntry(svc, peer, e)
+      const outcome = verified[index]!
+      if (outcome.status === 'rejected') throw outcome.reason
+      v = outcome.value
     } catch (err) {
       const code = isBaridError(err) ? err.code : 'ERR_INTERNAL'
       if (!isBaridError(err))
@@ -180,6 +199,10 @@ export async function processTransaction(
       continue
     }
     const prior = await svc.storage.findDeliveries(h.id)
+    const held = await svc.storage.scheduledFor(h.id)
+    const visibleFrom = h.terms?.visibleFrom ?? 0
+    const toHold: { mailboxId: number; address: string }[] = []
+    let paperBound = false
     const priorEvidence =
       prior.length > 0 || h.kind === 'registered' ? await svc.storage.listEvidence(h.id) : []
     const mine = (address: string) =>
@@ -198,14 +221,27 @@ export async function processTransaction(
       const mb = await svc.storage.getMailboxByAddress(address)
       const r: TxRecipientResult = { address, status: 'delivered', evidence: [] }
       result.recipients.push(r)
-      if (mb && prior.some((p) => p.mailboxId === mb.id)) {
-        r.evidence = mine(address).map((x) => toBase64Url(x.record))
+      const alreadyHeld = mb !== undefined && held.some((x) => x.mailboxId === mb.id)
+      if (
+        mb &&
+        (prior.some((p) => p.mailboxId === mb.id) || alreadyHeld) &&
+        !mutant('redeliver-duplicate')
+      ) {
+        // 11.4: "the evidence issued then": the delivery's records, not those issued since.
+        r.evidence = mine(address)
+          .filter((x) => x.type === 'relay-accepted' || x.type === 'delivered')
+          .map((x) => toBase64Url(x.record))
         continue
       }
       let code: string | undefined
-      if (now > e.deliverBefore) code = 'ERR_DELIVERY_EXPIRED'
+      if (now > e.deliverBefore && !mutant('deliver-after-deadline')) code = 'ERR_DELIVERY_EXPIRED'
       else if (!mb || mb.status === 'closed') code = 'ERR_RECIPIENT_UNKNOWN'
-      else if (mb.status === 'exempt') code = 'ERR_RECIPIENT_EXEMPT'
+      else if (
+        mb.status === 'exempt' &&
+        !mutant('ignore-exempt') &&
+        !(await svc.storage.getExemption(mb.id))
+      )
+        code = 'ERR_RECIPIENT_EXEMPT'
       if (code !== undefined || !mb) {
         r.status = 'not-delivered'
         r.code = code
@@ -228,7 +264,23 @@ export async function processTransaction(
         continue
       }
       const rows: EvidenceRow[] = []
-      if (v.submission) {
+      // Paper (spec 17.6) and delayed visibility (17.2): accepted now, consigned later, so the
+      // answer carries relay-accepted only; the rest of the chain follows as evidence items.
+      const paper = mb.status === 'exempt'
+      const later = visibleFrom > now
+      paperBound ||= paper
+      if (v.submission && (paper || later)) {
+        const relay = await issueEvidence(svc, {
+          ...base,
+          type: 'relay-accepted',
+          recipient: address,
+          time: now,
+          prev: v.submission.record,
+        })
+        rows.push(relay)
+        // Held back: no delivery row to carry it, so it is written with the letter.
+        if (later) write.evidence.push(relay)
+      } else if (v.submission) {
         const relay = await issueEvidence(svc, {
           ...base,
           type: 'relay-accepted',
@@ -247,10 +299,21 @@ export async function processTransaction(
           }),
         )
       }
+      if (mutant('skip-evidence-record')) rows.pop()
+      if (later) {
+        toHold.push({ mailboxId: mb.id, address })
+        r.evidence = rows.map((x) => toBase64Url(x.record))
+        continue
+      }
       write.deliveries.push({ mailboxId: mb.id, address, evidence: rows })
       recipientEvidence.set(address, rows)
     }
-    if (write.deliveries.length > 0) writes.push({ write, result, recipientEvidence })
+    if (paperBound) await svc.storage.putSenderKey(h.id, v.sender.kid, v.sender.jwk)
+    if (write.deliveries.length > 0 || toHold.length > 0) {
+      await keepTerms(svc.storage, h)
+      await svc.storage.scheduleDeliveries(toSchedule(h.id, visibleFrom, now, toHold))
+      writes.push({ write, result, recipientEvidence })
+    }
   }
 
   if (looseEvidence.length > 0) await svc.storage.addEvidence(looseEvidence)

@@ -1,180 +1,78 @@
 /**
  * @module federation/peer-directory
  * Who the other operators are, where their nodes are, and which keys speak for them.
- * {@link PeerDirectory} is the interface the node uses; the federation trust list (spec 20)
- * implements it in production. Until a node is configured with a trust list, the reference
- * implementation {@link createFileDirectory} reads a local federation file (spec 11.1).
+ * {@link PeerDirectory} is the interface the rest of the node uses; the federation trust list
+ * with key discovery implements it (`peer-directory-trust.ts`, spec 20-22). Every answer comes
+ * from memory or from a bounded, cached fetch: the delivery path never waits on an unbounded one.
  */
-import { readFile } from 'node:fs/promises'
-import { BaridError, importPublicJwk, parseOperatorId, type PublicKeyHandle } from '../core.js'
-import { ObjectReader } from '../config/validate.js'
+import type { ParsedCertificate, PublicKeyHandle } from '../core.js'
+import type { CertifiedMailboxKey, KeyUse } from '../keys/key-certificate.js'
 
 export type PeerKeyUse = 'request-signing' | 'evidence-signing'
 
+/** A node key of an operator, as its key-discovery document lists it (spec 22.2). */
 export interface PeerKey {
   use: PeerKeyUse
+  /** RFC 7638 thumbprint, base64url. */
   kid: string
   key: PublicKeyHandle
   /** Milliseconds; the key verifies signatures made before this time only. */
   retiredAt: number | null
+  /** Its node certificate (role `node`, spec 08.4), when the key came from key discovery. */
+  certificate?: ParsedCertificate
 }
 
+/** An operator as the trust list describes it (spec 20.3). */
 export interface Peer {
   operator: string
   country: string
-  /** Base URL of the node's federation API (no trailing slash). */
+  /** Base URL of the node's federation API (the first listed endpoint, no trailing slash). */
   baseUrl: string
   displayName: Record<string, string>
   identifierSchemes: string[]
-  status: 'active' | 'suspended' | 'withdrawn'
+  /** State now (spec 20.4); `unknown` before its admission takes effect. */
+  status: 'active' | 'suspended' | 'withdrawn' | 'unknown'
+  /** Keys known without discovery (a fixed test federation); empty under the trust list. */
   keys: PeerKey[]
 }
 
 /**
- * The node's view of the federation. Every method answers from memory or a bounded cache:
- * the delivery path never waits on an unbounded fetch.
+ * The node's view of the federation.
  */
 export interface PeerDirectory {
   /** This node's operator id. */
   readonly self: string
-  /** An operator's entry (including this node's own), or undefined. */
+  /** An operator's entry (including this node's own), or undefined when not listed. */
   getPeer(operator: string): Promise<Peer | undefined>
-  /** The operator and key for a request-signing key id, if it is current. */
+  /**
+   * The operator and key for a request-signing key id, checked for a request made now: its
+   * operator active, its certificate speaking for it (spec 21.3). Undefined when no listed
+   * operator publishes the key; the trust codes (`ERR_OPERATOR_WITHDRAWN`, `ERR_CERT_*`,
+   * `ERR_KEY_RETIRED`, `ERR_TRUST_LIST_*`) when it does but may not be used.
+   */
   requestKey(kid: string): Promise<{ peer: Peer; key: PeerKey } | undefined>
-  /** An operator's evidence key by key id, valid at time `at` (ms). */
+  /**
+   * An operator's evidence key by key id, checked for a signature made at `at` (ms): not
+   * retired then, its certificate speaking for the operator then. Undefined (or
+   * `ERR_KEY_NOT_FOUND`) when unknown; the trust codes when it may not be used.
+   */
   evidenceKey(operator: string, kid: string, at: number): Promise<PeerKey | undefined>
-  /** Any operator's evidence key by key id (the caller checks `retiredAt` against its time). */
+  /**
+   * Any operator's evidence key by key id, unchecked: for verifying a signature before its time
+   * is known; the caller then calls {@link PeerDirectory.evidenceKey} with that time.
+   */
   evidenceKeyByKid(kid: string): Promise<{ peer: Peer; key: PeerKey } | undefined>
-  /** The operator responsible for identifiers of `scheme` (by country or by listing). */
+  /**
+   * Verifies a mailbox certificate (spec 13.4) as speaking for `operator` at `at` (ms). When
+   * absent, the node checks it against its held trust list; a directory that is not the trust
+   * list's (a test federation, spec 30.4) may supply its own check.
+   */
+  mailboxKey?(
+    certificate: unknown,
+    o: { operator: string; use: KeyUse; at: number },
+  ): Promise<CertifiedMailboxKey>
+  /** The active operator responsible for identifiers of `scheme` (spec 20.3: `schemes`). */
   operatorForScheme(scheme: string): Promise<string | undefined>
-  /** All operators other than this node. */
+  /** All listed operators other than this node. */
   peers(): Promise<Peer[]>
-}
-
-const URL_RE = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/
-
-/**
- * Parses a local federation file (spec 11.1):
- * `{"operators": [{"operator", "country", "baseUrl", "identifierSchemes", "displayName"?,
- * "status"?, "keys": [{"use": "request-signing"|"evidence-signing", "jwk", "retiredAt"?}]}]}`.
- */
-export async function parseFederationFile(json: unknown): Promise<Peer[]> {
-  const r = ObjectReader.of(json, 'federation').only(['$comment', 'version', 'operators'])
-  const list = r.value.operators
-  if (!Array.isArray(list) || list.length > 1000)
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'federation: operators must be an array')
-  const peers: Peer[] = []
-  for (const [i, raw] of list.entries()) {
-    const o = ObjectReader.of(raw, `federation.operators[${i}]`).only([
-      'operator',
-      'country',
-      'baseUrl',
-      'identifierSchemes',
-      'displayName',
-      'status',
-      'keys',
-    ])
-    const keysRaw = o.value.keys
-    if (!Array.isArray(keysRaw) || keysRaw.length === 0 || keysRaw.length > 32) {
-      throw new BaridError(
-        'ERR_INVALID_ARGUMENT',
-        `federation: operators[${i}].keys must be a non-empty array`,
-      )
-    }
-    const keys: PeerKey[] = []
-    for (const [j, kr] of keysRaw.entries()) {
-      const k = ObjectReader.of(kr, `federation.operators[${i}].keys[${j}]`).only([
-        'use',
-        'jwk',
-        'retiredAt',
-      ])
-      const use = k.str('use', /^(request-signing|evidence-signing)$/) as PeerKeyUse
-      const key = await importPublicJwk(k.value.jwk, { use: 'sign' })
-      const retired = k.optStr('retiredAt')
-      keys.push({
-        use,
-        kid: key.kidBase64Url,
-        key,
-        retiredAt: retired === undefined ? null : Date.parse(retired),
-      })
-    }
-    const status = (o.optStr('status', /^(active|suspended|withdrawn)$/) ??
-      'active') as Peer['status']
-    peers.push({
-      operator: parseOperatorId(o.str('operator')),
-      country: o.str('country', /^[A-Z]{2}$/),
-      baseUrl: o.str('baseUrl', URL_RE).replace(/\/+$/, ''),
-      displayName: o.has('displayName') ? o.texts('displayName') : {},
-      identifierSchemes: o.strings('identifierSchemes', /^([a-z]{2}:[a-z0-9]{1,15}|opaque)$/),
-      status,
-      keys,
-    })
-  }
-  return peers
-}
-
-/**
- * A {@link PeerDirectory} over a fixed list of operators (from a federation file or a test).
- *
- * @example
- * ```ts
- * const dir = createStaticDirectory('post.eg', await parseFederationFile(json))
- * ```
- */
-export function createStaticDirectory(self: string, list: Peer[]): PeerDirectory {
-  const byOperator = new Map(list.map((p) => [p.operator, p]))
-  const byRequestKid = new Map<string, { peer: Peer; key: PeerKey }>()
-  const byEvidenceKid = new Map<string, { peer: Peer; key: PeerKey }>()
-  for (const p of list) {
-    for (const k of p.keys)
-      (k.use === 'request-signing' ? byRequestKid : byEvidenceKid).set(k.kid, { peer: p, key: k })
-  }
-  return {
-    self,
-    async getPeer(operator) {
-      return byOperator.get(operator)
-    },
-    async requestKey(kid) {
-      const hit = byRequestKid.get(kid)
-      if (!hit || hit.peer.status !== 'active') return undefined
-      if (hit.key.retiredAt !== null && hit.key.retiredAt <= Date.now()) return undefined
-      return hit
-    },
-    async evidenceKey(operator, kid, at) {
-      const p = byOperator.get(operator)
-      const k = p?.keys.find((k) => k.use === 'evidence-signing' && k.kid === kid)
-      if (!k || (k.retiredAt !== null && k.retiredAt <= at)) return undefined
-      return k
-    },
-    async evidenceKeyByKid(kid) {
-      return byEvidenceKid.get(kid)
-    },
-    async operatorForScheme(scheme) {
-      for (const p of list)
-        if (p.status === 'active' && p.identifierSchemes.includes(scheme)) return p.operator
-      return undefined
-    },
-    async peers() {
-      return list.filter((p) => p.operator !== self)
-    },
-  }
-}
-
-/**
- * Reads a local federation file into a {@link PeerDirectory}.
- *
- * @example
- * ```ts
- * const dir = await createFileDirectory('post.eg', '/var/lib/barid/federation.json')
- * ```
- */
-export async function createFileDirectory(self: string, file: string): Promise<PeerDirectory> {
-  let json: unknown
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'))
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return createStaticDirectory(self, [])
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'federation file is not valid JSON', { cause: e })
-  }
-  return createStaticDirectory(self, await parseFederationFile(json))
 }

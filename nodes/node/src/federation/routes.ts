@@ -11,7 +11,7 @@ import { parseJsonObject } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
 import { isBlobDigest } from '../storage/blob-store.js'
-import { discoveryDocument } from './discovery.js'
+import { selfDescription } from './discovery.js'
 import { idempotent, type InFlight } from './idempotent.js'
 import { processTransaction } from './inbound.js'
 import { parseTransaction } from './transaction-format.js'
@@ -34,9 +34,9 @@ export function federationRoutes(svc: NodeServices): Hono<NodeEnv> {
   const app = new Hono<NodeEnv>()
   const inflight: InFlight = new Map()
 
-  app.get('/.well-known/barid', async (c) => {
+  app.get('/.well-known/barid', (c) => {
     c.header('Cache-Control', 'public, max-age=300')
-    return c.json(await discoveryDocument(svc))
+    return c.json(selfDescription(svc))
   })
 
   app.use(

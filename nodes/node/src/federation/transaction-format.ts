@@ -4,6 +4,7 @@
  * with a strict parser for the request (a peer is authenticated, not trusted to be well formed).
  */
 import { BaridError, fromBase64Url } from '../core.js'
+import { mutant } from '../test-control/mutants.js'
 
 /** At most this many letters plus evidence items in one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100
@@ -94,7 +95,7 @@ export function parseTransaction(json: unknown, limits: { maxLetterBytes: number
   if (!Array.isArray(letters) || !Array.isArray(evidence))
     fail('letters and evidence must be arrays')
   if (letters.length + evidence.length === 0) fail('is empty')
-  if (letters.length + evidence.length > MAX_TRANSACTION_ITEMS) {
+  if (letters.length + evidence.length > MAX_TRANSACTION_ITEMS && !mutant('accept-oversized-batch')) {
     throw new BaridError(
       'ERR_INPUT_TOO_LARGE',
       `a transaction holds at most ${MAX_TRANSACTION_ITEMS} items`,

@@ -10,6 +10,7 @@ import { BaridError } from '../core.js'
 import { readBody } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import { verifyContentDigest } from './content-digest.js'
 import { authorityOf, verifyRequest } from './http-signatures.js'
 
@@ -47,9 +48,12 @@ export function verifyFederationRequest(
         requireContentDigest: hasBody,
         resolveKey: async (kid) => {
           peerKey = await svc.directory.requestKey(kid)
+          // 11.1: an operator that is not active is refused, whatever the directory returns.
+          if (peerKey?.peer.status !== 'active' && !mutant('accept-withdrawn-operator')) peerKey = undefined
           return peerKey?.key.key.publicKey
         },
-        checkNonce: (kid, nonce, created) => svc.replay.check(kid, nonce, created),
+        checkNonce: (kid, nonce, created) =>
+          mutant('accept-replay') || svc.replay.check(kid, nonce, created),
       },
     )
     if (!peerKey)
@@ -57,7 +61,7 @@ export function verifyFederationRequest(
     let body: Uint8Array = new Uint8Array(0)
     if (hasBody) {
       body = await readBody(c, opts.maxBytes)
-      verifyContentDigest(c.req.header('content-digest'), body)
+      if (!mutant('ignore-content-digest')) verifyContentDigest(c.req.header('content-digest'), body)
     }
     if (peerKey.peer.operator === svc.directory.self)
       throw new BaridError('ERR_FORBIDDEN', 'a node does not federate with itself')

@@ -4,6 +4,7 @@
  * `ERR_INPUT_TOO_LARGE` as soon as the limit is crossed, without buffering the rest.
  */
 import type { Context } from 'hono'
+import type { IncomingMessage } from 'node:http'
 import { BaridError, fromBase64Url } from '../core.js'
 
 /**
@@ -21,6 +22,12 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
       details: { limit: maxBytes },
     })
   }
+  // Served by @hono/node-server, the body is read from Node's request stream itself: going
+  // through `c.req.raw` would build a WHATWG Request and stream around it, which costs more
+  // than the rest of a small request (measured: ~0.2-0.4 ms a request on a 2-core machine).
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  if (incoming && incoming.readableFlowing === null && !incoming.readableEnded)
+    return readNodeStream(incoming, maxBytes)
   const body = c.req.raw.body
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
@@ -45,6 +52,22 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
     o += p.byteLength
   }
   return out
+}
+
+async function readNodeStream(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const parts: Buffer[] = []
+  let n = 0
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    n += chunk.byteLength
+    // Leaving the loop destroys the stream: the rest of the body is never read.
+    if (n > maxBytes)
+      throw new BaridError('ERR_INPUT_TOO_LARGE', 'request body is too large', {
+        details: { limit: maxBytes },
+      })
+    parts.push(chunk)
+  }
+  const out = Buffer.concat(parts, n)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 
 /** Parses JSON bytes; refuses anything but a JSON object. */

@@ -1,136 +1,191 @@
 /**
  * @module keys/key-certificate
- * The node's certification of a mailbox key (spec 13.4): a compact JWS (RFC 7515), signed with
- * the node's evidence-signing key (EdDSA), whose payload binds the key to a mailbox address:
- * `{v: 1, iss: operator, sub: address, use: 'enc'|'sig', kid, jwk, iat, exp}` with header
- * `typ: 'barid-key-cert+jwt'`. Anyone holding the operator's evidence key (from the trust
- * list or the discovery document) verifies it offline.
- *
- * This is the interim profile the issue allows until the operator PKI issues X.509
- * mailbox certificates (spec 08); {@link KeyCertifier} is the seam for that change.
+ * Mailbox key certificates (spec 13.4): the node certifies a device's or an organisation's key
+ * with an X.509 certificate issued by its operator CA, role `mailbox-encryption` for an `enc`
+ * key and `mailbox-signing` for a `sig` key (spec 08.4), naming the mailbox in a
+ * `barid:mailbox:` URI. On the wire a certificate is its DER in unpadded base64url (spec 10.3).
+ * Anyone holding the federation's trust list verifies it offline (spec 21.3): chain to a listed
+ * root through a CA of the mailbox's operator, that operator active, not revoked.
  */
-import { CompactSign, compactVerify } from 'jose'
 import {
   BaridError,
-  jwkThumbprintBase64Url,
-  parsePublicJwk,
+  createCertificate,
+  fromBase64Url,
+  importPublicJwk,
+  parseCertificate,
+  toBase64Url,
   type KeyPair,
+  type ParsedCertificate,
   type PublicJwk,
+  type PublicKeyHandle,
+  type TrustStore,
 } from '../core.js'
 
-export const KEY_CERT_TYP = 'barid-key-cert+jwt'
+/** Lifetime of a mailbox certificate (the profile allows 731 days; spec 21.1 recommends 1-2 years). */
+export const MAILBOX_CERT_DAYS = 365
 
-export interface KeyCertClaims {
-  v: 1
-  iss: string
-  sub: string
-  use: 'enc' | 'sig'
-  kid: string
-  jwk: PublicJwk
-  /** Seconds since the epoch. */
-  iat: number
-  exp: number
+/** Backdating of notBefore, so that verifiers whose clocks run behind accept a fresh certificate. */
+const BACKDATE_SECONDS = 300
+
+/** Longest certificate text accepted (16 KiB of DER). */
+const MAX_CERT_CHARS = Math.ceil((16 * 1024 * 4) / 3)
+
+export type KeyUse = 'enc' | 'sig'
+
+/** The certificate role for a key use. */
+export function roleOf(use: KeyUse): 'mailbox-encryption' | 'mailbox-signing' {
+  return use === 'enc' ? 'mailbox-encryption' : 'mailbox-signing'
 }
 
-/** Issues and checks certifications of mailbox keys. */
+/** Issues certifications of mailbox keys. */
 export interface KeyCertifier {
-  certify(
-    claims: Omit<KeyCertClaims, 'v' | 'iss' | 'kid' | 'iat' | 'exp'> & {
-      now: number
-      lifetimeSeconds?: number
-    },
-  ): Promise<{ kid: string; certificate: string }>
+  /**
+   * Certifies `jwk` for mailbox `sub`. Throws `ERR_KEY_INVALID` / `ERR_UNSUPPORTED_ALGORITHM`
+   * for a key that does not fit `use`.
+   */
+  certify(c: {
+    sub: string
+    use: KeyUse
+    jwk: unknown
+    /** Milliseconds. */
+    now: number
+  }): Promise<{ kid: string; certificate: string; jwk: PublicJwk }>
 }
 
 /**
- * A {@link KeyCertifier} signing with the node's evidence key.
+ * A {@link KeyCertifier} signing with the operator CA.
  *
  * @example
  * ```ts
- * const certifier = createJwsCertifier({ operator: 'digitalpost.dk', key: nodeKeys.evidence })
- * const { kid, certificate } = await certifier.certify({ sub: 'lars@digitalpost.dk', use: 'enc', jwk, now: Date.now() })
+ * const certifier = createX509Certifier({ ca: { certificate: caCert, keyPair: caKeys } })
+ * const { kid, certificate } = await certifier.certify({ sub: 'lars.jensen@digitalpost.dk', use: 'enc', jwk, now: Date.now() })
  * ```
  */
-export function createJwsCertifier(opts: { operator: string; key: KeyPair }): KeyCertifier {
+export function createX509Certifier(o: {
+  ca: { certificate: ParsedCertificate; keyPair: KeyPair }
+  lifetimeDays?: number
+}): KeyCertifier {
+  const ca = o.ca.certificate
   return {
     async certify(c) {
-      const parsed = parsePublicJwk(c.jwk, { use: c.use === 'enc' ? 'encrypt' : 'sign' })
-      const kid = await jwkThumbprintBase64Url(parsed.jwk)
-      const iat = Math.floor(c.now / 1000)
-      const claims: KeyCertClaims = {
-        v: 1,
-        iss: opts.operator,
-        sub: c.sub,
-        use: c.use,
-        kid,
-        jwk: parsed.jwk,
-        iat,
-        exp: iat + (c.lifetimeSeconds ?? 2 * 365 * 24 * 3600),
-      }
-      const certificate = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-        .setProtectedHeader({ alg: 'EdDSA', kid: opts.key.kidBase64Url, typ: KEY_CERT_TYP })
-        .sign(opts.key.privateKey)
-      return { kid, certificate }
+      const handle = await importPublicJwk(c.jwk, { use: c.use === 'enc' ? 'encrypt' : 'sign' })
+      const now = Math.floor(c.now / 1000) * 1000
+      const notBefore = Math.max(now - BACKDATE_SECONDS * 1000, ca.notBefore.getTime())
+      const notAfter = Math.min(
+        now + (o.lifetimeDays ?? MAILBOX_CERT_DAYS) * 86_400_000,
+        ca.notAfter.getTime(),
+      )
+      if (notAfter <= now)
+        throw new BaridError('ERR_CERT_EXPIRED', 'the operator CA certificate has expired')
+      const cert = await createCertificate({
+        role: roleOf(c.use),
+        subjectName: { commonName: c.sub.slice(0, 64) },
+        publicKey: handle.publicKey,
+        issuer: { certificate: ca, privateKey: o.ca.keyPair.privateKey },
+        mailbox: c.sub,
+        notBefore: new Date(notBefore),
+        notAfter: new Date(notAfter),
+      })
+      return { kid: handle.kidBase64Url, certificate: toBase64Url(cert.der), jwk: handle.publicJwk }
     },
   }
 }
 
+/** A mailbox key whose certificate verified. */
+export interface CertifiedMailboxKey {
+  /** The mailbox address the certificate names. */
+  readonly address: string
+  readonly use: KeyUse
+  /** RFC 7638 thumbprint, base64url. */
+  readonly kid: string
+  readonly key: PublicKeyHandle
+  readonly certificate: ParsedCertificate
+}
+
 /**
- * Verifies a key certification; `resolveIssuerKey` finds the operator's evidence key by kid.
- * Throws `ERR_SIGNATURE_INVALID`, `ERR_KEY_INVALID` or `ERR_CERT_EXPIRED`.
+ * Decodes a certificate as carried in JSON (base64url DER). Throws `ERR_CERT_MALFORMED`.
  *
  * @example
  * ```ts
- * const claims = await verifyKeyCertificate(cert, (kid) => directory.evidenceKey('digitalpost.dk', kid, Date.now()), Date.now())
+ * const cert = await readMailboxCertificate(entry.certificate)
  * ```
  */
-export async function verifyKeyCertificate(
-  certificate: string,
-  resolveIssuerKey: (kid: string, iss: string) => Promise<CryptoKey | undefined>,
-  now: number,
-): Promise<KeyCertClaims> {
-  if (typeof certificate !== 'string' || certificate.length > 8192)
-    throw new BaridError('ERR_CERT_MALFORMED', 'key certificate is malformed')
-  let claims: KeyCertClaims
+export async function readMailboxCertificate(text: unknown): Promise<ParsedCertificate> {
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_CERT_CHARS)
+    throw new BaridError('ERR_CERT_MALFORMED', 'a key certificate must be base64url DER')
+  let der: Uint8Array
   try {
-    const [h, p] = certificate.split('.')
-    const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as {
-      kid?: unknown
-      typ?: unknown
-      alg?: unknown
-    }
-    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as {
-      iss?: unknown
-    }
-    if (
-      header.typ !== KEY_CERT_TYP ||
-      header.alg !== 'EdDSA' ||
-      typeof header.kid !== 'string' ||
-      typeof payload.iss !== 'string'
-    ) {
-      throw new Error('header')
-    }
-    const key = await resolveIssuerKey(header.kid, payload.iss)
-    if (!key) throw new BaridError('ERR_KEY_NOT_FOUND', 'key certificate issuer key is unknown')
-    const { payload: verified } = await compactVerify(certificate, key, { algorithms: ['EdDSA'] })
-    claims = JSON.parse(new TextDecoder().decode(verified)) as KeyCertClaims
-  } catch (e) {
-    if (e instanceof BaridError) throw e
-    throw new BaridError('ERR_SIGNATURE_INVALID', 'key certificate does not verify', { cause: e })
+    der = fromBase64Url(text)
+  } catch (cause) {
+    throw new BaridError('ERR_CERT_MALFORMED', 'a key certificate must be base64url DER', {
+      cause,
+    })
   }
-  if (
-    claims.v !== 1 ||
-    (claims.use !== 'enc' && claims.use !== 'sig') ||
-    typeof claims.sub !== 'string'
-  ) {
-    throw new BaridError('ERR_CERT_MALFORMED', 'key certificate payload is malformed')
+  return parseCertificate(der)
+}
+
+/**
+ * Verifies a mailbox certificate for `use` as speaking for `operator` at `at` (Unix seconds)
+ * under the trust list (spec 21.3), and returns the key. Throws `ERR_CERT_MALFORMED`, the trust
+ * store's codes (`ERR_OPERATOR_WITHDRAWN`, `ERR_CERT_OPERATOR_MISMATCH`, `ERR_CERT_UNTRUSTED`,
+ * `ERR_CERT_REVOKED`, `ERR_CERT_EXT_KEY_USAGE`, ...), `ERR_KEY_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const k = await verifyMailboxCertificate(store, entry.senderCertificate, { operator: 'post.eg', use: 'sig', at })
+ * ```
+ */
+export async function verifyMailboxCertificate(
+  store: TrustStore,
+  text: unknown,
+  o: { operator: string; use: KeyUse; at: number },
+): Promise<CertifiedMailboxKey> {
+  const parsed = await readMailboxCertificate(text)
+  const { certificate } = await store.validatePeerChain(parsed, {
+    operator: o.operator,
+    role: roleOf(o.use),
+    at: o.at,
+  })
+  if (certificate.mailbox === undefined || certificate.publicJwk === undefined)
+    throw new BaridError('ERR_CERT_PROFILE', 'a mailbox certificate must name a mailbox and a key')
+  const key = await importPublicJwk(certificate.publicJwk, {
+    use: o.use === 'enc' ? 'encrypt' : 'sign',
+  })
+  return { address: certificate.mailbox, use: o.use, kid: key.kidBase64Url, key, certificate }
+}
+
+/**
+ * {@link verifyMailboxCertificate} with the parsing and key import of each distinct certificate
+ * done once (a bulk sender signs thousands of letters under one certificate). The checks that
+ * change with time (operator status, revocation: spec 21.3) run on every call.
+ *
+ * @example
+ * ```ts
+ * const verify = mailboxCertificateVerifier(store)
+ * const k = await verify(entry.senderCertificate, { operator: peer.operator, use: 'sig', at })
+ * ```
+ */
+export function mailboxCertificateVerifier(
+  store: TrustStore,
+  maxCached = 1000,
+): (
+  text: unknown,
+  o: { operator: string; use: KeyUse; at: number },
+) => Promise<CertifiedMailboxKey> {
+  const cache = new Map<string, CertifiedMailboxKey>()
+  return async (text, o) => {
+    const hit = typeof text === 'string' ? cache.get(`${o.use} ${text}`) : undefined
+    if (!hit) {
+      const k = await verifyMailboxCertificate(store, text, o)
+      if (cache.size >= maxCached) cache.delete(cache.keys().next().value!)
+      cache.set(`${o.use} ${text as string}`, k)
+      return k
+    }
+    await store.validatePeerChain(hit.certificate, {
+      operator: o.operator,
+      role: roleOf(o.use),
+      at: o.at,
+    })
+    return hit
   }
-  const kid = await jwkThumbprintBase64Url(
-    parsePublicJwk(claims.jwk, { use: claims.use === 'enc' ? 'encrypt' : 'sign' }).jwk,
-  )
-  if (kid !== claims.kid)
-    throw new BaridError('ERR_KEY_INVALID', 'key certificate kid does not match its key')
-  if (claims.exp * 1000 < now)
-    throw new BaridError('ERR_CERT_EXPIRED', 'key certificate has expired')
-  return claims
 }

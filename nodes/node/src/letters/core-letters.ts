@@ -44,6 +44,19 @@ export function createCoreLetterInspector(o: {
           threadId: h.threadId ?? null,
           replyTo: h.replyTo ?? null,
           attachments: h.attachments.map((a) => ({ digest: toHex(a.sha256), size: a.size })),
+          ...(h.category !== undefined ||
+          h.visibleFrom !== undefined ||
+          h.title !== undefined ||
+          h.replyBy !== undefined
+            ? {
+                terms: {
+                  ...(h.category === undefined ? {} : { category: h.category }),
+                  ...(h.visibleFrom === undefined ? {} : { visibleFrom: h.visibleFrom * 1000 }),
+                  ...(h.title === undefined ? {} : { title: h.title }),
+                  ...(h.replyBy === undefined ? {} : { replyBy: h.replyBy * 1000 }),
+                },
+              }
+            : {}),
         },
       }
     },

@@ -23,6 +23,13 @@ export interface LetterHeaderView {
   threadId: string | null
   replyTo: string | null
   attachments: AttachmentRef[]
+  /** Delivery terms (spec 05, 5.3), when the header has any; times in ms. */
+  terms?: {
+    category?: 'registered' | 'proof-of-receipt' | 'service-of-process'
+    visibleFrom?: number
+    title?: string
+    replyBy?: number
+  }
 }
 
 export interface InspectedLetter {

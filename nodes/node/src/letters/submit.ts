@@ -7,7 +7,11 @@
  */
 import { BaridError, parseMailboxAddress, toBase64Url } from '../core.js'
 import { issueEvidence } from '../evidence/evidence-records.js'
+import { refuseSubmission } from '../evidence/submission-rejected.js'
+import { keepTerms } from '../registered/letter-terms.js'
+import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import type {
   DeliveryWrite,
   EvidenceRow,
@@ -54,11 +58,11 @@ export async function inspectSubmission(
   let resolve = resolvers.get(svc.storage)
   if (!resolve) resolvers.set(svc.storage, (resolve = localSenderKeys(svc.storage)))
   const inspected = await svc.letters.inspect(bytes, async (sender, kid) => {
-    if (sender !== author.address)
+    if (sender !== author.address && !mutant('accept-sender-mismatch'))
       throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
     return resolve(sender, kid)
   })
-  if (inspected.header.sender !== author.address) {
+  if (inspected.header.sender !== author.address && !mutant('accept-sender-mismatch')) {
     throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
   }
   return inspected
@@ -98,12 +102,17 @@ export async function submitLetter(
   opts: { status?: boolean } = {},
 ): Promise<SubmissionResult> {
   const inspected = await inspectSubmission(svc, bytes, author)
-  await policy?.(inspected)
   const h = inspected.header
   const now = svc.now()
-  if (h.expires !== null && h.expires <= now)
-    throw new BaridError('ERR_LETTER_EXPIRED', 'the letter is past its expiry time')
-  await checkAttachmentsPresent(svc, inspected)
+  try {
+    await policy?.(inspected)
+    if (h.expires !== null && h.expires <= now)
+      throw new BaridError('ERR_LETTER_EXPIRED', 'the letter is past its expiry time')
+    await checkAttachmentsPresent(svc, inspected)
+  } catch (e) {
+    // A registered letter refused for good gets its submission-rejected record (spec 17.3).
+    await refuseSubmission(svc, inspected, e)
+  }
   const existing = await svc.storage.getLetter(h.id)
   if (existing) {
     if (existing.digest !== inspected.digest)
@@ -128,6 +137,8 @@ export async function submitLetter(
   const recipients: LetterWrite['recipients'] = []
   const deliveries: DeliveryWrite[] = []
   const outbox: NewOutboxItem[] = []
+  const held: { mailboxId: number; address: string }[] = []
+  const visibleFrom = h.terms?.visibleFrom ?? 0
   const self = svc.directory.self
   for (const address of h.recipients) {
     const { operator } = parseMailboxAddress(address)
@@ -149,9 +160,20 @@ export async function submitLetter(
     }
     if (operator === self) {
       const mb = await svc.storage.getMailboxByAddress(address)
+      // An exempt resident is served on paper when the registry knows where (spec 17.6).
+      const paper = mb?.status === 'exempt' && (await svc.storage.getExemption(mb.id)) !== undefined
       if (!mb || mb.status === 'closed') await fail('ERR_RECIPIENT_UNKNOWN')
-      else if (mb.status === 'exempt') await fail('ERR_RECIPIENT_EXEMPT')
-      else {
+      else if (mb.status === 'exempt' && !paper) await fail('ERR_RECIPIENT_EXEMPT')
+      else if (visibleFrom > now) {
+        // Delayed visibility (spec 17.2): into the mailbox, with its evidence, only at `nbf`.
+        recipients.push({ address, state: 'delivered' })
+        held.push({ mailboxId: mb.id, address })
+      } else if (mb.status === 'exempt') {
+        // Served on paper (spec 17.6): the letter goes into the resident's mailbox, where the
+        // print channel takes it; its evidence (handed-to-paper) follows from there.
+        recipients.push({ address, state: 'delivered' })
+        deliveries.push({ mailboxId: mb.id, address, evidence: [] })
+      } else {
         recipients.push({ address, state: 'delivered' })
         const delivered = submission
           ? [
@@ -170,8 +192,14 @@ export async function submitLetter(
       continue
     }
     const peer = await svc.directory.getPeer(operator)
-    if (!peer || peer.status !== 'active') {
-      await fail(peer ? 'ERR_OPERATOR_SUSPENDED' : 'ERR_OPERATOR_UNKNOWN')
+    if (!peer || (peer.status !== 'active' && !mutant('send-to-withdrawn-operator'))) {
+      await fail(
+        !peer || peer.status === 'unknown'
+          ? 'ERR_OPERATOR_UNKNOWN'
+          : peer.status === 'withdrawn'
+            ? 'ERR_OPERATOR_WITHDRAWN'
+            : 'ERR_OPERATOR_SUSPENDED',
+      )
       continue
     }
     recipients.push({ address, state: 'pending' })
@@ -201,6 +229,8 @@ export async function submitLetter(
     size: bytes.byteLength,
     attachments: h.attachments,
   }
+  await keepTerms(svc.storage, h)
+  await svc.storage.scheduleDeliveries(toSchedule(h.id, visibleFrom, now, held))
   const result = await svc.storage.writeLetter({
     letter,
     bytes,

@@ -19,6 +19,7 @@ import {
   type SubmissionResult,
 } from '../letters/submit.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import { isBlobDigest } from '../storage/blob-store.js'
 
 const MAX_KEYS_PER_MAILBOX = 32
@@ -79,14 +80,12 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
       details: { limit: MAX_KEYS_PER_MAILBOX },
     })
   const now = svc.now()
-  const { kid, certificate } = await svc.certifier.certify({
+  const { kid, certificate, jwk } = await svc.certifier.certify({
     sub: mailbox.address,
     use,
-    jwk: body.jwk as never,
+    jwk: body.jwk,
     now,
   })
-  const jwk = JSON.parse(Buffer.from(certificate.split('.')[1]!, 'base64url').toString('utf8'))
-    .jwk as unknown
   const added = await svc.storage.addMailboxKey({
     mailboxId: mailbox.id,
     kid,
@@ -160,7 +159,7 @@ export function submitHandler(
       )
       return { status: r.duplicate ? 200 : 202, body: JSON.stringify(statusView(r)) }
     }
-    const key = c.req.header('idempotency-key')
+    const key = mutant('ignore-idempotency-key') ? undefined : c.req.header('idempotency-key')
     const r =
       key === undefined
         ? { ...(await run()), replayed: false }
@@ -217,7 +216,7 @@ export async function sentStatus(svc: NodeServices, c: Context<NodeEnv>): Promis
   const letter = await svc.storage.getLetter(id)
   if (
     !letter ||
-    letter.senderAddress !== c.get('mailbox').address ||
+    (letter.senderAddress !== c.get('mailbox').address && !mutant('leak-sent-status')) ||
     letter.origin !== svc.directory.self
   ) {
     throw new BaridError('ERR_NOT_FOUND', 'no such letter')

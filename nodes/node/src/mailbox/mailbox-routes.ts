@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import { BaridError, toBase64Url } from '../core.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import { entryView } from './views.js'
 import { markOpened } from './open-letter.js'
 
@@ -56,7 +57,9 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
 
   app.get('/:id', async (c) => {
     const id = letterIdParam(c.req.param('id'))
-    const entry = await svc.storage.getMailboxEntry(c.get('mailbox').id, id)
+    const entry =
+      (await svc.storage.getMailboxEntry(c.get('mailbox').id, id)) ??
+      (mutant('leak-other-letters') ? await svc.storage.getMailboxEntry((await svc.storage.findDeliveries(id))[0]?.mailboxId ?? -1, id) : undefined)
     const bytes = entry && (await svc.storage.getLetterBytes(id))
     if (!entry || !bytes) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
     return c.json({ ...entryView(entry), letter: toBase64Url(bytes) })

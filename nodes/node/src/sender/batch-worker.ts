@@ -27,7 +27,7 @@ export function createBatchWorker(
   opts: { chunk?: number; parallel?: number } = {},
 ): BatchWorker {
   const chunk = opts.chunk ?? 256
-  const parallel = opts.parallel ?? 16
+  const parallel = opts.parallel ?? 64
   let running: Promise<void> | undefined
   let stopping = false
   let again = false
@@ -42,9 +42,12 @@ export function createBatchWorker(
         if (items.length === 0) break
         const results: Parameters<NodeServices['storage']['recordBatchResults']>[0] = []
         const senders = new Map<string, Awaited<ReturnType<typeof svc.storage.getMailboxById>>>()
-        for (let i = 0; i < items.length; i += parallel) {
-          await Promise.all(
-            items.slice(i, i + parallel).map(async (it) => {
+        // A pool of `parallel` letters in flight: verifications overlap (WebCrypto runs on the
+        // thread pool) and their writes share group commits (storage/sqlite/group-commit.ts).
+        let next = 0
+        await Promise.all(
+          Array.from({ length: Math.min(parallel, items.length) }, async () => {
+            for (let it = items[next++]; it !== undefined; it = items[next++]) {
               let mailbox = senders.get(it.senderId)
               if (mailbox === undefined) {
                 const s = await svc.storage.getSenderById(it.senderId)
@@ -88,9 +91,9 @@ export function createBatchWorker(
                   })
                 }
               }
-            }),
-          )
-        }
+            }
+          }),
+        )
         await svc.storage.recordBatchResults(results, svc.now())
       }
     } while (again && !stopping)

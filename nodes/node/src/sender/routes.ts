@@ -22,6 +22,7 @@ import {
 } from '../mailbox/account-routes.js'
 import { mailboxRoutes } from '../mailbox/mailbox-routes.js'
 import type { NodeServices } from '../services.js'
+import { receiptRoutes } from '../registered/receipt-routes.js'
 import { senderAuth } from './auth.js'
 import type { BatchWorker } from './batch-worker.js'
 import { createRateLimiter } from './rate-limit.js'
@@ -40,6 +41,7 @@ export function senderRoutes(svc: NodeServices, batches: BatchWorker): Hono<Node
 
   app.post('/letters', submitHandler(svc, inflight))
   app.get('/letters/:id', (c) => sentStatus(svc, c))
+  app.route('/', receiptRoutes(svc))
 
   app.post('/batches', async (c) => {
     const type = c.req.header('content-type') ?? ''

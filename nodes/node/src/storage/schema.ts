@@ -242,3 +242,244 @@ export const batchItems = sqliteTable(
       .where(sql`status = 'pending'`),
   ],
 )
+
+// ---------------------------------------------------------------------------------------------
+// Registered mail (spec 17) and the transparency log (spec 16). The node never waits on these
+// tables on a letter's path: background workers read new evidence and deliveries through feeds
+// (a durable cursor per feed, advanced in the same transaction as the work it did).
+// ---------------------------------------------------------------------------------------------
+
+/** Delivery terms from the signed letter header (spec 05, 5.3): only letters that have some. */
+export const letterTerms = sqliteTable('letter_terms', {
+  letterId: text('letter_id').primaryKey(),
+  category: text('category', {
+    enum: ['registered', 'proof-of-receipt', 'service-of-process'],
+  }),
+  /** Milliseconds: the letter is not shown before then. */
+  visibleFrom: integer('visible_from'),
+  title: text('title'),
+  replyBy: integer('reply_by'),
+})
+
+/** Durable read positions of the background feeds (evidence rowid, delivery id). */
+export const feedCursors = sqliteTable('feed_cursors', {
+  name: text('name').primaryKey(),
+  position: integer('position').notNull(),
+})
+
+/** Hashes of complete subtrees of this node's log, by (level, index) (spec 16.5 rule 4). */
+export const logNodes = sqliteTable(
+  'log_nodes',
+  {
+    level: integer('level').notNull(),
+    idx: integer('idx').notNull(),
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+)
+
+/** The log's committed size: one row, id 1. */
+export const logState = sqliteTable('log_state', {
+  id: integer('id').primaryKey(),
+  size: integer('size').notNull(),
+})
+
+/** Which evidence record is which leaf. */
+export const logLeaves = sqliteTable('log_leaves', {
+  idx: integer('idx').primaryKey(),
+  evidenceId: text('evidence_id').notNull().unique(),
+})
+
+/** Checkpoints this node signed for its own log. */
+export const logCheckpoints = sqliteTable(
+  'log_checkpoints',
+  {
+    /** Lower-case hex checkpoint digest (spec 16.4.1). */
+    digest: text('digest').primaryKey(),
+    size: integer('size').notNull(),
+    /** Seconds since the epoch, as signed. */
+    time: integer('time').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('log_checkpoints_size').on(t.size, t.time)],
+)
+
+/** Cosignatures witnesses returned for this node's checkpoints. */
+export const logCosignatures = sqliteTable(
+  'log_cosignatures',
+  {
+    checkpointDigest: text('checkpoint_digest').notNull(),
+    witness: text('witness').notNull(),
+    time: integer('time').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.checkpointDigest, t.witness] })],
+)
+
+/** As a witness: the last checkpoint accepted from each peer's log (spec 16.6 rule 1). */
+export const witnessViews = sqliteTable('witness_views', {
+  log: text('log').primaryKey(),
+  checkpoint: blob('checkpoint', { mode: 'buffer' }).notNull(),
+  size: integer('size').notNull(),
+  time: integer('time').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  /** Set once a fork was proven: no more cosignatures for that log (spec 16.6 rule 7). */
+  forkedAt: integer('forked_at'),
+})
+
+/** Fork statements this node signed as a witness. */
+export const forkStatements = sqliteTable('fork_statements', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  log: text('log').notNull(),
+  kind: text('kind').notNull(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
+/** The receipt queue: evidence about a sender's letters, in the order it arrived (spec 17.5). */
+export const receipts = sqliteTable(
+  'receipts',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    /** The sender's mailbox address. */
+    sender: text('sender').notNull(),
+    evidenceId: text('evidence_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('receipts_sender_evidence').on(t.sender, t.evidenceId),
+    index('receipts_sender_seq').on(t.sender, t.seq),
+  ],
+)
+
+/** How far each sender acknowledged its receipts. */
+export const receiptCursors = sqliteTable('receipt_cursors', {
+  sender: text('sender').primaryKey(),
+  ackedThrough: integer('acked_through').notNull(),
+})
+
+/** Registered letters in a mailbox here, waiting for retrieval until a deadline (spec 17.4). */
+export const retrievalDeadlines = sqliteTable(
+  'retrieval_deadlines',
+  {
+    letterId: text('letter_id').notNull(),
+    mailboxId: integer('mailbox_id').notNull(),
+    category: text('category').notNull(),
+    dueAt: integer('due_at').notNull(),
+    state: text('state', { enum: ['pending', 'done'] }).notNull(),
+    outcome: text('outcome'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.letterId, t.mailboxId] }),
+    index('retrieval_deadlines_due').on(t.state, t.dueAt),
+  ],
+)
+
+/** The exemption registry (spec 17.6): residents served on paper, with reason and validity. */
+export const exemptions = sqliteTable('exemptions', {
+  mailboxId: integer('mailbox_id')
+    .primaryKey()
+    .references(() => mailboxes.id),
+  reason: text('reason').notNull(),
+  validFrom: integer('valid_from').notNull(),
+  validUntil: integer('valid_until'),
+  /** Name and postal address lines for the address window (JSON array of strings). */
+  name: text('name').notNull(),
+  postalAddress: text('postal_address').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** The print queue (spec 17.6): letters to residents served on paper. */
+export const printJobs = sqliteTable(
+  'print_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    letterId: text('letter_id').notNull(),
+    mailboxId: integer('mailbox_id').notNull(),
+    state: text('state', { enum: ['pending', 'queued', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    pages: integer('pages'),
+    sheets: integer('sheets'),
+    file: text('file'),
+    evidenceId: text('evidence_id'),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    doneAt: integer('done_at'),
+  },
+  (t) => [
+    uniqueIndex('print_jobs_letter_mailbox').on(t.letterId, t.mailboxId),
+    index('print_jobs_due').on(t.state, t.nextAttemptAt),
+    index('print_jobs_done').on(t.doneAt),
+  ],
+)
+
+/** Where a mailbox holder wants to be notified of new letters (spec 17.7). */
+export const notificationTargets = sqliteTable(
+  'notification_targets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mailboxId: integer('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id),
+    channel: text('channel').notNull(),
+    /** The contact on that channel (an e-mail address, a phone number); null for `log`. */
+    address: text('address'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('notification_targets_mailbox').on(t.mailboxId)],
+)
+
+/** Notifications to send, with their retry state. */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mailboxId: integer('mailbox_id').notNull(),
+    letterId: text('letter_id').notNull(),
+    targetId: integer('target_id').notNull(),
+    channel: text('channel').notNull(),
+    address: text('address'),
+    state: text('state', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    doneAt: integer('done_at'),
+  },
+  (t) => [
+    uniqueIndex('notifications_once').on(t.letterId, t.mailboxId, t.targetId),
+    index('notifications_due').on(t.state, t.nextAttemptAt),
+  ],
+)
+
+/**
+ * The verified signing key of a letter's sender, kept for letters relayed here for the paper
+ * channel: the print channel verifies the sender's signature again when it opens the letter.
+ */
+export const letterSenderKeys = sqliteTable('letter_sender_keys', {
+  letterId: text('letter_id').primaryKey(),
+  kid: text('kid').notNull(),
+  /** Public JWK, as JSON text. */
+  jwk: text('jwk').notNull(),
+})
+
+/**
+ * Deliveries held back until the letter's `nbf` (spec 17.2): the letter is accepted and stored
+ * at once, and put in the mailbox (with its `delivered` record) only at that time.
+ */
+export const scheduledDeliveries = sqliteTable(
+  'scheduled_deliveries',
+  {
+    letterId: text('letter_id').notNull(),
+    mailboxId: integer('mailbox_id').notNull(),
+    address: text('address').notNull(),
+    visibleAt: integer('visible_at').notNull(),
+    state: text('state', { enum: ['pending', 'done'] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.letterId, t.mailboxId] }),
+    index('scheduled_deliveries_due').on(t.state, t.visibleAt),
+  ],
+)

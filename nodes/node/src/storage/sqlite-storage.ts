@@ -10,6 +10,9 @@ import { sqliteDirectory } from './sqlite/directory.js'
 import { sqliteLetters } from './sqlite/letters.js'
 import { sqliteBatches, sqliteIdempotency, sqliteRetention } from './sqlite/misc.js'
 import { sqliteOutbox } from './sqlite/outbox.js'
+import { sqlitePaper } from './sqlite/paper.js'
+import { sqliteRegistered } from './sqlite/registered.js'
+import { sqliteTransparency } from './sqlite/transparency.js'
 
 /**
  * Opens (creating and migrating if needed) the SQLite storage.
@@ -35,6 +38,9 @@ export function createSqliteStorage(opts: OpenDbOptions): Storage {
     ...sqliteIdempotency(db),
     ...sqliteBatches(db),
     ...sqliteRetention(db),
+    ...sqliteTransparency(db),
+    ...sqliteRegistered(db),
+    ...sqlitePaper(db),
     async ping() {
       if (!open) return false
       try {

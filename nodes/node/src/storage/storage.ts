@@ -12,6 +12,25 @@
  * - uniqueness that the protocol depends on (a letter id; a letter in a mailbox once) is
  *   enforced by the database, not by a read-then-write in application code.
  */
+import type { LogCommit, NodeId } from '../core.js'
+import type {
+  DeliveryCounts,
+  DeliveryPlan,
+  DueDeadline,
+  EvidenceWrite,
+  Exemption,
+  FeedDelivery,
+  FeedEvidence,
+  LetterTerms,
+  NewReceipt,
+  NotificationJob,
+  NotificationTarget,
+  PrintJob,
+  Receipt,
+  ScheduledDelivery,
+  StoredCheckpoint,
+  WitnessView,
+} from './registered-types.js'
 import type {
   BatchItemResult,
   BatchSummary,
@@ -157,6 +176,135 @@ export interface RetentionStore {
 }
 
 /**
+ * This node's transparency log (spec 16) and its witnessing of peers' logs. The log is fed from
+ * the evidence table in the order records were stored, through a durable feed position.
+ */
+export interface TransparencyStore {
+  /** The position a background feed has read up to (0 at first). */
+  feedPosition(name: string): Promise<number>
+  /** Evidence stored after feed position `after`, oldest first. */
+  evidenceAfter(after: number, limit: number): Promise<FeedEvidence[]>
+  /** The position of the newest evidence record (for the backlog bound, spec 16.5). */
+  evidenceHead(): Promise<number>
+  logSize(): Promise<number>
+  /** Subtree hashes; every id lies within the committed size (core's `LogStore.getNodes`). */
+  logNodes(ids: readonly NodeId[]): Promise<Uint8Array[]>
+  /**
+   * One atomic step of the evidence feed: the log's new nodes and size (`commit`, null when no
+   * record of this node's was read), the evidence id of each new leaf in order, the receipts
+   * queued for senders, and the feed moved from `feed.from` to `feed.to`. Throws
+   * `ERR_INTERNAL` when the log size or the feed position is not the expected one.
+   */
+  commitLog(
+    commit: LogCommit | null,
+    leaves: readonly string[],
+    feed: { from: number; to: number },
+    receipts: readonly NewReceipt[],
+    at: number,
+  ): Promise<void>
+  leafIndex(evidenceId: string): Promise<number | undefined>
+  putCheckpoint(c: StoredCheckpoint): Promise<void>
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>
+  getCheckpoint(digest: string): Promise<StoredCheckpoint | undefined>
+  /** Keeps a witness's cosignature of one of this node's checkpoints (one per witness). */
+  putCosignature(digest: string, witness: string, time: number, bytes: Uint8Array): Promise<void>
+  listCosignatures(digest: string): Promise<Uint8Array[]>
+  getWitnessView(log: string): Promise<WitnessView | undefined>
+  putWitnessView(v: WitnessView): Promise<void>
+  /** Keeps a fork statement this node signed and marks the log forked, atomically. */
+  putForkStatement(log: string, kind: string, bytes: Uint8Array, at: number): Promise<void>
+  listForkStatements(): Promise<
+    { log: string; kind: string; bytes: Uint8Array; createdAt: number }[]
+  >
+}
+
+/**
+ * Registered mail (spec 17): delivery terms, retrieval deadlines, the receipt queue, the
+ * exemption registry and print queue, notifications, and the counts of the sustainability report.
+ */
+export interface RegisteredMailStore {
+  putLetterTerms(t: LetterTerms): Promise<void>
+  getLetterTerms(letterIds: readonly string[]): Promise<Map<string, LetterTerms>>
+  /** Keeps the verified signing key of a relayed letter's sender (for the print channel). */
+  putSenderKey(letterId: string, kid: string, jwk: string): Promise<void>
+  getSenderKey(letterId: string): Promise<{ kid: string; jwk: string } | undefined>
+  /** Holds deliveries back until their letters may be shown (idempotent). */
+  scheduleDeliveries(rows: readonly ScheduledDelivery[]): Promise<void>
+  /** Scheduled deliveries of a letter (pending or done). */
+  scheduledFor(letterId: string): Promise<ScheduledDelivery[]>
+  dueScheduledDeliveries(now: number, limit: number): Promise<ScheduledDelivery[]>
+  /**
+   * Puts a held-back letter in its mailbox at `at`, atomically with the evidence and outbox
+   * items of `w`, which are written only if the delivery is new. Returns whether it was.
+   */
+  releaseDelivery(
+    d: ScheduledDelivery,
+    at: number,
+    w: EvidenceWrite,
+  ): Promise<{ inserted: boolean }>
+  /** Deliveries into mailboxes here after feed position `after`, oldest first. */
+  deliveriesAfter(after: number, limit: number): Promise<FeedDelivery[]>
+  /** Writes a delivery feed step and moves the feed, atomically (`ERR_INTERNAL` if it moved). */
+  applyDeliveryPlan(p: DeliveryPlan): Promise<void>
+  dueDeadlines(now: number, limit: number): Promise<DueDeadline[]>
+  /** Closes a deadline with its outcome and the evidence issued, atomically. */
+  settleDeadline(
+    letterId: string,
+    mailboxId: number,
+    outcome: string,
+    w: EvidenceWrite,
+  ): Promise<void>
+  /** The sender's receipts after the last one it acknowledged, oldest first. */
+  pullReceipts(
+    sender: string,
+    limit: number,
+  ): Promise<{ receipts: Receipt[]; ackedThrough: number }>
+  /**
+   * Acknowledges every receipt of `sender` up to `through` (cumulative, idempotent). Refuses
+   * (`ERR_INVALID_ARGUMENT`) a `through` beyond the sender's last receipt.
+   */
+  ackReceipts(sender: string, through: number): Promise<{ ackedThrough: number }>
+  putExemption(e: Exemption): Promise<void>
+  getExemption(mailboxId: number): Promise<Exemption | undefined>
+  listExemptions(): Promise<Exemption[]>
+  /**
+   * Aligns mailbox status with the registry at `now`: exempt while an exemption is valid, active
+   * again after it ends (only mailboxes the registry made exempt).
+   */
+  syncExemptions(now: number): Promise<{ exempted: number; restored: number }>
+  duePrintJobs(now: number, limit: number): Promise<PrintJob[]>
+  /** Marks a print job queued for printing (or failed), with its evidence, atomically. */
+  finishPrintJob(
+    id: number,
+    r: {
+      state: 'queued' | 'failed'
+      pages: number
+      sheets: number
+      file: string | null
+      error?: string
+    },
+    at: number,
+    w: EvidenceWrite,
+  ): Promise<void>
+  retryPrintJob(id: number, nextAttemptAt: number, error: string): Promise<void>
+  addNotificationTarget(t: Omit<NotificationTarget, 'id'>): Promise<NotificationTarget>
+  listNotificationTargets(mailboxId: number): Promise<NotificationTarget[]>
+  removeNotificationTarget(mailboxId: number, id: number): Promise<boolean>
+  dueNotifications(now: number, limit: number): Promise<NotificationJob[]>
+  /** Ends a notification: `sent`, or `failed` with the evidence of the failure, atomically. */
+  finishNotification(
+    id: number,
+    state: 'sent' | 'failed',
+    at: number,
+    error: string | null,
+    w: EvidenceWrite,
+  ): Promise<void>
+  retryNotification(id: number, nextAttemptAt: number, error: string): Promise<void>
+  /** Letters delivered digitally and handed to paper in [from, to), per UTC day. */
+  deliveryCounts(from: number, to: number): Promise<DeliveryCounts[]>
+}
+
+/**
  * The storage seam (see the module comment). Implementations: `createSqliteStorage`.
  *
  * @example
@@ -166,7 +314,15 @@ export interface RetentionStore {
  * ```
  */
 export interface Storage
-  extends DirectoryStore, LetterStore, OutboxStore, IdempotencyStore, BatchStore, RetentionStore {
+  extends
+    DirectoryStore,
+    LetterStore,
+    OutboxStore,
+    IdempotencyStore,
+    BatchStore,
+    RetentionStore,
+    TransparencyStore,
+    RegisteredMailStore {
   /** True when the database answers (for `/readyz`). */
   ping(): Promise<boolean>
   close(): Promise<void>

@@ -8,12 +8,21 @@
 import { iso, many, optional, type Command } from '../command.js'
 import {
   BaridError,
+  bytesEqual,
+  importPublicJwk,
+  leafHash,
   parseCertificate,
   toBase64Url,
   RevocationCache,
   TrustStore,
   readEvidenceBundle,
+  verifyCheckpoint,
+  verifyCosignature,
   verifyEvidenceWithTrust,
+  verifyInclusion,
+  type EvidenceBundle,
+  type KeyResolver,
+  type ParsedCertificate,
 } from '../core.js'
 import { UsageError } from '../errors.js'
 import { readBytes, readCertificateFile, resolvePath } from '../files.js'
@@ -29,7 +38,9 @@ records oldest first, with node certificates and revocation lists). Verifies eac
 signature and the chain between them, then each signer against the trust list at the time
 the record was signed: the operator was active then, the node certificate chained to one of
 its listed CAs, and (with revocation lists) was not revoked then. A withdrawn operator's
-records from before its withdrawal therefore still verify. The trust list's freshness is
+records from before its withdrawal therefore still verify. When the bundle carries log proofs
+(spec 16.8), each record's inclusion proof and its issuer's signed checkpoint are verified too,
+and the witnesses that cosigned it are listed. The trust list's freshness is
 reported but not required. Exits 1 if anything fails.
 
 Options:
@@ -108,6 +119,13 @@ Options:
       keys: { certificates },
       offline: true,
     })
+    const logged = bundle
+      ? await verifyBundleLog(
+          bundle,
+          trail.map((t) => t.record.issuer),
+          trail.map((t) => t.peer.certificate),
+        )
+      : []
     const freshness = store.freshness().state
     const out = trail.map((t, i) => ({
       index: i,
@@ -125,6 +143,7 @@ Options:
       records: out,
       trustList: { sequence: list.sequence, freshness },
       revocation: revocation ? 'checked' : 'not-checked',
+      log: logged.map((l) => ({ ...l, time: iso(l.time) })),
     }
     if (ctx.json) {
       ctx.out(JSON.stringify(summary))
@@ -138,8 +157,74 @@ Options:
         `  ${r.index + 1}. ${r.type} by ${r.issuer} at ${r.time}${'recipient' in r ? ` for ${r.recipient}` : ''}${'reason' in r ? ` (${r.reason})` : ''}`,
       )
     }
+    for (const l of logged) {
+      ctx.out(
+        `  record ${l.record + 1} is leaf ${l.index} of ${l.logId}'s log (checkpoint of ${l.size} at ${iso(l.time)}${l.witnesses.length > 0 ? `, cosigned by ${l.witnesses.join(', ')}` : ', no cosignature'})`,
+      )
+    }
     ctx.out(
       `  letter ${out[0]?.letterId}; revocation ${summary.revocation === 'checked' ? 'checked' : 'not checked (no revocation lists given)'}`,
     )
   },
+}
+
+/**
+ * The transparency-log part of a bundle (spec 16.8, 21.7): each logged record's checkpoint is
+ * signed by its issuer's log key (the node key of a certificate that verified above) and names
+ * the issuer's log, and the inclusion proof leads from the record's exact bytes to its root.
+ * Cosignatures are verified with the same certificates; their witnesses are reported.
+ */
+async function verifyBundleLog(
+  bundle: EvidenceBundle,
+  issuers: readonly string[],
+  trusted: readonly ParsedCertificate[],
+): Promise<
+  {
+    record: number
+    logId: string
+    index: number
+    size: number
+    time: number
+    witnesses: string[]
+  }[]
+> {
+  const resolveKey: KeyResolver = async (kid) => {
+    const c = trusted.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
+    if (!c?.publicJwk || !c.operatorId) return undefined
+    return {
+      key: (await importPublicJwk(c.publicJwk, { use: 'sign' })).publicKey,
+      owner: c.operatorId,
+    }
+  }
+  const out = []
+  for (const l of bundle.log ?? []) {
+    const record = bundle.records[l.record]!
+    const cp = await verifyCheckpoint(l.checkpoint, { resolveKey, logId: issuers[l.record]! })
+    if (l.proof.size !== cp.size)
+      throw new BaridError(
+        'ERR_PROOF_INVALID',
+        'an inclusion proof is for another tree size than its checkpoint',
+      )
+    await verifyInclusion({
+      leafHash: await leafHash(record),
+      index: l.proof.index,
+      size: l.proof.size,
+      path: l.proof.path,
+      root: cp.root,
+    })
+    const witnesses = new Set<string>()
+    for (const c of l.cosignatures) {
+      const v = await verifyCosignature(c, { checkpoint: cp, resolveKey })
+      if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
+    }
+    out.push({
+      record: l.record,
+      logId: cp.logId,
+      index: l.proof.index,
+      size: cp.size,
+      time: cp.time,
+      witnesses: [...witnesses].sort(),
+    })
+  }
+  return out
 }

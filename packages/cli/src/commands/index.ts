@@ -16,6 +16,7 @@ import { federationReinstate, federationSuspend, federationWithdraw } from './fe
 import { operatorCertifyNode } from './operator-certify-node.js'
 import { operatorInit } from './operator-init.js'
 import { operatorRevoke } from './operator-revoke.js'
+import { report } from './report.js'
 import { trustListVerify } from './trust-list-verify.js'
 
 export const COMMANDS: readonly Command[] = [
@@ -33,4 +34,5 @@ export const COMMANDS: readonly Command[] = [
   trustListVerify,
   certInspect,
   evidenceVerify,
+  report,
 ]

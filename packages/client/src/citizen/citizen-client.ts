@@ -13,7 +13,7 @@ import { requireActive, sealOutgoing, type LetterContentInput } from '../letters
 import { createAccount, type Account } from '../mailbox/account.js'
 import { createMailbox, type Mailbox } from '../mailbox/mailbox.js'
 import { subscribe, type SubscribeOptions, type Subscription } from '../push/subscribe.js'
-import { trustFromDiscovery } from '../trust/discovery-trust.js'
+import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterEvent, LetterStatus, RegisteredKey } from '../types.js'
 
@@ -25,7 +25,7 @@ export interface CitizenClientOptions {
   token: string | (() => string | Promise<string>)
   /** The device's keys. */
   keys: PartyKeys
-  /** Evidence keys used to check key certifications; default the node's own operator. */
+  /** The trust list key certificates are checked against; default the one the node serves. */
   trust?: KeyTrust
   /** Default language of replies. Default `en`. */
   lang?: string
@@ -100,7 +100,7 @@ export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
     retry: o.retry,
     now,
   })
-  const trust = o.trust ?? trustFromDiscovery(transport.baseUrl, { fetch: o.fetch, now })
+  const trust = o.trust ?? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
   const account = createAccount({
     transport,
     base: '/v1/citizen',

@@ -98,7 +98,7 @@ export async function verifyLookupResult(
       throw new BaridError('ERR_KEY_INVALID', 'a listed kid differs from its certificate')
     ;(c.use === 'enc' ? encryptionKeys : signingKeys).push(c)
   }
-  const newestFirst = (x: CertifiedKey, y: CertifiedKey) => y.claims.iat - x.claims.iat
+  const newestFirst = (x: CertifiedKey, y: CertifiedKey) => y.issuedAt - x.issuedAt
   return {
     status: 'active',
     address: address.address,

@@ -1,38 +1,66 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { fromBase64Url, generateKeyPair, toBase64Url, type KeyPair } from '@barid/core'
+import { createDiscoveryDocument, fromBase64Url, toBase64Url } from '@barid/core'
 import { createEvidence } from '../../../core/src/evidence/index.js'
 import { newLetterId } from '../../../core/src/letter/index.js'
-import { staticTrust, type KeyTrust } from '../trust/key-trust.js'
+import {
+  DAY,
+  T0,
+  cose,
+  fakeFetch,
+  federation,
+  operatorEntry,
+  signedList,
+  type TestFederation,
+} from '../../../core/test/trust-fixtures.js'
+import { trustFromTrustList, type KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus } from '../types.js'
 import { verifyTrail } from './trail.js'
 
-let eg: KeyPair
-let dk: KeyPair
+const NOW = (T0 + 3600) * 1000
+let f: TestFederation
 let trust: KeyTrust
 let status: LetterStatus
 const lars = 'lars.jensen@digitalpost.dk'
 
-beforeAll(async () => {
-  ;[eg, dk] = await Promise.all([generateKeyPair('Ed25519'), generateKeyPair('Ed25519')])
-  trust = staticTrust([
-    { kid: eg.kidBase64Url, key: eg.publicKey, operator: 'post.eg', retiredAt: null },
-    { kid: dk.kidBase64Url, key: dk.publicKey, operator: 'digitalpost.dk', retiredAt: null },
-  ])
-  const letterId = newLetterId(Date.now())
+async function discoveryDoc(op: TestFederation['eg']) {
+  return createDiscoveryDocument(
+    { operator: op.id, issued: T0, expires: T0 + DAY, keys: [{ certificate: op.node.der }] },
+    { keyPair: op.nodeKeys, certificate: op.node.der },
+  )
+}
+
+/** A trust over `list` whose operators' discovery documents are served by a fake transport. */
+async function trustOver(list: Uint8Array) {
+  const docs = { eg: await discoveryDoc(f.eg), dk: await discoveryDoc(f.dk) }
+  const { fetch, calls } = fakeFetch({
+    'https://barid.post.eg/.well-known/barid-node': () => cose(docs.eg),
+    'https://barid.digitalpost.dk/.well-known/barid-node': () => cose(docs.dk),
+  })
+  const t = await trustFromTrustList(list, {
+    governanceKeys: [f.governance.publicJwk],
+    fetch: fetch as never,
+    now: () => NOW,
+    revocation: false,
+  })
+  return { trust: t, calls }
+}
+
+async function chainAt(time: number): Promise<LetterStatus> {
+  const letterId = newLetterId(time)
   const letterDigest = crypto.getRandomValues(new Uint8Array(32))
-  const base = { letterId, letterDigest, time: Date.now() }
+  const base = { letterId, letterDigest, time }
   const accepted = await createEvidence({
     ...base,
     type: 'submission-accepted',
     issuer: 'post.eg',
-    key: eg,
+    key: f.eg.nodeKeys,
   })
   const relayed = await createEvidence({
     ...base,
     type: 'relay-accepted',
     issuer: 'digitalpost.dk',
     prev: accepted.digest,
-    key: dk,
+    key: f.dk.nodeKeys,
   })
   const delivered = await createEvidence({
     ...base,
@@ -40,21 +68,28 @@ beforeAll(async () => {
     issuer: 'digitalpost.dk',
     recipient: lars,
     prev: relayed.digest,
-    key: dk,
+    key: f.dk.nodeKeys,
   })
   const chain = [accepted, relayed, delivered].map((r) => toBase64Url(r.bytes))
-  status = {
+  return {
     letterId,
     digest: 'ab',
     duplicate: false,
     recipients: [{ address: lars, state: 'delivered', code: null, chain }],
     evidence: chain,
   }
+}
+
+beforeAll(async () => {
+  f = await federation()
+  trust = (await trustOver(await signedList(f))).trust
+  status = await chainAt(NOW - 60_000)
 })
 
 describe('verifyTrail', () => {
-  it("verifies every record and the recipient's chain across two operators", async () => {
-    const t = await verifyTrail(status, trust)
+  it("verifies every record and the recipient's chain across two operators, with keys found by discovery", async () => {
+    const { trust: t0, calls } = await trustOver(await signedList(f))
+    const t = await verifyTrail(status, t0)
     expect(t.verified).toBe(true)
     expect(t.recipients[0]!.chainVerified).toBe(true)
     expect(
@@ -64,12 +99,29 @@ describe('verifyTrail', () => {
       'relay-accepted/digitalpost.dk',
       'delivered/digitalpost.dk',
     ])
+    expect([...new Set(calls)].sort()).toEqual([
+      'https://barid.digitalpost.dk/.well-known/barid-node',
+      'https://barid.post.eg/.well-known/barid-node',
+    ])
   })
 
-  it('leaves records of an untrusted operator unverified instead of failing', async () => {
-    const onlyEgypt = staticTrust([
-      { kid: eg.kidBase64Url, key: eg.publicKey, operator: 'post.eg', retiredAt: null },
-    ])
+  it('verifies offline with node certificates held, without any fetch', async () => {
+    const { fetch, calls } = fakeFetch({})
+    const offline = await trustFromTrustList(await signedList(f), {
+      governanceKeys: [f.governance.publicJwk],
+      fetch: fetch as never,
+      now: () => NOW,
+      revocation: false,
+      certificates: [f.eg.node.der, f.dk.node.der],
+    })
+    expect((await verifyTrail(status, offline)).verified).toBe(true)
+    expect(calls).toEqual([])
+  })
+
+  it('leaves records of an operator outside the trust list unverified instead of failing', async () => {
+    const onlyEgypt = (
+      await trustOver(await signedList(f, f.governance, { operators: [operatorEntry(f.eg)] }))
+    ).trust
     const t = await verifyTrail(status, onlyEgypt)
     expect(t.verified).toBe(false)
     expect(t.recipients[0]!.chainVerified).toBe(false)
@@ -77,6 +129,34 @@ describe('verifyTrail', () => {
     expect(t.recipients[0]!.chain[1]).toMatchObject({
       verified: false,
       reason: 'ERR_KEY_NOT_FOUND',
+    })
+  })
+
+  it('accepts evidence an operator signed before its withdrawal and refuses what it signed after', async () => {
+    const withdrawnAt = Math.floor(NOW / 1000) - 30
+    const { trust: t } = await trustOver(
+      await signedList(f, f.governance, {
+        operators: [
+          operatorEntry(f.eg),
+          operatorEntry(f.dk, {
+            status: [
+              { state: 'active', from: T0 - DAY },
+              { state: 'withdrawn', from: withdrawnAt },
+            ],
+          }),
+        ],
+      }),
+    )
+    // Keys of the withdrawn operator come from a bundle: its documents no longer verify.
+    const bundled = await trustFromTrustList((await t.store()).list.bytes, {
+      governanceKeys: [f.governance.publicJwk],
+      now: () => NOW,
+      revocation: false,
+      certificates: [f.eg.node.der, f.dk.node.der],
+    })
+    expect((await verifyTrail(status, bundled)).verified).toBe(true)
+    await expect(verifyTrail(await chainAt(NOW - 10_000), bundled)).rejects.toMatchObject({
+      code: 'ERR_OPERATOR_WITHDRAWN',
     })
   })
 

@@ -1,15 +1,15 @@
 /**
  * @module evidence/trail
- * A letter's evidence as its sender gets it (spec 12.3, 12.8) and verifies it (spec 07): every
- * record whose issuer key the client trusts is verified with core's `verifyEvidence`, and each
- * recipient's chain with `verifyEvidenceChain`. A record whose key is unknown stays unverified
+ * A letter's evidence as its sender gets it (spec 12.3, 12.8) and verifies it (spec 07, 21.5):
+ * every record whose key an operator in the trust list publishes is verified with core's
+ * `verifyEvidence`, its key checked against the list at the record's time, and each recipient's
+ * chain with `verifyEvidenceChain`. A record whose key no operator publishes stays unverified
  * (and unparsed); a record that fails with a known key is an error, never "unverified".
  */
 import {
   BaridError,
   fromBase64Url,
   isBaridError,
-  toBase64Url,
   verifyEvidence,
   verifyEvidenceChain,
   type BaridErrorCode,
@@ -54,25 +54,36 @@ const MAX_RECORDS = 256
 
 function resolver(trust: KeyTrust) {
   return async (kid: Uint8Array) => {
-    const k = await trust.evidenceKey(toBase64Url(kid))
-    if (!k) throw new BaridError('ERR_KEY_NOT_FOUND', 'no trusted operator holds that evidence key')
-    return { key: k.key, issuer: k.operator, retiredAt: k.retiredAt }
+    const k = await trust.nodeKey(kid)
+    if (!k)
+      throw new BaridError('ERR_KEY_NOT_FOUND', 'no operator in the trust list holds that key')
+    return { key: k.key.publicKey, issuer: k.operator, node: k.key }
   }
 }
 
 async function verifyOne(bytes: Uint8Array, trust: KeyTrust): Promise<EvidenceItem> {
   const resolve = resolver(trust)
-  let retiredAt: number | null = null
+  let node: Awaited<ReturnType<ReturnType<typeof resolver>>>['node'] | undefined
   try {
     const v = await verifyEvidence(bytes, {
       resolveKey: async (kid) => {
         const k = await resolve(kid)
-        retiredAt = k.retiredAt
+        node = k.node
         return k
       },
     })
-    if (retiredAt !== null && v.record.time >= retiredAt)
+    // Only now is the signing time known: the key must not be retired then, and its certificate
+    // must speak for the record's issuer then (spec 21.5), whatever happened to it since.
+    const at = Math.floor(v.record.time / 1000)
+    if (node!.retired !== undefined && at >= node!.retired)
       throw new BaridError('ERR_KEY_RETIRED', 'the record is dated after its key was retired')
+    await (
+      await trust.store()
+    ).validatePeerChain(node!.certificate, {
+      operator: v.record.issuer,
+      at,
+      role: 'node',
+    })
     return { verified: true, bytes, record: v.record, digest: v.digest }
   } catch (e) {
     if (isBaridError(e, 'ERR_KEY_NOT_FOUND'))

@@ -1,175 +1,176 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { generateKeyPair, toBase64Url, type KeyPair } from '@barid/core'
+import {
+  createCertificate,
+  createRevocationList,
+  createTrustList,
+  generateKeyPair,
+  revocationListUrl,
+  toBase64Url,
+  fromBase64Url,
+  type KeyPair,
+} from '@barid/core'
+import {
+  DAY,
+  T0,
+  cose,
+  fakeFetch,
+  federation,
+  listInput,
+  operatorEntry,
+  signedList,
+  type TestFederation,
+  type TestOperator,
+} from '../../../core/test/trust-fixtures.js'
 import { verifyLookupResult } from '../directory/lookup.js'
-import { staticTrust, trustFromFederationFile, type KeyTrust } from '../trust/key-trust.js'
-import { KEY_CERT_TYP, verifyKeyCertificate } from './key-certificate.js'
+import { trustFromTrustList, type KeyTrust } from '../trust/key-trust.js'
+import { trustFromNode } from '../trust/node-trust.js'
+import { verifyKeyCertificate } from './key-certificate.js'
 
-const NOW = Date.parse('2026-03-01T09:30:00Z')
-const b64json = (v: unknown) => toBase64Url(new TextEncoder().encode(JSON.stringify(v)))
-
-/** Signs a compact JWS as a node's certifier does (spec 13.4), with overridable parts. */
-async function certify(
-  issuer: KeyPair,
-  claims: Record<string, unknown>,
-  header: Record<string, unknown> = {},
-): Promise<string> {
-  const h = b64json({ alg: 'EdDSA', kid: issuer.kidBase64Url, typ: KEY_CERT_TYP, ...header })
-  const p = b64json(claims)
-  const sig = await crypto.subtle.sign(
-    'Ed25519',
-    issuer.privateKey,
-    new TextEncoder().encode(`${h}.${p}`),
-  )
-  return `${h}.${p}.${toBase64Url(new Uint8Array(sig))}`
-}
-
-let dk: KeyPair
-let eg: KeyPair
+const NOW = (T0 + 3600) * 1000
+const lars = 'lars.jensen@digitalpost.dk'
+let f: TestFederation
+let trust: KeyTrust
 let larsEnc: KeyPair
 let larsSig: KeyPair
-let trust: KeyTrust
-const lars = 'lars.jensen@digitalpost.dk'
-const claimsFor = (k: KeyPair, use: 'enc' | 'sig', over: Record<string, unknown> = {}) => ({
-  v: 1,
-  iss: 'digitalpost.dk',
-  sub: lars,
-  use,
-  kid: k.kidBase64Url,
-  jwk: k.publicJwk,
-  iat: Math.floor(NOW / 1000) - 60,
-  exp: Math.floor(NOW / 1000) + 3600,
-  ...over,
-})
+
+/** A mailbox certificate as a node issues it (spec 13.4), base64url DER. */
+async function certify(
+  op: Pick<TestOperator, 'ca' | 'caKeys'>,
+  mailbox: string,
+  key: KeyPair,
+  use: 'enc' | 'sig',
+  o: { notBefore?: number; notAfter?: number } = {},
+): Promise<string> {
+  const cert = await createCertificate({
+    role: use === 'enc' ? 'mailbox-encryption' : 'mailbox-signing',
+    subjectName: { commonName: mailbox },
+    publicKey: key.publicKey,
+    issuer: { certificate: op.ca, privateKey: op.caKeys.privateKey },
+    mailbox,
+    notBefore: new Date((o.notBefore ?? T0 - DAY) * 1000),
+    notAfter: new Date((o.notAfter ?? T0 + 300 * DAY) * 1000),
+  })
+  return toBase64Url(cert.der)
+}
+
+const verify = (cert: unknown, use: 'enc' | 'sig' = 'enc', t: KeyTrust = trust) =>
+  verifyKeyCertificate(cert, { trust: t, address: lars, use, now: NOW })
+
+async function listTrust(
+  list: Uint8Array,
+  extra: Parameters<typeof trustFromTrustList>[1] | object = {},
+) {
+  return trustFromTrustList(list, {
+    governanceKeys: [f.governance.publicJwk],
+    now: () => NOW,
+    revocation: false,
+    ...extra,
+  })
+}
 
 beforeAll(async () => {
-  ;[dk, eg, larsEnc, larsSig] = await Promise.all([
-    generateKeyPair('Ed25519'),
-    generateKeyPair('Ed25519'),
-    generateKeyPair('X25519'),
-    generateKeyPair('Ed25519'),
-  ])
-  trust = staticTrust([
-    { kid: dk.kidBase64Url, key: dk.publicKey, operator: 'digitalpost.dk', retiredAt: null },
-    { kid: eg.kidBase64Url, key: eg.publicKey, operator: 'post.eg', retiredAt: null },
-  ])
+  f = await federation()
+  trust = await listTrust(await signedList(f))
+  ;[larsEnc, larsSig] = await Promise.all([generateKeyPair('X25519'), generateKeyPair('Ed25519')])
 })
 
 describe('verifyKeyCertificate', () => {
-  it('accepts a key certified by the operator of the mailbox and returns it imported', async () => {
-    const cert = await certify(dk, claimsFor(larsEnc, 'enc'))
-    const k = await verifyKeyCertificate(cert, { trust, address: lars, use: 'enc', now: NOW })
+  it("accepts a key certified by the mailbox's operator CA and returns it imported", async () => {
+    const k = await verify(await certify(f.dk, lars, larsEnc, 'enc'))
     expect(k.kid).toBe(larsEnc.kidBase64Url)
     expect(k.handle.publicKey.algorithm.name).toBe('X25519')
+    expect(k.parsed.role).toBe('mailbox-encryption')
   })
 
-  it('refuses a certification with any character of its payload or signature changed', async () => {
-    const cert = await certify(dk, claimsFor(larsEnc, 'enc'))
-    const start = cert.indexOf('.') + 1
+  it('refuses a certificate with any byte changed, with a typed error', async () => {
+    const der = fromBase64Url(await certify(f.dk, lars, larsEnc, 'enc'))
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: start, max: cert.length - 1 }),
-        fc.constantFrom('A', 'B', '-', '_', 'z'),
-        async (i, ch) => {
-          fc.pre(cert[i] !== ch && cert[i] !== '.')
-          const bad = cert.slice(0, i) + ch + cert.slice(i + 1)
-          const err = await verifyKeyCertificate(bad, {
-            trust,
-            address: lars,
-            use: 'enc',
-            now: NOW,
-          }).catch((e: unknown) => e)
-          expect(err).toMatchObject({
-            code: expect.stringMatching(/^ERR_(SIGNATURE_INVALID|CERT_MALFORMED)$/),
-          })
+        fc.integer({ min: 0, max: der.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (i, x) => {
+          const bad = der.slice()
+          bad[i] = bad[i]! ^ x
+          const err = await verify(toBase64Url(bad)).catch((e: unknown) => e)
+          expect(err).toMatchObject({ code: expect.stringMatching(/^ERR_/) })
         },
       ),
       { numRuns: 40 },
     )
   })
 
-  it('refuses a certification by an operator the client does not trust', async () => {
-    const stranger = await generateKeyPair('Ed25519')
-    const cert = await certify(stranger, claimsFor(larsEnc, 'enc'))
+  it('refuses a certificate from a CA outside the trust list, and one for another mailbox', async () => {
     await expect(
-      verifyKeyCertificate(cert, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' })
-  })
-
-  it('refuses a Danish mailbox key certified by Egypt Post', async () => {
-    const cert = await certify(eg, claimsFor(larsEnc, 'enc', { iss: 'post.eg' }))
+      verifyKeyCertificate(await certify(f.rogue, 'amina@post.eg', larsEnc, 'enc'), {
+        trust,
+        address: 'amina@post.eg',
+        use: 'enc',
+        now: NOW,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_CERT_UNTRUSTED' })
     await expect(
-      verifyKeyCertificate(cert, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_CERT_OPERATOR_MISMATCH' })
-    const lying = await certify(eg, claimsFor(larsEnc, 'enc'))
-    await expect(
-      verifyKeyCertificate(lying, { trust, address: lars, use: 'enc', now: NOW }),
+      verify(await certify(f.dk, 'mette@digitalpost.dk', larsEnc, 'enc')),
     ).rejects.toMatchObject({ code: 'ERR_CERT_OPERATOR_MISMATCH' })
   })
 
-  it('refuses a certification for another mailbox, use or key', async () => {
-    const other = await certify(dk, claimsFor(larsEnc, 'enc', { sub: 'mette@digitalpost.dk' }))
+  it('refuses a certificate for the other use, an expired one, and junk', async () => {
+    await expect(verify(await certify(f.dk, lars, larsSig, 'sig'), 'enc')).rejects.toMatchObject({
+      code: 'ERR_KEY_INVALID',
+    })
     await expect(
-      verifyKeyCertificate(other, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_CERT_OPERATOR_MISMATCH' })
-    const sig = await certify(dk, claimsFor(larsSig, 'sig'))
-    await expect(
-      verifyKeyCertificate(sig, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
-    const kid = await certify(dk, claimsFor(larsEnc, 'enc', { kid: larsSig.kidBase64Url }))
-    await expect(
-      verifyKeyCertificate(kid, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
-  })
-
-  it('refuses an expired certification and one issued in the future', async () => {
-    const old = await certify(dk, claimsFor(larsEnc, 'enc', { exp: Math.floor(NOW / 1000) - 1 }))
-    await expect(
-      verifyKeyCertificate(old, { trust, address: lars, use: 'enc', now: NOW }),
+      verify(await certify(f.dk, lars, larsEnc, 'enc', { notAfter: T0 + 60 })),
     ).rejects.toMatchObject({ code: 'ERR_CERT_EXPIRED' })
-    const future = await certify(
-      dk,
-      claimsFor(larsEnc, 'enc', { iat: Math.floor(NOW / 1000) + 3000 }),
-    )
-    await expect(
-      verifyKeyCertificate(future, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_CERT_NOT_YET_VALID' })
+    for (const junk of [42, null, '', 'not base64!', toBase64Url(new Uint8Array([0x30, 0]))])
+      await expect(verify(junk)).rejects.toMatchObject({ code: 'ERR_CERT_MALFORMED' })
   })
 
-  it('refuses another alg, another typ, a crit header, and non-JWS input', async () => {
-    const claims = claimsFor(larsEnc, 'enc')
-    const none = await certify(dk, claims, { alg: 'none' })
-    await expect(
-      verifyKeyCertificate(none, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_ALGORITHM' })
-    const typ = await certify(dk, claims, { typ: 'JWT' })
-    await expect(
-      verifyKeyCertificate(typ, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_CERT_MALFORMED' })
-    const crit = await certify(dk, claims, { crit: ['exp'] })
-    await expect(
-      verifyKeyCertificate(crit, { trust, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_CERT_MALFORMED' })
-    for (const junk of [42, null, 'a.b', 'x'.repeat(70_000)]) {
+  it('refuses keys of a withdrawn or suspended operator', async () => {
+    for (const state of ['withdrawn', 'suspended'] as const) {
+      const t = await listTrust(
+        await signedList(f, f.governance, {
+          operators: [
+            operatorEntry(f.eg),
+            operatorEntry(f.dk, {
+              status: [
+                { state: 'active', from: T0 - DAY },
+                { state, from: T0 },
+              ],
+            }),
+          ],
+        }),
+      )
       await expect(
-        verifyKeyCertificate(junk, { trust, address: lars, use: 'enc', now: NOW }),
-      ).rejects.toMatchObject({ code: 'ERR_CERT_MALFORMED' })
+        verify(await certify(f.dk, lars, larsEnc, 'enc'), 'enc', t),
+      ).rejects.toMatchObject({
+        code: state === 'withdrawn' ? 'ERR_OPERATOR_WITHDRAWN' : 'ERR_OPERATOR_SUSPENDED',
+      })
     }
   })
 
-  it('refuses a certification issued after its issuer key was retired', async () => {
-    const retired = staticTrust([
+  it("refuses a certificate its operator revoked, from the operator's revocation list", async () => {
+    const cert = await certify(f.dk, lars, larsEnc, 'enc')
+    const { parseCertificate } = await import('@barid/core')
+    const serial = (await parseCertificate(fromBase64Url(cert))).serialNumber
+    const revocations = await createRevocationList(
       {
-        kid: dk.kidBase64Url,
-        key: dk.publicKey,
         operator: 'digitalpost.dk',
-        retiredAt: NOW - 3600_000,
+        sequence: 1,
+        issued: T0,
+        nextUpdate: T0 + 7 * DAY,
+        revoked: [{ serial, at: T0, reason: 'key-compromise' }],
       },
-    ])
-    const cert = await certify(dk, claimsFor(larsEnc, 'enc'))
-    await expect(
-      verifyKeyCertificate(cert, { trust: retired, address: lars, use: 'enc', now: NOW }),
-    ).rejects.toMatchObject({ code: 'ERR_KEY_RETIRED' })
+      f.dk.caKeys,
+    )
+    const { fetch } = fakeFetch({
+      [revocationListUrl('https://barid.digitalpost.dk/', f.dk.ca)]: () => cose(revocations),
+    })
+    const t = await trustFromTrustList(await signedList(f), {
+      governanceKeys: [f.governance.publicJwk],
+      now: () => NOW,
+      fetch: fetch as never,
+    })
+    await expect(verify(cert, 'enc', t)).rejects.toMatchObject({ code: 'ERR_CERT_REVOKED' })
   })
 })
 
@@ -180,23 +181,17 @@ describe('verifyLookupResult', () => {
       {
         kid: larsEnc.kidBase64Url,
         use: 'enc',
-        jwk: larsEnc.publicJwk,
-        certificate: await certify(dk, claimsFor(larsEnc, 'enc')),
+        certificate: await certify(f.dk, lars, larsEnc, 'enc'),
       },
       {
         kid: newer.kidBase64Url,
         use: 'enc',
-        jwk: newer.publicJwk,
-        certificate: await certify(
-          dk,
-          claimsFor(newer, 'enc', { iat: Math.floor(NOW / 1000) - 10 }),
-        ),
+        certificate: await certify(f.dk, lars, newer, 'enc', { notBefore: T0 }),
       },
       {
         kid: larsSig.kidBase64Url,
         use: 'sig',
-        jwk: larsSig.publicJwk,
-        certificate: await certify(dk, claimsFor(larsSig, 'sig')),
+        certificate: await certify(f.dk, lars, larsSig, 'sig'),
       },
     ]
     const r = await verifyLookupResult(
@@ -208,17 +203,17 @@ describe('verifyLookupResult', () => {
     expect(r.signingKeys.map((k) => k.kid)).toEqual([larsSig.kidBase64Url])
   })
 
-  it('fails the whole lookup when one certification fails', async () => {
+  it('fails the whole lookup when one certificate fails', async () => {
     const keys = [
       {
         kid: larsEnc.kidBase64Url,
         use: 'enc',
-        certificate: await certify(dk, claimsFor(larsEnc, 'enc')),
+        certificate: await certify(f.dk, lars, larsEnc, 'enc'),
       },
       {
         kid: larsSig.kidBase64Url,
         use: 'sig',
-        certificate: await certify(eg, claimsFor(larsSig, 'sig')),
+        certificate: await certify(f.rogue, 'x@post.eg', larsSig, 'sig'),
       },
     ]
     await expect(
@@ -246,28 +241,39 @@ describe('verifyLookupResult', () => {
   })
 })
 
-describe('trustFromFederationFile', () => {
-  it('trusts the evidence keys of active operators only', async () => {
-    const file = {
-      version: 1,
-      operators: [
-        {
-          operator: 'digitalpost.dk',
-          status: 'active',
-          keys: [
-            { use: 'request-signing', jwk: eg.publicJwk },
-            { use: 'evidence-signing', jwk: dk.publicJwk },
-          ],
-        },
-        {
-          operator: 'post.eg',
-          status: 'suspended',
-          keys: [{ use: 'evidence-signing', jwk: eg.publicJwk }],
-        },
-      ],
-    }
-    const t = await trustFromFederationFile(file)
-    expect((await t.evidenceKey(dk.kidBase64Url))?.operator).toBe('digitalpost.dk')
-    expect(await t.evidenceKey(eg.kidBase64Url)).toBeUndefined()
+describe('trustFromNode', () => {
+  it("takes the node's trust list, verified with given keys or with the keys its node names", async () => {
+    const list = await signedList(f)
+    const base = 'https://barid.digitalpost.dk'
+    const self = { trust: { governanceKeys: [f.governance.publicJwk] } }
+    const { fetch } = fakeFetch({
+      [`${base}/.well-known/barid`]: () => Response.json(self),
+      [`${base}/.well-known/barid-trust-list`]: () => cose(list),
+    })
+    const opts = { fetch: fetch as never, now: () => NOW, revocation: false }
+    expect((await trustFromNode(base, opts).store()).list.sequence).toBe(1)
+    const k = await verify(
+      await certify(f.dk, lars, larsEnc, 'enc'),
+      'enc',
+      trustFromNode(base, opts),
+    )
+    expect(k.kid).toBe(larsEnc.kidBase64Url)
+    const stranger = await generateKeyPair('Ed25519')
+    await expect(
+      trustFromNode(base, { ...opts, governanceKeys: [stranger.publicJwk] }).store(),
+    ).rejects.toMatchObject({ code: 'ERR_TRUST_LIST_SIGNER_UNKNOWN' })
+    // A list signed by another governance key is refused even if the node names that key.
+    const other = await generateKeyPair('Ed25519')
+    const forged = await createTrustList(listInput(f, { governanceKeys: [other] }), other)
+    const { fetch: f2 } = fakeFetch({
+      [`${base}/.well-known/barid-trust-list`]: () => cose(forged),
+    })
+    await expect(
+      trustFromNode(base, {
+        ...opts,
+        fetch: f2 as never,
+        governanceKeys: [f.governance.publicJwk],
+      }).store(),
+    ).rejects.toMatchObject({ code: 'ERR_TRUST_LIST_SIGNER_UNKNOWN' })
   })
 })

@@ -1,50 +1,40 @@
 /**
  * @module keys/key-certificate
- * Checking an operator's certification of a mailbox key (spec 13.4) before encrypting to the
- * key or trusting a signature made with it: a compact JWS, `typ` `barid-key-cert+jwt`, signed
- * with the evidence key of the operator that hosts the mailbox. The checks are the ones 13.4
- * lists: signature with a trusted key of operator `iss`, `typ`, `kid` equal to the thumbprint of
- * `jwk`, `use`, `exp` not past, and `sub` the address meant, at operator `iss`.
+ * Checking a mailbox key certificate (spec 13.4) before encrypting to the key or trusting a
+ * signature made with it: an X.509 certificate (DER, base64url on the wire) issued by the
+ * operator CA of the mailbox's operator, role `mailbox-encryption` for an `enc` key and
+ * `mailbox-signing` for a `sig` key (spec 08.4), naming the mailbox in a `barid:mailbox:` URI.
+ * It must speak for that operator now under the trust list (spec 21.3): the operator active,
+ * the chain valid to a listed root through one of the operator's listed CAs, not revoked.
  */
 import {
   BaridError,
+  fromBase64Url,
   importPublicJwk,
-  jwkThumbprintBase64Url,
+  parseCertificate,
   parseMailboxAddress,
-  type PublicJwk,
+  type ParsedCertificate,
   type PublicKeyHandle,
 } from '../core.js'
-import { splitJws, verifyJwsParts } from '../trust/jws.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 
-export const KEY_CERT_TYP = 'barid-key-cert+jwt'
+/** Longest certificate text accepted (16 KiB of DER). */
+const MAX_CERT_CHARS = Math.ceil((16 * 1024 * 4) / 3)
 
-/** Seconds an `iat` may be ahead of the verifier's clock. */
-const CLOCK_SKEW_SECONDS = 300
-
-/** The claims of a key certification. */
-export interface KeyCertificateClaims {
-  v: 1
-  /** The operator that certified the key. */
-  iss: string
-  /** The mailbox address the key belongs to. */
-  sub: string
-  use: 'enc' | 'sig'
-  kid: string
-  jwk: PublicJwk
-  /** Seconds since the epoch. */
-  iat: number
-  exp: number
-}
-
-/** A key whose certification verified. */
+/** A key whose certificate verified. */
 export interface CertifiedKey {
   kid: string
   use: 'enc' | 'sig'
   /** The imported public key. */
   handle: PublicKeyHandle
+  /** The certificate as the node gave it (base64url DER). */
   certificate: string
-  claims: KeyCertificateClaims
+  /** The parsed certificate. */
+  parsed: ParsedCertificate
+  /** Milliseconds: the certificate's notBefore (newer certifications sort first). */
+  issuedAt: number
+  /** Milliseconds: its notAfter. */
+  expiresAt: number
 }
 
 /** Options for {@link verifyKeyCertificate}. */
@@ -57,27 +47,13 @@ export interface VerifyKeyCertificateOptions {
   now?: number
 }
 
-function malformed(message: string): never {
-  throw new BaridError('ERR_CERT_MALFORMED', `key certificate: ${message}`)
-}
-
-function readClaims(p: Record<string, unknown>): KeyCertificateClaims {
-  if (p.v !== 1) throw new BaridError('ERR_UNSUPPORTED_VERSION', 'key certificate version is not 1')
-  for (const k of ['iss', 'sub', 'kid'] as const)
-    if (typeof p[k] !== 'string') malformed(`${k} must be a string`)
-  if (p.use !== 'enc' && p.use !== 'sig') malformed('use must be enc or sig')
-  for (const k of ['iat', 'exp'] as const)
-    if (!Number.isSafeInteger(p[k])) malformed(`${k} must be an integer`)
-  if (typeof p.jwk !== 'object' || p.jwk === null) malformed('jwk must be an object')
-  return p as unknown as KeyCertificateClaims
-}
-
 /**
- * Verifies a key certification and returns the certified key. Throws `ERR_CERT_MALFORMED`,
- * `ERR_UNSUPPORTED_ALGORITHM`, `ERR_KEY_NOT_FOUND` (issuer key unknown to `trust`),
- * `ERR_SIGNATURE_INVALID`, `ERR_KEY_RETIRED`, `ERR_CERT_OPERATOR_MISMATCH` (signed by another
- * operator than the mailbox's), `ERR_KEY_INVALID` (wrong use, kid not the key's thumbprint),
- * `ERR_CERT_EXPIRED` or `ERR_CERT_NOT_YET_VALID`.
+ * Verifies a mailbox key certificate and returns the certified key. Throws
+ * `ERR_CERT_MALFORMED`, `ERR_KEY_INVALID` (a certificate for the other use),
+ * `ERR_CERT_OPERATOR_MISMATCH` (another mailbox, or a CA of another operator), and every code
+ * of the trust list checks: `ERR_OPERATOR_SUSPENDED`, `ERR_OPERATOR_WITHDRAWN`,
+ * `ERR_CERT_UNTRUSTED`, `ERR_CERT_EXPIRED`, `ERR_CERT_NOT_YET_VALID`, `ERR_CERT_REVOKED`,
+ * `ERR_CERT_SIGNATURE_INVALID`, `ERR_TRUST_LIST_EXPIRED`, ...
  *
  * @example
  * ```ts
@@ -91,38 +67,45 @@ export async function verifyKeyCertificate(
 ): Promise<CertifiedKey> {
   const now = o.now ?? Date.now()
   const mailbox = parseMailboxAddress(o.address)
-  const parts = splitJws(certificate, KEY_CERT_TYP)
-  const issuer = await o.trust.evidenceKey(parts.header.kid)
-  if (!issuer)
-    throw new BaridError(
-      'ERR_KEY_NOT_FOUND',
-      'the key certificate is signed by a key this client does not trust',
-      { details: { operator: mailbox.operator } },
-    )
-  const claims = readClaims(await verifyJwsParts(parts, issuer.key))
-  if (issuer.retiredAt !== null && claims.iat * 1000 >= issuer.retiredAt) {
-    throw new BaridError(
-      'ERR_KEY_RETIRED',
-      'the key certificate was issued after its issuer key was retired',
-    )
+  if (
+    typeof certificate !== 'string' ||
+    certificate.length === 0 ||
+    certificate.length > MAX_CERT_CHARS
+  )
+    throw new BaridError('ERR_CERT_MALFORMED', 'a key certificate must be base64url DER')
+  let der: Uint8Array
+  try {
+    der = fromBase64Url(certificate)
+  } catch (cause) {
+    throw new BaridError('ERR_CERT_MALFORMED', 'a key certificate must be base64url DER', {
+      cause,
+    })
   }
-  // The certifying key must be an evidence key of the operator that hosts the mailbox.
-  if (claims.iss !== issuer.operator || claims.iss !== mailbox.operator) {
-    throw new BaridError(
-      'ERR_CERT_OPERATOR_MISMATCH',
-      'the key certificate is not from the operator of the mailbox',
-    )
-  }
-  if (claims.sub !== mailbox.address)
+  const cert = await parseCertificate(der)
+  const role = o.use === 'enc' ? 'mailbox-encryption' : 'mailbox-signing'
+  if (cert.role !== role && (cert.role === 'mailbox-encryption' || cert.role === 'mailbox-signing'))
+    throw new BaridError('ERR_KEY_INVALID', `the key is certified for the other use, not ${o.use}`)
+  if (cert.mailbox !== mailbox.address)
     throw new BaridError('ERR_CERT_OPERATOR_MISMATCH', 'the key certificate is for another mailbox')
-  if (claims.use !== o.use)
-    throw new BaridError('ERR_KEY_INVALID', `the key is certified for ${claims.use}, not ${o.use}`)
-  const handle = await importPublicJwk(claims.jwk, { use: o.use === 'enc' ? 'encrypt' : 'sign' })
-  if ((await jwkThumbprintBase64Url(handle.publicJwk)) !== claims.kid)
-    throw new BaridError('ERR_KEY_INVALID', "the key certificate kid is not its key's thumbprint")
-  if (claims.exp * 1000 <= now)
-    throw new BaridError('ERR_CERT_EXPIRED', 'the key certificate has expired')
-  if (claims.iat > Math.floor(now / 1000) + CLOCK_SKEW_SECONDS)
-    throw new BaridError('ERR_CERT_NOT_YET_VALID', 'the key certificate is issued in the future')
-  return { kid: claims.kid, use: claims.use, handle, certificate: certificate as string, claims }
+  // The mailbox's operator is what the address says, never what the certificate says (21.3).
+  const store = await o.trust.store()
+  const { certificate: valid } = await store.validatePeerChain(cert, {
+    operator: mailbox.operator,
+    role,
+    at: Math.floor(now / 1000),
+  })
+  if (valid.publicJwk === undefined)
+    throw new BaridError('ERR_CERT_PROFILE', 'the certificate carries no usable key')
+  const handle = await importPublicJwk(valid.publicJwk, {
+    use: o.use === 'enc' ? 'encrypt' : 'sign',
+  })
+  return {
+    kid: handle.kidBase64Url,
+    use: o.use,
+    handle,
+    certificate,
+    parsed: valid,
+    issuedAt: valid.notBefore.getTime(),
+    expiresAt: valid.notAfter.getTime(),
+  }
 }

@@ -18,7 +18,7 @@ import {
   type LetterContentInput,
   type SealedSubmission,
 } from '../letters/seal.js'
-import { trustFromDiscovery } from '../trust/discovery-trust.js'
+import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus, RegisteredKey } from '../types.js'
 import { runBatch, type BatchOutcome, type SendBatchOptions } from './batch.js'
@@ -36,9 +36,10 @@ export interface SenderClientOptions {
   /** The organisation's mailbox address; learned from key registration when absent. */
   address?: string
   /**
-   * Evidence keys of the operators whose certifications and evidence this client checks.
-   * Default: the node's own operator only, from its discovery document. Pass a federation file
-   * or trust list to write abroad.
+   * The federation trust list that recipients' key certificates and evidence are checked
+   * against (spec 20, 21.3). Default: the list the node serves, verified with the governance
+   * keys it names (trust in the channel); pass `trustFromNode(url, { governanceKeys })` or
+   * `trustFromTrustList(...)` to anchor it in keys obtained out of band.
    */
   trust?: KeyTrust
   /** Default language of letters (BCP 47). Default `en`. */
@@ -120,7 +121,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     retry: o.retry,
     now,
   })
-  const trust = o.trust ?? trustFromDiscovery(transport.baseUrl, { fetch: o.fetch, now })
+  const trust = o.trust ?? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
   const keys = { signing: o.signingKey, encryption: o.encryptionKey }
   const account = createAccount({
     transport,

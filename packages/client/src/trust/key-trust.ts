@@ -1,110 +1,171 @@
 /**
  * @module trust/key-trust
- * Where a client gets the operators' evidence-signing keys, with which it checks key
- * certifications (spec 13.4) and evidence records (spec 07). {@link KeyTrust} is the seam: a
- * local federation file (spec 11.1) implements it today, the federation trust list (spec 20)
- * later, and a node's own discovery document (see `discovery-trust.ts`) for its own operator.
+ * What a client trusts, and how it finds keys: the federation trust list (spec 20), verified
+ * with the federation's governance keys, is the root of everything. Mailbox certificates
+ * (spec 13.4) and node certificates are validated against it (spec 21.3); the node keys that
+ * signed evidence are found by key id in the operators' key-discovery documents (spec 22),
+ * fetched only from the endpoints the list gives each operator, or among node certificates the
+ * caller already holds (an evidence bundle). {@link KeyTrust} is the seam the rest of the client
+ * uses; {@link trustFromTrustList} builds it from a list in hand, `trustFromNode` from the list
+ * the client's own node serves.
  */
-import { BaridError, importPublicJwk, parseOperatorId } from '../core.js'
+import {
+  BaridError,
+  DiscoveryClient,
+  RevocationCache,
+  TrustStore,
+  bytesEqual,
+  importPublicJwk,
+  isBaridError,
+  parseCertificate,
+  toHex,
+  verifyTrustList,
+  type CoreFetchLike,
+  type GovernanceKeyInput,
+  type NodeKey,
+  type ParsedCertificate,
+} from '../core.js'
+import type { FetchLike } from '../http/transport.js'
 
-/** An operator's evidence-signing key. */
-export interface TrustedKey {
-  /** Ed25519 public key. */
-  key: CryptoKey
-  /** The operator the key belongs to. */
-  operator: string
-  /** Milliseconds; the key verifies only what was signed before this time. */
-  retiredAt: number | null
+/** A node key and the operator whose discovery document (or certificate) names it. */
+export interface TrustedNodeKey {
+  readonly operator: string
+  readonly key: NodeKey
 }
 
-/** Finds operators' evidence-signing keys by key id. */
+/** The client's trust: a trust store over a verified list, and node keys by key id. */
 export interface KeyTrust {
-  /** The key with this kid (RFC 7638 thumbprint, base64url), or undefined when unknown. */
-  evidenceKey(kid: string): Promise<TrustedKey | undefined>
+  /** The trust store certificates are validated against (may fetch the list on first use). */
+  store(): Promise<TrustStore>
+  /** The node key with this key id, or undefined when no active operator publishes it. */
+  nodeKey(kid: Uint8Array): Promise<TrustedNodeKey | undefined>
+}
+
+/** Options shared by the trust builders. */
+export interface TrustOptions {
+  /** Transport for discovery documents and revocation lists. Default: the global `fetch`. */
+  fetch?: FetchLike
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number
+  /**
+   * Check certificates against their operators' revocation lists (spec 21.6), fetched from the
+   * operators' listed endpoints. Default true.
+   */
+  revocation?: boolean
+  /** Node certificates held already (an evidence bundle): their keys are found without a fetch. */
+  certificates?: readonly (Uint8Array | ParsedCertificate)[]
+}
+
+const MAX_INDEXED = 4096
+
+/** Adapts the client's fetch to core's bounded fetch. */
+export function coreFetch(f: FetchLike | undefined): CoreFetchLike {
+  const doFetch = f ?? ((input: string, init?: RequestInit) => fetch(input, init))
+  return (url, init) => doFetch(url, init as RequestInit)
 }
 
 /**
- * A {@link KeyTrust} over a fixed list of keys.
+ * A {@link KeyTrust} over a trust store the caller built.
  *
  * @example
  * ```ts
- * const trust = staticTrust([{ kid, key, operator: 'post.eg', retiredAt: null }])
+ * const trust = trustFromStore(store, { certificates: bundle.certificates })
  * ```
  */
-export function staticTrust(keys: readonly (TrustedKey & { kid: string })[]): KeyTrust {
-  const byKid = new Map(
-    keys.map((k) => [k.kid, { key: k.key, operator: k.operator, retiredAt: k.retiredAt }]),
-  )
-  return {
-    async evidenceKey(kid) {
-      return byKid.get(kid)
-    },
+export function trustFromStore(store: TrustStore, o: TrustOptions = {}): KeyTrust {
+  const now = o.now ?? Date.now
+  const seconds = () => Math.floor(now() / 1000)
+  const discovery = new DiscoveryClient({ trust: store, fetch: coreFetch(o.fetch), now: seconds })
+  const known = new Map<string, TrustedNodeKey>()
+  const remember = (k: TrustedNodeKey) => {
+    if (known.size >= MAX_INDEXED) known.delete(known.keys().next().value!)
+    known.set(toHex(k.key.kid), k)
   }
-}
-
-/**
- * Asks each {@link KeyTrust} in turn; the first that knows the kid answers.
- *
- * @example
- * ```ts
- * const trust = combineTrust(await trustFromFederationFile(json), ownNode)
- * ```
- */
-export function combineTrust(...sources: readonly KeyTrust[]): KeyTrust {
+  const held = (async () => {
+    for (const c of o.certificates ?? []) {
+      const cert = c instanceof Uint8Array ? await parseCertificate(c) : c
+      if (cert.role !== 'node' || !cert.kid || !cert.operatorId || !cert.publicJwk) continue
+      const { publicKey } = await importPublicJwk(cert.publicJwk, { use: 'sign' })
+      remember({
+        operator: cert.operatorId,
+        key: {
+          kid: cert.kid,
+          uses: ['request-signing', 'evidence-signing'],
+          certificate: cert,
+          publicKey,
+        },
+      })
+    }
+  })()
   return {
-    async evidenceKey(kid) {
-      for (const s of sources) {
-        const k = await s.evidenceKey(kid)
-        if (k) return k
+    async store() {
+      return store
+    },
+    async nodeKey(kid) {
+      await held
+      const hit = known.get(toHex(kid))
+      if (hit) return hit
+      // Each active operator's document is consulted; the discovery client fetches each at most
+      // once per cooldown, so a made-up key id costs little (spec 22.4).
+      const candidates = store.list.operators.map((x) => x.id).filter((id) => store.isActiveAt(id))
+      const found = await Promise.allSettled(
+        candidates.map(async (operator) => ({
+          operator,
+          key: await discovery.findKey(operator, kid),
+        })),
+      )
+      for (const r of found) {
+        if (r.status === 'fulfilled' && bytesEqual(r.value.key.kid, kid)) {
+          remember(r.value)
+          return r.value
+        }
       }
+      for (const r of found)
+        if (
+          r.status === 'rejected' &&
+          isBaridError(r.reason) &&
+          !['ERR_KEY_NOT_FOUND', 'ERR_DISCOVERY_UNAVAILABLE', 'ERR_DISCOVERY_TIMEOUT'].includes(
+            r.reason.code,
+          )
+        )
+          throw r.reason
       return undefined
     },
   }
 }
 
-function field(o: unknown, path: string): Record<string, unknown> {
-  if (typeof o !== 'object' || o === null || Array.isArray(o))
-    throw new BaridError('ERR_INVALID_ARGUMENT', `federation file: ${path} must be an object`)
-  return o as Record<string, unknown>
-}
-
 /**
- * Reads the evidence-signing keys of every active operator in a local federation file
- * (spec 11.1), e.g. the one the demo writes to `<data dir>/federation.json`. The file is
- * trusted as a whole: it is the configuration, like a trust list.
+ * Verifies a trust list with the federation's governance keys and trusts what it lists.
  *
  * @example
  * ```ts
- * const trust = await trustFromFederationFile(JSON.parse(await readFile(file, 'utf8')))
+ * const trust = await trustFromTrustList(await readFile('trust-list.cose'), {
+ *   governanceKeys: [JSON.parse(await readFile('governance.pub.jwk', 'utf8'))],
+ * })
  * ```
  */
-export async function trustFromFederationFile(json: unknown): Promise<KeyTrust> {
-  const root = field(json, 'the file')
-  const operators = root.operators
-  if (!Array.isArray(operators) || operators.length > 1000)
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'federation file: operators must be an array')
-  const keys: (TrustedKey & { kid: string })[] = []
-  for (const [i, raw] of operators.entries()) {
-    const o = field(raw, `operators[${i}]`)
-    const operator = parseOperatorId(o.operator)
-    if ((o.status ?? 'active') !== 'active') continue
-    if (!Array.isArray(o.keys) || o.keys.length > 32)
-      throw new BaridError(
-        'ERR_INVALID_ARGUMENT',
-        `federation file: operators[${i}].keys must be an array`,
-      )
-    for (const [j, kr] of o.keys.entries()) {
-      const k = field(kr, `operators[${i}].keys[${j}]`)
-      if (k.use !== 'evidence-signing') continue
-      const handle = await importPublicJwk(k.jwk, { use: 'sign' })
-      const retired = typeof k.retiredAt === 'string' ? Date.parse(k.retiredAt) : null
-      if (retired !== null && Number.isNaN(retired))
-        throw new BaridError(
-          'ERR_INVALID_ARGUMENT',
-          `federation file: operators[${i}].keys[${j}].retiredAt must be a time`,
-        )
-      keys.push({ kid: handle.kidBase64Url, key: handle.publicKey, operator, retiredAt: retired })
-    }
-  }
-  return staticTrust(keys)
+export async function trustFromTrustList(
+  list: Uint8Array,
+  o: TrustOptions & { governanceKeys: readonly GovernanceKeyInput[] },
+): Promise<KeyTrust> {
+  return trustFromStore(await openStore(list, o), o)
+}
+
+/** Verifies `list` and opens a trust store over it, with revocation unless disabled. */
+export async function openStore(
+  list: Uint8Array,
+  o: TrustOptions & { governanceKeys: readonly GovernanceKeyInput[] },
+): Promise<TrustStore> {
+  if (o.governanceKeys.length === 0)
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'at least one governance key is required')
+  const now = o.now ?? Date.now
+  const seconds = () => Math.floor(now() / 1000)
+  const verified = await verifyTrustList(list, { governanceKeys: o.governanceKeys, now: seconds() })
+  return TrustStore.open(verified, {
+    now: seconds,
+    governanceKeys: o.governanceKeys,
+    ...(o.revocation === false
+      ? {}
+      : { revocation: new RevocationCache({ fetch: coreFetch(o.fetch), now: seconds }) }),
+  })
 }

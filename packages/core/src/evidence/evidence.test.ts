@@ -14,7 +14,7 @@ import {
   type SignedEvidence,
 } from './create.js'
 import { encodeEvidenceRecord, parseEvidenceRecord } from './record.js'
-import { EVIDENCE_TYPES } from './types.js'
+import { EVIDENCE_TYPES, FAILURE_TYPES } from './types.js'
 import { evidenceDigest, verifyEvidence, type ResolveEvidenceKey } from './verify.js'
 
 const eg = await signingKey('Ed25519')
@@ -99,9 +99,7 @@ describe('evidence records', () => {
           time: T0,
           key,
           recipient: 'amina.hassan@post.eg',
-          ...(type.endsWith('rejected') || type === 'not-delivered'
-            ? { reason: 'mailbox-unknown' as const }
-            : {}),
+          ...(FAILURE_TYPES.includes(type) ? { reason: 'mailbox-unknown' as const } : {}),
         }
         const e = await createEvidence(o)
         const v = await verifyEvidence(e.bytes, { resolveKey })
@@ -135,9 +133,7 @@ describe('evidence records', () => {
             detail,
             key: egKey,
             recipient: 'amina.hassan@post.eg',
-            ...(type.endsWith('rejected') || type === 'not-delivered'
-              ? { reason: 'ERR_LETTER_EXPIRED' as const }
-              : {}),
+            ...(FAILURE_TYPES.includes(type) ? { reason: 'ERR_LETTER_EXPIRED' as const } : {}),
           })
           const payload = (decodeStrict(e.bytes, { tags: new Set([18]) }) as { value: CborValue[] })
             .value[2] as Uint8Array

@@ -12,6 +12,7 @@ import {
   EVIDENCE_REASONS,
   EVIDENCE_TYPES,
   FAILURE_TYPES,
+  OPTIONAL_REASON_TYPES,
   PER_RECIPIENT_TYPES,
   type EvidenceReason,
   type EvidenceRecord,
@@ -58,7 +59,7 @@ export function recordProblem(r: EvidenceRecord): [string, string] | undefined {
   if (perRecipient && r.recipient === undefined)
     return ['recipient', `a ${r.type} record names its recipient`]
   if (failure && r.reason === undefined) return ['reason', `a ${r.type} record gives a reason`]
-  if (!failure && r.type !== 'expired' && r.reason !== undefined)
+  if (!failure && !OPTIONAL_REASON_TYPES.includes(r.type) && r.reason !== undefined)
     return ['reason', `a ${r.type} record carries no reason`]
   const detailLength = r.detail === undefined ? 0 : codePoints(r.detail)
   if (

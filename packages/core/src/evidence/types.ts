@@ -18,6 +18,11 @@ export const EVIDENCE_TYPES = [
   'retrieved',
   'not-delivered',
   'expired',
+  // Registered-mail lifecycle (spec/17): deemed delivery by deadline, the paper channel, and
+  // notifications that could not be given.
+  'deemed-delivered',
+  'handed-to-paper',
+  'notification-failed',
 ] as const
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number]
 
@@ -27,6 +32,9 @@ export const PER_RECIPIENT_TYPES: readonly EvidenceType[] = [
   'retrieved',
   'not-delivered',
   'expired',
+  'deemed-delivered',
+  'handed-to-paper',
+  'notification-failed',
 ]
 
 /** Types that attest a refusal or failure, and so give a reason. */
@@ -34,6 +42,14 @@ export const FAILURE_TYPES: readonly EvidenceType[] = [
   'submission-rejected',
   'relay-rejected',
   'not-delivered',
+  'notification-failed',
+]
+
+/** Types that MAY give a reason without being failures (7.3). */
+export const OPTIONAL_REASON_TYPES: readonly EvidenceType[] = [
+  'expired',
+  'deemed-delivered',
+  'handed-to-paper',
 ]
 
 /** Types after which nothing more can happen to the letter for that chain. */
@@ -43,6 +59,7 @@ export const TERMINAL_TYPES: readonly EvidenceType[] = [
   'not-delivered',
   'retrieved',
   'expired',
+  'handed-to-paper',
 ]
 
 /** Reasons that are not protocol errors: facts about the mailbox or the recipient. */
@@ -54,6 +71,8 @@ export const EVIDENCE_REASONS = [
   'not-retrieved',
   'operator-unreachable',
   'policy',
+  'recipient-exempt',
+  'channel-failed',
 ] as const
 export type EvidenceReason = (typeof EVIDENCE_REASONS)[number] | BaridErrorCode
 

@@ -120,6 +120,32 @@ describe('letter header', () => {
     ).toBe('ERR_LETTER_MALFORMED')
     expect(bad((m) => m.set('v', 2))).toBe('ERR_UNSUPPORTED_VERSION')
   })
+
+  it('round-trips the delivery terms of registered mail and refuses them out of order', () => {
+    const h = { ...fc.sample(header, { numRuns: 1, seed: 2 })[0]!, kind: 'registered' as const }
+    const terms = {
+      ...h,
+      category: 'service-of-process' as const,
+      visibleFrom: h.created,
+      title: 'Afgørelse',
+      replyBy: h.created + 1,
+      expires: h.created + 10,
+    }
+    const bytes = encodeCanonical(encodeLetterHeader(terms))
+    expect(parseLetterHeader(decodeStrict(bytes))).toEqual(terms)
+    const bad = (change: (m: Map<CborKey, CborValue>) => void): string => {
+      const m = encodeLetterHeader(terms)
+      change(m)
+      return codeOf(() => parseLetterHeader(decodeStrict(encodeCanonical(m))))
+    }
+    expect(bad((m) => m.set('kind', 'letter'))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('cat', 'urgent'))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('nbf', terms.created - 1))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('nbf', terms.expires))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('reply', terms.created))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('title', ''))).toBe('ERR_LETTER_MALFORMED')
+    expect(bad((m) => m.set('title', 'x'.repeat(121)))).toBe('ERR_LETTER_MALFORMED')
+  })
 })
 
 describe('letter ids (UUIDv7)', () => {

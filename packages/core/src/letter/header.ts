@@ -10,7 +10,7 @@ import { MapReader, type CborKey, type CborValue } from '../cbor/index.js'
 import { parseMailboxAddress, type MailboxAddress } from '../address/index.js'
 import { letterIdFromBytes, letterIdToBytes, type LetterId } from './letter-id.js'
 import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, MAX_RECIPIENTS, MAX_TIME } from './limits.js'
-import { attachmentIdProblem, langProblem, mediaTypeProblem } from './syntax.js'
+import { attachmentIdProblem, langProblem, mediaTypeProblem, titleProblem } from './syntax.js'
 
 /** The COSE header label of the letter header (private use, RFC 9052 section 16.2). */
 export const BARID_LETTER_LABEL = -65537
@@ -18,6 +18,17 @@ export const BARID_LETTER_LABEL = -65537
 /** `letter` is ordinary mail; `registered` asks every node for evidence records (section 07). */
 export type LetterKind = 'letter' | 'registered'
 export const LETTER_KINDS: readonly LetterKind[] = ['letter', 'registered']
+
+/**
+ * The category of registered mail (`spec/17-registered-mail.md` 17.1): what the sender must be
+ * able to prove, and what happens when the recipient does not open the letter in time.
+ */
+export type RegisteredCategory = 'registered' | 'proof-of-receipt' | 'service-of-process'
+export const REGISTERED_CATEGORIES: readonly RegisteredCategory[] = [
+  'registered',
+  'proof-of-receipt',
+  'service-of-process',
+]
 
 /** One attachment as the header lists it: what an operator can check without decrypting. */
 export interface AttachmentRef {
@@ -48,6 +59,14 @@ export interface LetterHeader {
   readonly lang: string
   readonly threadId?: LetterId
   readonly replyTo?: LetterId
+  /** Registered mail only: its category (absent means `registered`). */
+  readonly category?: RegisteredCategory
+  /** Seconds since the epoch: the recipient's node shows the letter from then on, not before. */
+  readonly visibleFrom?: number
+  /** A non-sensitive title that notifications may show (never personal data). */
+  readonly title?: string
+  /** Seconds since the epoch: the date by which the sender asks for a reply. */
+  readonly replyBy?: number
   readonly attachments: readonly AttachmentRef[]
   /** SHA-256("barid-cek-commit-v1" || CEK): commits the letter to one content key (section 5.6). */
   readonly keyCommitment: Uint8Array
@@ -68,6 +87,10 @@ const K = {
   replyTo: 're',
   attachments: 'att',
   keyCommitment: 'commit',
+  category: 'cat',
+  visibleFrom: 'nbf',
+  title: 'title',
+  replyBy: 'reply',
 } as const
 const HEADER_KEYS: readonly CborKey[] = Object.values(K)
 const ATT_KEYS: readonly CborKey[] = ['id', 'size', 'sha256']
@@ -99,6 +122,10 @@ export function encodeLetterHeader(h: LetterHeader): Map<CborKey, CborValue> {
   ])
   if (h.threadId !== undefined) m.set(K.threadId, letterIdToBytes(h.threadId))
   if (h.replyTo !== undefined) m.set(K.replyTo, letterIdToBytes(h.replyTo))
+  if (h.category !== undefined) m.set(K.category, h.category)
+  if (h.visibleFrom !== undefined) m.set(K.visibleFrom, h.visibleFrom)
+  if (h.title !== undefined) m.set(K.title, h.title)
+  if (h.replyBy !== undefined) m.set(K.replyBy, h.replyBy)
   return m
 }
 
@@ -194,9 +221,42 @@ export function parseLetterHeader(value: CborValue | undefined): LetterHeader {
   }
   const threadId = r.has(K.threadId) ? letterId(r, K.threadId) : undefined
   const replyTo = r.has(K.replyTo) ? letterId(r, K.replyTo) : undefined
+  const category = r.has(K.category) ? r.oneOf(K.category, REGISTERED_CATEGORIES) : undefined
+  const visibleFrom = r.has(K.visibleFrom) ? r.int(K.visibleFrom, 0, MAX_TIME) : undefined
+  const title = r.has(K.title) ? checkText(r, K.title, titleProblem, 4 * 120) : undefined
+  const replyBy = r.has(K.replyBy) ? r.int(K.replyBy, 0, MAX_TIME) : undefined
+  const problem = termsProblem({ ...header, category, visibleFrom, replyBy })
+  if (problem !== undefined) malformed(problem[1], problem[0])
   return {
     ...header,
     ...(threadId === undefined ? {} : { threadId }),
     ...(replyTo === undefined ? {} : { replyTo }),
+    ...(category === undefined ? {} : { category }),
+    ...(visibleFrom === undefined ? {} : { visibleFrom }),
+    ...(title === undefined ? {} : { title }),
+    ...(replyBy === undefined ? {} : { replyBy }),
   }
+}
+
+/**
+ * Why the delivery terms (category, visibility, reply date) break a rule of 5.3, as
+ * `[wire key, reason]`, or undefined. Shared by the sealer and the reader.
+ */
+export function termsProblem(h: {
+  kind: LetterKind
+  created: number
+  expires: number
+  category?: RegisteredCategory | undefined
+  visibleFrom?: number | undefined
+  replyBy?: number | undefined
+}): [string, string] | undefined {
+  if (h.category !== undefined && h.kind !== 'registered')
+    return [K.category, 'a category is given only for registered mail']
+  if (h.visibleFrom !== undefined && (h.visibleFrom < h.created || h.visibleFrom >= h.expires))
+    return [K.visibleFrom, 'nbf must be from created and before expires']
+  if (h.replyBy !== undefined && h.replyBy <= h.created)
+    return [K.replyBy, 'reply must be later than created']
+  if (h.replyBy !== undefined && h.visibleFrom !== undefined && h.replyBy <= h.visibleFrom)
+    return [K.replyBy, 'reply must be later than nbf']
+  return undefined
 }

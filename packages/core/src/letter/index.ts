@@ -22,10 +22,12 @@ export type { LetterSigner, ReadLetterOptions, ResolveSenderKey } from './read.j
 export {
   BARID_LETTER_LABEL,
   LETTER_KINDS,
+  REGISTERED_CATEGORIES,
   encodeLetterHeader,
   parseLetterHeader,
+  termsProblem,
 } from './header.js'
-export type { AttachmentRef, LetterHeader, LetterKind } from './header.js'
+export type { AttachmentRef, LetterHeader, LetterKind, RegisteredCategory } from './header.js'
 export type { AttachmentSecret, LetterAttachment, LetterContent } from './content.js'
 export {
   isLetterId,

@@ -38,6 +38,8 @@ export const MAX_ATTACHMENT_ID_LENGTH = 64
 export const MAX_FILENAME_LENGTH = 255
 export const MAX_SUBJECT_LENGTH = 256
 export const MAX_LANG_LENGTH = 35
+/** Longest notification title (5.3), in code points: it must fit a phone's lock screen. */
+export const MAX_TITLE_LENGTH = 120
 
 /** Latest time a letter may carry (seconds since the epoch; year 36812), so times stay exact integers. */
 export const MAX_TIME = 2 ** 40

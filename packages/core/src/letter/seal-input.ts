@@ -12,7 +12,13 @@ import type { SignatureAlgorithm, SignatureAlgorithmId } from '../cose/algorithm
 import { agreementCurveOf, type AgreementCurve } from '../cose/cose-key.js'
 import { signatureAlgorithmOfKey } from '../cose/signature.js'
 import type { AttachmentSecret } from './content.js'
-import type { AttachmentRef, LetterKind } from './header.js'
+import {
+  REGISTERED_CATEGORIES,
+  termsProblem,
+  type AttachmentRef,
+  type LetterKind,
+  type RegisteredCategory,
+} from './header.js'
 import { isLetterId, newLetterId, type LetterId } from './letter-id.js'
 import {
   DEFAULT_LIFETIME,
@@ -31,6 +37,7 @@ import {
   langProblem,
   mediaTypeProblem,
   subjectProblem,
+  titleProblem,
 } from './syntax.js'
 
 /** A public encryption key (P-256 or X25519 ECDH) and its 32-byte kid. */
@@ -92,6 +99,14 @@ export interface SealLetterOptions {
   attachments?: readonly SealAttachment[]
   threadId?: string
   replyTo?: string
+  /** Registered mail: its category (spec 17.1). */
+  category?: RegisteredCategory
+  /** Seconds since the epoch: not shown to the recipient before then. */
+  visibleFrom?: number
+  /** A non-sensitive title notifications may show; it is visible to operators. */
+  title?: string
+  /** Seconds since the epoch: reply requested by then. */
+  replyBy?: number
   /** Expiry, seconds since the epoch. Default 30 days after creation. */
   expires?: number
   /** Milliseconds since the epoch. Default `Date.now()`. */
@@ -195,6 +210,10 @@ export interface CheckedSealInput {
   readonly subject: string | undefined
   readonly threadId: LetterId | undefined
   readonly replyTo: LetterId | undefined
+  readonly category: RegisteredCategory | undefined
+  readonly visibleFrom: number | undefined
+  readonly title: string | undefined
+  readonly replyBy: number | undefined
   readonly cek: Uint8Array
 }
 
@@ -227,6 +246,7 @@ export function checkSealInput(o: SealLetterOptions): CheckedSealInput {
   const kind = o.kind ?? 'letter'
   if (kind !== 'letter' && kind !== 'registered')
     invalid('kind must be letter or registered', 'kind')
+  const terms = checkTerms(o, kind, created, expires)
   const cek = o.random?.cek ?? crypto.getRandomValues(new Uint8Array(32))
   if (!(cek instanceof Uint8Array) || cek.length !== 32)
     invalid('the CEK must be 32 bytes', 'random.cek')
@@ -247,6 +267,33 @@ export function checkSealInput(o: SealLetterOptions): CheckedSealInput {
     subject: o.subject === undefined ? undefined : checkText(o.subject, 'subject', subjectProblem),
     threadId: checkId(o.threadId, 'threadId'),
     replyTo: checkId(o.replyTo, 'replyTo'),
+    ...terms,
     cek,
   }
+}
+
+function checkTerms(o: SealLetterOptions, kind: LetterKind, created: number, expires: number) {
+  const time = (v: unknown, field: string): number | undefined => {
+    if (v === undefined) return undefined
+    if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > MAX_TIME)
+      invalid(`${field} must be a time in seconds`, field)
+    return v as number
+  }
+  if (o.category !== undefined && !REGISTERED_CATEGORIES.includes(o.category))
+    invalid('category must be registered, proof-of-receipt or service-of-process', 'category')
+  const terms = {
+    category: o.category,
+    visibleFrom: time(o.visibleFrom, 'visibleFrom'),
+    title: o.title === undefined ? undefined : checkText(o.title, 'title', titleProblem),
+    replyBy: time(o.replyBy, 'replyBy'),
+  }
+  const problem = termsProblem({ kind, created, expires, ...terms })
+  if (problem !== undefined) invalid(problem[1], TERM_FIELDS[problem[0]] ?? problem[0])
+  return terms
+}
+
+const TERM_FIELDS: Record<string, string> = {
+  cat: 'category',
+  nbf: 'visibleFrom',
+  reply: 'replyBy',
 }

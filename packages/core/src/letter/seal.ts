@@ -70,6 +70,10 @@ export async function sealLetter(o: SealLetterOptions): Promise<SealedLetter> {
     lang: c.lang,
     ...(c.threadId === undefined ? {} : { threadId: c.threadId }),
     ...(c.replyTo === undefined ? {} : { replyTo: c.replyTo }),
+    ...(c.category === undefined ? {} : { category: c.category }),
+    ...(c.visibleFrom === undefined ? {} : { visibleFrom: c.visibleFrom }),
+    ...(c.title === undefined ? {} : { title: c.title }),
+    ...(c.replyBy === undefined ? {} : { replyBy: c.replyBy }),
     attachments: c.attachments.map((a) => ({ id: a.id, size: a.size, sha256: a.sha256 })),
     keyCommitment: commitment,
   }

@@ -11,6 +11,7 @@ import {
   MAX_LANG_LENGTH,
   MAX_MEDIA_TYPE_LENGTH,
   MAX_SUBJECT_LENGTH,
+  MAX_TITLE_LENGTH,
 } from './limits.js'
 
 // RFC 6838 section 4.2 restricted names, with optional RFC 2045 parameters (token or quoted value).
@@ -61,5 +62,11 @@ export function filenameProblem(v: string): string | undefined {
 export function subjectProblem(v: string): string | undefined {
   const n = codePoints(v)
   if (n === 0 || n > MAX_SUBJECT_LENGTH) return `must have 1 to ${MAX_SUBJECT_LENGTH} characters`
+  return CONTROL.test(v) ? 'must not contain control characters' : undefined
+}
+
+export function titleProblem(v: string): string | undefined {
+  const n = codePoints(v)
+  if (n === 0 || n > MAX_TITLE_LENGTH) return `must have 1 to ${MAX_TITLE_LENGTH} characters`
   return CONTROL.test(v) ? 'must not contain control characters' : undefined
 }

@@ -177,6 +177,29 @@ export async function makeInvalidLetters(
       reason: 'ERR_LETTER_MALFORMED',
     },
     {
+      name: 'category-on-ordinary-letter',
+      description: 'a registered-mail category on a letter of kind letter (spec 05, 5.3)',
+      check: 'inspect',
+      letter: toHex(
+        await resign(base, k.skatSigning, (_pr, h) => h.set('cat', 'service-of-process')),
+      ),
+      reason: 'ERR_LETTER_MALFORMED',
+    },
+    {
+      name: 'visible-after-expiry',
+      check: 'inspect',
+      letter: toHex(
+        await resign(base, k.skatSigning, (_pr, h) => h.set('nbf', h.get('expires') as number)),
+      ),
+      reason: 'ERR_LETTER_MALFORMED',
+    },
+    {
+      name: 'title-with-control-character',
+      check: 'inspect',
+      letter: toHex(await resign(base, k.skatSigning, (_pr, h) => h.set('title', 'a\nb'))),
+      reason: 'ERR_LETTER_MALFORMED',
+    },
+    {
       name: 'key-commitment-mismatch',
       description: 'the sender committed to one CEK and encrypted under another',
       check: 'open',

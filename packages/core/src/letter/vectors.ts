@@ -161,6 +161,28 @@ export async function makeVectors(): Promise<unknown> {
       openers: [k.lars, k.larsPhone, k.bankEncryption],
       deterministic: false,
     },
+    {
+      name: 'service-of-process-with-terms',
+      description:
+        'registered mail of category service-of-process, shown from a later date, with a notification title and a reply-by date (spec 17.1)',
+      options: {
+        sender: skat,
+        recipients: [lars],
+        kind: 'registered',
+        category: 'service-of-process',
+        visibleFrom: NOW / 1000 + 86_400,
+        title: 'Afgørelse fra Skattestyrelsen',
+        replyBy: NOW / 1000 + 29 * 86_400,
+        contentType: 'text/plain; charset=utf-8',
+        lang: 'da',
+        subject: 'Afgørelse om ejendomsvurdering',
+        body: utf8('Kære Lars'),
+        now: NOW,
+        random: random(4),
+      },
+      openers: [k.lars, k.larsPhone, k.skatEncryption],
+      deterministic: true,
+    },
   ]
 
   const valid = []
@@ -192,6 +214,10 @@ export async function makeVectors(): Promise<unknown> {
         body: toHex(o.body),
         attachments: attachmentsJson(o.attachments ?? []),
         threadId: o.threadId,
+        category: o.category,
+        visibleFrom: o.visibleFrom,
+        title: o.title,
+        replyBy: o.replyBy,
         expires: o.expires,
         now: o.now,
         random: {

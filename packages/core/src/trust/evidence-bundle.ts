@@ -14,18 +14,34 @@ import {
   type CborValue,
 } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
+import type { InclusionProof } from '../transparency/log.js'
+import { inclusionProofValue, readInclusionProof } from '../transparency/proof-codec.js'
 
 /** Limits of the bundle format. */
 export const EVIDENCE_BUNDLE_LIMITS = {
   maxBytes: 1 << 20,
-  maxItems: 1000,
-  maxDepth: 4,
+  maxItems: 8192,
+  // bundle > log > logged record > proof > path
+  maxDepth: 6,
   maxRecords: 64,
+  maxCosignatures: 16,
   maxCertificates: 32,
   maxRevocationLists: 16,
 } as const
 
 const CODE = 'ERR_EVIDENCE_BUNDLE_MALFORMED'
+
+/** A record's place in its issuer's transparency log (spec 16.8, 21.7). */
+export interface LoggedRecord {
+  /** Index of the record in {@link EvidenceBundle.records}. */
+  readonly record: number
+  /** The issuer's signed checkpoint the proof leads to. */
+  readonly checkpoint: Uint8Array
+  /** Inclusion proof of the record's leaf in that checkpoint's tree. */
+  readonly proof: InclusionProof
+  /** Witnesses' cosignatures of the checkpoint. */
+  readonly cosignatures: readonly Uint8Array[]
+}
 
 /** What a bundle holds. */
 export interface EvidenceBundle {
@@ -35,6 +51,8 @@ export interface EvidenceBundle {
   readonly certificates: readonly Uint8Array[]
   /** Revocation lists of the issuing operators, as published around the records' times. */
   readonly revocationLists: readonly Uint8Array[]
+  /** Where records are in their issuers' logs; absent or empty when not given. */
+  readonly log?: readonly LoggedRecord[]
 }
 
 /**
@@ -52,6 +70,19 @@ export function createEvidenceBundle(bundle: EvidenceBundle): Uint8Array {
     ['certs', [...bundle.certificates]],
     ['revocations', [...bundle.revocationLists]],
   ])
+  if (bundle.log !== undefined && bundle.log.length > 0)
+    m.set(
+      'log',
+      bundle.log.map(
+        (l) =>
+          new Map<CborKey, CborValue>([
+            ['record', l.record],
+            ['checkpoint', l.checkpoint],
+            ['proof', inclusionProofValue(l.proof)],
+            ['cosignatures', [...l.cosignatures]],
+          ]),
+      ),
+    )
   const bytes = encodeCanonical(m)
   readEvidenceBundle(bytes)
   return bytes
@@ -84,6 +115,7 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
     'records',
     'certs',
     'revocations',
+    'log',
   ])
   if (r.raw('v') !== 1)
     throw new BaridError('ERR_UNSUPPORTED_VERSION', 'evidence bundle version is not supported')
@@ -97,9 +129,40 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
       )
   const records = list('records', EVIDENCE_BUNDLE_LIMITS.maxRecords, 8192)
   if (records.length === 0) r.fail('records', 'at least one record')
+  const log = r.has('log')
+    ? r.array('log', EVIDENCE_BUNDLE_LIMITS.maxRecords).map((v) => readLogged(v, records.length))
+    : undefined
   return {
     records,
     certificates: list('certs', EVIDENCE_BUNDLE_LIMITS.maxCertificates, 16 * 1024),
     revocationLists: list('revocations', EVIDENCE_BUNDLE_LIMITS.maxRevocationLists, 1 << 19),
+    ...(log === undefined ? {} : { log }),
+  }
+}
+
+function readLogged(value: CborValue, records: number): LoggedRecord {
+  const r = MapReader.of(value, CODE, 'logged record').only([
+    'record',
+    'checkpoint',
+    'proof',
+    'cosignatures',
+  ])
+  const bytes = (v: CborValue, max: number): Uint8Array =>
+    v instanceof Uint8Array && v.length > 0 && v.length <= max
+      ? v
+      : r.fail('checkpoint', `byte strings of 1 to ${max} bytes`)
+  let proof: InclusionProof
+  try {
+    proof = readInclusionProof(r.raw('proof') ?? null)
+  } catch (e) {
+    throw new BaridError(CODE, 'a logged record has a malformed inclusion proof', { cause: e })
+  }
+  return {
+    record: r.int('record', 0, records - 1),
+    checkpoint: bytes(r.raw('checkpoint') ?? null, 1024),
+    proof,
+    cosignatures: r
+      .array('cosignatures', EVIDENCE_BUNDLE_LIMITS.maxCosignatures)
+      .map((v) => bytes(v, 1024)),
   }
 }

@@ -2,7 +2,7 @@
  * @module storage/sqlite/misc
  * SQLite implementations of the idempotency, batch and retention parts of the storage seam.
  */
-import { and, asc, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm'
 import {
   batchItems,
   batches,
@@ -16,9 +16,11 @@ import {
 } from '../schema.js'
 import type { BatchStore, IdempotencyStore, RetentionStore } from '../storage.js'
 import type { Db } from './db.js'
+import { groupCommit } from './group-commit.js'
 
 /** @example `const idem = sqliteIdempotency(openDb({ file: ':memory:' }))` */
 export function sqliteIdempotency(db: Db): IdempotencyStore {
+  const group = groupCommit(db.$client)
   return {
     async getFedTransaction(origin, txid) {
       return db
@@ -32,10 +34,13 @@ export function sqliteIdempotency(db: Db): IdempotencyStore {
         .get()
     },
     async putFedTransaction(origin, txid, r, at) {
-      db.insert(fedTransactions)
-        .values({ origin, txid, ...r, createdAt: at })
-        .onConflictDoNothing()
-        .run()
+      await group.run(() =>
+        db
+          .insert(fedTransactions)
+          .values({ origin, txid, ...r, createdAt: at })
+          .onConflictDoNothing()
+          .run(),
+      )
     },
     async getIdempotent(scope, key) {
       return db
@@ -49,16 +54,20 @@ export function sqliteIdempotency(db: Db): IdempotencyStore {
         .get()
     },
     async putIdempotent(scope, key, r, at) {
-      db.insert(idempotencyKeys)
-        .values({ scope, key, ...r, createdAt: at })
-        .onConflictDoNothing()
-        .run()
+      await group.run(() =>
+        db
+          .insert(idempotencyKeys)
+          .values({ scope, key, ...r, createdAt: at })
+          .onConflictDoNothing()
+          .run(),
+      )
     },
   }
 }
 
 /** @example `const b = sqliteBatches(openDb({ file: ':memory:' }))` */
 export function sqliteBatches(db: Db): BatchStore {
+  const group = groupCommit(db.$client)
   const v = (n: string) => sql`${sql.placeholder(n)}`
   // One update per letter of a batch: prepared once (see letters.ts on the cost).
   const setResult = db
@@ -86,6 +95,24 @@ export function sqliteBatches(db: Db): BatchStore {
       status: 'pending',
     })
     .prepare()
+  const openBatches = db
+    .select({ id: batches.id, senderId: batches.senderId })
+    .from(batches)
+    .where(isNull(batches.completedAt))
+    .orderBy(asc(batches.createdAt), asc(batches.id))
+    .prepare()
+  const pendingOf = db
+    .select({ idx: batchItems.idx, bytes: batchItems.bytes })
+    .from(batchItems)
+    .where(
+      and(
+        eq(batchItems.batchId, sql.placeholder('batchId')),
+        sql`${batchItems.status} = 'pending'`,
+      ),
+    )
+    .orderBy(asc(batchItems.idx))
+    .limit(sql.placeholder('limit'))
+    .prepare()
   return {
     async createBatch(id, senderId, items, at) {
       db.transaction(
@@ -103,41 +130,40 @@ export function sqliteBatches(db: Db): BatchStore {
       )
     },
     async pendingBatchItems(limit) {
-      const rows = db
-        .select({
-          batchId: batchItems.batchId,
-          senderId: batches.senderId,
-          idx: batchItems.idx,
-          bytes: batchItems.bytes,
-        })
-        .from(batchItems)
-        .innerJoin(batches, eq(batches.id, batchItems.batchId))
-        .where(eq(batchItems.status, 'pending'))
-        .orderBy(asc(batches.createdAt), asc(batchItems.batchId), asc(batchItems.idx))
-        .limit(limit)
-        .all()
-      return rows.map((r) => ({ ...r, bytes: new Uint8Array(r.bytes ?? Buffer.alloc(0)) }))
+      // Batch by batch, oldest first, each read in index order (batch_items_pending): one query
+      // over every pending item sorted by batch time would sort the whole backlog, bytes and
+      // all, for each chunk.
+      const out: { batchId: string; senderId: string; idx: number; bytes: Uint8Array }[] = []
+      for (const b of openBatches.all()) {
+        const rows = pendingOf.all({ batchId: b.id, limit: limit - out.length })
+        for (const r of rows)
+          out.push({
+            batchId: b.id,
+            senderId: b.senderId,
+            idx: r.idx,
+            bytes: new Uint8Array(r.bytes ?? Buffer.alloc(0)),
+          })
+        if (out.length >= limit) break
+      }
+      return out
     },
     async recordBatchResults(results, at) {
-      db.transaction(
-        () => {
-          const touched = new Set<string>()
-          for (const r of results) {
-            setResult.run({ ...r })
-            touched.add(r.batchId)
-          }
-          for (const id of touched) {
-            const left = db
-              .select({ n: sql<number>`count(*)` })
-              .from(batchItems)
-              .where(and(eq(batchItems.batchId, id), eq(batchItems.status, 'pending')))
-              .get()
-            if ((left?.n ?? 0) === 0)
-              db.update(batches).set({ completedAt: at }).where(eq(batches.id, id)).run()
-          }
-        },
-        { behavior: 'immediate' },
-      )
+      await group.run(() => {
+        const touched = new Set<string>()
+        for (const r of results) {
+          setResult.run({ ...r })
+          touched.add(r.batchId)
+        }
+        for (const id of touched) {
+          const left = db
+            .select({ n: sql<number>`count(*)` })
+            .from(batchItems)
+            .where(and(eq(batchItems.batchId, id), eq(batchItems.status, 'pending')))
+            .get()
+          if ((left?.n ?? 0) === 0)
+            db.update(batches).set({ completedAt: at }).where(eq(batches.id, id)).run()
+        }
+      })
     },
     async getBatch(id) {
       const b = db.select().from(batches).where(eq(batches.id, id)).get()

@@ -2,27 +2,59 @@
  * @module storage/sqlite/outbox
  * SQLite implementation of {@link OutboxStore}, the delivery engine's persistent queue.
  */
-import { and, asc, eq, lte, min, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { evidence, outbox, recipients } from '../schema.js'
 import type { OutboxStore } from '../storage.js'
-import type { OutboxItem } from '../types.js'
+import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../types.js'
 import type { Db } from './db.js'
+import { groupCommit } from './group-commit.js'
 
-function toItem(r: typeof outbox.$inferSelect): OutboxItem {
+/** An outbox row as SQLite returns it. */
+interface OutboxRow {
+  id: number
+  peer: string
+  kind: 'letter' | 'evidence'
+  letter_id: string
+  recipient: string | null
+  evidence_id: string | null
+  deliver_before: number
+  attempts: number
+  next_attempt_at: number
+  ambiguous: number
+  created_at: number
+}
+
+/** What settling an item needs to know about it. */
+interface Settled {
+  kind: 'letter' | 'evidence'
+  letter_id: string
+  recipient: string | null
+}
+
+function toItem(r: OutboxRow): OutboxItem {
   return {
     id: r.id,
     peer: r.peer,
     kind: r.kind,
-    letterId: r.letterId,
+    letterId: r.letter_id,
     recipient: r.recipient,
-    evidenceId: r.evidenceId,
-    deliverBefore: r.deliverBefore,
+    evidenceId: r.evidence_id,
+    deliverBefore: r.deliver_before,
     attempts: r.attempts,
-    nextAttemptAt: r.nextAttemptAt,
-    ambiguous: r.ambiguous,
-    createdAt: r.createdAt,
+    nextAttemptAt: r.next_attempt_at,
+    ambiguous: r.ambiguous !== 0,
+    createdAt: r.created_at,
   }
 }
+
+/** Distinct peers with pending items: min(peer), then the next one above it, and so on. */
+const PENDING_PEERS = `with recursive peers(peer) as (
+    select (select peer from outbox where state = 'pending' order by peer limit 1)
+    union all
+    select (select peer from outbox where state = 'pending' and peer > peers.peer
+             order by peer limit 1)
+      from peers where peers.peer is not null
+  )`
 
 /** @example `const q = sqliteOutbox(openDb({ file: ':memory:' }))` */
 export function sqliteOutbox(db: Db): OutboxStore {
@@ -31,50 +63,45 @@ export function sqliteOutbox(db: Db): OutboxStore {
   // `.set()` takes SQL, not bare placeholders.
   const v = (n: string) => sql`${sql.placeholder(n)}`
   const q = {
-    duePeers: db
-      .select({ peer: outbox.peer, due: sql<number>`count(*)` })
-      .from(outbox)
-      .where(and(eq(outbox.state, 'pending'), lte(outbox.nextAttemptAt, p('now'))))
-      .groupBy(outbox.peer)
-      .prepare(),
-    dueItems: db
-      .select()
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.state, 'pending'),
-          eq(outbox.peer, p('peer')),
-          lte(outbox.nextAttemptAt, p('now')),
-        ),
+    // The peers with pending items, by a loose index scan of outbox_due (one index seek per
+    // peer, however long the queues): drizzle has no recursive CTE, hence raw SQL.
+    duePeers: db.$client.prepare<[number], { peer: string; due: number }>(
+      `${PENDING_PEERS}
+       select peer, (select count(*) from outbox
+                      where state = 'pending' and peer = peers.peer and next_attempt_at <= ?) as due
+         from peers where peer is not null and due > 0`,
+    ),
+    nextDueAt: db.$client.prepare<[], { at: number | null }>(
+      `${PENDING_PEERS}
+       select min((select min(next_attempt_at) from outbox
+                    where state = 'pending' and peer = peers.peer)) as at
+         from peers where peer is not null`,
+    ),
+    // Two steps: the ids from the outbox_due index alone (it covers them, and its order is
+    // earliest due first, then oldest, so the limit stops the scan; in-flight items are skipped
+    // here), then the rows of the chosen ids. Raw SQL: these run for every transaction sent.
+    dueIds: db.$client
+      .prepare<[string, number, number], number>(
+        `select id from outbox where state = 'pending' and peer = ? and next_attempt_at <= ?
+          order by next_attempt_at, id limit ?`,
       )
-      .orderBy(asc(outbox.id))
-      .limit(p('limit'))
-      .prepare(),
-    nextDueAt: db
-      .select({ at: min(outbox.nextAttemptAt) })
-      .from(outbox)
-      .where(eq(outbox.state, 'pending'))
-      .prepare(),
-    item: db
-      .select()
-      .from(outbox)
-      .where(eq(outbox.id, p('id')))
-      .prepare(),
-    done: db
-      .update(outbox)
-      .set({ state: 'done', doneAt: v('at'), lastError: null })
-      .where(eq(outbox.id, p('id')))
-      .prepare(),
-    retry: db
-      .update(outbox)
-      .set({
-        attempts: v('attempts'),
-        nextAttemptAt: v('next'),
-        ambiguous: v('ambiguous'),
-        lastError: v('error'),
-      })
-      .where(eq(outbox.id, p('id')))
-      .prepare(),
+      .pluck(),
+    rows: db.$client.prepare<[string], OutboxRow>(
+      `select id, peer, kind, letter_id, recipient, evidence_id, deliver_before, attempts,
+              next_attempt_at, ambiguous, created_at
+         from outbox where id in (select value from json_each(?))`,
+    ),
+    // Settling checks and changes an item in one statement: only a pending item changes, and
+    // RETURNING gives what the recipient status update needs.
+    done: db.$client.prepare<[number, number], Settled>(
+      `update outbox set state = 'done', done_at = ?, last_error = null
+        where id = ? and state = 'pending' returning kind, letter_id, recipient`,
+    ),
+    retry: db.$client.prepare<[number, number, string, number], Settled>(
+      `update outbox set attempts = attempts + 1, next_attempt_at = ?,
+              ambiguous = (ambiguous or ?), last_error = ?
+        where id = ? and state = 'pending' returning kind, letter_id, recipient`,
+    ),
     recipient: db
       .update(recipients)
       .set({ state: v('state'), code: v('code'), updatedAt: v('at') })
@@ -95,57 +122,51 @@ export function sqliteOutbox(db: Db): OutboxStore {
       .onConflictDoNothing()
       .prepare(),
   }
+  const group = groupCommit(db.$client)
+  const settleAll = (settlements: OutboxSettlement[], received: EvidenceRow[], at: number) => {
+    for (const e of received) {
+      q.evidence.run({
+        ...e,
+        record: Buffer.from(e.record.buffer, e.record.byteOffset, e.record.byteLength),
+      })
+    }
+    for (const s of settlements) {
+      const item =
+        s.outcome === 'done'
+          ? q.done.get(at, s.id)
+          : q.retry.get(s.nextAttemptAt, s.ambiguous ? 1 : 0, s.error.slice(0, 200), s.id)
+      if (!item) continue // settled already
+      if (s.recipientState && item.kind === 'letter' && item.recipient !== null) {
+        q.recipient.run({
+          letterId: item.letter_id,
+          address: item.recipient,
+          state: s.recipientState,
+          code: s.outcome === 'done' ? (s.code ?? null) : null,
+          at,
+        })
+      }
+    }
+  }
   return {
     async duePeers(now) {
-      return q.duePeers.all({ now })
+      return q.duePeers.all(now)
     },
     async dueItems(peer, now, limit, exclude) {
       // Fetch a little more than asked so items already in flight can be skipped.
-      const extra = exclude?.size ?? 0
-      const rows = q.dueItems.all({ peer, now, limit: limit + extra })
-      return rows
-        .filter((r) => !exclude?.has(r.id))
+      const ids = q.dueIds
+        .all(peer, now, limit + (exclude?.size ?? 0))
+        .filter((id) => !exclude?.has(id))
         .slice(0, limit)
-        .map(toItem)
+      if (ids.length === 0) return []
+      const byId = new Map(q.rows.all(JSON.stringify(ids)).map((r) => [r.id, toItem(r)]))
+      return ids.flatMap((id) => byId.get(id) ?? [])
     },
     async nextDueAt() {
       return q.nextDueAt.get()?.at ?? undefined
     },
     async settle(settlements, received, at) {
-      db.transaction(
-        () => {
-          for (const e of received) {
-            q.evidence.run({
-              ...e,
-              record: Buffer.from(e.record.buffer, e.record.byteOffset, e.record.byteLength),
-            })
-          }
-          for (const s of settlements) {
-            const item = q.item.get({ id: s.id })
-            if (!item || item.state !== 'pending') continue
-            if (s.outcome === 'done') q.done.run({ id: s.id, at })
-            else {
-              q.retry.run({
-                id: s.id,
-                attempts: item.attempts + 1,
-                next: s.nextAttemptAt,
-                ambiguous: item.ambiguous || s.ambiguous ? 1 : 0,
-                error: s.error.slice(0, 200),
-              })
-            }
-            if (s.recipientState && item.kind === 'letter' && item.recipient !== null) {
-              q.recipient.run({
-                letterId: item.letterId,
-                address: item.recipient,
-                state: s.recipientState,
-                code: s.outcome === 'done' ? (s.code ?? null) : null,
-                at,
-              })
-            }
-          }
-        },
-        { behavior: 'immediate' },
-      )
+      // Shares a commit with the letters written in the same loop turn (group-commit.ts).
+      await group.run(() => settleAll(settlements, received, at))
     },
     async resetBackoff(peer, now) {
       const r = db

@@ -1,8 +1,9 @@
 /**
- * @module demo/clients
- * Minimal HTTP clients for the demo and the node's own tests: an agency (sender API) and a
- * citizen (citizen API), plus a party's keys and the sealing and opening done on the client's
- * side with core. Integrators use `@barid/client`; this is the node's self-contained stand-in.
+ * @module test/clients
+ * Raw HTTP clients for the node's own tests: an agency (sender API) and a citizen (citizen
+ * API), plus a party's keys and the sealing and opening done on the client's side with core.
+ * They check nothing the node answers (tests need to send what a careful client never would);
+ * integrators, and the demo, use `@barid/client`.
  */
 import {
   BaridError,
@@ -18,8 +19,8 @@ import {
   toHex,
   type KeyPair,
   type OpenedLetter,
-} from '../core.js'
-import type { LookupResult } from '../directory/lookup.js'
+} from '../src/core.js'
+import type { LookupResult } from '../src/directory/lookup.js'
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
 

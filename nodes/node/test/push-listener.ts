@@ -1,10 +1,10 @@
 /**
- * @module demo/push-listener
+ * @module test/push-listener
  * A citizen's push connection (spec 13.6): authenticate with the first message, resume after a
  * cursor, receive letter events.
  */
 import WebSocket from 'ws'
-import type { MailboxEvent as HubEvent } from '../push/push-hub.js'
+import type { MailboxEvent as HubEvent } from '../src/push/push-hub.js'
 
 /** A letter event as the push socket sends it (spec 13.6). */
 export type MailboxEvent = Omit<HubEvent, 'receivedAt'> & { receivedAt: string }

@@ -1,0 +1,206 @@
+/**
+ * @module bench/lib/load
+ * The load generators: a bulk run (an agency's batches, as fast as the node takes them: the
+ * sustained capacity) and a paced open-loop run (single letters sent on a fixed schedule,
+ * whether or not earlier ones have been answered, so that a slow node cannot slow the offered
+ * load down and hide its own latency). Latency is measured from each letter's scheduled send
+ * time to the moment it is seen in the recipient's mailbox at the other node.
+ */
+import { Agent, request } from 'node:http'
+import { toBase64Url } from '../../src/core.js'
+import type { BenchAgency } from './federation.js'
+import type { DeliveryWatcher } from './observe.js'
+import type { SealedForBench } from './seal.js'
+
+export interface BulkResult {
+  letters: number
+  /** First batch sent to last delivery seen. */
+  seconds: number
+  /** Time to have every batch stored (the sender's `202`s). */
+  submitSeconds: number
+  /** Delivered letters per second between 10% and 90% of the run (steady state). */
+  steadyRate: number
+}
+
+/**
+ * Submits `letters` as batches of `batchSize` and waits until all are seen delivered.
+ *
+ * @example
+ * ```ts
+ * const r = await bulkRun(eta, letters, watcher, { batchSize: 2500 })
+ * ```
+ */
+export async function bulkRun(
+  agency: BenchAgency,
+  letters: readonly SealedForBench[],
+  watcher: DeliveryWatcher,
+  o: { batchSize: number; timeoutMs: number },
+): Promise<BulkResult> {
+  const before = watcher.seen.size
+  const bodies: string[] = []
+  for (let i = 0; i < letters.length; i += o.batchSize)
+    bodies.push(
+      JSON.stringify({
+        letters: letters.slice(i, i + o.batchSize).map((l) => toBase64Url(l.bytes)),
+      }),
+    )
+  const marks: { at: number; n: number }[] = []
+  const t0 = performance.now()
+  const sampler = setInterval(
+    () => marks.push({ at: performance.now(), n: watcher.seen.size - before }),
+    50,
+  )
+  for (const body of bodies) {
+    const res = await fetch(`${agency.client.url}/v1/sender/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agency.apiKey}`, 'content-type': 'application/json' },
+      body,
+    })
+    if (res.status !== 202) throw new Error(`batch: HTTP ${res.status} ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  const submitSeconds = (performance.now() - t0) / 1000
+  await watcher.waitFor(before + letters.length, o.timeoutMs)
+  const seconds = (performance.now() - t0) / 1000
+  clearInterval(sampler)
+  marks.push({ at: performance.now(), n: watcher.seen.size - before })
+  const at = (frac: number) => marks.find((m) => m.n >= frac * letters.length) ?? marks.at(-1)!
+  const a = at(0.1)
+  const b = at(0.9)
+  const steadyRate = b.at > a.at ? ((b.n - a.n) * 1000) / (b.at - a.at) : Number.NaN
+  return { letters: letters.length, seconds, submitSeconds, steadyRate }
+}
+
+export interface PacedResult {
+  offered: number
+  /** Rate actually offered (letters over the sending window). */
+  offeredRate: number
+  /** Scheduled send to seen in the mailbox, ms, one per delivered letter. */
+  endToEnd: number[]
+  /** Scheduled send to the sender's `202` (or `200`), ms. */
+  acceptance: number[]
+  errors: Map<string, number>
+  /** Most letters submitted and not yet answered at once (queued in the client included). */
+  maxInFlight: number
+  /** How late the generator itself fired, ms (p99): if large, the client was the bottleneck. */
+  lateness: number[]
+}
+
+/**
+ * Sends `letters` at `rate` per second, open loop, and waits for their delivery: one letter a
+ * request (`POST /v1/sender/letters`), or with `perRequest` > 1 small batches on the same
+ * schedule (`POST /v1/sender/batches`, a batch going when its last letter is due).
+ *
+ * @example
+ * ```ts
+ * const r = await pacedRun(eta, letters, watcher, { rate: 1000, timeoutMs: 60_000, connections: 64, perRequest: 1 })
+ * ```
+ */
+export async function pacedRun(
+  agency: BenchAgency,
+  letters: readonly SealedForBench[],
+  watcher: DeliveryWatcher,
+  o: { rate: number; timeoutMs: number; connections: number; perRequest: number },
+): Promise<PacedResult> {
+  const single = o.perRequest <= 1
+  const url = new URL(`${agency.client.url}/v1/sender/${single ? 'letters' : 'batches'}`)
+  // A sender's HTTP client: a pool of keep-alive connections. A letter whose turn comes while
+  // every connection is busy waits in the client's queue, and that wait counts in its latency.
+  const agent = new Agent({ keepAlive: true, maxSockets: o.connections })
+  const groups: number[][] = []
+  for (let i = 0; i < letters.length; i += Math.max(1, o.perRequest))
+    groups.push(Array.from({ length: Math.min(o.perRequest, letters.length - i) }, (_, k) => i + k))
+  const bodies = groups.map((g) =>
+    Buffer.from(
+      JSON.stringify(
+        single
+          ? { letter: toBase64Url(letters[g[0]!]!.bytes) }
+          : { letters: g.map((k) => toBase64Url(letters[k]!.bytes)) },
+      ),
+    ),
+  )
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${agency.apiKey}`,
+            'content-type': 'application/json',
+            'content-length': body.byteLength,
+          },
+        },
+        (res) => {
+          res.resume()
+          res.once('end', () => resolve(res.statusCode ?? 0))
+          res.once('error', reject)
+        },
+      )
+      req.once('error', reject)
+      req.end(body)
+    })
+  const sched = new Float64Array(letters.length)
+  const acceptedAt = new Float64Array(letters.length)
+  const errors = new Map<string, number>()
+  const lateness: number[] = []
+  let inFlight = 0
+  let maxInFlight = 0
+  const pending: Promise<void>[] = []
+  const fire = (g: number) => {
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    pending.push(
+      post(bodies[g]!)
+        .then((status) => {
+          if (status >= 200 && status < 300)
+            for (const k of groups[g]!) acceptedAt[k] = performance.now()
+          else errors.set(`HTTP ${status}`, (errors.get(`HTTP ${status}`) ?? 0) + 1)
+        })
+        .catch((e: unknown) => {
+          const k = e instanceof Error ? e.message : 'error'
+          errors.set(k, (errors.get(k) ?? 0) + 1)
+        })
+        .finally(() => inFlight--),
+    )
+  }
+  const interval = 1000 / o.rate
+  const t0 = performance.now() + 20
+  for (let i = 0; i < letters.length; i++) sched[i] = t0 + i * interval
+  // A request goes when the last letter it carries is due.
+  const due = (g: number) => sched[groups[g]!.at(-1)!]!
+  let g = 0
+  while (g < groups.length) {
+    const now = performance.now()
+    while (g < groups.length && due(g) <= now) {
+      lateness.push(now - due(g))
+      fire(g++)
+    }
+    if (g < groups.length) {
+      const wait = due(g) - performance.now()
+      await new Promise((r) => (wait > 1 ? setTimeout(r, Math.floor(wait)) : setImmediate(r)))
+    }
+  }
+  const sendSeconds = (performance.now() - t0) / 1000
+  await Promise.all(pending)
+  agent.destroy()
+  const accepted = letters.filter((_, k) => acceptedAt[k]! > 0).length
+  await watcher.waitFor(accepted, o.timeoutMs).catch(() => undefined)
+  const endToEnd: number[] = []
+  const acceptance: number[] = []
+  letters.forEach((l, k) => {
+    if (acceptedAt[k]! > 0) acceptance.push(acceptedAt[k]! - sched[k]!)
+    const seen = watcher.seen.get(l.id)
+    if (seen !== undefined) endToEnd.push(seen - sched[k]!)
+  })
+  return {
+    offered: letters.length,
+    offeredRate: letters.length / sendSeconds,
+    endToEnd,
+    acceptance,
+    errors,
+    maxInFlight,
+    lateness,
+  }
+}
