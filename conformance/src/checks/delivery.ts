@@ -1,0 +1,171 @@
+/**
+ * @module checks/delivery
+ * Fixed scenarios of the delivery engine's guarantees (spec 14.3, 14.4) that the model-based
+ * property also explores at random: a deadline passing after an ambiguous attempt, a deadline
+ * passing while the peer is unreachable, and a duplicate arriving after the deadline.
+ */
+import { fromBase64Url, verifyEvidenceChain } from '@barid/core'
+import { deliveryKey } from '../peer/receive.js'
+import { newKeys, recipientOf, sealAs, statusOf, submit } from '../world/parties.js'
+import type { World } from '../world/world.js'
+import { ensure, eventually, expectStatus, type Check } from './check.js'
+import { fixtures, peerLetter, sendTx } from './fixtures.js'
+import { sameRecords } from './transactions.js'
+import { ADVANCE_SECONDS } from '../model/commands.js'
+
+async function settledState(world: World, agency: Parameters<typeof statusOf>[1], id: string) {
+  return eventually(
+    async () => {
+      const s = (await statusOf(world, agency, id)).body.recipients?.[0]
+      return s && s.state !== 'pending' && s.state !== 'unconfirmed' ? s : undefined
+    },
+    { what: `node A to settle ${id}`, clause: '14.4-4', timeoutMs: 20_000 },
+  )
+}
+
+export const deliveryChecks: Check[] = [
+  {
+    id: 'delivery.ambiguous-deadline',
+    title:
+      'after an ambiguous attempt, the sending node does not declare non-delivery when the deadline passes',
+    group: 'delivery',
+    clauses: ['14.4-2', '14.4-3'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`amb${Date.now().toString(36)}`, await newKeys())
+      await world.peer.setMode('ambiguous')
+      try {
+        const l = await sealAs(
+          world,
+          f.agencyA,
+          [
+            {
+              address: box.address,
+              key: { publicKey: box.encryption.publicKey, kid: box.encryption.kid },
+            },
+          ],
+          { kind: 'registered' },
+        )
+        expectStatus(
+          await submit(world, f.agencyA, l.bytes),
+          202,
+          '12.3-5',
+          'a letter to the harness peer',
+        )
+        await eventually(
+          async () =>
+            world.peer.state.deliveries.has(deliveryKey(l.id, box.address)) ? true : undefined,
+          { what: 'node A to attempt delivery', clause: '14.4-3' },
+        )
+        await world.advance(ADVANCE_SECONDS)
+        await world.a.control.runDelivery()
+        await new Promise((r) => setTimeout(r, 500))
+        await world.peer.setMode('up')
+        await world.a.control.runDelivery()
+        const s = await settledState(world, f.agencyA, l.id)
+        ensure(
+          s.state === 'delivered',
+          `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
+          '14.4-2',
+        )
+      } finally {
+        await world.peer.setMode('up')
+      }
+    },
+  },
+  {
+    id: 'delivery.unreachable-deadline',
+    title:
+      'a letter for an unreachable peer ends not-delivered with ERR_DELIVERY_EXPIRED and its evidence when the deadline passes',
+    group: 'delivery',
+    clauses: ['14.4-4', '14.5-1'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`down${Date.now().toString(36)}`, await newKeys())
+      await world.peer.setMode('down')
+      try {
+        const l = await sealAs(
+          world,
+          f.agencyA,
+          [
+            {
+              address: box.address,
+              key: { publicKey: box.encryption.publicKey, kid: box.encryption.kid },
+            },
+          ],
+          { kind: 'registered' },
+        )
+        expectStatus(
+          await submit(world, f.agencyA, l.bytes),
+          202,
+          '12.3-5',
+          'a letter to the harness peer',
+        )
+        await new Promise((r) => setTimeout(r, 300))
+        await world.advance(ADVANCE_SECONDS)
+        await world.a.control.runDelivery()
+        const s = await settledState(world, f.agencyA, l.id)
+        ensure(
+          s.state === 'not-delivered' && s.code === 'ERR_DELIVERY_EXPIRED',
+          `node A says ${s.state} ${s.code ?? ''}`,
+          '14.4-4',
+        )
+        const types = (
+          await verifyEvidenceChain(
+            (s.chain ?? []).map((c) => fromBase64Url(c)),
+            world.resolveEvidenceKey,
+          )
+        ).map((v) => v.record.type)
+        ensure(
+          types.join(' ') === 'submission-accepted not-delivered',
+          `chain ${types.join(' → ')}`,
+          '14.5-1',
+        )
+        ensure(
+          !world.peer.state.deliveries.has(deliveryKey(l.id, box.address)),
+          'the peer received the expired letter',
+          '14.4-4',
+        )
+      } finally {
+        await world.peer.setMode('up')
+      }
+    },
+  },
+  {
+    id: 'tx.duplicate.after-deadline',
+    title:
+      'a letter delivered before its deadline and resent after it is answered delivered with the first evidence',
+    group: 'transactions',
+    clauses: ['11.4-10', '11.4-18', '14.4-1'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const l = await peerLetter(world, f.peerSender, [recipientOf(f.citizenA)], {
+        kind: 'registered',
+        deliverBeforeMs: world.clock.now() + 600_000,
+      })
+      const first = (await sendTx(world, world.a, { letters: [l.entry] })).answer?.letters?.[0]
+        ?.recipients?.[0]
+      ensure(
+        first?.status === 'delivered',
+        `first delivery: ${first?.status} ${first?.code ?? ''}`,
+        '11.4-10',
+      )
+      await world.advance(3600)
+      const again = (await sendTx(world, world.a, { letters: [l.entry] })).answer?.letters?.[0]
+        ?.recipients?.[0]
+      ensure(
+        again?.status === 'delivered',
+        `resent after the deadline: ${again?.status} ${again?.code ?? ''}`,
+        '11.4-10',
+      )
+      ensure(
+        sameRecords(again.evidence, first.evidence),
+        'resent after the deadline: other evidence',
+        '11.4-18',
+      )
+    },
+  },
+]

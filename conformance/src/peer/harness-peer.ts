@@ -1,0 +1,294 @@
+/**
+ * @module peer/harness-peer
+ * The harness peer (spec 30.5): the operator `conformance.test` on a loopback HTTP server. It
+ * answers directory lookups for its mailboxes, receives blobs and transactions from the nodes
+ * under test (peer/receive.ts), and can be taken down, made unavailable, or made to answer
+ * ambiguously (process, then `500`). It verifies every request against 11.2 and records what a
+ * node got wrong as a violation of the clause concerned.
+ */
+import { toBase64Url, type KeyPair, type ResolveEvidenceKey } from '@barid/core'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { certifyKey, type OperatorIdentity } from './identity.js'
+import {
+  receiveBlob,
+  receiveTransaction,
+  type Delivery,
+  type ReceiverState,
+  type ReturnedEvidence,
+  type SentByPeer,
+} from './receive.js'
+import { authorityOf, checkIncoming } from './signatures.js'
+
+export type PeerMode = 'up' | 'down' | 'unavailable' | 'ambiguous'
+
+/** A mailbox at the harness peer: the harness holds its private keys. */
+export interface PeerMailbox {
+  address: string
+  signing: KeyPair
+  encryption: KeyPair
+}
+
+export interface PeerViolation {
+  clause: string
+  what: string
+}
+
+/** A node under test, as the peer knows it. */
+export interface KnownNode {
+  operator: string
+  requestKid: string
+  requestKey: CryptoKey
+}
+
+/** Every transaction attempt the peer saw, for checks on retries. */
+export interface TxAttempt {
+  from: string
+  txid: string
+  mode: PeerMode
+  status: number
+  letterIds: string[]
+}
+
+const MAX_BODY = 64 * 1024 * 1024
+
+async function readAll(req: IncomingMessage): Promise<Uint8Array> {
+  const parts: Buffer[] = []
+  let n = 0
+  for await (const c of req) {
+    n += (c as Buffer).length
+    if (n > MAX_BODY) throw new Error('body too large')
+    parts.push(c as Buffer)
+  }
+  return new Uint8Array(Buffer.concat(parts))
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const text = body === undefined ? '' : JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(text)
+}
+
+const err = (code: string, message: string) => ({ error: { code, message } })
+
+/** The harness peer. */
+export class HarnessPeer implements AsyncDisposable {
+  mode: PeerMode = 'up'
+  /** How lookups are answered: normally, or with a redirect a node must not follow (10.5). */
+  lookupMode: 'normal' | 'redirect' = 'normal'
+  readonly mailboxes = new Map<string, PeerMailbox>()
+  readonly violations: PeerViolation[] = []
+  readonly attempts: TxAttempt[] = []
+  /** Requests that reached `/canary` (only a node following a redirect gets there). */
+  canaryHits = 0
+  readonly state: ReceiverState
+  private readonly nodes = new Map<string, KnownNode>()
+  private readonly plausibleSeconds: () => number[]
+  private readonly nonces = new Set<string>()
+  private readonly stored = new Map<string, { digest: string; body: string }>()
+  private server: Server | undefined
+  private port = 0
+
+  constructor(
+    readonly id: OperatorIdentity,
+    o: {
+      verifyMailboxCertificate: ReceiverState['verifyMailboxCertificate']
+      resolveEvidenceKey: ResolveEvidenceKey
+      now: () => number
+      /** Seconds a sending node's clock may read now (see HarnessClock). */
+      plausibleSeconds?: () => number[]
+    },
+  ) {
+    this.plausibleSeconds = o.plausibleSeconds ?? (() => [Math.floor(o.now() / 1000)])
+    this.state = {
+      self: id,
+      verifyMailboxCertificate: o.verifyMailboxCertificate,
+      resolveEvidenceKey: o.resolveEvidenceKey,
+      now: o.now,
+      deliveries: new Map<string, Delivery>(),
+      sent: new Map<string, SentByPeer>(),
+      returned: [] as ReturnedEvidence[],
+      blobs: new Map(),
+      violation: (clause, what) => this.violations.push({ clause, what }),
+    }
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  /** Starts listening (on the same port as before, after a first start). */
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        if (!res.headersSent) send(res, 500, err('ERR_INTERNAL', String(e).slice(0, 200)))
+      })
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, '127.0.0.1', () => resolve())
+    })
+    this.port = (server.address() as AddressInfo).port
+    this.server = server
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server
+    this.server = undefined
+    if (!s) return
+    s.closeAllConnections()
+    await new Promise<void>((r) => s.close(() => r()))
+  }
+
+  /** Sets the mode; `down` closes the socket so that connections are refused. */
+  async setMode(mode: PeerMode): Promise<void> {
+    if (mode === 'down' && this.server) await this.stop()
+    if (mode !== 'down' && !this.server) await this.start()
+    this.mode = mode
+  }
+
+  addNode(n: KnownNode): void {
+    this.nodes.set(n.requestKid, n)
+  }
+
+  /** A new mailbox at the peer, with fresh keys the harness holds. */
+  async addMailbox(
+    local: string,
+    keys: { signing: KeyPair; encryption: KeyPair },
+  ): Promise<PeerMailbox> {
+    const m = { address: `${local}@${this.id.operator}`, ...keys }
+    this.mailboxes.set(m.address, m)
+    return m
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url)
+    const path = url.pathname
+    if (path.startsWith('/canary')) {
+      this.canaryHits++
+      return send(res, 200, { canary: true })
+    }
+    const isBlobPut = req.method === 'PUT' && path.startsWith('/v1/federation/blobs/')
+    const body = await readAll(req)
+    if (!path.startsWith('/v1/federation/'))
+      return send(res, 404, err('ERR_NOT_FOUND', 'no such resource'))
+    const headers: Record<string, string | undefined> = {}
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v
+    const check = await checkIncoming(
+      { method: req.method ?? 'GET', url: `${this.url}${req.url}`, headers, body },
+      {
+        authority: authorityOf(this.url),
+        now: this.plausibleSeconds(),
+        keys: new Map([...this.nodes.values()].map((n) => [n.requestKid, n.requestKey])),
+        seenNonces: this.nonces,
+        streamed: isBlobPut,
+      },
+    )
+    const node = check.keyid ? this.nodes.get(check.keyid) : undefined
+    for (const p of check.problems) {
+      const clause = /^(\d+\.\d+-\d+)/.exec(p)?.[1] ?? '11.2-1'
+      this.violations.push({ clause, what: `${node?.operator ?? 'unknown sender'}: ${p}` })
+    }
+    if (!node || check.problems.some((p) => p.startsWith('11.2-12')))
+      return send(res, 401, err('ERR_FED_SIGNATURE_INVALID', 'request signature not accepted'))
+
+    if (path === '/v1/federation/directory/lookup' && req.method === 'POST') {
+      if (this.lookupMode === 'redirect')
+        return send(res, 307, undefined, { location: `${this.url}/canary/lookup` })
+      return send(res, 200, await this.lookup(JSON.parse(new TextDecoder().decode(body))))
+    }
+    const blob = /^\/v1\/federation\/blobs\/([0-9a-f]{64})$/.exec(path)
+    if (blob) {
+      const digest = blob[1]!
+      if (req.method === 'HEAD') {
+        const b = this.state.blobs.get(digest)
+        res.writeHead(b ? 200 : 404, b ? { 'content-length': String(b.byteLength) } : {})
+        return void res.end()
+      }
+      if (req.method === 'PUT') {
+        if (this.state.blobs.has(digest))
+          return send(res, 200, { digest, size: this.state.blobs.get(digest)!.byteLength })
+        if (!(await receiveBlob(this.state, digest, body)))
+          return send(res, 400, err('ERR_ATTACHMENT_MISMATCH', 'digest does not match'))
+        return send(res, 201, { digest, size: body.byteLength })
+      }
+    }
+    const tx = /^\/v1\/federation\/transactions\/([A-Za-z0-9_-]+)$/.exec(path)
+    if (tx && req.method === 'PUT') return this.transaction(res, node, tx[1]!, body)
+    return send(res, 404, err('ERR_NOT_FOUND', 'no such resource'))
+  }
+
+  private async transaction(res: ServerResponse, node: KnownNode, txid: string, body: Uint8Array) {
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(txid))
+      this.violations.push({
+        clause: '11.4-14',
+        what: `${node.operator}: transaction id ${txid.slice(0, 80)} is not 8 to 64 base64url characters`,
+      })
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as { letters?: { letter?: string }[] }
+    const letterIds: string[] = []
+    const record = (status: number) =>
+      this.attempts.push({ from: node.operator, txid, mode: this.mode, status, letterIds })
+    if (this.mode === 'unavailable') {
+      record(503)
+      return send(res, 503, err('ERR_UNAVAILABLE', 'the harness peer is unavailable'), {
+        'retry-after': '0',
+      })
+    }
+    const key = `${node.operator} ${txid}`
+    const digest = toBase64Url(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>)),
+    )
+    const prior = this.stored.get(key)
+    if (prior) {
+      record(prior.digest === digest ? 200 : 409)
+      if (prior.digest !== digest)
+        return send(
+          res,
+          409,
+          err('ERR_FED_TRANSACTION_CONFLICT', 'transaction id reused with other content'),
+        )
+      res.writeHead(200, { 'content-type': 'application/json', 'barid-replayed': 'true' })
+      return void res.end(prior.body)
+    }
+    const answer = await receiveTransaction(this.state, node.operator, parsed)
+    for (const l of answer.letters as { id: string | null }[]) if (l.id) letterIds.push(l.id)
+    if (this.mode === 'ambiguous') {
+      // Processed, but the answer says otherwise: the sender cannot know (14.3).
+      record(500)
+      return send(res, 500, err('ERR_INTERNAL', 'the harness peer failed after processing'))
+    }
+    const text = JSON.stringify(answer)
+    this.stored.set(key, { digest, body: text })
+    record(200)
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(text)
+  }
+
+  private async lookup(q: { address?: unknown; identifier?: unknown }) {
+    const m = typeof q.address === 'string' ? this.mailboxes.get(q.address) : undefined
+    if (!m) return { status: 'unknown', operator: this.id.operator }
+    const now = this.state.now()
+    const keys = []
+    for (const [use, pair] of [
+      ['enc', m.encryption],
+      ['sig', m.signing],
+    ] as const) {
+      keys.push({
+        kid: pair.kidBase64Url,
+        use,
+        jwk: pair.publicJwk,
+        certificate: await certifyKey(this.id, { sub: m.address, use, key: pair, nowMs: now }),
+      })
+    }
+    return { status: 'active', address: m.address, operator: this.id.operator, keys }
+  }
+}
