@@ -24,6 +24,11 @@ import { loadOperatorCredentials, type OperatorCredentials } from '../keys/opera
 import type { Logger } from '../ops/logger.js'
 import { barid } from './barid-cli.js'
 import { openHeldTrust, type HeldTrust } from './held-list.js'
+import {
+  keepPeerRevocationList,
+  loadPeerRevocationLists,
+  peerRevocationDir,
+} from './peer-revocations.js'
 import { ensureTrustConfig, OPERATOR_FILES } from './local-federation.js'
 
 /** Lifetime of the key-discovery document this node signs (spec 22.2 allows up to 7 days). */
@@ -79,7 +84,13 @@ export async function openNodeTrust(
   const trustConfig = await ensureTrustConfig(config)
   const credentials = await loadOperatorCredentials(config.operatorDir, { operator: self })
   const fetchLike = (url: string, init?: RequestInit) => o.fetch(url, init)
-  const revocation = new RevocationCache({ fetch: fetchLike, now: seconds })
+  const revocationDir = peerRevocationDir(config.dataDir)
+  const revocation = new RevocationCache({
+    fetch: fetchLike,
+    now: seconds,
+    onFetched: (bytes, list, operator) =>
+      keepPeerRevocationList(revocationDir, bytes, list, operator),
+  })
   const held = await openHeldTrust({
     dataDir: config.dataDir,
     trust: trustConfig,
@@ -88,6 +99,7 @@ export async function openNodeTrust(
     log: o.log,
   })
   const store = held.store
+  await loadPeerRevocationLists(revocationDir, revocation, store, o.log)
   if (!store.isActiveAt(self))
     o.log.warn('this node is not an active member of the federation', {
       operator: self,

@@ -39,6 +39,12 @@ export interface RevocationCacheOptions {
   timeoutMs?: number
   /** Seconds after a failed fetch before the next attempt. Default 60. */
   retryAfter?: number
+  /**
+   * Called with each list fetched and verified, so a node can keep it across restarts (spec 21.6:
+   * a verifier keeps the newest list it has) and {@link RevocationCache.install} it at start.
+   * Errors it throws are ignored: keeping a copy must never fail a check.
+   */
+  onFetched?: (bytes: Uint8Array, list: RevocationList, operator: string) => void | Promise<void>
 }
 
 interface Slot {
@@ -75,6 +81,7 @@ export class RevocationCache implements RevocationChecker {
   readonly #maxStaleness: number
   readonly #timeoutMs: number
   readonly #retryAfter: number
+  readonly #onFetched: RevocationCacheOptions['onFetched']
 
   constructor(options: RevocationCacheOptions = {}) {
     this.#fetch = options.fetch
@@ -82,6 +89,7 @@ export class RevocationCache implements RevocationChecker {
     this.#maxStaleness = options.maxStaleness ?? DEFAULT_REVOCATION_STALENESS
     this.#timeoutMs = options.timeoutMs ?? 2000
     this.#retryAfter = options.retryAfter ?? 60
+    this.#onFetched = options.onFetched
   }
 
   /**
@@ -164,6 +172,11 @@ export class RevocationCache implements RevocationChecker {
             cas: [context.issuer],
           })
           slot.failedAt = undefined
+          if (this.#onFetched !== undefined) {
+            await Promise.resolve()
+              .then(() => this.#onFetched?.(bytes, list, context.operator))
+              .catch(() => undefined)
+          }
           return this.#keep(key, list)
         } catch (e) {
           last = e

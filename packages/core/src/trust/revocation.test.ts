@@ -122,6 +122,32 @@ describe('RevocationCache with TrustStore', () => {
     ).toBe('accepted')
   })
 
+  it('hands each fetched list to onFetched, so a restarted verifier can install it without fetching', async () => {
+    const { f, list, crl, url } = await setup()
+    const { fetch } = fakeFetch({ [url]: () => cose(crl) })
+    const kept: { bytes: Uint8Array; operator: string }[] = []
+    const first = new RevocationCache({
+      fetch,
+      now: () => T0,
+      onFetched: (bytes, _list, operator) => {
+        kept.push({ bytes, operator })
+        throw new Error('a failing copy must not fail the check')
+      },
+    })
+    const store = await TrustStore.open(list, { now: () => T0, revocation: first })
+    expect(await codeOf(store.validatePeerChain(f.eg.node.der, { operator: 'post.eg' }))).toBe(
+      'ERR_CERT_REVOKED',
+    )
+    expect(kept.map((k) => k.operator)).toEqual(['post.eg'])
+    // After a restart, with the operator unreachable, the kept copy still answers.
+    const restarted = new RevocationCache({ now: () => T0 })
+    const store2 = await TrustStore.open(list, { now: () => T0, revocation: restarted })
+    await restarted.install(kept[0]!.bytes, { operator: 'post.eg', cas: store2.casOf('post.eg') })
+    expect(await codeOf(store2.validatePeerChain(f.eg.node.der, { operator: 'post.eg' }))).toBe(
+      'ERR_CERT_REVOKED',
+    )
+  })
+
   it('uses a held list until next-update without fetching, then a stale one within the bound without waiting', async () => {
     const { f, list, empty, url } = await setup()
     let now = T0
