@@ -192,7 +192,10 @@ export async function checkIncoming(
   const created = params.get('created')
   const nows = typeof o.now === 'number' ? [o.now] : o.now
   if (typeof created !== 'number' || !nows.some((n) => Math.abs(n - created) <= 60))
-    problems.push('11.2-8: created is not within 60 s of the receiver clock')
+    problems.push(
+      `11.2-8: created is not within 60 s of the receiver clock ` +
+        `(created ${String(created)}, receiver ${nows.join(' or ')}, ${req.method} ${req.url})`,
+    )
   const keyid = params.get('keyid')
   const key = typeof keyid === 'string' ? o.keys.get(keyid) : undefined
   if (!key) problems.push('11.2-11: keyid is not the sender node request-signing key')

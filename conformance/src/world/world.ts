@@ -36,11 +36,14 @@ export interface NodeHandle {
   operator: string
 }
 
+/** How long after a move requests signed with an earlier clock reading are plausible. */
+const MOVE_GRACE_MS = 10_000
+
 /** The harness clock: real time plus how far the nodes' clocks were moved. */
 export class HarnessClock {
   #offsetMs = 0
-  #previousOffsetMs = 0
-  #changedAt = 0
+  /** Offsets the clock left in the last MOVE_GRACE_MS, with when it left them. */
+  #recent: { offsetMs: number; leftAt: number }[] = []
   /** Changes whenever the clock moves, so cached tokens can be renewed. */
   epoch = 0
   get offsetMs(): number {
@@ -48,9 +51,10 @@ export class HarnessClock {
   }
   /** Moves the clock (nodes' clocks move in the same call, 30.4). */
   set offsetMs(ms: number) {
-    this.#previousOffsetMs = this.#offsetMs
+    const t = Date.now()
+    this.#recent = this.#recent.filter((r) => t - r.leftAt <= MOVE_GRACE_MS)
+    this.#recent.push({ offsetMs: this.#offsetMs, leftAt: t })
     this.#offsetMs = ms
-    this.#changedAt = Date.now()
   }
   now(): number {
     return Date.now() + this.#offsetMs
@@ -60,12 +64,13 @@ export class HarnessClock {
   }
   /**
    * The times, in seconds, a node's clock may read now: for a few seconds after a move, a node
-   * may still sign with the clock from before it (the nodes and the harness cannot move at once).
+   * may still sign with a clock from before it (the nodes and the harness cannot move at once,
+   * and a request signed just before two quick moves arrives after both).
    */
   plausibleSeconds(): number[] {
-    const now = this.seconds()
-    if (Date.now() - this.#changedAt > 10_000) return [now]
-    return [now, Math.floor((Date.now() + this.#previousOffsetMs) / 1000)]
+    const t = Date.now()
+    const recent = this.#recent.filter((r) => t - r.leftAt <= MOVE_GRACE_MS)
+    return [this.seconds(), ...recent.map((r) => Math.floor((t + r.offsetMs) / 1000))]
   }
 }
 
@@ -295,8 +300,10 @@ export async function createWorld(o: WorldOptions): Promise<World> {
     fed: (n, method, path, body, fo) =>
       fedCall(self, clock.seconds(), n.url, method, path, body, fo, http),
     async advance(seconds) {
-      await Promise.all([a.control.advanceClock(seconds), b.control.advanceClock(seconds)])
+      // The harness moves first: while the nodes move, one may already sign with its new clock
+      // and the other still with its old one, and plausibleSeconds() admits both.
       clock.offsetMs += seconds * 1000
+      await Promise.all([a.control.advanceClock(seconds), b.control.advanceClock(seconds)])
       clock.epoch++
     },
     async install(file = federation) {
@@ -304,8 +311,8 @@ export async function createWorld(o: WorldOptions): Promise<World> {
     },
     async rewind() {
       if (clock.offsetMs === 0) return
-      await Promise.all([a.control.reset(), b.control.reset()])
       clock.offsetMs = 0
+      await Promise.all([a.control.reset(), b.control.reset()])
       clock.epoch++
       await world.install()
     },
