@@ -15,7 +15,8 @@
  * a ratio, and every target with PASS or MISS. Sealing is the sender's cost: it is done before
  * timing and reported apart. The machine is shared: each section prints the load average.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import Database from 'better-sqlite3'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { devToken } from '../test/clients.js'
@@ -44,9 +45,20 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ')}`
 
-function execArgv(name: string): string[] {
-  // One directory per node: every thread (tsx's loader runs in a worker) writes its own file.
-  return args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProf, name)}`] : []
+/** Runs `timed` with both nodes' CPU profiles recording when `--cpu-prof DIR` is given. */
+async function profiled<T>(f: Federation, name: string, timed: () => Promise<T>): Promise<T> {
+  if (!args.cpuProf) return timed()
+  await mkdir(args.cpuProf, { recursive: true })
+  await Promise.all([f.nodes.eg.startProfile(), f.nodes.dk.startProfile()])
+  try {
+    return await timed()
+  } finally {
+    for (const side of ['eg', 'dk'] as const) {
+      const file = join(args.cpuProf, `${name}-${side}.cpuprofile`)
+      await f.nodes[side].stopProfile(file)
+      say(`  CPU profile of ${f.nodes[side].config.profile.operator}: ${file}`)
+    }
+  }
 }
 
 interface Federation {
@@ -57,8 +69,8 @@ interface Federation {
 async function federation(name: string): Promise<Federation> {
   const configs = await federationConfigs(join(root, name), { synchronous: args.synchronous })
   const nodes = {
-    eg: await startChildNode(configs.eg, { execArgv: execArgv(`${name}-eg`) }),
-    dk: await startChildNode(configs.dk, { execArgv: execArgv(`${name}-dk`) }),
+    eg: await startChildNode(configs.eg),
+    dk: await startChildNode(configs.dk),
   }
   return { nodes, stop: async () => void (await Promise.all([nodes.eg.stop(), nodes.dk.stop()])) }
 }
@@ -120,7 +132,9 @@ async function sustained(a: BenchArgs, run: number): Promise<number> {
     const watcher = watchDeliveries(f.nodes.dk.config.dbFile)
     const cpuLine = cpuReporter(f)
     try {
-      const r = await bulkRun(eta, letters, watcher, { batchSize: 2500, timeoutMs: 600_000 })
+      const r = await profiled(f, `sustained-${run}`, () =>
+        bulkRun(eta, letters, watcher, { batchSize: 2500, timeoutMs: 600_000 }),
+      )
       const rate = r.letters / r.seconds
       say(
         `  ${fmt(r.letters)} letters in ${fmt(r.seconds, 2)} s: ${fmt(rate)} letters/s end to ` +
@@ -145,12 +159,14 @@ async function paced(a: BenchArgs, run: number): Promise<{ p99: number; ok: bool
     const watcher = watchDeliveries(f.nodes.dk.config.dbFile)
     const cpuLine = cpuReporter(f)
     try {
-      const r = await pacedRun(eta, letters as SealedForBench[], watcher, {
-        rate: a.rate,
-        timeoutMs: 120_000,
-        connections: a.connections,
-        perRequest: a.perRequest,
-      })
+      const r = await profiled(f, `paced-${run}`, () =>
+        pacedRun(eta, letters as SealedForBench[], watcher, {
+          rate: a.rate,
+          timeoutMs: 120_000,
+          connections: a.connections,
+          perRequest: a.perRequest,
+        }),
+      )
       const e2e = summary(r.endToEnd)
       const acc = summary(r.acceptance)
       const late = summary(r.lateness)
@@ -166,6 +182,24 @@ async function paced(a: BenchArgs, run: number): Promise<{ p99: number; ok: bool
       say(
         `  seen in a Danish mailbox:  p50 ${fmt(e2e.p50, 1)} ms, p99 ${fmt(e2e.p99, 1)} ms, ` +
           `max ${fmt(e2e.max, 1)} ms (${fmt(e2e.n)} of ${fmt(r.offered)} delivered)`,
+      )
+      // Where the time goes: the letter's acceptance time as post.eg recorded it (its clock is
+      // this machine's), from its database.
+      const eg = new Database(f.nodes.eg.config.dbFile, { readonly: true })
+      const written = (
+        eg.prepare('select id, received_at as at from letters').all() as {
+          id: string
+          at: number
+        }[]
+      ).flatMap((l) => {
+        const t = r.scheduledAt.get(l.id)
+        return t === undefined ? [] : [l.at - t]
+      })
+      eg.close()
+      const w = summary(written)
+      say(
+        `  of which to post.eg's outbox: p50 ${fmt(w.p50, 1)} ms, p99 ${fmt(w.p99, 1)} ms ` +
+          `(acceptance recorded by the node)`,
       )
       cpuLine(r.offered)
       if (r.errors.size > 0)
@@ -218,7 +252,7 @@ async function listing(a: BenchArgs): Promise<void> {
   const cases = listingCases(seed, 1000)
   say(`  ${load()}; each row: 1,000 pages of 50, interleaved with the other rows`)
   const worstStorage = report('Storage', await timeStorageListing(configs.dk.dbFile, cases))
-  const dk = await startChildNode(configs.dk, { execArgv: execArgv('listing-dk') })
+  const dk = await startChildNode(configs.dk)
   try {
     const worstHttp = report(
       'HTTP',

@@ -41,7 +41,7 @@ const USAGE = `usage: npx tsx bench/throughput.ts [options]
   --only a,b         sections: throughput, latency, listing (default all)
   --repeat N         run each cross-border section N times, report ranges (default 1)
   --quick            small run: 3000 letters, 3 s paced, 100000 stored
-  --cpu-prof DIR     write the node processes' CPU profiles to DIR
+  --cpu-prof DIR     write CPU profiles of both node processes, timed part only, to DIR
   --keep             keep the temp directory
 A bare number is taken as --letters (the old form).`
 

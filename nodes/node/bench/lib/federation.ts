@@ -44,11 +44,15 @@ export interface ChildNode {
   readonly url: string
   readonly process: ChildProcess
   readonly adminToken: string
+  /** Starts recording a CPU profile in the node's process. */
+  startProfile(): Promise<void>
+  /** Stops recording and writes the profile (`.cpuprofile`, as `node --cpu-prof` writes). */
+  stopProfile(file: string): Promise<void>
   stop(): Promise<void>
 }
 
 export interface ChildNodeOptions {
-  /** Extra `node` flags for the child (e.g. `--cpu-prof`). */
+  /** Extra `node` flags for the child. */
   execArgv?: string[]
 }
 
@@ -90,7 +94,25 @@ export async function startChildNode(
       child.once('exit', () => resolve())
       child.send({ type: 'stop' })
     }))
-  return { config, url, process: child, adminToken, stop }
+  const ask = (message: object, answer: string) =>
+    new Promise<void>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type !== answer) return
+        child.off('message', on)
+        resolve()
+      }
+      child.on('message', on)
+      child.send(message)
+    })
+  return {
+    config,
+    url,
+    process: child,
+    adminToken,
+    startProfile: () => ask({ type: 'profile-start' }, 'profiling'),
+    stopProfile: (file) => ask({ type: 'profile-stop', file }, 'profiled'),
+    stop,
+  }
 }
 
 /** Resolved configs of both nodes in `dir`, members of a federation made with the operator CLI. */

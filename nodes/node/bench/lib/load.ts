@@ -77,6 +77,8 @@ export interface PacedResult {
   offeredRate: number
   /** Scheduled send to seen in the mailbox, ms, one per delivered letter. */
   endToEnd: number[]
+  /** Each letter's scheduled send time, as milliseconds since the epoch. */
+  scheduledAt: Map<string, number>
   /** Scheduled send to the sender's `202` (or `200`), ms. */
   acceptance: number[]
   errors: Map<string, number>
@@ -194,7 +196,9 @@ export async function pacedRun(
     const seen = watcher.seen.get(l.id)
     if (seen !== undefined) endToEnd.push(seen - sched[k]!)
   })
+  const scheduledAt = new Map(letters.map((l, k) => [l.id, performance.timeOrigin + sched[k]!]))
   return {
+    scheduledAt,
     offered: letters.length,
     offeredRate: letters.length / sendSeconds,
     endToEnd,

@@ -17,6 +17,12 @@ import type { Peer } from '../federation/peer-directory.js'
 import type { NodeServices, OutboxSignal } from '../services.js'
 import { attemptDelivery, type AttemptContext } from './outbound.js'
 
+/** Part-full transactions a peer may have in flight (full ones: up to `concurrencyPerPeer`). */
+const PART_FULL_IN_FLIGHT = 1
+
+/** Shortest interval between passes started by new work while attempts are in flight. */
+const WAKE_WHILE_BUSY_MS = 10
+
 export interface DeliveryEngine extends OutboxSignal {
   start(): void
   /** Stops scheduling and waits for in-flight attempts (graceful shutdown). */
@@ -145,7 +151,8 @@ export function createDeliveryEngine(
           // A part-full transaction goes only when none is in flight to the peer: letters that
           // trickle in meanwhile wait for the one in flight to end (one round trip at most) and
           // then go together, instead of one small transaction each.
-          if (items.length === 0 || (items.length < d.batchSize && set.size > 0)) break
+          if (items.length === 0 || (items.length < d.batchSize && set.size >= PART_FULL_IN_FLIGHT))
+            break
           launch(operator, peer, set, items)
         }
       } while (fillAgain.has(operator) && !stopping)
@@ -190,13 +197,17 @@ export function createDeliveryEngine(
         passWanted = true
         return
       }
-      // Coalesced: a bulk submission wakes the engine once per event-loop turn, not per letter.
+      // Coalesced: a bulk submission wakes the engine once per event-loop turn, not per letter;
+      // and while attempts are in flight (their ends refill their peers), at most once per
+      // WAKE_WHILE_BUSY_MS, since a pass that finds only a part-full transaction sends nothing.
       if (wakePending) return
       wakePending = true
-      setImmediate(() => {
+      const run = () => {
         wakePending = false
         void tick()
-      })
+      }
+      if (total() > 0) setTimeout(run, WAKE_WHILE_BUSY_MS).unref?.()
+      else setImmediate(run)
     },
     heardFrom(operator) {
       void svc.storage

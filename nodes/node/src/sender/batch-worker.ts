@@ -26,8 +26,8 @@ export function createBatchWorker(
   svc: NodeServices,
   opts: { chunk?: number; parallel?: number } = {},
 ): BatchWorker {
-  const chunk = opts.chunk ?? 256
-  const parallel = opts.parallel ?? 64
+  const chunk = opts.chunk ?? 1024
+  const parallel = opts.parallel ?? 128
   let running: Promise<void> | undefined
   let stopping = false
   let again = false
@@ -44,6 +44,8 @@ export function createBatchWorker(
         const senders = new Map<string, Awaited<ReturnType<typeof svc.storage.getMailboxById>>>()
         // A pool of `parallel` letters in flight: verifications overlap (WebCrypto runs on the
         // thread pool) and their writes share group commits (storage/sqlite/group-commit.ts).
+        // (Measured: refilling the pool continuously instead of chunk by chunk did not lower
+        // latency at 1,000 letters/s, and cost more reads of pending items.)
         let next = 0
         await Promise.all(
           Array.from({ length: Math.min(parallel, items.length) }, async () => {

@@ -2,20 +2,12 @@
  * @module storage/sqlite/letters
  * SQLite implementation of {@link LetterStore}. Each write method is atomic (letter writes in
  * their own savepoint of a group commit, see `group-commit.ts`); the unique index on deliveries
- * (letter, mailbox) is the exactly-once guarantee. The statements
- * on a letter's path are prepared once (drizzle's builder costs ~75 us a call, a prepared
- * statement ~4 us).
+ * (letter, mailbox) is the exactly-once guarantee. The statements on a letter's path are
+ * prepared once (drizzle's builder costs ~75 us a call, a prepared statement ~4 us), and those
+ * run for every letter are raw SQL.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
-import {
-  blobs,
-  deliveries,
-  evidence,
-  letterAttachments,
-  letters,
-  outbox,
-  recipients,
-} from '../schema.js'
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+import { blobs, deliveries, evidence, letterAttachments, letters, recipients } from '../schema.js'
 import type { LetterStore } from '../storage.js'
 import type {
   AttachmentRef,
@@ -65,83 +57,43 @@ function buf(b: Uint8Array): Buffer {
 const p = (name: string) => sql.placeholder(name)
 
 function prepare(db: Db) {
+  const c = db.$client
   return {
-    digestOf: db
-      .select({ digest: letters.digest })
-      .from(letters)
-      .where(eq(letters.id, p('id')))
-      .prepare(),
-    insertLetter: db
-      .insert(letters)
-      .values({
-        id: p('id'),
-        digest: p('digest'),
-        senderAddress: p('senderAddress'),
-        senderKid: p('senderKid'),
-        kind: p('kind'),
-        createdAt: p('createdAt'),
-        expiresAt: p('expiresAt'),
-        threadId: p('threadId'),
-        replyTo: p('replyTo'),
-        origin: p('origin'),
-        receivedAt: p('receivedAt'),
-        size: p('size'),
-        bytes: p('bytes'),
-      })
-      .prepare(),
-    insertAttachment: db
-      .insert(letterAttachments)
-      .values({ letterId: p('letterId'), idx: p('idx'), digest: p('digest'), size: p('size') })
-      .prepare(),
-    insertRecipient: db
-      .insert(recipients)
-      .values({
-        letterId: p('letterId'),
-        address: p('address'),
-        state: p('state'),
-        code: p('code'),
-        updatedAt: p('updatedAt'),
-      })
-      .onConflictDoNothing()
-      .prepare(),
-    insertOutbox: db
-      .insert(outbox)
-      .values({
-        peer: p('peer'),
-        kind: p('kind'),
-        letterId: p('letterId'),
-        recipient: p('recipient'),
-        evidenceId: p('evidenceId'),
-        deliverBefore: p('deliverBefore'),
-        nextAttemptAt: p('nextAttemptAt'),
-        createdAt: p('createdAt'),
-        state: 'pending',
-      })
-      .prepare(),
-    insertDelivery: db
-      .insert(deliveries)
-      .values({ letterId: p('letterId'), mailboxId: p('mailboxId'), receivedAt: p('receivedAt') })
-      .onConflictDoNothing()
-      .prepare(),
-    deliveryOf: db
-      .select({ receivedAt: deliveries.receivedAt })
-      .from(deliveries)
-      .where(and(eq(deliveries.letterId, p('letterId')), eq(deliveries.mailboxId, p('mailboxId'))))
-      .prepare(),
-    insertEvidence: db
-      .insert(evidence)
-      .values({
-        id: p('id'),
-        letterId: p('letterId'),
-        recipient: p('recipient'),
-        type: p('type'),
-        issuer: p('issuer'),
-        issuedAt: p('issuedAt'),
-        prev: p('prev'),
-        record: p('record'),
-      })
-      .onConflictDoNothing()
-      .prepare(),
+    // The write path of every letter: raw statements with named parameters (drizzle's
+    // prepared statements map parameters and rows in JavaScript, which shows in profiles).
+    digestOf: c.prepare<[string], { digest: string }>('select digest from letters where id = ?'),
+    insertLetter: c.prepare(
+      `insert into letters (id, digest, sender_address, sender_kid, kind, created_at, expires_at,
+         thread_id, reply_to, origin, received_at, size, bytes)
+       values (@id, @digest, @senderAddress, @senderKid, @kind, @createdAt, @expiresAt,
+         @threadId, @replyTo, @origin, @receivedAt, @size, @bytes)`,
+    ),
+    insertAttachment: c.prepare(
+      `insert into letter_attachments (letter_id, idx, digest, size)
+       values (@letterId, @idx, @digest, @size)`,
+    ),
+    insertRecipient: c.prepare(
+      `insert into recipients (letter_id, address, state, code, updated_at)
+       values (@letterId, @address, @state, @code, @updatedAt) on conflict do nothing`,
+    ),
+    insertOutbox: c.prepare(
+      `insert into outbox (peer, kind, letter_id, recipient, evidence_id, deliver_before,
+         next_attempt_at, created_at, state)
+       values (@peer, @kind, @letterId, @recipient, @evidenceId, @deliverBefore,
+         @nextAttemptAt, @createdAt, 'pending')`,
+    ),
+    insertDelivery: c.prepare(
+      `insert into deliveries (letter_id, mailbox_id, received_at)
+       values (@letterId, @mailboxId, @receivedAt) on conflict do nothing`,
+    ),
+    deliveryOf: c.prepare<[string, number], { receivedAt: number }>(
+      'select received_at as receivedAt from deliveries where letter_id = ? and mailbox_id = ?',
+    ),
+    insertEvidence: c.prepare(
+      `insert into evidence (id, letter_id, recipient, type, issuer, issued_at, prev, record)
+       values (@id, @letterId, @recipient, @type, @issuer, @issuedAt, @prev, @record)
+       on conflict do nothing`,
+    ),
     letter: db
       .select(letterColumns)
       .from(letters)
@@ -302,7 +254,13 @@ export function sqliteLetters(db: Db): LetterStore {
   }
 
   function insertEvidence(rows: EvidenceRow[]): void {
-    for (const e of rows) q.insertEvidence.run({ ...e, record: buf(e.record) })
+    for (const e of rows)
+      q.insertEvidence.run({
+        ...e,
+        recipient: e.recipient ?? null,
+        prev: e.prev ?? null,
+        record: buf(e.record),
+      })
   }
 
   function insertOutbox(items: NewOutboxItem[]): void {
@@ -313,11 +271,17 @@ export function sqliteLetters(db: Db): LetterStore {
 
   function applyOne(w: LetterWrite): LetterWriteResult {
     const l = w.letter
-    const existing = q.digestOf.get({ id: l.id })
+    const existing = q.digestOf.get(l.id)
     if (existing && existing.digest !== l.digest) return { status: 'conflict' }
     if (!existing) {
       const { attachments, ...row } = l
-      q.insertLetter.run({ ...row, bytes: buf(w.bytes) })
+      q.insertLetter.run({
+        ...row,
+        expiresAt: row.expiresAt ?? null,
+        threadId: row.threadId ?? null,
+        replyTo: row.replyTo ?? null,
+        bytes: buf(w.bytes),
+      })
       attachments.forEach((a, idx) =>
         q.insertAttachment.run({ letterId: l.id, idx, digest: a.digest, size: a.size }),
       )
@@ -343,7 +307,7 @@ export function sqliteLetters(db: Db): LetterStore {
         insertEvidence(d.evidence)
         outcomes.push({ address: d.address, inserted: true, receivedAt: l.receivedAt })
       } else {
-        const prior = q.deliveryOf.get({ letterId: l.id, mailboxId: d.mailboxId })
+        const prior = q.deliveryOf.get(l.id, d.mailboxId)
         outcomes.push({
           address: d.address,
           inserted: false,

@@ -2,7 +2,7 @@
  * @module storage/sqlite/misc
  * SQLite implementations of the idempotency, batch and retention parts of the storage seam.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm'
 import {
   batchItems,
   batches,
@@ -95,53 +95,39 @@ export function sqliteBatches(db: Db): BatchStore {
       status: 'pending',
     })
     .prepare()
-  const openBatches = db
-    .select({ id: batches.id, senderId: batches.senderId })
-    .from(batches)
-    .where(isNull(batches.completedAt))
-    .orderBy(asc(batches.createdAt), asc(batches.id))
-    .prepare()
-  const pendingOf = db
-    .select({ idx: batchItems.idx, bytes: batchItems.bytes })
-    .from(batchItems)
-    .where(
-      and(
-        eq(batchItems.batchId, sql.placeholder('batchId')),
-        sql`${batchItems.status} = 'pending'`,
-      ),
-    )
-    .orderBy(asc(batchItems.idx))
-    .limit(sql.placeholder('limit'))
-    .prepare()
+  const openBatches = db.$client.prepare<[], { id: string; senderId: string }>(
+    `select id, sender_id as senderId from batches where completed_at is null order by rowid`,
+  )
+  const pendingOf = db.$client.prepare<[string, number], { idx: number; bytes: Buffer }>(
+    `select idx, bytes from batch_items where batch_id = ? and status = 'pending'
+      order by idx limit ?`,
+  )
   return {
     async createBatch(id, senderId, items, at) {
-      db.transaction(
-        () => {
-          db.insert(batches).values({ id, senderId, total: items.length, createdAt: at }).run()
-          for (const [idx, b] of items.entries()) {
-            insertItem.run({
-              batchId: id,
-              idx,
-              bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-            })
-          }
-        },
-        { behavior: 'immediate' },
-      )
+      // Whole or not at all (its own savepoint), committed with what else this loop turn wrote.
+      await group.run(() => {
+        db.insert(batches).values({ id, senderId, total: items.length, createdAt: at }).run()
+        for (const [idx, b] of items.entries()) {
+          insertItem.run({
+            batchId: id,
+            idx,
+            bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+          })
+        }
+      })
     },
     async pendingBatchItems(limit) {
-      // Batch by batch, oldest first, each read in index order (batch_items_pending): one query
-      // over every pending item sorted by batch time would sort the whole backlog, bytes and
-      // all, for each chunk.
+      // Batch by batch in the order they were stored (rowid), each read in index order
+      // (batch_items_pending): one query over every pending item sorted by batch would sort the
+      // whole backlog, bytes and all, for each call.
       const out: { batchId: string; senderId: string; idx: number; bytes: Uint8Array }[] = []
       for (const b of openBatches.all()) {
-        const rows = pendingOf.all({ batchId: b.id, limit: limit - out.length })
-        for (const r of rows)
+        for (const r of pendingOf.all(b.id, limit - out.length))
           out.push({
             batchId: b.id,
             senderId: b.senderId,
             idx: r.idx,
-            bytes: new Uint8Array(r.bytes ?? Buffer.alloc(0)),
+            bytes: new Uint8Array(r.bytes),
           })
         if (out.length >= limit) break
       }
