@@ -6,6 +6,7 @@
 export {
   BaridError,
   ERROR_CODES,
+  MAX_REPORT_DAYS,
   concatBytes,
   createEvidence,
   decryptAttachment,
@@ -55,6 +56,7 @@ export {
   verifyTrustList,
 } from '@barid/core'
 export type {
+  SustainabilityReport,
   BaridErrorCode,
   EvidenceRecord as EvidenceRecordCore,
   IdentifierScheme,

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../../packages/cli/src/cli.js'
+import { runCli } from '@barid/cli'
 import {
   importPublicJwk,
   readEvidenceBundle,

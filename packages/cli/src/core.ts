@@ -16,6 +16,7 @@ export {
   isBaridError,
   parseCertificate,
   parseOperatorId,
+  parseSustainabilityReport,
   pemToDer,
   sha256,
   toBase64Url,
@@ -54,6 +55,7 @@ export type {
   OperatorEntry,
   OperatorState,
   StatusEntry,
+  SustainabilityReport,
   TrustList,
   TrustListInput,
 } from '@barid/core'

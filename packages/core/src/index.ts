@@ -432,3 +432,10 @@ export { REGISTERED_CATEGORIES, termsProblem } from './letter/index.js'
 export type { RegisteredCategory } from './letter/index.js'
 export { OPTIONAL_REASON_TYPES } from './evidence/index.js'
 export type { LoggedRecord } from './trust/index.js'
+export {
+  MAX_REPORT_DAYS,
+  parseSustainabilityReport,
+} from './reports/index.js'
+export type {
+  SustainabilityReport,
+} from './reports/index.js'

@@ -31,8 +31,8 @@ describe('the sustainability report', () => {
       2,
     )
     expect(r.days.map((d) => d.date)).toEqual(['2026-03-01', '2026-03-02'])
-    expect(r.factors.sheetGrams.estimate).toBe(false)
-    expect(r.factors.transportKgCo2ePerLetter.estimate).toBe(true)
+    expect(r.factors.sheetGrams?.estimate).toBe(false)
+    expect(r.factors.transportKgCo2ePerLetter?.estimate).toBe(true)
   })
 
   it('never reports negative or non-finite figures for any counts and factors', () => {

@@ -5,13 +5,11 @@
  * emissions the digital deliveries avoided, net of an estimate of their own. Every factor comes
  * from the operator profile; the spec gives each default's source and marks estimates.
  */
-import { BaridError } from '../core.js'
+import { BaridError, MAX_REPORT_DAYS, type SustainabilityReport } from '../core.js'
 import type { SustainabilityFactors } from '../registered/registered-config.js'
 import type { DeliveryCounts } from '../storage/registered-types.js'
 
 const DAY = 86_400_000
-/** Longest period one report covers. */
-export const MAX_REPORT_DAYS = 366
 
 /** Which factors are estimates rather than derived from a standard (spec 17.8). */
 export const FACTOR_ESTIMATES: Record<keyof SustainabilityFactors, boolean> = {
@@ -24,24 +22,7 @@ export const FACTOR_ESTIMATES: Record<keyof SustainabilityFactors, boolean> = {
   digitalKgCo2ePerLetter: true,
 }
 
-export interface SustainabilityReport {
-  operator: string
-  period: { from: string; to: string }
-  letters: { digital: number; paper: number; total: number; digitalShare: number }
-  printed: { pages: number; sheets: number; paperKg: number; kgCo2e: number }
-  avoided: {
-    sheets: number
-    paperKg: number
-    paperKgCo2e: number
-    printingKgCo2e: number
-    transportKgCo2e: number
-    /** Emissions of the digital deliveries themselves (subtracted). */
-    digitalKgCo2e: number
-    netKgCo2e: number
-  }
-  days: { date: string; digital: number; paper: number; pages: number }[]
-  factors: Record<keyof SustainabilityFactors, { value: number; estimate: boolean }>
-}
+export type { SustainabilityReport }
 
 const round = (v: number, places = 3) => Math.round(v * 10 ** places) / 10 ** places
 

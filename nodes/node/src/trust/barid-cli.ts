@@ -9,7 +9,7 @@
  * dependency yet; when it does, only this import changes.
  */
 import { BaridError, isBaridErrorCode } from '../core.js'
-import { runCli } from '../../../../packages/cli/src/cli.js'
+import { runCli } from '@barid/cli'
 
 /** What a `barid … --json` command printed on success. */
 export type CliResult = Record<string, unknown> & { ok: true }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../cli.js'
-import { reportSvg, type SustainabilityReport } from './report.js'
+import type { SustainabilityReport } from '../core.js'
+import { reportSvg } from './report.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'barid-report-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))

@@ -5,43 +5,9 @@
  * drawn as an SVG bar chart of letters delivered digitally and on paper per day.
  */
 import { optional, type Command } from '../command.js'
-import { BaridError } from '../core.js'
+import { BaridError, parseSustainabilityReport, type SustainabilityReport } from '../core.js'
 import { UsageError } from '../errors.js'
 import { readJson, resolvePath, writePublic } from '../files.js'
-
-/** The report as the node answers it (spec 17.8). */
-export interface SustainabilityReport {
-  operator: string
-  period: { from: string; to: string }
-  letters: { digital: number; paper: number; total: number; digitalShare: number }
-  printed: { pages: number; sheets: number; paperKg: number; kgCo2e: number }
-  avoided: {
-    sheets: number
-    paperKg: number
-    paperKgCo2e: number
-    printingKgCo2e: number
-    transportKgCo2e: number
-    digitalKgCo2e: number
-    netKgCo2e: number
-  }
-  days: { date: string; digital: number; paper: number; pages: number }[]
-  factors: Record<string, { value: number; estimate: boolean }>
-}
-
-function asReport(v: unknown): SustainabilityReport {
-  const r = v as Partial<SustainabilityReport> | null
-  if (
-    !r ||
-    typeof r.operator !== 'string' ||
-    !r.letters ||
-    !r.avoided ||
-    !r.printed ||
-    !Array.isArray(r.days) ||
-    r.days.length > 400
-  )
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'not a sustainability report (spec 17.8)')
-  return r as SustainabilityReport
-}
 
 async function fetchReport(
   node: string,
@@ -64,7 +30,13 @@ async function fetchReport(
   }
   const text = await res.text()
   if (!res.ok) throw new BaridError('ERR_PEER_UNAVAILABLE', `the node answered ${res.status}`)
-  return asReport(JSON.parse(text))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'the node did not answer JSON')
+  }
+  return parseSustainabilityReport(json)
 }
 
 const esc = (s: string) =>
@@ -182,7 +154,7 @@ Options:
     }
     const r =
       input !== undefined
-        ? asReport(await readJson(resolvePath(ctx.cwd, input)))
+        ? parseSustainabilityReport(await readJson(resolvePath(ctx.cwd, input)))
         : await fetchReport(node!, optional(values, 'from'), optional(values, 'to'))
     const svg = optional(values, 'svg')
     if (svg !== undefined)
