@@ -100,15 +100,23 @@ export async function readJson(c: Context, maxBytes: number): Promise<Record<str
   return parseJsonObject(await readBody(c, maxBytes))
 }
 
-/** A base64url field of a JSON body, decoded, at most `maxBytes` once decoded. */
+/**
+ * A base64url field of a JSON body, decoded, at most `maxBytes` once decoded: a missing or
+ * non-string field is `ERR_INVALID_ARGUMENT`, a longer one `ERR_INPUT_TOO_LARGE` (spec 12.3
+ * step 1), judged by its length before anything is decoded.
+ */
 export function b64Field(body: Record<string, unknown>, key: string, maxBytes: number): Uint8Array {
   const v = body[key]
-  if (typeof v !== 'string' || v.length > Math.ceil((maxBytes * 4) / 3) + 4) {
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      `${key} must be base64url of at most ${maxBytes} bytes`,
-      { details: { field: key } },
-    )
+  if (typeof v !== 'string') {
+    throw new BaridError('ERR_INVALID_ARGUMENT', `${key} must be a base64url string`, {
+      details: { field: key },
+    })
+  }
+  // Unpadded base64url (the only form accepted) of n bytes has exactly ceil(4n/3) characters.
+  if (v.length > Math.ceil((maxBytes * 4) / 3)) {
+    throw new BaridError('ERR_INPUT_TOO_LARGE', `${key} is over ${maxBytes} bytes`, {
+      details: { field: key, limit: maxBytes },
+    })
   }
   return fromBase64Url(v)
 }
