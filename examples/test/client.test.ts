@@ -24,7 +24,10 @@ let agency: SenderClient
 let lars: CitizenClient
 const LARS = 'dk:cpr:0101901234'
 
-async function newAgency(id: string): Promise<SenderClient> {
+async function newAgency(
+  id: string,
+  fetcher?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+): Promise<SenderClient> {
   const r = (await admin(fed.eg, 'POST', '/v1/admin/senders', {
     id,
     name: `Agency ${id}`,
@@ -37,6 +40,7 @@ async function newAgency(id: string): Promise<SenderClient> {
     signingKey: keys.signing,
     encryptionKey: keys.encryption,
     trust,
+    ...(fetcher ? { fetch: fetcher } : {}),
   })
 }
 
@@ -144,6 +148,24 @@ describe('@barid/client against two real nodes', () => {
     ])
     expect(progress).toContain('sealing 4/4')
     expect(progress.at(-1)).toBe('processing 4/4')
+  }, 40_000)
+
+  it('looks each recipient up once per batch, however many letters go to them', async () => {
+    const lookups: string[] = []
+    const counting = (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      if (url.pathname === '/v1/sender/directory') lookups.push(url.search)
+      return fetch(input, init)
+    }
+    const bulk = await newAgency('bulk', counting)
+    const outcome = await bulk.sendBatch(
+      Array.from({ length: 12 }, (_, i) => ({
+        to: i % 3 === 0 ? 'lars.jensen@digitalpost.dk' : LARS,
+        body: `letter ${i}`,
+      })),
+    )
+    expect(outcome).toMatchObject({ total: 12, accepted: 12, rejected: 0 })
+    expect(lookups).toHaveLength(2)
   }, 40_000)
 
   it('lets a citizen reply in the thread, and the agency opens the reply from its inbox', async () => {

@@ -6,7 +6,7 @@
  * keys never leave this process; the node sees ciphertext and the signed header only.
  */
 import { BaridError, parseMailboxAddress, type KeyPair } from '../core.js'
-import type { LookupQuery, Recipient } from '../directory/lookup.js'
+import { toLookupQuery, type LookupQuery, type Recipient } from '../directory/lookup.js'
 import { verifyTrail, type EvidenceTrail } from '../evidence/trail.js'
 import type { RetryPolicy } from '../http/retry-policy.js'
 import { createTransport, type FetchLike } from '../http/transport.js'
@@ -98,6 +98,27 @@ export function allSettled(s: LetterStatus): boolean {
 }
 
 /**
+ * Wraps `lookup` so that each recipient is asked for once while the wrapper lives; concurrent
+ * asks share one request, and a failed ask is forgotten so that the next one tries again.
+ */
+function lookupOncePerRun(
+  lookup: (q: string | LookupQuery) => Promise<Recipient>,
+): (q: string | LookupQuery) => Promise<Recipient> {
+  const seen = new Map<string, Promise<Recipient>>()
+  return (q) => {
+    const query = toLookupQuery(q)
+    const key = 'identifier' in query ? `i:${query.identifier}` : `a:${query.address}`
+    let answer = seen.get(key)
+    if (!answer) {
+      answer = lookup(query)
+      seen.set(key, answer)
+      answer.catch(() => seen.delete(key))
+    }
+    return answer
+  }
+}
+
+/**
  * Creates a sender API client.
  *
  * @example
@@ -151,7 +172,10 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
   }
   const address = async () => knownAddress ?? ensureRegistered()
 
-  const seal = async (input: SendInput) => {
+  const sealWith = async (
+    input: SendInput,
+    lookup: (q: string | LookupQuery) => Promise<Recipient>,
+  ) => {
     const from = await ensureRegistered()
     if (knownAddress !== undefined && from !== knownAddress)
       throw new BaridError(
@@ -165,7 +189,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     for (const q of targets)
       recipients.push(
         requireActive(
-          await account.lookup(q),
+          await lookup(q),
           typeof q === 'string' ? q : 'identifier' in q ? q.identifier : q.address,
         ),
       )
@@ -177,6 +201,8 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
       now: now(),
     })
   }
+
+  const seal = (input: SendInput) => sealWith(input, account.lookup)
 
   const status = account.status
   return {
@@ -196,7 +222,15 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
       )
     },
     sendBatch(inputs, b) {
-      return runBatch({ transport, seal, upload: account.upload, now }, inputs, b)
+      // A batch often writes to the same recipients many times: each is looked up once per
+      // batch, not once per letter (a batch of thousands would otherwise meet the node's
+      // lookup rate limit, spec 12.5).
+      const lookup = lookupOncePerRun(account.lookup)
+      return runBatch(
+        { transport, seal: (input: SendInput) => sealWith(input, lookup), upload: account.upload, now },
+        inputs,
+        b,
+      )
     },
     status,
     async waitForStatus(letterId, until, w = {}) {
