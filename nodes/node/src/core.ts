@@ -29,6 +29,7 @@ export {
   parseOperatorId,
   parsePublicJwk,
   sealLetter,
+  validateChain,
   sha256,
   timingSafeEqual,
   toHex,

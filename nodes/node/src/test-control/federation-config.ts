@@ -12,10 +12,10 @@
  * (operator CA certificates), base64url DER: mailbox certificates of that operator (13.4, the
  * sender certificates of 11.4) are then validated against them, as the trust list would (21.3).
  */
-// validateChain is not among the node's core re-exports (core.ts belongs to other work).
-import { fromBase64Url, validateChain } from '@barid/core'
 import {
   BaridError,
+  fromBase64Url,
+  validateChain,
   importPublicJwk,
   parseCertificate,
   parseOperatorId,
