@@ -4,7 +4,7 @@
  * verification, key certification, first opening and its `retrieved` record, replies only, and
  * that no caller reaches, or learns of, another's letters.
  */
-import { fromBase64Url, toBase64Url, verifyEvidenceChain } from '@barid/core'
+import { toBase64Url } from '@barid/core'
 import { call } from '../http/http.js'
 import {
   citizenCall,
@@ -16,6 +16,7 @@ import {
   submit,
 } from '../world/parties.js'
 import { ensure, eventually, expectRefusal, expectStatus, type Check } from './check.js'
+import { expectChain } from './evidence-chain.js'
 import { fixtures } from './fixtures.js'
 
 const enc = (v: unknown) => toBase64Url(new TextEncoder().encode(JSON.stringify(v)))
@@ -138,15 +139,10 @@ export const citizenChecks: Check[] = [
         },
         { what: 'the retrieved record to reach the sending node', clause: '14.5-1' },
       )
-      const types = (
-        await verifyEvidenceChain(
-          chain.map((c) => fromBase64Url(c)),
-          world.resolveEvidenceKey,
-        )
-      ).map((v) => v.record.type)
-      ensure(
-        types.join(' ') === 'submission-accepted relay-accepted delivered retrieved',
-        `chain ${types.join(' → ')}`,
+      await expectChain(
+        world,
+        chain,
+        ['submission-accepted', 'relay-accepted', 'delivered', 'retrieved'],
         '14.5-1',
       )
     },

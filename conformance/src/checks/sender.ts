@@ -6,11 +6,9 @@
  */
 import {
   encryptAttachment,
-  fromBase64Url,
   sealLetter,
   toBase64Url,
   toHex,
-  verifyEvidenceChain,
 } from '@barid/core'
 import { call } from '../http/http.js'
 import {
@@ -26,6 +24,7 @@ import {
   type LetterStatusBody,
 } from '../world/parties.js'
 import { ensure, eventually, expectRefusal, expectStatus, type Check } from './check.js'
+import { expectChain } from './evidence-chain.js'
 import { fixtures } from './fixtures.js'
 
 export const senderChecks: Check[] = [
@@ -44,17 +43,7 @@ export const senderChecks: Check[] = [
       const s = r.body as LetterStatusBody
       const rec = s.recipients.find((x) => x.address === f.citizenA.address)
       ensure(rec?.state === 'delivered', `local recipient state ${rec?.state}`, '14.1-1')
-      const types = (
-        await verifyEvidenceChain(
-          (rec.chain ?? []).map((c) => fromBase64Url(c)),
-          world.resolveEvidenceKey,
-        )
-      ).map((v) => v.record.type)
-      ensure(
-        types.join(' ') === 'submission-accepted delivered',
-        `chain ${types.join(' → ')}`,
-        '14.5-1',
-      )
+      await expectChain(world, rec.chain, ['submission-accepted', 'delivered'], '14.5-1')
       const box = await world.a.control.mailbox(f.citizenA.address)
       ensure(
         box.letters.filter((x) => x.letterId === l.id).length === 1,
@@ -517,15 +506,10 @@ export const senderChecks: Check[] = [
         { what: 'node A to settle a letter for node B', clause: '14.4-3' },
       )
       ensure(s.state === 'delivered', `the letter is ${s.state} ${s.code ?? ''}`, '14.4-3')
-      const types = (
-        await verifyEvidenceChain(
-          (s.chain ?? []).map((c) => fromBase64Url(c)),
-          world.resolveEvidenceKey,
-        )
-      ).map((v) => v.record.type)
-      ensure(
-        types.join(' ') === 'submission-accepted relay-accepted delivered',
-        `chain ${types.join(' → ')}`,
+      await expectChain(
+        world,
+        s.chain,
+        ['submission-accepted', 'relay-accepted', 'delivered'],
         '14.5-1',
       )
       const box = await world.b.control.mailbox(f.citizenB.address)
