@@ -10,6 +10,7 @@ import {
   fromBase64Url,
   generateKeyPair,
   toBase64Url,
+  verifyEvidence,
   verifyEvidenceChain,
 } from '@barid/core'
 import { issueMailboxCertificate, newPki } from '../peer/pki.js'
@@ -495,6 +496,54 @@ export const transactionChecks: Check[] = [
         (await inMailbox(world, f.citizenA.address, l.letter.id)) === 0,
         'it is in the mailbox',
         '11.4-9',
+      )
+    },
+  },
+  {
+    id: 'tx.relay-rejected',
+    title:
+      'a registered letter refused for good is answered with one relay-rejected record, chained to the submission, the same when resent',
+    group: 'transactions',
+    clauses: ['17.3-1', '17.3-2'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      // Listed for a mailbox of node A that the letter does not name: refused (ERR_MISROUTED).
+      const l = await peerLetter(world, f.peerSender, [recipientOf(f.citizenA)], {
+        kind: 'registered',
+        recipients: [f.citizenA2.address],
+      })
+      const first = only((await sendTx(world, world.a, { letters: [l.entry] })).answer, '11.4-14')
+      ensure(
+        first.status === 'not-delivered' && first.code === 'ERR_MISROUTED',
+        `got ${first.status} ${first.code ?? ''}`,
+        '11.4-1',
+      )
+      ensure(
+        first.evidence.length === 1,
+        `the refusal carries ${first.evidence.length} evidence records, not one relay-rejected`,
+        '17.3-1',
+      )
+      const records = [l.submission!, fromBase64Url(first.evidence[0]!)]
+      const types = await chainTypes(world, records)
+      ensure(
+        types.join(' ') === 'submission-accepted relay-rejected',
+        `the evidence chain is ${types.join(' → ')}`,
+        '17.3-1',
+      )
+      const rejected = await verifyEvidence(records[1]!, { resolveKey: world.resolveEvidenceKey })
+      ensure(
+        rejected.record.reason === 'ERR_MISROUTED' &&
+          rejected.record.recipient === f.citizenA2.address &&
+          rejected.record.letterId === l.letter.id,
+        `the record names ${rejected.record.recipient ?? 'no recipient'} and reason ${rejected.record.reason ?? 'none'}`,
+        '17.3-1',
+      )
+      const again = only((await sendTx(world, world.a, { letters: [l.entry] })).answer, '11.4-14')
+      ensure(
+        sameRecords(again.evidence, first.evidence),
+        'the letter refused again in another transaction got another record',
+        '17.3-2',
       )
     },
   },

@@ -9,6 +9,7 @@ export type EvidenceType =
   | 'submission-accepted'
   | 'submission-rejected'
   | 'relay-accepted'
+  | 'relay-rejected'
   | 'delivered'
   | 'retrieved'
   | 'not-delivered'

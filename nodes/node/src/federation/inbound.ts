@@ -9,6 +9,7 @@
  */
 import { BaridError, isBaridError, parseMailboxAddress, toBase64Url } from '../core.js'
 import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
+import { rejectRelay } from '../evidence/relay-rejected.js'
 import { mailboxCertificateVerifier, type CertifiedMailboxKey } from '../keys/key-certificate.js'
 import type { InspectedLetter } from '../letters/letter-port.js'
 import { publishDelivery } from '../letters/submit.js'
@@ -162,6 +163,13 @@ export async function processTransaction(
   }[] = []
   const looseEvidence: EvidenceRow[] = []
   const certs: CertMemo = new Map()
+  // A bulk transaction names the same few mailboxes again and again: each is read once.
+  const mailboxes = new Map<string, ReturnType<NodeServices['storage']['getMailboxByAddress']>>()
+  const mailboxOf = (address: string) => {
+    let mb = mailboxes.get(address)
+    if (!mb) mailboxes.set(address, (mb = svc.storage.getMailboxByAddress(address)))
+    return mb
+  }
   // Every letter's verification at once (the signature checks overlap on the thread pool);
   // then each is handled in order.
   const verified = await Promise.allSettled(tx.letters.map((e) => verifyEntry(svc, peer, e, certs)))
@@ -183,7 +191,13 @@ export async function processTransaction(
         })
       const status = RETRYABLE_ENTRY_CODES.has(code) ? 'retry' : 'not-delivered'
       result.code = code
-      result.recipients = e.recipients.map((address) => ({ address, status, code, evidence: [] }))
+      // A final refusal of an identified registered letter is evidenced (spec 17.3).
+      const rejected =
+        status === 'not-delivered' ? await rejectRelay(svc, peer.operator, e, code) : undefined
+      result.recipients = e.recipients.map((address) => {
+        const row = rejected?.get(address)
+        return { address, status, code, evidence: row ? [toBase64Url(row.record)] : [] }
+      })
       continue
     }
     const h = v.inspected.header
@@ -218,7 +232,7 @@ export async function processTransaction(
     const recipientEvidence = new Map<string, EvidenceRow[]>()
     const base = { letterId: h.id, letterDigest: v.inspected.digest }
     for (const address of e.recipients) {
-      const mb = await svc.storage.getMailboxByAddress(address)
+      const mb = await mailboxOf(address)
       const r: TxRecipientResult = { address, status: 'delivered', evidence: [] }
       result.recipients.push(r)
       const alreadyHeld = mb !== undefined && held.some((x) => x.mailboxId === mb.id)

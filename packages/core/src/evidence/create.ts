@@ -4,15 +4,22 @@
  * (`spec/07-evidence.md` section 7.1).
  */
 import { BaridError } from '../errors.js'
-import { sha256 } from '../bytes.js'
+import { bytesEqual, concatBytes, sha256 as webCryptoSha256 } from '../bytes.js'
 import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
-import { parseMailboxAddress, parseOperatorId } from '../address/index.js'
-import type { SignatureAlgorithm } from '../cose/algorithms.js'
-import { HEADER } from '../cose/labels.js'
-import { signatureAlgorithmOfKey } from '../cose/signature.js'
-import { signSign1 } from '../cose/sign1.js'
+import {
+  parseMailboxAddress,
+  parseOperatorId,
+  type MailboxAddress,
+  type OperatorId,
+} from '../address/index.js'
+import type { SignatureAlgorithm, SignatureAlgorithmId } from '../cose/algorithms.js'
+import { cborHead } from '../cose/headers.js'
+import { COSE_TAG, HEADER } from '../cose/labels.js'
+import { signatureAlgorithmOfKey, signBytes } from '../cose/signature.js'
+import { sigStructure } from '../cose/structures.js'
 import { isLetterId } from '../letter/letter-id.js'
-import { encodeEvidenceRecord, isEvidenceReason, recordProblem } from './record.js'
+import type { Sha256 } from '../transparency/hash.js'
+import { encodeEvidencePayload, isEvidenceReason, recordProblem } from './record.js'
 import {
   EVIDENCE_TYPES,
   type EvidenceReason,
@@ -39,6 +46,11 @@ export interface CreateEvidenceOptions {
   time?: number
   /** The node's evidence signing key (Ed25519 or ECDSA P-256) and its 32-byte kid. */
   key: { privateKey: CryptoKey; kid: Uint8Array; alg?: SignatureAlgorithm }
+  /**
+   * The SHA-256 that computes the record's digest. Default WebCrypto; a Node service may inject
+   * a synchronous one, which saves a thread-pool round trip per record. It MUST be SHA-256.
+   */
+  sha256?: Sha256
 }
 
 /** A signed evidence record. */
@@ -51,6 +63,62 @@ export interface SignedEvidence {
 
 function invalid(message: string, field: string): never {
   throw new BaridError('ERR_INVALID_ARGUMENT', `evidence: ${message}`, { details: { field } })
+}
+
+/**
+ * What every record signed with one key shares: the protected header `{1: alg, 4: kid, 16: typ}`
+ * (canonical, as `signSign1` encodes it), and the bytes that precede the payload in the
+ * Sig_structure (RFC 9052 4.4) and in the tagged COSE_Sign1 (4.2). Built once per key and kid.
+ */
+interface KeyFrame {
+  readonly kid: Uint8Array
+  readonly toBeSigned: Uint8Array
+  readonly message: Uint8Array
+}
+const frames = new WeakMap<CryptoKey, KeyFrame>()
+
+function frameOf(key: CryptoKey, kid: Uint8Array, alg: SignatureAlgorithmId): KeyFrame {
+  const hit = frames.get(key)
+  if (hit && bytesEqual(hit.kid, kid)) return hit
+  const prot = encodeCanonical(
+    new Map<CborKey, CborValue>([
+      [HEADER.alg, alg],
+      [HEADER.kid, kid],
+      [HEADER.typ, EVIDENCE_TYP],
+    ]),
+  )
+  const frame: KeyFrame = {
+    kid: kid.slice(),
+    // ["Signature1", protected, h'', payload]: over an empty payload the structure ends in that
+    // payload's one-byte head (0x40), which the real payload's head replaces.
+    toBeSigned: sigStructure(prot, undefined, new Uint8Array(0)).subarray(0, -1),
+    // 18([protected, {}, payload, signature])
+    message: concatBytes(
+      Uint8Array.of(0xc0 | COSE_TAG.sign1, 0x84),
+      cborHead(2, prot.length),
+      prot,
+      Uint8Array.of(0xa0),
+    ),
+  }
+  frames.set(key, frame)
+  return frame
+}
+
+/**
+ * Operator ids and addresses checked recently, with their canonical forms: the check (syntax,
+ * IDNA, length rules) costs more than the rest of a record but for the signature, and a node
+ * names the same issuer, and often the same recipient, in record after record.
+ */
+const operators = new Map<string, OperatorId>()
+const addresses = new Map<string, MailboxAddress>()
+
+function checked<T>(cache: Map<string, T>, s: string, parse: (s: string) => T): T {
+  const hit = cache.get(s)
+  if (hit !== undefined) return hit
+  const v = parse(s)
+  if (cache.size >= 1024) cache.clear()
+  cache.set(s, v)
+  return v
 }
 
 /**
@@ -84,24 +152,27 @@ export async function createEvidence(o: CreateEvidenceOptions): Promise<SignedEv
     type: o.type,
     letterId: o.letterId,
     letterDigest: o.letterDigest,
-    issuer: parseOperatorId(o.issuer),
+    issuer: checked(operators, o.issuer, (x) => parseOperatorId(x)),
     time,
     prev,
-    ...(o.recipient === undefined ? {} : { recipient: parseMailboxAddress(o.recipient).address }),
+    ...(o.recipient === undefined
+      ? {}
+      : { recipient: checked(addresses, o.recipient, (x) => parseMailboxAddress(x).address) }),
     ...(o.reason === undefined ? {} : { reason: o.reason }),
     ...(o.detail === undefined ? {} : { detail: o.detail }),
   }
   const problem = recordProblem(record)
   if (problem !== undefined) invalid(problem[1], problem[0])
-  const prot = new Map<CborKey, CborValue>([
-    [HEADER.kid, o.key.kid],
-    [HEADER.typ, EVIDENCE_TYP],
-  ])
-  const bytes = await signSign1({
-    payload: encodeCanonical(encodeEvidenceRecord(record)),
-    key: o.key.privateKey,
-    alg: alg === -8 ? 'EdDSA' : 'ES256',
-    protectedHeader: prot,
-  })
-  return { bytes, digest: await sha256(bytes), record }
+  // The same bytes signSign1 produces (the tests hold them equal), without re-encoding the
+  // key's constant header or re-sorting the payload's keys for every record.
+  const frame = frameOf(o.key.privateKey, o.key.kid, alg)
+  const payload = encodeEvidencePayload(record)
+  const payloadHead = cborHead(2, payload.length)
+  const sig = await signBytes(
+    alg,
+    o.key.privateKey,
+    concatBytes(frame.toBeSigned, payloadHead, payload),
+  )
+  const bytes = concatBytes(frame.message, payloadHead, payload, cborHead(2, sig.length), sig)
+  return { bytes, digest: await (o.sha256 ?? webCryptoSha256)(bytes), record }
 }

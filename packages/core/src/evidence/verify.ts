@@ -5,11 +5,12 @@
  * the operator the key belongs to.
  */
 import { BaridError } from '../errors.js'
-import { sha256 } from '../bytes.js'
+import { sha256 as webCryptoSha256 } from '../bytes.js'
 import { decodeStrict } from '../cbor/index.js'
 import { SIGNATURE_ALG, type SignatureAlgorithm } from '../cose/algorithms.js'
 import { HEADER } from '../cose/labels.js'
 import { decodeSign1, verifySign1Signature, type DecodedSign1 } from '../cose/sign1.js'
+import type { Sha256 } from '../transparency/hash.js'
 import { EVIDENCE_TYP } from './create.js'
 import { parseEvidenceRecord } from './record.js'
 import type { EvidenceRecord } from './types.js'
@@ -75,7 +76,11 @@ function readStructure(bytes: Uint8Array): DecodedSign1 {
  */
 export async function verifyEvidence(
   bytes: Uint8Array,
-  options: { resolveKey: ResolveEvidenceKey },
+  options: {
+    resolveKey: ResolveEvidenceKey
+    /** SHA-256 for the record's digest (default WebCrypto; see `createEvidence`). */
+    sha256?: Sha256
+  },
 ): Promise<VerifiedEvidence> {
   if (!(bytes instanceof Uint8Array))
     throw new BaridError('ERR_INVALID_ARGUMENT', 'an evidence record is a Uint8Array')
@@ -121,7 +126,7 @@ export async function verifyEvidence(
   }
   return {
     record,
-    digest: await sha256(bytes),
+    digest: await (options.sha256 ?? webCryptoSha256)(bytes),
     kid,
     alg: d.alg === SIGNATURE_ALG.EdDSA ? 'EdDSA' : 'ES256',
   }
@@ -136,5 +141,5 @@ export async function verifyEvidence(
  * ```
  */
 export async function evidenceDigest(bytes: Uint8Array): Promise<Uint8Array> {
-  return sha256(bytes)
+  return webCryptoSha256(bytes)
 }
