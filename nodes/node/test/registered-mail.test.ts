@@ -16,6 +16,7 @@ import {
   verifyEvidenceChain,
 } from '../src/core.js'
 import type { LookupResult } from '../src/directory/lookup.js'
+import { readPdfText } from '../src/paper/pdf-text-reader.js'
 import { deadlineStep } from '../src/registered/deadlines.js'
 import type { NodeServices } from '../src/services.js'
 import type { Agency } from './harness.js'
@@ -347,7 +348,7 @@ describe('registered mail across the border', () => {
     )
     const text = Buffer.from(pdf).toString('latin1')
     expect(text.startsWith('%PDF-1.4')).toBe(true)
-    expect(text).toContain('(Karen Holm) Tj')
+    expect(readPdfText(pdf).pages[0]!.runs.map((r) => r.text)).toContain('Karen Holm')
     const report = await api<{
       letters: { digital: number; paper: number }
       printed: { pages: number }

@@ -26,7 +26,8 @@ import { chainKey, issueNext, withChainLock } from '../evidence/chain-tip.js'
 import type { NodeServices } from '../services.js'
 import type { PrintJob } from '../storage/registered-types.js'
 import type { EvidenceRow, LetterRow, Mailbox, NewOutboxItem } from '../storage/types.js'
-import { renderPaperLetter } from './render-letter.js'
+import { coverLanguage } from './cover-labels.js'
+import { renderPaperLetter, type RenderedLetter } from './render-letter.js'
 
 const EVIDENCE_DEADLINE_MS = 30 * 24 * 3600_000
 
@@ -181,26 +182,51 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
     if (registered && !row) return fail('ERR_EVIDENCE_CHAIN_BROKEN', { evidence: [], outbox: [] })
     const h = opened.header
     const terms = (await svc.storage.getLetterTerms([letter.id])).get(letter.id)
-    const rendered = renderPaperLetter({
-      letterId: letter.id,
-      evidenceId: row?.id ?? null,
-      evidenceUrl: row
-        ? `${svc.config.publicUrl}/v1/log/inclusion?evidence=${row.id}`
-        : `urn:barid:letter:${letter.id}`,
-      category: letter.kind === 'registered' ? (terms?.category ?? 'registered') : null,
-      sender: h.sender,
-      recipient: {
-        name: exemption?.name ?? mailbox.displayName ?? mailbox.address,
-        lines: exemption?.postalAddress ?? [],
-      },
-      returnAddress: svc.config.profile.displayName.en ?? svc.config.profile.operator,
-      date: day(svc, now),
-      ...(opened.subject === undefined ? {} : { subject: opened.subject }),
-      contentType: h.contentType,
-      body: opened.body,
-      ...(terms?.replyBy ? { replyBy: day(svc, terms.replyBy) } : {}),
-      attachments: opened.attachments.map((a) => a.filename),
-    })
+    let rendered: RenderedLetter
+    try {
+      rendered = renderPaperLetter({
+        letterId: letter.id,
+        evidenceId: row?.id ?? null,
+        evidenceUrl: row
+          ? `${svc.config.publicUrl}/v1/log/inclusion?evidence=${row.id}`
+          : `urn:barid:letter:${letter.id}`,
+        category: letter.kind === 'registered' ? (terms?.category ?? 'registered') : null,
+        sender: h.sender,
+        recipient: {
+          name: exemption?.name ?? mailbox.displayName ?? mailbox.address,
+          lines: exemption?.postalAddress ?? [],
+        },
+        returnAddress:
+          svc.config.profile.displayName[coverLanguage(h.lang, svc.config.profile.languages)] ??
+          svc.config.profile.displayName.en ??
+          svc.config.profile.operator,
+        date: day(svc, now),
+        ...(opened.subject === undefined ? {} : { subject: opened.subject }),
+        contentType: h.contentType,
+        body: opened.body,
+        ...(terms?.replyBy ? { replyBy: day(svc, terms.replyBy) } : {}),
+        attachments: opened.attachments.map((a) => a.filename),
+        lang: h.lang,
+        languages: svc.config.profile.languages,
+      })
+    } catch (e) {
+      if (!isBaridError(e, 'ERR_INPUT_TOO_LARGE')) throw e
+      // Beyond the print limits it will never print: the job fails for good instead of being
+      // retried, and for registered mail the sender learns it (not-delivered, the code as reason).
+      const refused = registered
+        ? await issueNext(svc, {
+            letterId: letter.id,
+            letterDigest: letter.digest,
+            recipient: mailbox.address,
+            type: 'not-delivered',
+            reason: e.code,
+          })
+        : undefined
+      return fail(e.code, {
+        evidence: refused ? [refused] : [],
+        outbox: refused ? evidenceBack(svc, letter, refused, now) : [],
+      })
+    }
     const dir = join(deps.dir, day(svc, now))
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const name = `${letter.id}-${job.mailboxId}`

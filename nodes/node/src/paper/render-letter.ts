@@ -5,15 +5,26 @@
  * 45 mm from the top, 85 × 45 mm), with the category, the letter id and a QR code that links
  * to the letter's evidence record in the operator's transparency log; then the body, when it is
  * text. A body of another type (a PDF) is written beside the cover, to be printed after it.
+ * The cover is printed in the letter's language (Arabic, Danish or English; Arabic set right to
+ * left) and every text in the script it is written in, with an embedded font (see pdf-document).
  */
 import QRCode from 'qrcode'
-import { A4, PdfPage, countPdfPages, mm, renderPdf } from './pdf-document.js'
+import { BaridError } from '../core.js'
+import { layoutParagraph, type Direction } from './bidi-text.js'
+import {
+  coverLabels,
+  coverLanguage,
+  languageDirection,
+  type CoverLabels,
+} from './cover-labels.js'
+import { A4, PdfPage, countPdfPages, mm, renderPdf, type TextOptions } from './pdf-document.js'
+import { forgetShapedWords } from './shape-run.js'
 
 export interface PaperLetter {
   letterId: string
   /** Lower-case hex id of the `handed-to-paper` record (registered mail), or null. */
   evidenceId: string | null
-  /** What the QR code encodes: the record's inclusion proof on the operator's log, or the letter id. */
+  /** What the QR code encodes: the record's inclusion proof on the operator's log, or the id. */
   evidenceUrl: string
   category: string | null
   sender: string
@@ -28,6 +39,14 @@ export interface PaperLetter {
   body: Uint8Array
   replyBy?: string
   attachments: readonly string[]
+  /**
+   * BCP 47 tag of the letter's language (its header's `lang`): the cover's language when the
+   * recipient's operator serves it, and the direction of body paragraphs that have no strong
+   * character of their own. Default `en`.
+   */
+  lang?: string
+  /** The recipient operator's languages (its profile's), first preferred: {@link coverLanguage}. */
+  languages?: readonly string[]
 }
 
 export interface RenderedLetter {
@@ -39,9 +58,35 @@ export interface RenderedLetter {
   pages: number
 }
 
+/** Bounds on what one letter may make the print channel do. */
+export interface PrintLimits {
+  /** Largest text body, in bytes. */
+  maxBodyBytes: number
+  /** Longest paragraph (a line of the body between line breaks), in UTF-16 code units. */
+  maxParagraphUnits: number
+  /** Most pages of the print file (cover and body). */
+  maxPages: number
+}
+
+/** Default print limits: a text body of up to about 150 pages of dense text. */
+export const PRINT_LIMITS: PrintLimits = {
+  maxBodyBytes: 512 * 1024,
+  maxParagraphUnits: 64 * 1024,
+  maxPages: 250,
+}
+
 const MARGIN = mm(20)
-const BODY_CHARS = 80 // Courier 10 pt is 6 pt a character: 80 fit in 170 mm
-const BODY_LINES = 60
+const TEXT_WIDTH = A4.width - 2 * MARGIN // 170 mm
+const BODY_SIZE = 10
+const BODY_LEADING = 13
+const BODY_TOP = A4.height - MARGIN - BODY_LEADING
+const BODY_BOTTOM = mm(22)
+
+function tooLarge(what: string, limit: number, value: number): BaridError {
+  return new BaridError('ERR_INPUT_TOO_LARGE', `${what} exceeds the print limit`, {
+    details: { limit, value },
+  })
+}
 
 /** Draws a QR code of `text` with its top-left corner at (x, top), `size` points wide. */
 function drawQr(page: PdfPage, text: string, x: number, top: number, size: number): void {
@@ -61,64 +106,103 @@ function drawQr(page: PdfPage, text: string, x: number, top: number, size: numbe
   }
 }
 
-function wrap(text: string): string[] {
-  const out: string[] = []
-  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
-    let line = raw.replace(/\t/g, '    ')
-    while (line.length > BODY_CHARS) {
-      const cut = line.lastIndexOf(' ', BODY_CHARS)
-      const at = cut > BODY_CHARS / 2 ? cut : BODY_CHARS
-      out.push(line.slice(0, at))
-      line = line.slice(at).replace(/^ /, '')
-    }
-    out.push(line)
-  }
-  return out
+/** A display text no longer than `max` code units, so layout work stays bounded. */
+const clip = (s: string, max = 2000): string => (s.length > max ? `${s.slice(0, max)}\u2026` : s)
+
+function categoryName(l: PaperLetter, t: CoverLabels): string {
+  if (l.category === null) return t.letter
+  const name = t.categories[l.category] ?? l.category
+  return l.category === 'registered' ? name : `${t.registered}: ${name}`
 }
 
-function cover(l: PaperLetter, bodyPages: number): PdfPage {
+function cover(l: PaperLetter, t: CoverLabels, bodyPages: number): PdfPage {
   const p = new PdfPage()
   const top = A4.height
+  // Every text follows the cover's language: flush right in Arabic, with the bidi algorithm
+  // ordering the Latin and digits inside; a text without strong characters takes its direction.
+  const dir: Direction = t.direction
+  const align = dir === 'rtl' ? 'right' : 'left'
+  const at = (o: TextOptions): TextOptions => ({ align, fallback: dir, ...o })
   // Address window (DIN 5008 form B): return line, then the recipient.
-  const wx = mm(20)
+  const wx = mm(25)
+  const ww = mm(75)
   const wy = top - mm(45)
-  p.text(wx + mm(5), wy - mm(5), l.returnAddress, { size: 7 })
-  p.rect(wx + mm(5), wy - mm(6.5), mm(75), 0.3)
+  p.text(wx, wy - mm(5), clip(l.returnAddress), at({ size: 7, width: ww }))
+  p.rect(wx, wy - mm(6.5), ww, 0.3)
   let y = wy - mm(14)
   for (const line of [l.recipient.name, ...l.recipient.lines].slice(0, 6)) {
-    p.text(wx + mm(5), y, line, { size: 11 })
+    p.text(wx, y, clip(line), at({ size: 11, width: ww }))
     y -= 13
   }
   // Right column: the facts a recipient and a court need.
   const rx = mm(125)
+  const rw = mm(65)
   let ry = top - mm(50)
   const fact = (label: string, value: string) => {
-    p.text(rx, ry, label, { size: 7 })
-    p.text(rx, ry - 10, value, { size: 9, font: 'Helvetica-Bold' })
+    p.text(rx, ry, label, at({ size: 7, width: rw }))
+    p.text(rx, ry - 10, clip(value), at({ size: 9, font: 'bold', width: rw }))
     ry -= 26
   }
-  fact('Date', l.date)
-  fact('Category', l.category === null ? 'Letter' : `Registered: ${l.category}`)
-  if (l.replyBy) fact('Reply by', l.replyBy)
-  fact('Pages', String(1 + bodyPages))
-  p.text(MARGIN, top - mm(110), l.subject ?? 'Letter', { size: 14, font: 'Helvetica-Bold' })
-  p.text(MARGIN, top - mm(118), `From: ${l.sender}`, { size: 10 })
-  p.text(MARGIN, top - mm(124), `Letter id: ${l.letterId}`, { size: 8, font: 'Courier' })
-  if (l.evidenceId)
-    p.text(MARGIN, top - mm(129), `Evidence: ${l.evidenceId}`, { size: 8, font: 'Courier' })
-  const notes = [
-    'This letter was sent to your digital mailbox. You are served on paper because you are',
-    'exempt from digital post, so your postal operator printed it for you. Scan the code to',
-    'check the record that it was handed to print in the operator\u2019s public evidence log.',
-  ]
-  notes.forEach((t, i) => p.text(MARGIN, top - mm(142) - i * 12, t, { size: 9 }))
-  if (l.attachments.length > 0)
-    p.text(MARGIN, top - mm(162), `Attachments: ${l.attachments.join(', ')}`, { size: 9 })
+  fact(t.date, l.date)
+  fact(t.category, categoryName(l, t))
+  if (l.replyBy) fact(t.replyBy, l.replyBy)
+  fact(t.pages, String(1 + bodyPages))
+  // Title, sender, ids, the notice and the attachments, top to bottom.
+  y = top - mm(110)
+  const block = (text: string, o: TextOptions & { leading: number; maxLines: number }) => {
+    y = p.paragraph(MARGIN, y, clip(text), { ...at(o), width: TEXT_WIDTH })
+  }
+  block(l.subject ?? t.letter, { size: 14, font: 'bold', leading: 17, maxLines: 2 })
+  y -= 3
+  block(`${t.from}: ${l.sender}`, { size: 10, leading: 17, maxLines: 1 })
+  block(`${t.letterId}: ${l.letterId}`, { size: 8, leading: 14, maxLines: 1 })
+  if (l.evidenceId) block(`${t.evidence}: ${l.evidenceId}`, { size: 8, leading: 14, maxLines: 1 })
+  y -= 14
+  const notice = l.evidenceId ? `${t.served} ${t.scan}` : t.served
+  block(notice, { size: 9, leading: 12, maxLines: 5 })
+  if (l.attachments.length > 0) {
+    y -= 12
+    const names = clip(l.attachments.slice(0, 64).map((a) => clip(a, 300)).join(', '))
+    block(`${t.attachments}: ${names}`, { size: 9, leading: 12, maxLines: 6 })
+  }
   drawQr(p, l.evidenceUrl, MARGIN, mm(90), mm(45))
-  p.text(MARGIN + mm(50), mm(60), 'Evidence of this letter', { size: 8 })
-  p.text(MARGIN + mm(50), mm(55), l.evidenceUrl.slice(0, 90), { size: 6, font: 'Courier' })
+  const qx = MARGIN + mm(50)
+  const qw = TEXT_WIDTH - mm(50)
+  p.text(qx, mm(60), t.evidenceOfLetter, at({ size: 8, width: qw }))
+  p.paragraph(qx, mm(55), clip(l.evidenceUrl, 500), {
+    ...at({ size: 6, width: qw, direction: 'ltr' }),
+    width: qw,
+    maxLines: 3,
+  })
   p.rect(mm(10), mm(10), A4.width - mm(20), A4.height - mm(20), { stroke: true, width: 0.3 })
   return p
+}
+
+/** The body's pages: each paragraph wrapped to the text width, RTL paragraphs flush right. */
+function bodyPages(text: string, fallback: Direction, limits: PrintLimits): PdfPage[] {
+  const pages: PdfPage[] = []
+  let page: PdfPage | undefined
+  let y = BODY_BOTTOM
+  for (const paragraph of text.split(/\r\n|[\n\r\f\v\x85\u2028\u2029]/)) {
+    if (paragraph.length > limits.maxParagraphUnits)
+      throw tooLarge('a paragraph of the body', limits.maxParagraphUnits, paragraph.length)
+    const lines = layoutParagraph(paragraph, { size: BODY_SIZE, width: TEXT_WIDTH, fallback })
+    for (const line of lines) {
+      if (!page || y < BODY_BOTTOM) {
+        // The cover is one more page.
+        if (pages.length + 2 > limits.maxPages)
+          throw tooLarge('the page count', limits.maxPages, pages.length + 2)
+        page = new PdfPage()
+        pages.push(page)
+        const number = String(pages.length + 1)
+        page.text(0, mm(12), number, { size: 8, width: A4.width, align: 'center' })
+        y = BODY_TOP
+      }
+      page.line(MARGIN, y, line, { size: BODY_SIZE, width: TEXT_WIDTH })
+      y -= BODY_LEADING
+    }
+  }
+  return pages
 }
 
 /**
@@ -126,33 +210,37 @@ function cover(l: PaperLetter, bodyPages: number): PdfPage {
  *
  * @example
  * ```ts
- * const { pdf, pages } = renderPaperLetter({ letterId, evidenceId, evidenceUrl, category: 'registered', ... })
+ * const { pdf, pages } = renderPaperLetter({ letterId, evidenceUrl, lang: 'ar', ... })
  * ```
  */
-export function renderPaperLetter(l: PaperLetter): RenderedLetter {
+export function renderPaperLetter(
+  l: PaperLetter,
+  limits: Partial<PrintLimits> = {},
+): RenderedLetter {
+  try {
+    return render(l, { ...PRINT_LIMITS, ...limits })
+  } finally {
+    forgetShapedWords() // the letter's words leave memory with it (spec 17.6)
+  }
+}
+
+function render(l: PaperLetter, lim: PrintLimits): RenderedLetter {
+  const t = coverLabels(coverLanguage(l.lang, l.languages))
   const text = /^text\//i.test(l.contentType)
-  const bodyPages: PdfPage[] = []
+  let body: PdfPage[] = []
   if (text) {
-    const lines = wrap(new TextDecoder().decode(l.body))
-    for (let i = 0; i < lines.length; i += BODY_LINES) {
-      const page = new PdfPage()
-      lines
-        .slice(i, i + BODY_LINES)
-        .forEach((line, j) =>
-          page.text(MARGIN, A4.height - MARGIN - 12 - j * 12, line, { size: 10, font: 'Courier' }),
-        )
-      page.text(A4.width - MARGIN - mm(20), mm(12), `${bodyPages.length + 2}`, { size: 8 })
-      bodyPages.push(page)
-    }
+    if (l.body.length > lim.maxBodyBytes)
+      throw tooLarge('the text body', lim.maxBodyBytes, l.body.length)
+    body = bodyPages(new TextDecoder().decode(l.body), languageDirection(l.lang), lim)
   }
   const isPdf = !text && /^application\/pdf/i.test(l.contentType)
   const extraPages = text ? 0 : isPdf ? Math.max(1, countPdfPages(l.body)) : 1
-  const pdf = renderPdf([cover(l, bodyPages.length + extraPages), ...bodyPages], {
-    title: l.subject ?? 'Letter',
+  const pdf = renderPdf([cover(l, t, body.length + extraPages), ...body], {
+    title: clip(l.subject ?? t.letter, 500),
   })
   return {
     pdf,
-    pages: 1 + bodyPages.length + extraPages,
+    pages: 1 + body.length + extraPages,
     ...(text ? {} : { extra: { bytes: l.body, extension: isPdf ? 'pdf' : 'bin' } }),
   }
 }
