@@ -148,6 +148,7 @@ export async function runScenario(
     body: 'Dear Mr Jensen,\nyour assessment for income earned in Egypt in 2025 is attached.\nEgyptian Tax Authority',
     lang: 'en',
     pdf: makePdf([
+      'مصلحة الضرائب المصرية',
       'Egyptian Tax Authority',
       'Tax assessment 2025',
       'Taxpayer: Lars Jensen',
@@ -170,7 +171,7 @@ export async function runScenario(
     lang: 'da',
     pdf: makePdf([
       'Skattestyrelsen',
-      'Aarsopgoerelse 2025 / Annual tax statement 2025',
+      'Årsopgørelse 2025 / Annual tax statement 2025',
       'Amina Hassan',
       'Refund: 1,250 DKK',
     ]),
