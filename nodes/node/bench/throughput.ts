@@ -100,7 +100,7 @@ async function prepare(a: BenchArgs, name: string, n: number) {
   // keys are the ones they just registered, used directly.
   const found = await eta.client.lookup({ address: people[0]!.address })
   if (found.status !== 'active') throw new Error('cross-border lookup failed')
-  const sealed = await sealLetters(eta, people, n)
+  const sealed = await sealLetters(eta, people, n, { kind: a.kind })
   const size = sealed.letters.reduce((s, l) => s + l.bytes.byteLength, 0) / n
   say(
     `  sealed ${fmt(n)} letters of ~${fmt(size)} bytes on the sender's side at ` +
@@ -288,7 +288,9 @@ const range = (xs: number[], digits: number) => {
 try {
   say(
     `Barid node benchmark: post.eg and digitalpost.dk as separate processes on loopback HTTP, ` +
-      `SQLite files with synchronous=${args.synchronous}; ${cpus().length} CPUs ` +
+      `SQLite files with synchronous=${args.synchronous}, ` +
+      `${args.kind === 'registered' ? 'registered' : 'ordinary'} letters; ` +
+      `${cpus().length} CPUs ` +
       `(${cpus()[0]?.model ?? 'unknown'})`,
   )
   if (args.sections.has('throughput')) {

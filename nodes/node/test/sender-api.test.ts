@@ -181,6 +181,9 @@ describe('sender API (in-process)', () => {
       [omar.address, 'not-delivered', 'ERR_RECIPIENT_EXEMPT'],
     ])
     expect(r.evidence).toHaveLength(4)
+    // The answer is built from what was written, without reading it back: it is what the
+    // status read from storage says.
+    expect(await eta.client.status(r.letterId)).toEqual(r)
   })
 
   it('processes a batch in the background with a result per letter, visible only to its sender', async () => {

@@ -24,6 +24,8 @@ export interface BenchArgs {
   repeat: number
   /** Directory for the children's `--cpu-prof` profiles. */
   cpuProf: string | undefined
+  /** Kind of the cross-border letters: registered mail adds evidence on both sides. */
+  kind: 'letter' | 'registered'
   keep: boolean
 }
 
@@ -42,6 +44,8 @@ const USAGE = `usage: npx tsx bench/throughput.ts [options]
   --repeat N         run each cross-border section N times, report ranges (default 1)
   --quick            small run: 3000 letters, 3 s paced, 100000 stored
   --cpu-prof DIR     write CPU profiles of both node processes, timed part only, to DIR
+  --kind K           letter (default) or registered: registered mail adds the evidence
+                     records (issued, verified, logged) on both sides
   --keep             keep the temp directory
 A bare number is taken as --letters (the old form).`
 
@@ -60,6 +64,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     sections: new Set(['throughput', 'latency', 'listing']),
     repeat: 1,
     cpuProf: undefined,
+    kind: 'letter',
     keep: false,
   }
   const num = (v: string | undefined, flag: string) => {
@@ -121,6 +126,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--cpu-prof':
         a.cpuProf = v()
         break
+      case '--kind': {
+        const k = v()
+        if (k !== 'letter' && k !== 'registered')
+          throw new Error(`--kind letter|registered\n${USAGE}`)
+        a.kind = k
+        break
+      }
       case '--keep':
         a.keep = true
         break

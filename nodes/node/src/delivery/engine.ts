@@ -84,7 +84,7 @@ export function createDeliveryEngine(
 
   async function notifyIdle(): Promise<void> {
     if (idleWaiters.length === 0 || total() > 0) return
-    const due = await svc.storage.duePeers(svc.now())
+    const due = await svc.storage.peersWithDueItems(svc.now())
     if (due.length > 0 || total() > 0) return
     const w = idleWaiters
     idleWaiters = []
@@ -172,8 +172,8 @@ export function createDeliveryEngine(
       do {
         again = false
         passWanted = false
-        const due = await svc.storage.duePeers(svc.now())
-        await Promise.all(due.map(({ peer }) => fill(peer)))
+        const due = await svc.storage.peersWithDueItems(svc.now())
+        await Promise.all(due.map((peer) => fill(peer)))
       } while (again && !stopping)
       await reschedule()
     } catch (e) {

@@ -169,6 +169,10 @@ export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]):
   const deferred = new Set<number>()
   const certificates = new Map<string, string | null>()
   const byLetter = new Map<string, Entry>()
+  // The transaction's letters, rows and bytes, in one read.
+  const stored = await svc.storage.getLettersWithBytes([
+    ...new Set(live.filter((i) => i.kind === 'letter').map((i) => i.letterId)),
+  ])
   for (const item of live) {
     if (item.kind === 'evidence') {
       const ev = item.evidenceId ? await svc.storage.getEvidence(item.evidenceId) : undefined
@@ -181,8 +185,7 @@ export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]):
       existing.items.push(item)
       continue
     }
-    const letter = await svc.storage.getLetter(item.letterId)
-    const bytes = await svc.storage.getLetterBytes(item.letterId)
+    const { letter, bytes } = stored.get(item.letterId) ?? {}
     if (!letter || !bytes) {
       settlements.push({
         id: item.id,

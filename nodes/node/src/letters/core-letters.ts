@@ -4,6 +4,7 @@
  * the node applies its own delivery deadline, so that a retry of a letter delivered before its
  * expiry is still recognised as a duplicate afterwards (spec 14.4).
  */
+import { createHash } from 'node:crypto'
 import { BaridError, inspectLetter, toBase64Url, toHex } from '../core.js'
 import type { LetterInspector } from './letter-port.js'
 
@@ -24,6 +25,9 @@ export function createCoreLetterInspector(o: {
         now: o.now(),
         maxBytes: o.maxBytes,
         checkExpiry: false,
+        // Node's hash in place of WebCrypto's: same SHA-256, without a hop to the thread pool
+        // per letter (it showed as ~10% of a node's time in the throughput benchmark).
+        sha256: (b) => createHash('sha256').update(b).digest(),
         resolveSenderKey: async (kid, header) => {
           const key = await resolve(header.sender, toBase64Url(kid))
           if (!key) throw new BaridError('ERR_KEY_NOT_FOUND', 'the sender has no such signing key')

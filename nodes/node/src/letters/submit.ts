@@ -21,8 +21,8 @@ import type {
   NewOutboxItem,
   RecipientState,
 } from '../storage/types.js'
-import type { InspectedLetter } from './letter-port.js'
-import { localSenderKeys } from './sender-keys.js'
+import type { InspectedLetter, SenderKeyResolver } from './letter-port.js'
+import { localSenderKeys, mailboxSigningKeys, type MailboxKeyResolver } from './sender-keys.js'
 
 export interface RecipientResult {
   address: string
@@ -42,7 +42,10 @@ export interface SubmissionResult {
   evidence: string[]
 }
 
-const resolvers = new WeakMap<object, ReturnType<typeof localSenderKeys>>()
+const resolvers = new WeakMap<
+  object,
+  { byAddress: SenderKeyResolver; ofMailbox: MailboxKeyResolver }
+>()
 
 /** Verifies a letter submitted by `author` (whose mailbox must be the letter's sender). */
 export async function inspectSubmission(
@@ -56,11 +59,20 @@ export async function inspectSubmission(
     })
   }
   let resolve = resolvers.get(svc.storage)
-  if (!resolve) resolvers.set(svc.storage, (resolve = localSenderKeys(svc.storage)))
+  if (!resolve) {
+    resolve = {
+      byAddress: localSenderKeys(svc.storage),
+      ofMailbox: mailboxSigningKeys(svc.storage),
+    }
+    resolvers.set(svc.storage, resolve)
+  }
+  const keys = resolve
   const inspected = await svc.letters.inspect(bytes, async (sender, kid) => {
-    if (sender !== author.address && !mutant('accept-sender-mismatch'))
+    // The sender is the caller, whose mailbox is in hand: only its keys are read.
+    if (sender === author.address) return keys.ofMailbox(author, kid)
+    if (!mutant('accept-sender-mismatch'))
       throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
-    return resolve(sender, kid)
+    return keys.byAddress(sender, kid)
   })
   if (inspected.header.sender !== author.address && !mutant('accept-sender-mismatch')) {
     throw new BaridError('ERR_SENDER_MISMATCH', 'the letter names a sender other than the caller')
@@ -273,7 +285,24 @@ export async function submitLetter(
       evidence: [],
     }
   }
-  return letterStatus(svc, h.id, false)
+  // What was just committed is what `letterStatus` would read back: answer from it (spec 12.3),
+  // in the same order as the stored rows (recipients by address, evidence by time, then id).
+  const written = [...evidence]
+  for (const d of result.deliveries) {
+    const rows = d.inserted ? deliveries.find((x) => x.address === d.address)?.evidence : undefined
+    written.push(...(rows ?? []))
+  }
+  // SQLite's BINARY order: the UTF-8 bytes.
+  const byAddress = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+  return statusFromRows(
+    h.id,
+    inspected.digest,
+    false,
+    recipients
+      .map((r) => ({ address: r.address, state: r.state, code: r.code ?? null }))
+      .sort((a, b) => byAddress(a.address, b.address)),
+    written.sort((a, b) => a.issuedAt - b.issuedAt || byAddress(a.id, b.id)),
+  )
 }
 
 /** Tells connected clients of `mailboxId` about a new letter (after it is committed). */
@@ -312,9 +341,20 @@ export async function letterStatus(
   if (!letter) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
   const recipients = await svc.storage.getRecipients(letterId)
   const evidence = await svc.storage.listEvidence(letterId)
+  return statusFromRows(letterId, letter.digest, duplicate, recipients, evidence)
+}
+
+/** The sender-side status from a letter's recipient rows and evidence rows, in stored order. */
+function statusFromRows(
+  letterId: string,
+  digest: string,
+  duplicate: boolean,
+  recipients: readonly { address: string; state: RecipientState; code: string | null }[],
+  evidence: readonly EvidenceRow[],
+): SubmissionResult {
   return {
     letterId,
-    digest: letter.digest,
+    digest,
     duplicate,
     recipients: recipients.map((r) => {
       const chain = evidenceChain(evidence, r.address)

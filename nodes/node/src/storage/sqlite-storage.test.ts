@@ -93,6 +93,32 @@ describe('sqlite storage', () => {
     expect((await s.writeLetter(write(letter('L1', 'b'.repeat(64)), [1]))).status).toBe('conflict')
   })
 
+  it('reads several letters with their bytes and attachments in one call, and skips unknown ids', async () => {
+    await using s = (await withMailboxes(1)).storage
+    const att = [{ digest: 'e'.repeat(64), size: 5 }]
+    await s.writeLetter(write(letter('L1', 'a'.repeat(64), { attachments: att }), [1]))
+    await s.writeLetter(write(letter('L2', 'b'.repeat(64)), [1]))
+    const got = await s.getLettersWithBytes(['L2', 'L1', 'nope'])
+    expect([...got.keys()].sort()).toEqual(['L1', 'L2'])
+    expect(got.get('L1')).toEqual({ letter: await s.getLetter('L1'), bytes: expect.anything() })
+    expect(got.get('L1')!.letter.attachments).toEqual(att)
+    expect(new Uint8Array(got.get('L2')!.bytes!)).toEqual(new Uint8Array([1, 2, 3]))
+    expect((await s.getLettersWithBytes([])).size).toBe(0)
+  })
+
+  it('answers whether a key is current by mailbox, kid and use, and stops at revocation', async () => {
+    await using s = (await withMailboxes(1)).storage
+    const key = { mailboxId: 1, kid: 'k1', jwk: '{"kty":"OKP"}', certificate: 'c', createdAt: T }
+    const extra = { label: null, revokedAt: null }
+    await s.addMailboxKey({ ...key, ...extra, use: 'sig' })
+    expect(await s.currentKeyJwk(1, 'k1', 'sig')).toBe('{"kty":"OKP"}')
+    expect(await s.currentKeyJwk(1, 'k1', 'enc')).toBeUndefined()
+    expect(await s.currentKeyJwk(1, 'k2', 'sig')).toBeUndefined()
+    expect(await s.currentKeyJwk(2, 'k1', 'sig')).toBeUndefined()
+    await s.revokeMailboxKey(1, 'k1', T + 1)
+    expect(await s.currentKeyJwk(1, 'k1', 'sig')).toBeUndefined()
+  })
+
   it('lists a mailbox newest first with cursor paging and an unread filter', async () => {
     const { storage: s, ids } = await withMailboxes(2)
     for (let i = 0; i < 7; i++) await s.writeLetter(write(letter(`L${i}`), [ids[0]!]))
@@ -136,6 +162,8 @@ describe('sqlite storage', () => {
       }),
     )
     expect(await s.duePeers(T)).toEqual([{ peer: 'digitalpost.dk', due: 3 }])
+    expect(await s.peersWithDueItems(T)).toEqual(['digitalpost.dk'])
+    expect(await s.peersWithDueItems(T - 1)).toEqual([])
     const items = await s.dueItems('digitalpost.dk', T, 10)
     expect(items).toHaveLength(3)
     expect(await s.dueItems('digitalpost.dk', T, 10, new Set([items[0]!.id]))).toHaveLength(2)
@@ -161,6 +189,8 @@ describe('sqlite storage', () => {
     )
     expect(await s.queueDepth()).toEqual([{ peer: 'digitalpost.dk', depth: 1 }])
     expect(await s.nextDueAt()).toBe(T + 500)
+    expect(await s.peersWithDueItems(T + 499)).toEqual([])
+    expect(await s.peersWithDueItems(T + 500)).toEqual(['digitalpost.dk'])
     const rs = await s.getRecipients('L1')
     expect(rs.map((r) => [r.address, r.state, r.code])).toEqual([
       ['r0@digitalpost.dk', 'delivered', null],

@@ -62,6 +62,8 @@ export interface DirectoryStore {
   /** Adds a key; a second key with the same kid for the same mailbox is refused (returns false). */
   addMailboxKey(key: MailboxKey): Promise<boolean>
   listMailboxKeys(mailboxId: number, opts?: { includeRevoked?: boolean }): Promise<MailboxKey[]>
+  /** The JWK of the mailbox's unrevoked key `kid` for `use`, if there is one (asked per letter). */
+  currentKeyJwk(mailboxId: number, kid: string, use: 'sig' | 'enc'): Promise<string | undefined>
   revokeMailboxKey(mailboxId: number, kid: string, at: number): Promise<boolean>
   createSender(s: Sender): Promise<void>
   getSenderByApiKeyId(apiKeyId: string): Promise<Sender | undefined>
@@ -76,6 +78,13 @@ export interface LetterStore {
   writeLetters(ws: LetterWrite[]): Promise<LetterWriteResult[]>
   getLetter(id: string): Promise<LetterRow | undefined>
   getLetterBytes(id: string): Promise<Uint8Array | undefined>
+  /**
+   * Several letters with their bytes (undefined once purged), in one read: the letters of an
+   * outgoing transaction. Ids not found are absent from the map.
+   */
+  getLettersWithBytes(
+    ids: readonly string[],
+  ): Promise<Map<string, { letter: LetterRow; bytes: Uint8Array | undefined }>>
   /** Sender-side status of each recipient of a letter. */
   getRecipients(letterId: string): Promise<RecipientStatus[]>
   addEvidence(rows: EvidenceRow[]): Promise<void>
@@ -112,6 +121,8 @@ export interface LetterStore {
 export interface OutboxStore {
   /** Operators with pending items due at `now`, with how many. */
   duePeers(now: number): Promise<{ peer: string; due: number }[]>
+  /** Operators with at least one pending item due at `now` (what the engine asks each pass). */
+  peersWithDueItems(now: number): Promise<string[]>
   /** Up to `limit` pending items for `peer` due at `now`, oldest first, skipping `exclude`. */
   dueItems(
     peer: string,

@@ -88,6 +88,19 @@ describe('sealed letter: seal, inspect, open', () => {
           expect(seen.id).toBe(sealed.id)
           expect(seen.signer.alg).toBe(sender === skat ? 'EdDSA' : 'ES256')
           expect(seen.header.recipients).toEqual(to.map((m) => m.address))
+          expect(toHex(seen.digest)).toBe(toHex(sealed.digest))
+          // A caller's own SHA-256 (a server's synchronous one) gives the same digest.
+          const hashed: Uint8Array[] = []
+          const own = await inspectLetter(sealed.bytes, {
+            resolveSenderKey,
+            now: NOW,
+            sha256: (b) => {
+              hashed.push(b)
+              return letterDigest(b)
+            },
+          })
+          expect(hashed).toEqual([sealed.bytes])
+          expect(toHex(own.digest)).toBe(toHex(sealed.digest))
           const openers = [
             ...to.flatMap((m) => m.keys.map((k) => ({ k, address: m.address }))),
             { k: sender.encryption, address: sender.address },

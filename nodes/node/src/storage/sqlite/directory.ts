@@ -31,6 +31,14 @@ export function sqliteDirectory(db: Db): DirectoryStore {
     `${KEY} where mailbox_id = ? and revoked_at is null order by id`,
   )
   const allKeys = c.prepare<[number], MailboxKey>(`${KEY} where mailbox_id = ? order by id`)
+  // One row by the (mailbox_id, kid) unique index, and only the JWK: the certificate (PEM text)
+  // that listing keys also returns is not needed to check a letter's signature.
+  const currentJwk = c
+    .prepare<[number, string, string], string>(
+      `select jwk from mailbox_keys
+        where mailbox_id = ? and kid = ? and use = ? and revoked_at is null`,
+    )
+    .pluck()
   const senderByKeyId = c.prepare<[string], Sender>(`${SENDER} where api_key_id = ?`)
   const senderById = c.prepare<[string], Sender>(`${SENDER} where id = ?`)
   return {
@@ -67,6 +75,9 @@ export function sqliteDirectory(db: Db): DirectoryStore {
     },
     async listMailboxKeys(mailboxId, opts) {
       return (opts?.includeRevoked ? allKeys : currentKeys).all(mailboxId)
+    },
+    async currentKeyJwk(mailboxId, kid, use) {
+      return currentJwk.get(mailboxId, kid, use)
     },
     async revokeMailboxKey(mailboxId, kid, at) {
       const r = db

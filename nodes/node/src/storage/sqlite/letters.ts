@@ -59,40 +59,57 @@ const p = (name: string) => sql.placeholder(name)
 function prepare(db: Db) {
   const c = db.$client
   return {
-    // The write path of every letter: raw statements with named parameters (drizzle's
-    // prepared statements map parameters and rows in JavaScript, which shows in profiles).
-    digestOf: c.prepare<[string], { digest: string }>('select digest from letters where id = ?'),
-    insertLetter: c.prepare(
+    // The write path of every letter: raw statements with positional parameters (drizzle's
+    // prepared statements map parameters and rows in JavaScript, which shows in profiles; named
+    // parameters cost an object per row).
+    digestOf: c.prepare<[string], string>('select digest from letters where id = ?').pluck(),
+    insertLetter: c.prepare<
+      [
+        string,
+        string,
+        string,
+        string,
+        string,
+        number,
+        number | null,
+        string | null,
+        string | null,
+        string,
+        number,
+        number,
+        Buffer,
+      ]
+    >(
       `insert into letters (id, digest, sender_address, sender_kid, kind, created_at, expires_at,
          thread_id, reply_to, origin, received_at, size, bytes)
-       values (@id, @digest, @senderAddress, @senderKid, @kind, @createdAt, @expiresAt,
-         @threadId, @replyTo, @origin, @receivedAt, @size, @bytes)`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertAttachment: c.prepare(
-      `insert into letter_attachments (letter_id, idx, digest, size)
-       values (@letterId, @idx, @digest, @size)`,
+    insertAttachment: c.prepare<[string, number, string, number]>(
+      `insert into letter_attachments (letter_id, idx, digest, size) values (?, ?, ?, ?)`,
     ),
-    insertRecipient: c.prepare(
+    insertRecipient: c.prepare<[string, string, string, string | null, number]>(
       `insert into recipients (letter_id, address, state, code, updated_at)
-       values (@letterId, @address, @state, @code, @updatedAt) on conflict do nothing`,
+       values (?, ?, ?, ?, ?) on conflict do nothing`,
     ),
-    insertOutbox: c.prepare(
+    insertOutbox: c.prepare<
+      [string, string, string, string | null, string | null, number, number, number]
+    >(
       `insert into outbox (peer, kind, letter_id, recipient, evidence_id, deliver_before,
          next_attempt_at, created_at, state)
-       values (@peer, @kind, @letterId, @recipient, @evidenceId, @deliverBefore,
-         @nextAttemptAt, @createdAt, 'pending')`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
     ),
-    insertDelivery: c.prepare(
+    insertDelivery: c.prepare<[string, number, number]>(
       `insert into deliveries (letter_id, mailbox_id, received_at)
-       values (@letterId, @mailboxId, @receivedAt) on conflict do nothing`,
+       values (?, ?, ?) on conflict do nothing`,
     ),
     deliveryOf: c.prepare<[string, number], { receivedAt: number }>(
       'select received_at as receivedAt from deliveries where letter_id = ? and mailbox_id = ?',
     ),
-    insertEvidence: c.prepare(
+    insertEvidence: c.prepare<
+      [string, string, string | null, string, string, number, string | null, Buffer]
+    >(
       `insert into evidence (id, letter_id, recipient, type, issuer, issued_at, prev, record)
-       values (@id, @letterId, @recipient, @type, @issuer, @issuedAt, @prev, @record)
-       on conflict do nothing`,
+       values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
     ),
     letter: db
       .select(letterColumns)
@@ -132,11 +149,11 @@ function prepare(db: Db) {
       .from(evidence)
       .where(eq(evidence.id, p('id')))
       .prepare(),
-    deliveriesOf: db
-      .select({ mailboxId: deliveries.mailboxId, receivedAt: deliveries.receivedAt })
-      .from(deliveries)
-      .where(eq(deliveries.letterId, p('id')))
-      .prepare(),
+    // Asked for every letter a peer relays (the duplicate check): raw, like the writes.
+    deliveriesOf: c.prepare<[string], { mailboxId: number; receivedAt: number }>(
+      `select mailbox_id as mailboxId, received_at as receivedAt
+         from deliveries where letter_id = ?`,
+    ),
     entry: db
       .select(entrySelect)
       .from(deliveries)
@@ -227,6 +244,14 @@ export function sqliteLetters(db: Db): LetterStore {
     Omit<LetterRow, 'attachments'> & { attachments: string }
   >(`select ${LETTER_COLUMNS}, ${ATTACHMENTS_OF_L} as attachments from letters l where l.id = ?`)
 
+  const lettersWithBytes = db.$client.prepare<
+    [string],
+    LetterRowRaw & { bytes: Buffer | null }
+  >(
+    `select ${LETTER_COLUMNS}, ${ATTACHMENTS_OF_L} as attachments, l.bytes
+       from letters l where l.id in (select value from json_each(?))`,
+  )
+
   function attachmentsOf(ids: string[]): Map<string, AttachmentRef[]> {
     const out = new Map<string, AttachmentRef[]>()
     if (ids.length === 0) return out
@@ -255,54 +280,61 @@ export function sqliteLetters(db: Db): LetterStore {
 
   function insertEvidence(rows: EvidenceRow[]): void {
     for (const e of rows)
-      q.insertEvidence.run({
-        ...e,
-        recipient: e.recipient ?? null,
-        prev: e.prev ?? null,
-        record: buf(e.record),
-      })
+      q.insertEvidence.run(
+        e.id,
+        e.letterId,
+        e.recipient ?? null,
+        e.type,
+        e.issuer,
+        e.issuedAt,
+        e.prev ?? null,
+        buf(e.record),
+      )
   }
 
   function insertOutbox(items: NewOutboxItem[]): void {
     for (const o of items) {
-      q.insertOutbox.run({ ...o, recipient: o.recipient ?? null, evidenceId: o.evidenceId ?? null })
+      q.insertOutbox.run(
+        o.peer,
+        o.kind,
+        o.letterId,
+        o.recipient ?? null,
+        o.evidenceId ?? null,
+        o.deliverBefore,
+        o.nextAttemptAt,
+        o.createdAt,
+      )
     }
   }
 
   function applyOne(w: LetterWrite): LetterWriteResult {
     const l = w.letter
     const existing = q.digestOf.get(l.id)
-    if (existing && existing.digest !== l.digest) return { status: 'conflict' }
-    if (!existing) {
-      const { attachments, ...row } = l
-      q.insertLetter.run({
-        ...row,
-        expiresAt: row.expiresAt ?? null,
-        threadId: row.threadId ?? null,
-        replyTo: row.replyTo ?? null,
-        bytes: buf(w.bytes),
-      })
-      attachments.forEach((a, idx) =>
-        q.insertAttachment.run({ letterId: l.id, idx, digest: a.digest, size: a.size }),
+    if (existing !== undefined && existing !== l.digest) return { status: 'conflict' }
+    if (existing === undefined) {
+      q.insertLetter.run(
+        l.id,
+        l.digest,
+        l.senderAddress,
+        l.senderKid,
+        l.kind,
+        l.createdAt,
+        l.expiresAt ?? null,
+        l.threadId ?? null,
+        l.replyTo ?? null,
+        l.origin,
+        l.receivedAt,
+        l.size,
+        buf(w.bytes),
       )
+      l.attachments.forEach((a, idx) => q.insertAttachment.run(l.id, idx, a.digest, a.size))
       insertOutbox(w.outbox)
     }
-    for (const r of w.recipients) {
-      q.insertRecipient.run({
-        letterId: l.id,
-        address: r.address,
-        state: r.state,
-        code: r.code ?? null,
-        updatedAt: l.receivedAt,
-      })
-    }
+    for (const r of w.recipients)
+      q.insertRecipient.run(l.id, r.address, r.state, r.code ?? null, l.receivedAt)
     const outcomes: DeliveryOutcome[] = []
     for (const d of w.deliveries) {
-      const ins = q.insertDelivery.run({
-        letterId: l.id,
-        mailboxId: d.mailboxId,
-        receivedAt: l.receivedAt,
-      })
+      const ins = q.insertDelivery.run(l.id, d.mailboxId, l.receivedAt)
       if (ins.changes === 1) {
         insertEvidence(d.evidence)
         outcomes.push({ address: d.address, inserted: true, receivedAt: l.receivedAt })
@@ -316,7 +348,7 @@ export function sqliteLetters(db: Db): LetterStore {
       }
     }
     insertEvidence(w.evidence)
-    return { status: existing ? 'duplicate' : 'stored', deliveries: outcomes }
+    return { status: existing !== undefined ? 'duplicate' : 'stored', deliveries: outcomes }
   }
 
   function entries(
@@ -349,6 +381,13 @@ export function sqliteLetters(db: Db): LetterStore {
       const r = q.bytes.get({ id })
       return r?.bytes ? new Uint8Array(r.bytes) : undefined
     },
+    async getLettersWithBytes(ids) {
+      const out = new Map<string, { letter: LetterRow; bytes: Uint8Array | undefined }>()
+      if (ids.length === 0) return out
+      for (const r of lettersWithBytes.all(JSON.stringify(ids)))
+        out.set(r.id, { letter: toLetter(r), bytes: r.bytes ?? undefined })
+      return out
+    },
     async getRecipients(letterId) {
       return q.recipients.all({ id: letterId })
     },
@@ -363,7 +402,7 @@ export function sqliteLetters(db: Db): LetterStore {
       return r && toEvidence(r)
     },
     async findDeliveries(letterId) {
-      return q.deliveriesOf.all({ id: letterId })
+      return q.deliveriesOf.all(letterId)
     },
     async listMailbox(mailboxId, opts) {
       const which = opts.unreadOnly ? 'unread' : 'all'

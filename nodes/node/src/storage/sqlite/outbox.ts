@@ -2,8 +2,8 @@
  * @module storage/sqlite/outbox
  * SQLite implementation of {@link OutboxStore}, the delivery engine's persistent queue.
  */
-import { and, eq, sql } from 'drizzle-orm'
-import { evidence, outbox, recipients } from '../schema.js'
+import { eq, sql } from 'drizzle-orm'
+import { evidence, outbox } from '../schema.js'
 import type { OutboxStore } from '../storage.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../types.js'
 import type { Db } from './db.js'
@@ -60,8 +60,6 @@ const PENDING_PEERS = `with recursive peers(peer) as (
 export function sqliteOutbox(db: Db): OutboxStore {
   // Prepared once: the engine runs these on every tick (see letters.ts on the cost).
   const p = (n: string) => sql.placeholder(n)
-  // `.set()` takes SQL, not bare placeholders.
-  const v = (n: string) => sql`${sql.placeholder(n)}`
   const q = {
     // The peers with pending items, by a loose index scan of outbox_due (one index seek per
     // peer, however long the queues): drizzle has no recursive CTE, hence raw SQL.
@@ -71,6 +69,15 @@ export function sqliteOutbox(db: Db): OutboxStore {
                       where state = 'pending' and peer = peers.peer and next_attempt_at <= ?) as due
          from peers where peer is not null and due > 0`,
     ),
+    // The same loose index scan, with one index seek per peer for "any item due": counting
+    // them would walk the whole due range of a long queue on every pass of the engine.
+    peersDue: db.$client
+      .prepare<[number], string>(
+        `${PENDING_PEERS}
+         select peer from peers where peer is not null and exists (select 1 from outbox
+           where state = 'pending' and peer = peers.peer and next_attempt_at <= ?)`,
+      )
+      .pluck(),
     nextDueAt: db.$client.prepare<[], { at: number | null }>(
       `${PENDING_PEERS}
        select min((select min(next_attempt_at) from outbox
@@ -102,11 +109,15 @@ export function sqliteOutbox(db: Db): OutboxStore {
               ambiguous = (ambiguous or ?), last_error = ?
         where id = ? and state = 'pending' returning kind, letter_id, recipient`,
     ),
-    recipient: db
-      .update(recipients)
-      .set({ state: v('state'), code: v('code'), updatedAt: v('at') })
-      .where(and(eq(recipients.letterId, p('letterId')), eq(recipients.address, p('address'))))
-      .prepare(),
+    // Run whenever a peer is heard from (every transaction, both ways): prepared once.
+    resetBackoff: db.$client.prepare<[number, string, number]>(
+      `update outbox set next_attempt_at = ?, attempts = 0
+        where state = 'pending' and peer = ? and next_attempt_at > ?`,
+    ),
+    recipient: db.$client.prepare<[string, string | null, number, string, string]>(
+      `update recipients set state = ?, code = ?, updated_at = ?
+        where letter_id = ? and address = ?`,
+    ),
     evidence: db
       .insert(evidence)
       .values({
@@ -137,19 +148,22 @@ export function sqliteOutbox(db: Db): OutboxStore {
           : q.retry.get(s.nextAttemptAt, s.ambiguous ? 1 : 0, s.error.slice(0, 200), s.id)
       if (!item) continue // settled already
       if (s.recipientState && item.kind === 'letter' && item.recipient !== null) {
-        q.recipient.run({
-          letterId: item.letter_id,
-          address: item.recipient,
-          state: s.recipientState,
-          code: s.outcome === 'done' ? (s.code ?? null) : null,
+        q.recipient.run(
+          s.recipientState,
+          s.outcome === 'done' ? (s.code ?? null) : null,
           at,
-        })
+          item.letter_id,
+          item.recipient,
+        )
       }
     }
   }
   return {
     async duePeers(now) {
       return q.duePeers.all(now)
+    },
+    async peersWithDueItems(now) {
+      return q.peersDue.all(now)
     },
     async dueItems(peer, now, limit, exclude) {
       // Fetch a little more than asked so items already in flight can be skipped.
@@ -169,18 +183,7 @@ export function sqliteOutbox(db: Db): OutboxStore {
       await group.run(() => settleAll(settlements, received, at))
     },
     async resetBackoff(peer, now) {
-      const r = db
-        .update(outbox)
-        .set({ nextAttemptAt: now, attempts: 0 })
-        .where(
-          and(
-            eq(outbox.state, 'pending'),
-            eq(outbox.peer, peer),
-            sql`${outbox.nextAttemptAt} > ${now}`,
-          ),
-        )
-        .run()
-      return r.changes
+      return q.resetBackoff.run(now, peer, now).changes
     },
     async queueDepth() {
       return db

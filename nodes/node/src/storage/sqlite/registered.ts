@@ -206,6 +206,8 @@ export function sqliteRegistered(db: Db): RegisteredPart {
       return q.senderKey.get(letterId) as { kid: string; jwk: string } | undefined
     },
     async scheduleDeliveries(rows) {
+      // Nearly every letter holds nothing back: no empty transaction on its path.
+      if (rows.length === 0) return
       c.transaction(() => {
         for (const r of rows) q.schedule.run(r.letterId, r.mailboxId, r.address, r.visibleAt)
       }).immediate()
