@@ -157,6 +157,8 @@ export async function startLocalFederation(): Promise<LocalFederation> {
         BARID_TRUST_LIST: trustListFile,
         BARID_GOVERNANCE_KEYS: governanceKeyFile,
         BARID_OPERATOR_DIR: operatorDir,
+        // Both nodes are on this machine: allow peers on loopback (spec 22.4; refused by default).
+        BARID_ALLOW_NON_PUBLIC: 'loopback',
         BARID_DEV_IDP: 'true',
         BARID_LOG_LEVEL: 'warn',
         BARID_CONFIG: configFile,

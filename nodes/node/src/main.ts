@@ -5,7 +5,8 @@
  *   tsx src/main.ts --profile ../denmark [--config node.json]
  *
  * Environment variables override the config file (see config/config.ts and spec 15.1).
- * SIGINT and SIGTERM stop the node gracefully.
+ * SIGINT and SIGTERM stop the node gracefully; SIGHUP reloads the node keys from the operator
+ * directory (after `barid operator rotate-node`, spec 21.4).
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config/config.js'
@@ -30,6 +31,10 @@ const config = await loadConfig({
   env: process.env,
 })
 const node = await startNode(config)
+// Spec 21.4: after `barid operator rotate-node`, SIGHUP makes the node read its keys again.
+process.on('SIGHUP', () => {
+  void node.services.trust.reloadNodeKeys({ force: true }).catch(() => undefined)
+})
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

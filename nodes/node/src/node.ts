@@ -88,9 +88,8 @@ export async function startNode(
   // The trust list, the operator's keys and certificates (a development federation on a first
   // start with nothing configured), before anything else: a node outside a federation is useless.
   const trust = await openNodeTrust(config, { now, fetch: opts.fetch ?? fetch, log })
-  const keys = await loadOrCreateNodeKeys(config.dataDir, {
-    signingKey: trust.credentials.nodeKey,
-  })
+  // The key in force at each read: a rotation takes effect without a restart (spec 21.4).
+  const keys = await loadOrCreateNodeKeys(config.dataDir, { signingKey: trust.signingKey })
   const storage = createSqliteStorage({ file: config.dbFile, synchronous: config.synchronous })
   const directory = opts.directory ?? trust.directory
   const svc: NodeServices = {
@@ -101,7 +100,12 @@ export async function startNode(
     directory,
     trust,
     letters: createCoreLetterInspector({ now, maxBytes: config.limits.maxLetterBytes }),
-    evidence: createCoreEvidence({ operator: config.profile.operator, key: keys.evidence }),
+    evidence: createCoreEvidence({
+      operator: config.profile.operator,
+      get key() {
+        return keys.evidence
+      },
+    }),
     certifier: createX509Certifier({ ca: trust.credentials.ca }),
     replay: createReplayCache({
       windowSeconds: config.signatureWindowSeconds,

@@ -110,6 +110,7 @@ export const ERROR_CODES = {
   ERR_DISCOVERY_REDIRECT: { http: 502, summary: 'A discovery fetch was answered with a redirect, which is never followed.' },
   ERR_DISCOVERY_UNAVAILABLE: { http: 502, summary: 'A discovery or revocation document could not be fetched (network, HTTP status, size).' },
   ERR_DISCOVERY_TIMEOUT: { http: 504, summary: 'A discovery or revocation fetch did not complete within its timeout.' },
+  ERR_PEER_ADDRESS_REFUSED: { http: 502, summary: 'A peer endpoint\'s host resolves to a loopback, private, link-local or other non-public address the node is not configured to allow; nothing is sent.' },
   ERR_EVIDENCE_BUNDLE_MALFORMED: { http: 400, summary: 'An evidence bundle (records with the certificates to verify them offline) is not well formed.' },
 
   // federation requests between nodes (spec/11)

@@ -88,4 +88,26 @@ describe('operator profiles and configuration', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('refuses every non-public peer address by default, and allows only the classes configured', async () => {
+    const profile = join(NODES, 'egypt-post')
+    const c = await loadConfig({ profile, env: {} })
+    expect(c.trust).toMatchObject({
+      allowNonPublic: [],
+      discoveryMaxAgeSeconds: 3600,
+      discoveryCooldownSeconds: 30,
+    })
+    const local = await loadConfig({
+      profile,
+      env: { BARID_ALLOW_NON_PUBLIC: 'loopback, private' },
+    })
+    expect(local.trust.allowNonPublic).toEqual(['loopback', 'private'])
+    for (const bad of ['multicast', 'public', 'reserved', 'loopback,unspecified'])
+      await expect(
+        loadConfig({ profile, env: { BARID_ALLOW_NON_PUBLIC: bad } }),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+    await expect(
+      loadConfig({ profile, overrides: { trust: { discoveryMaxAgeSeconds: 86_401 } } }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+  })
 })

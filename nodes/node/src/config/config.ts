@@ -10,6 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { BaridError } from '../core.js'
 import { loadProfile, parseProfile, type Profile } from './profile.js'
 import { ObjectReader } from './validate.js'
+import { ALLOWABLE_CLASSES, type AllowableClass } from '../trust/address-policy.js'
 import {
   resolveRegisteredConfig,
   type RegisteredConfig,
@@ -61,6 +62,15 @@ export interface TrustConfig {
   reloadIntervalMs: number
   /** Seconds past a list's next-update before federation traffic stops (spec 20.6, at most 7 days). */
   maxStalenessSeconds: number
+  /**
+   * Non-public address classes a peer's endpoint may resolve to (spec 22.4): none in production;
+   * the local federation (demo, tests, a development node) allows `loopback`.
+   */
+  allowNonPublic: AllowableClass[]
+  /** How long a peer's key-discovery document is used before it is fetched again (spec 22.4). */
+  discoveryMaxAgeSeconds: number
+  /** Least time between two discovery fetches for one peer (unknown key ids, failures). */
+  discoveryCooldownSeconds: number
 }
 
 export interface LimitsConfig {
@@ -166,6 +176,10 @@ function envInput(env: Record<string, string | undefined>): NodeConfigInput {
   if (env.BARID_TRUST_LIST) trust.listFile = env.BARID_TRUST_LIST
   if (env.BARID_GOVERNANCE_KEYS)
     trust.governanceKeyFiles = env.BARID_GOVERNANCE_KEYS.split(',').filter((f) => f !== '')
+  if (env.BARID_ALLOW_NON_PUBLIC !== undefined)
+    trust.allowNonPublic = env.BARID_ALLOW_NON_PUBLIC.split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '') as AllowableClass[]
   if (Object.keys(trust).length > 0) out.trust = trust
   if (env.BARID_LOG_LEVEL) out.logLevel = env.BARID_LOG_LEVEL as NodeConfig['logLevel']
   const dev = bool('BARID_DEV_IDP')
@@ -217,7 +231,15 @@ function fileInput(json: unknown, baseDir: string): NodeConfigInput {
   }
   const t = r
     .optObj('trust')
-    ?.only(['listFile', 'governanceKeyFiles', 'reloadIntervalMs', 'maxStalenessSeconds'])
+    ?.only([
+      'listFile',
+      'governanceKeyFiles',
+      'reloadIntervalMs',
+      'maxStalenessSeconds',
+      'allowNonPublic',
+      'discoveryMaxAgeSeconds',
+      'discoveryCooldownSeconds',
+    ])
   if (t) {
     const abs = (v: string) => (isAbsolute(v) ? v : resolve(baseDir, v))
     out.trust = {
@@ -351,10 +373,39 @@ function resolveTrust(t: Partial<TrustConfig> | undefined): TrustConfig {
       'config: trust.maxStalenessSeconds must be in [0, 604800]',
     )
   }
+  const allowNonPublic = t?.allowNonPublic ?? []
+  for (const c of allowNonPublic)
+    if (!(ALLOWABLE_CLASSES as readonly string[]).includes(c))
+      throw new BaridError(
+        'ERR_INVALID_ARGUMENT',
+        `config: trust.allowNonPublic takes ${ALLOWABLE_CLASSES.join(', ')}`,
+      )
+  const seconds = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new BaridError(
+        'ERR_INVALID_ARGUMENT',
+        `config: trust.${name} must be in [${min}, ${max}]`,
+      )
+    return v
+  }
   return {
     ...(t?.listFile === undefined ? {} : { listFile: t.listFile }),
     governanceKeyFiles: t?.governanceKeyFiles ?? [],
     reloadIntervalMs: t?.reloadIntervalMs ?? 60_000,
     maxStalenessSeconds,
+    allowNonPublic: [...new Set(allowNonPublic)],
+    // Spec 22.4: maxAge RECOMMENDED 1 hour, at most 24 hours; cooldown RECOMMENDED 30 s.
+    discoveryMaxAgeSeconds: seconds(
+      'discoveryMaxAgeSeconds',
+      t?.discoveryMaxAgeSeconds ?? 3600,
+      1,
+      86_400,
+    ),
+    discoveryCooldownSeconds: seconds(
+      'discoveryCooldownSeconds',
+      t?.discoveryCooldownSeconds ?? 30,
+      1,
+      3600,
+    ),
   }
 }

@@ -19,10 +19,13 @@ import {
 } from '../core.js'
 
 export interface NodeKeys {
-  /** Signs federation requests and the key-discovery document. */
-  request: KeyPair
+  /**
+   * Signs federation requests and the key-discovery document. With a rotating node key (spec
+   * 21.4) each read gives the key in force at that moment: read it once per signature.
+   */
+  readonly request: KeyPair
   /** Signs evidence records (the same key as `request` when it is the node certificate's). */
-  evidence: KeyPair
+  readonly evidence: KeyPair
   /** Bearer token of the admin API (`/v1/admin`). */
   adminToken: string
   /** HMAC key for pseudonymous identifiers in audit log lines. */
@@ -64,7 +67,8 @@ export async function loadOrCreateSigningKey(path: string): Promise<KeyPair> {
 
 /**
  * Loads the node's keys from `<dataDir>/keys`, creating any that are missing. With
- * `signingKey` (the certified node key), that key signs requests and evidence alike.
+ * `signingKey` (the certified node key), that key signs requests and evidence alike; given as a
+ * function, it is asked at every read, so that a key rotation takes effect without a restart.
  *
  * @example
  * ```ts
@@ -74,18 +78,30 @@ export async function loadOrCreateSigningKey(path: string): Promise<KeyPair> {
  */
 export async function loadOrCreateNodeKeys(
   dataDir: string,
-  o: { signingKey?: KeyPair } = {},
+  o: { signingKey?: KeyPair | (() => KeyPair) } = {},
 ): Promise<NodeKeys> {
   const dir = join(dataDir, 'keys')
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const request = o.signingKey ?? (await loadOrCreateSigningKey(join(dir, 'request-signing.json')))
-  const evidence =
-    o.signingKey ?? (await loadOrCreateSigningKey(join(dir, 'evidence-signing.json')))
+  const signing = o.signingKey
   const adminToken = (
     await readOrCreate(join(dir, 'admin-token'), async () => toBase64Url(randomBytes(32)) + '\n')
   ).trim()
   const audit = (
     await readOrCreate(join(dir, 'audit-secret'), async () => toBase64Url(randomBytes(32)) + '\n')
   ).trim()
-  return { request, evidence, adminToken, auditSecret: Buffer.from(audit, 'base64url') }
+  const auditSecret = Buffer.from(audit, 'base64url')
+  if (typeof signing === 'function')
+    return {
+      get request() {
+        return signing()
+      },
+      get evidence() {
+        return signing()
+      },
+      adminToken,
+      auditSecret,
+    }
+  const request = signing ?? (await loadOrCreateSigningKey(join(dir, 'request-signing.json')))
+  const evidence = signing ?? (await loadOrCreateSigningKey(join(dir, 'evidence-signing.json')))
+  return { request, evidence, adminToken, auditSecret }
 }

@@ -112,6 +112,15 @@ export async function exportEvidenceBundle(
       if (p) log.push({ record, ...p })
     }
   }
+  // After a node key rotation (spec 21.4) a checkpoint or cosignature may be signed by another
+  // key than the records: its certificate travels too, so the bundle stays verifiable offline.
+  for (const l of log)
+    for (const signed of [l.checkpoint, ...l.cosignatures]) {
+      const kid = kidOf(signed)
+      if (certificates.has(kid)) continue
+      const found = await svc.directory.evidenceKeyByKid(kid).catch(() => undefined)
+      if (found?.key.certificate) certificates.set(kid, found.key.certificate.der)
+    }
   return createEvidenceBundle({
     records: chain.map((r) => r.record),
     certificates: [...certificates.values()],

@@ -2,7 +2,9 @@
  * @module federation/federation-client
  * Signed requests to peer nodes (spec 11.2). Every request carries this node's RFC 9421
  * signature; redirects are never followed (a peer's base URL comes from the directory, and a
- * redirect could point anywhere); every request has a timeout.
+ * redirect could point anywhere); every request has a timeout. Before anything is sent, the
+ * directory may refuse the peer (a first contact while the trust list is stale, spec 20.6) and
+ * the address policy the address its host resolves to (spec 22.4).
  */
 import { BaridError, isBaridErrorCode, type BaridErrorCode } from '../core.js'
 import type { NodeServices } from '../services.js'
@@ -98,7 +100,8 @@ function causeCode(e: unknown): string | undefined {
  * ```
  */
 export async function fedRequest(
-  svc: Pick<NodeServices, 'keys' | 'fetch' | 'upload' | 'config' | 'now'>,
+  svc: Pick<NodeServices, 'keys' | 'fetch' | 'upload' | 'config' | 'now'> &
+    Partial<Pick<NodeServices, 'directory' | 'trust'>>,
   peer: Peer,
   req: FedRequest,
 ): Promise<FedResponse> {
@@ -116,6 +119,14 @@ export async function fedRequest(
     )
   }
   const url = `${peer.baseUrl}${req.path}`
+  try {
+    // Spec 20.6: with a stale list, only operators already exchanged with are contacted.
+    svc.directory?.assertOutbound?.(peer.operator)
+    await svc.trust?.addresses?.check(url)
+  } catch (e) {
+    await req.stream?.cancel().catch(() => undefined) // nothing is sent: release the source
+    throw e
+  }
   const headers = new Headers()
   let body: BodyInit | undefined
   let digest: string | undefined
@@ -130,13 +141,13 @@ export async function fedRequest(
     headers.set('content-type', 'application/octet-stream')
     if (req.contentLength !== undefined) headers.set('content-length', String(req.contentLength))
   }
+  // The time first, then the key in force (read once): across a key rotation the key is never
+  // older than the time it signs (spec 21.4: nothing dated at or after a key's retirement).
+  const created = Math.floor(svc.now() / 1000)
+  const key = svc.keys.request
   const sig = await signRequest(
     { method: req.method, url, contentDigest: digest },
-    {
-      privateKey: svc.keys.request.privateKey,
-      keyid: svc.keys.request.kidBase64Url,
-      created: Math.floor(svc.now() / 1000),
-    },
+    { privateKey: key.privateKey, keyid: key.kidBase64Url, created },
   )
   headers.set('signature-input', sig.signatureInput)
   headers.set('signature', sig.signature)
@@ -180,6 +191,7 @@ export async function fedRequest(
       'peer answered with a redirect, which is never followed',
     )
   }
+  if (res.status < 300) svc.directory?.exchanged?.(peer.operator)
   let code: BaridErrorCode | undefined
   if (res.status >= 400) {
     try {

@@ -8,6 +8,10 @@
  * without its operator (RFC 9421 `keyid`): the directory remembers which operator published each
  * key id it has seen, and for one it has not, consults each active operator's document, which
  * the discovery client fetches at most once per cooldown (spec 22.4 step 3).
+ *
+ * This node's own keys, current and retired (spec 21.4), are answered from its key ring without
+ * a fetch. Peers' keys as last seen and the operators exchanged with are kept in the node's
+ * peer memory (`trust/peer-memory.ts`), which outlives a restart (spec 22.7, 20.6).
  */
 import {
   BaridError,
@@ -17,13 +21,14 @@ import {
   isBaridError,
   toHex,
   type DiscoveryClient,
-  type KeyPair,
   type NodeKey,
   type OperatorEntry,
   type ParsedCertificate,
   type PublicKeyHandle,
   type TrustStore,
 } from '../core.js'
+import type { RingKey } from '../keys/node-key-ring.js'
+import type { PeerMemory } from '../trust/peer-memory.js'
 import type { Peer, PeerDirectory, PeerKey, PeerKeyUse } from './peer-directory.js'
 
 /** Options of {@link createTrustDirectory}. */
@@ -32,8 +37,10 @@ export interface TrustDirectoryOptions {
   self: string
   store: TrustStore
   discovery: DiscoveryClient
-  /** This node's own key and node certificate: its own key ids are answered without a fetch. */
-  own: { key: KeyPair; certificate: ParsedCertificate }
+  /** This node's own keys, current and retired (read at each use: they rotate). */
+  own: () => { byKid(kid: Uint8Array): RingKey | undefined }
+  /** Peers' keys as last seen, and the operators exchanged with (kept across restarts). */
+  memory: PeerMemory
 }
 
 /** The trust-list directory, with a hook for list changes. */
@@ -79,25 +86,26 @@ function peerOf(store: TrustStore, op: OperatorEntry): Peer {
  *
  * @example
  * ```ts
- * const directory = createTrustDirectory({ self: 'post.eg', store: held.store, discovery, own })
+ * const directory = createTrustDirectory({ self: 'post.eg', store, discovery, own: () => ring, memory })
  * const hit = await directory.requestKey(keyidFromSignatureInput)
  * ```
  */
 export function createTrustDirectory(o: TrustDirectoryOptions): TrustDirectory {
   const { self, store, discovery } = o
+  const { memory } = o
   const byKid = new Map<string, string>()
   // Node keys as last seen in a verified document: what an operator signed while a member stays
   // verifiable after it leaves, when its documents can no longer be (spec 22.3 checks the
-  // document's signer now, 21.5 checks a record's key at the record's time).
-  const seen = new Map<string, { operator: string; key: NodeKey }>()
-  const remember = (operator: string, key: NodeKey) => {
-    const hex = toHex(key.kid)
-    if (!seen.has(hex) && seen.size >= MAX_INDEXED_KIDS) seen.delete(seen.keys().next().value!)
-    seen.set(hex, { operator, key })
+  // document's signer now, 21.5 checks a record's key at the record's time). Every key of the
+  // document is kept, so that a retirement published later is known too.
+  const remember = async (operator: string, key: NodeKey) => {
+    const doc = await discovery.document(operator).catch(() => undefined)
+    memory.rememberKeys(
+      operator,
+      doc?.keys.some((k) => bytesEqual(k.kid, key.kid)) ? doc.keys : [key],
+    )
   }
   const handles = new Map<string, PublicKeyHandle>()
-  const contacted = new Set<string>()
-  const ownKid = o.own.key.kid
 
   const peer = (id: string): Peer => {
     const op = store.operator(id)
@@ -130,13 +138,19 @@ export function createTrustDirectory(o: TrustDirectoryOptions): TrustDirectory {
     }
   }
 
-  const ownKey = (use: PeerKeyUse): PeerKey => ({
-    use,
-    kid: o.own.key.kidBase64Url,
-    key: o.own.key,
-    retiredAt: null,
-    certificate: o.own.certificate,
-  })
+  /** This node's key with id `kid`, current or retired. */
+  const ownKey = async (kid: Uint8Array, use: PeerKeyUse): Promise<PeerKey | undefined> => {
+    const k = o.own().byKid(kid)
+    if (!k) return undefined
+    const key: PublicKeyHandle = k.keyPair ?? (await handleOf(k.certificate))
+    return {
+      use,
+      kid: key.kidBase64Url,
+      key,
+      retiredAt: k.retired === undefined ? null : k.retired * 1000,
+      certificate: k.certificate,
+    }
+  }
 
   /** The operator whose discovery document lists `kid`, if any active one does. */
   const operatorOf = async (kid: Uint8Array): Promise<string | undefined> => {
@@ -176,25 +190,32 @@ export function createTrustDirectory(o: TrustDirectoryOptions): TrustDirectory {
     async requestKey(kidText) {
       const kid = kidOf(kidText)
       if (!kid) return undefined
-      if (bytesEqual(kid, ownKid)) return { peer: peer(self), key: ownKey('request-signing') }
+      const own = await ownKey(kid, 'request-signing')
+      if (own) return { peer: peer(self), key: own }
       const operator = await operatorOf(kid)
       if (operator === undefined) return undefined
       // Spec 20.6: a stale list still serves peers already heard from, never a first contact.
-      store.assertActive(operator, { firstContact: !contacted.has(operator) })
+      store.assertActive(operator, { firstContact: !memory.hasContacted(operator) })
       const k = await discovery.resolveKey(operator, kid, { use: 'request-signing' })
-      remember(operator, k)
-      contacted.add(operator)
+      await remember(operator, k)
+      memory.contacted(operator)
       return { peer: peer(operator), key: await peerKey(k, 'request-signing') }
     },
     async evidenceKey(operator, kidText, at) {
       const kid = kidOf(kidText)
       if (!kid) throw new BaridError('ERR_KEY_NOT_FOUND', 'not a key id')
       const seconds = Math.floor(at / 1000)
-      if (operator === self && bytesEqual(kid, ownKid)) {
-        await store.validatePeerChain(o.own.certificate, { operator: self, at: seconds })
-        return ownKey('evidence-signing')
+      const own = operator === self ? await ownKey(kid, 'evidence-signing') : undefined
+      if (own) {
+        // Spec 21.4: our own retired key is held to its retirement time like anyone's.
+        if (own.retiredAt !== null && at >= own.retiredAt)
+          throw new BaridError('ERR_KEY_RETIRED', 'the key was retired before that time', {
+            details: { operator },
+          })
+        await store.validatePeerChain(own.certificate!, { operator: self, at: seconds })
+        return own
       }
-      const last = seen.get(toHex(kid))
+      const last = memory.key(kid)
       if (last?.operator === operator && !store.isActiveAt(operator)) {
         if (last.key.retired !== undefined && seconds >= last.key.retired)
           throw new BaridError('ERR_KEY_RETIRED', 'the key was retired before that time', {
@@ -204,25 +225,32 @@ export function createTrustDirectory(o: TrustDirectoryOptions): TrustDirectory {
         return peerKey(last.key, 'evidence-signing')
       }
       const k = await discovery.resolveKey(operator, kid, { at: seconds, use: 'evidence-signing' })
-      remember(operator, k)
+      await remember(operator, k)
       return peerKey(k, 'evidence-signing')
     },
     async evidenceKeyByKid(kidText) {
       const kid = kidOf(kidText)
       if (!kid) return undefined
-      if (bytesEqual(kid, ownKid)) return { peer: peer(self), key: ownKey('evidence-signing') }
-      const last = seen.get(toHex(kid))
+      const own = await ownKey(kid, 'evidence-signing')
+      if (own) return { peer: peer(self), key: own }
+      const last = memory.key(kid)
       if (last)
         return { peer: peer(last.operator), key: await peerKey(last.key, 'evidence-signing') }
       const operator = await operatorOf(kid)
       if (operator === undefined) return undefined
       const k = await discovery.findKey(operator, kid)
-      remember(operator, k)
+      await remember(operator, k)
       return { peer: peer(operator), key: await peerKey(k, 'evidence-signing') }
     },
     async operatorForScheme(scheme) {
       return store.list.operators.find((x) => x.schemes.includes(scheme) && store.isActiveAt(x.id))
         ?.id
+    },
+    assertOutbound(operator) {
+      store.assertActive(operator, { firstContact: !memory.hasContacted(operator) })
+    },
+    exchanged(operator) {
+      memory.contacted(operator)
     },
     async peers() {
       return store.list.operators.filter((x) => x.id !== self).map((x) => peerOf(store, x))

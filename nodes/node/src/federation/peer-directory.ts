@@ -71,6 +71,14 @@ export interface PeerDirectory {
     certificate: unknown,
     o: { operator: string; use: KeyUse; at: number },
   ): Promise<CertifiedMailboxKey>
+  /**
+   * Throws when this node may not start a request to `operator` now: the held trust list has
+   * expired (`ERR_TRUST_LIST_EXPIRED`), or is stale and the operator was never exchanged with
+   * (`ERR_TRUST_LIST_STALE`, a first contact, spec 20.6). Absent: no such rule applies.
+   */
+  assertOutbound?(operator: string): void
+  /** Records that `operator` answered a request: it is no longer a first contact. */
+  exchanged?(operator: string): void
   /** The active operator responsible for identifiers of `scheme` (spec 20.3: `schemes`). */
   operatorForScheme(scheme: string): Promise<string | undefined>
   /** All listed operators other than this node. */

@@ -20,7 +20,13 @@ export function opsRoutes(svc: NodeServices, isDraining: () => boolean): Hono<No
     const db = await svc.storage.ping()
     const ready = db && !isDraining()
     return c.json(
-      { status: ready ? 'ready' : 'not-ready', storage: db, draining: isDraining() },
+      {
+        status: ready ? 'ready' : 'not-ready',
+        storage: db,
+        draining: isDraining(),
+        // Spec 21.4: how long the node certificate has left (renew with rotate-node).
+        nodeCertificate: svc.trust?.nodeKeys().certificate,
+      },
       ready ? 200 : 503,
     )
   })

@@ -19,6 +19,7 @@ import type { NodeServices } from '../services.js'
 import { openEvidenceLog, type EvidenceLog } from '../transparency/evidence-log.js'
 import { logKeyResolver } from '../transparency/log-keys.js'
 import { httpLogSource, witnessOnce, type WitnessOutcome } from '../transparency/witness.js'
+import { guardFetch } from '../trust/address-policy.js'
 import { deadlineStep } from './deadlines.js'
 import { deliveryFeedStep } from './delivery-feed.js'
 import { releaseStep } from './scheduled-delivery.js'
@@ -172,7 +173,11 @@ export async function startRegisteredMail(
             onFork: (l) => forks.inc({ log: l }),
           },
           httpLogSource(
-            { fetch: svc.fetch, timeoutMs: svc.config.delivery.requestTimeoutMs },
+            {
+              // A peer's log is a peer endpoint: the address policy applies (spec 22.4).
+              fetch: guardFetch(svc.fetch, svc.trust.addresses) as typeof fetch,
+              timeoutMs: svc.config.delivery.requestTimeoutMs,
+            },
             peer.operator,
             peer.baseUrl,
           ),

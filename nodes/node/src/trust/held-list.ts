@@ -47,7 +47,10 @@ export interface HeldTrust {
 /** Options of {@link openHeldTrust}. */
 export interface OpenHeldTrustOptions {
   dataDir: string
-  trust: TrustConfig
+  trust: Pick<
+    TrustConfig,
+    'listFile' | 'governanceKeyFiles' | 'maxStalenessSeconds' | 'reloadIntervalMs'
+  >
   /** Milliseconds since the epoch. */
   now: () => number
   revocation?: RevocationCache

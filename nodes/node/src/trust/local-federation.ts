@@ -20,6 +20,8 @@ export const OPERATOR_FILES = {
   nodeKey: 'node.key.jwk',
   nodeCert: 'node.crt.pem',
   revocations: 'revocations.cose',
+  /** Retired node keys and their retirement times, as `barid operator rotate-node` keeps them. */
+  nodeKeys: 'node-keys.json',
 } as const
 
 /** Files of a federation directory, as `barid federation init` names them. */
@@ -42,8 +44,11 @@ export interface LocalFederation {
   readonly dir: string
   readonly trustListFile: string
   readonly governanceKeyFile: string
-  /** The trust settings that make a node a member. */
-  readonly trust: Pick<TrustConfig, 'listFile' | 'governanceKeyFiles'>
+  /**
+   * The trust settings that make a node a member. The federation runs on one machine, so they
+   * allow peers on loopback addresses (spec 22.4), which a production node refuses.
+   */
+  readonly trust: Pick<TrustConfig, 'listFile' | 'governanceKeyFiles' | 'allowNonPublic'>
   /** Runs `barid federation <args> --dir <dir>` (suspend, withdraw, reissue, ...). */
   federation(args: readonly string[]): Promise<CliResult>
 }
@@ -144,7 +149,11 @@ export function openLocalFederation(dir: string): LocalFederation {
     dir,
     trustListFile,
     governanceKeyFile,
-    trust: { listFile: trustListFile, governanceKeyFiles: [governanceKeyFile] },
+    trust: {
+      listFile: trustListFile,
+      governanceKeyFiles: [governanceKeyFile],
+      allowNonPublic: ['loopback'],
+    },
     federation: (args) => barid(['federation', ...args, '--dir', dir]),
   }
 }
@@ -187,5 +196,10 @@ export async function ensureTrustConfig(config: NodeConfig): Promise<TrustConfig
       ],
     })
   }
-  return { ...config.trust, ...openLocalFederation(dir).trust }
+  const local = openLocalFederation(dir).trust
+  return {
+    ...config.trust,
+    ...local,
+    allowNonPublic: [...new Set([...config.trust.allowNonPublic, ...local.allowNonPublic])],
+  }
 }

@@ -3,9 +3,14 @@
  * The node's place in the federation of trust, wired once at start: its held trust list
  * (`held-list.ts`), the peer directory over it with key discovery and revocation lists
  * (`federation/peer-directory-trust.ts`), its operator's keys and certificates
- * (`keys/operator-credentials.ts`), and what it publishes for its peers: its key-discovery
- * document (spec 22) and its operator CA's revocation list (spec 21.6.2), which it keeps fresh
- * with `barid operator revoke` (a reissue when nothing is revoked).
+ * (`keys/node-key-ring.ts`), and what it publishes for its peers: its key-discovery document
+ * (spec 22) and its operator CA's revocation list (spec 21.6.2), which it keeps fresh with
+ * `barid operator revoke` (a reissue when nothing is revoked).
+ *
+ * Node keys rotate without a restart (spec 21.4): the operator directory is read again on
+ * {@link NodeTrust.reloadNodeKeys} (SIGHUP, the admin API) and whenever its files change (checked
+ * every `trust.reloadIntervalMs`). Every connection to a peer passes the address policy
+ * (`address-policy.ts`, spec 22.4).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -15,30 +20,56 @@ import {
   createDiscoveryDocument,
   isBaridError,
   toBase64Url,
+  toHex,
   verifyRevocationList,
+  type KeyPair,
   type TrustList,
 } from '../core.js'
 import type { NodeConfig, TrustConfig } from '../config/config.js'
 import { createTrustDirectory, type TrustDirectory } from '../federation/peer-directory-trust.js'
-import { loadOperatorCredentials, type OperatorCredentials } from '../keys/operator-credentials.js'
+import {
+  certificateDaysLeft,
+  loadNodeKeyRing,
+  operatorDirVersion,
+  type NodeKeyRing,
+} from '../keys/node-key-ring.js'
+import type { OperatorCredentials } from '../keys/operator-credentials.js'
 import type { Logger } from '../ops/logger.js'
+import { createAddressPolicy, guardFetch, type AddressPolicy } from './address-policy.js'
 import { barid } from './barid-cli.js'
 import { openHeldTrust, type HeldTrust } from './held-list.js'
+import { ensureTrustConfig, OPERATOR_FILES } from './local-federation.js'
+import { openPeerMemory, type PeerMemory } from './peer-memory.js'
 import {
   keepPeerRevocationList,
   loadPeerRevocationLists,
   peerRevocationDir,
 } from './peer-revocations.js'
-import { ensureTrustConfig, OPERATOR_FILES } from './local-federation.js'
 
 /** Lifetime of the key-discovery document this node signs (spec 22.2 allows up to 7 days). */
 const DISCOVERY_LIFETIME = 86_400
 /** The document is signed again when older than this. */
 const DISCOVERY_RESIGN_AFTER = 3600
-/** A node certificate closer to its notAfter than this is reported at start (spec 21.4). */
-const NODE_CERT_WARN_BEFORE = 30 * 86_400
+/** A node certificate closer to its notAfter than this is warned about (spec 21.4). */
+const NODE_CERT_WARN_DAYS = 30
 /** The revocation list is reissued when its next-update is closer than this. */
 const REVOCATION_RENEW_BEFORE = 3 * 86_400
+
+/** The node's keys as the admin API and `/readyz` show them. */
+export interface NodeKeysView {
+  /** Key id (base64url) of the key that signs now. */
+  signing: string
+  /** Newest first: the current key, then the retired ones. */
+  keys: {
+    kid: string
+    serial: string
+    notAfter: string
+    /** When it stops (stopped) signing; absent for the current key. */
+    retired?: string
+  }[]
+  /** The current (newest) certificate: renew (rotate) before it expires (spec 21.4). */
+  certificate: { notAfter: string; daysLeft: number; renewSoon: boolean }
+}
 
 /** The node's trust wiring. */
 export interface NodeTrust {
@@ -47,12 +78,27 @@ export interface NodeTrust {
   readonly directory: TrustDirectory
   readonly discovery: DiscoveryClient
   readonly revocation: RevocationCache
+  /** The operator directory's credentials, with the key that signs now as `nodeKey`. */
   readonly credentials: OperatorCredentials
+  /** The node's keys, current and retired. */
+  readonly ring: NodeKeyRing
+  /** Peers' keys as last seen and the operators exchanged with (spec 22.7, 20.6). */
+  readonly memory: PeerMemory
+  /** Checked before every connection to a peer (spec 22.4). */
+  readonly addresses: AddressPolicy
+  /** The key that signs now (spec 21.4: a retired key until its retirement time). */
+  signingKey(): KeyPair
+  /**
+   * Reads the operator directory again and, if it changed (or `force`), puts its keys in use.
+   * Throws, keeping the keys in use, when the directory is inconsistent (a rotation half-way).
+   */
+  reloadNodeKeys(o?: { force?: boolean }): Promise<{ changed: boolean; keys: NodeKeysView }>
+  nodeKeys(): NodeKeysView
   /** The signed key-discovery document (COSE_Sign1, spec 22.2). */
   discoveryDocument(): Promise<Uint8Array>
   /** The revocation list of this operator's CA with key id `kid` (base64url), if it is ours. */
   revocationList(kid: string): Promise<Uint8Array | undefined>
-  /** Starts the periodic work: re-reading the list file, renewing the revocation list. */
+  /** Starts the periodic work: list file, operator directory, revocation list, certificate. */
   start(): void
   stop(): void
 }
@@ -64,6 +110,8 @@ export interface OpenNodeTrustOptions {
   fetch: typeof fetch
   log: Logger
 }
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z')
 
 /**
  * Opens the node's trust: makes a development federation first if nothing is configured
@@ -82,11 +130,14 @@ export async function openNodeTrust(
   const seconds = () => Math.floor(o.now() / 1000)
   const self = config.profile.operator
   const trustConfig = await ensureTrustConfig(config)
-  const credentials = await loadOperatorCredentials(config.operatorDir, { operator: self })
-  const fetchLike = (url: string, init?: RequestInit) => o.fetch(url, init)
+  const dir = config.operatorDir
+  let ringVersion = await operatorDirVersion(dir)
+  let ring = await loadNodeKeyRing(dir, { operator: self, now: seconds() })
+  const addresses = createAddressPolicy({ allow: trustConfig.allowNonPublic, now: o.now })
+  const peerFetch = guardFetch((url, init) => o.fetch(url, init), addresses)
   const revocationDir = peerRevocationDir(config.dataDir)
   const revocation = new RevocationCache({
-    fetch: fetchLike,
+    fetch: peerFetch,
     now: seconds,
     onFetched: (bytes, list, operator) =>
       keepPeerRevocationList(revocationDir, bytes, list, operator),
@@ -105,22 +156,97 @@ export async function openNodeTrust(
       operator: self,
       state: store.stateAt(self),
     })
-  const certEnds = Math.floor(credentials.nodeCertificate.notAfter.getTime() / 1000)
-  if (certEnds - seconds() < NODE_CERT_WARN_BEFORE)
-    o.log.warn('the node certificate expires soon: renew it (spec 21.4)', {
-      notAfter: new Date(certEnds * 1000).toISOString(),
-    })
-  const discovery = new DiscoveryClient({ trust: store, fetch: fetchLike, now: seconds })
-  const directory = createTrustDirectory({
-    self,
-    store,
-    discovery,
-    own: { key: credentials.nodeKey, certificate: credentials.nodeCertificate },
+  const memory = await openPeerMemory({
+    file: join(config.dataDir, 'trust', 'peers.json'),
+    log: o.log,
   })
+  const discovery = new DiscoveryClient({
+    trust: store,
+    fetch: peerFetch,
+    now: seconds,
+    maxAge: trustConfig.discoveryMaxAgeSeconds,
+    cooldown: trustConfig.discoveryCooldownSeconds,
+  })
+  const directory = createTrustDirectory({ self, store, discovery, own: () => ring, memory })
   held.onChange(() => directory.listChanged())
 
-  const revocationFile = join(config.operatorDir, OPERATOR_FILES.revocations)
-  const caKid = toBase64Url(credentials.ca.certificate.kid ?? new Uint8Array())
+  const nodeKeys = (): NodeKeysView => {
+    const now = seconds()
+    const current = ring.current.certificate
+    const daysLeft = certificateDaysLeft(current, now)
+    return {
+      signing: ring.signingAt(now).keyPair.kidBase64Url,
+      keys: ring.all().map((k) => ({
+        kid: toBase64Url(k.certificate.kid ?? new Uint8Array()),
+        serial: k.certificate.serialNumber,
+        notAfter: k.certificate.notAfter.toISOString(),
+        ...(k.retired === undefined ? {} : { retired: iso(k.retired) }),
+      })),
+      certificate: {
+        notAfter: current.notAfter.toISOString(),
+        daysLeft,
+        renewSoon: daysLeft < NODE_CERT_WARN_DAYS,
+      },
+    }
+  }
+  // Spec 21.4: rotate yearly, at the latest 30 days before notAfter; say how long is left.
+  const reportCertificate = () => {
+    const c = nodeKeys().certificate
+    if (c.renewSoon)
+      o.log.warn(
+        `the node certificate expires in ${c.daysLeft} days: renew it with barid operator rotate-node (spec 21.4)`,
+        { notAfter: c.notAfter, daysLeft: c.daysLeft },
+      )
+    else
+      o.log.info(`the node certificate is valid for ${c.daysLeft} more days`, {
+        notAfter: c.notAfter,
+        daysLeft: c.daysLeft,
+      })
+  }
+  reportCertificate()
+
+  let doc: { bytes: Uint8Array; issued: number; expires: number; key: string } | undefined
+  let reloading: Promise<unknown> = Promise.resolve()
+  const reloadNodeKeys = (r: { force?: boolean } = {}) => {
+    const run = reloading.then(async () => {
+      const version = await operatorDirVersion(dir)
+      if (r.force !== true && version === ringVersion) return { changed: false, keys: nodeKeys() }
+      let next: NodeKeyRing
+      try {
+        next = await loadNodeKeyRing(dir, { operator: self, now: seconds() })
+      } catch (e) {
+        o.log.warn('the operator directory cannot be used as it is; keeping the keys in use', {
+          code: isBaridError(e) ? e.code : 'ERR_INTERNAL',
+          error: String(e).slice(0, 200),
+        })
+        throw e
+      }
+      const before = ring.all().map((k) => toHex(k.certificate.kid ?? new Uint8Array()))
+      const after = next.all().map((k) => toHex(k.certificate.kid ?? new Uint8Array()))
+      const changed =
+        before.join() !== after.join() ||
+        next.all().some((k, i) => k.retired !== ring.all()[i]?.retired)
+      ring = next
+      ringVersion = version
+      if (changed) {
+        doc = undefined // publish the new keys at once (spec 21.4 step 2)
+        const view = nodeKeys()
+        o.log.info('node keys reloaded', {
+          signing: view.signing,
+          keys: view.keys
+            .map((k) => (k.retired ? `${k.kid} (retired ${k.retired})` : k.kid))
+            .join(', '),
+        })
+        reportCertificate()
+      }
+      return { changed, keys: nodeKeys() }
+    })
+    reloading = run.catch(() => undefined)
+    return run
+  }
+
+  const revocationFile = join(dir, OPERATOR_FILES.revocations)
+  const ca = () => ring.credentials.ca
   let ownList: { bytes: Uint8Array; nextUpdate: number; version: string } | undefined
   const fileVersion = async () => {
     const s = await stat(revocationFile).catch(() => undefined)
@@ -131,36 +257,52 @@ export async function openNodeTrust(
     const bytes = new Uint8Array(await readFile(revocationFile))
     const list = await verifyRevocationList(bytes, {
       operator: self,
-      cas: [credentials.ca.certificate],
+      cas: [ca().certificate],
     })
     ownList = { bytes, nextUpdate: list.nextUpdate, version }
     // Our own certificates are checked like anyone's, from our own list: no fetch to ourselves.
-    await revocation.install(bytes, { operator: self, cas: [credentials.ca.certificate] })
+    await revocation.install(bytes, { operator: self, cas: [ca().certificate] })
   }
   const renewOwnList = async () => {
     if (ownList === undefined) await readOwnList().catch(() => undefined)
     if (ownList !== undefined && ownList.nextUpdate - seconds() > REVOCATION_RENEW_BEFORE) return
-    await barid(['operator', 'revoke', '--dir', config.operatorDir])
+    await barid(['operator', 'revoke', '--dir', dir])
     await readOwnList()
     o.log.info('revocation list reissued', { nextUpdate: ownList!.nextUpdate })
   }
   await renewOwnList()
 
-  let doc: { bytes: Uint8Array; issued: number } | undefined
   const discoveryDocument = async () => {
     const now = seconds()
-    if (doc === undefined || now - doc.issued >= DISCOVERY_RESIGN_AFTER) {
-      const cert = credentials.nodeCertificate
+    const signer = ring.signingAt(now)
+    const kid = signer.keyPair.kidBase64Url
+    if (
+      doc === undefined ||
+      doc.key !== kid ||
+      now - doc.issued >= DISCOVERY_RESIGN_AFTER ||
+      now >= doc.expires
+    ) {
+      const cert = signer.certificate
+      // Never valid past the signer's certificate, nor past the time the signer retires: from
+      // then on its successor signs the document (spec 22.2: the signer is a current key).
+      const expires = Math.min(
+        now + DISCOVERY_LIFETIME,
+        Math.floor(cert.notAfter.getTime() / 1000),
+        signer.retired ?? Infinity,
+      )
       const bytes = await createDiscoveryDocument(
         {
           operator: self,
           issued: now,
-          expires: Math.min(now + DISCOVERY_LIFETIME, Math.floor(cert.notAfter.getTime() / 1000)),
-          keys: [{ certificate: cert.der }],
+          expires,
+          keys: ring.all().map((k) => ({
+            certificate: k.certificate.der,
+            ...(k.retired === undefined ? {} : { retired: k.retired }),
+          })),
         },
-        { keyPair: credentials.nodeKey, certificate: cert.der },
+        { keyPair: signer.keyPair, certificate: cert.der },
       )
-      doc = { bytes, issued: now }
+      doc = { bytes, issued: now, expires, key: kid }
     }
     return doc.bytes
   }
@@ -194,10 +336,21 @@ export async function openNodeTrust(
     directory,
     discovery,
     revocation,
-    credentials,
+    get credentials() {
+      const signer = ring.signingAt(seconds())
+      return { ...ring.credentials, nodeKey: signer.keyPair, nodeCertificate: signer.certificate }
+    },
+    get ring() {
+      return ring
+    },
+    memory,
+    addresses,
+    signingKey: () => ring.signingAt(seconds()).keyPair,
+    reloadNodeKeys,
+    nodeKeys,
     discoveryDocument,
     async revocationList(kid) {
-      if (kid !== caKid) return undefined
+      if (kid !== toBase64Url(ca().certificate.kid ?? new Uint8Array())) return undefined
       // `barid operator revoke` may have issued a new list since: serve it at once (spec 21.6.2).
       if (ownList === undefined || ownList.version !== (await fileVersion())) await readOwnList()
       return ownList?.bytes
@@ -207,7 +360,10 @@ export async function openNodeTrust(
         await held.reload()
         checkFreshness(store.list)
       })
+      // A rotation (`barid operator rotate-node`) is picked up without a signal too.
+      every(trustConfig.reloadIntervalMs, 'node key reload', () => reloadNodeKeys())
       every(6 * 3600_000, 'revocation list renewal', renewOwnList)
+      every(6 * 3600_000, 'node certificate check', async () => reportCertificate())
     },
     stop() {
       for (const t of timers) clearInterval(t)

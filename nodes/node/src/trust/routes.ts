@@ -7,9 +7,15 @@
  * - `GET /.well-known/barid-trust-list`: the trust list it holds (spec 20.7);
  * - `GET /v1/admin/trust-list`: the held list's sequence, freshness and operators' states;
  * - `PUT /v1/admin/trust-list`: offers a new list (`application/barid-trust-list+cose`); it is
- *   adopted if it verifies and is newer, refused otherwise (`ERR_TRUST_LIST_ROLLBACK`, ...).
+ *   adopted if it verifies and is newer, refused otherwise (`ERR_TRUST_LIST_ROLLBACK`, ...);
+ * - `GET /v1/admin/node-keys`: the node's keys, which one signs, days left on its certificate;
+ * - `POST /v1/admin/node-keys/reload`: reads the operator directory again after
+ *   `barid operator rotate-node` (spec 21.4), as SIGHUP does.
+ *
+ * It also registers the trust gauges of spec 15.3: days left on the node certificate, and the
+ * held list's freshness (spec 20.6 asks for an alert while it is stale).
  */
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { BaridError, DOCUMENT_TYPE, timingSafeEqual } from '../core.js'
 import { readBody } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
@@ -46,12 +52,39 @@ export function trustRoutes(svc: NodeServices): Hono<NodeEnv> {
     binary(svc.trust.held.store.list.bytes, DOCUMENT_TYPE.trustList, 60),
   )
 
+  const registry = svc.metrics.registry
+  registry.gauge(
+    'barid_node_certificate_days_left',
+    'Days until the current node certificate expires (renew with barid operator rotate-node)',
+    async () => [{ labels: {}, value: svc.trust.nodeKeys().certificate.daysLeft }],
+  )
+  registry.gauge(
+    'barid_trust_list_freshness',
+    'State of the held trust list (spec 20.6): 1 for the current state',
+    async () => {
+      const state = svc.trust.held.store.freshness().state
+      return (['fresh', 'stale', 'expired'] as const).map((s) => ({
+        labels: { state: s },
+        value: s === state ? 1 : 0,
+      }))
+    },
+  )
+
   const expected = new TextEncoder().encode(`Bearer ${svc.keys.adminToken}`)
-  app.use('/v1/admin/trust-list', async function authenticateAdmin(c, next) {
+  const authenticateAdmin: MiddlewareHandler<NodeEnv> = async (c, next) => {
     const given = new TextEncoder().encode(c.req.header('authorization') ?? '')
     if (!timingSafeEqual(given, expected))
       throw new BaridError('ERR_UNAUTHENTICATED', 'admin token required')
     await next()
+  }
+  app.use('/v1/admin/trust-list', authenticateAdmin)
+  app.use('/v1/admin/node-keys', authenticateAdmin)
+  app.use('/v1/admin/node-keys/*', authenticateAdmin)
+  app.get('/v1/admin/node-keys', (c) => c.json(svc.trust.nodeKeys()))
+  app.post('/v1/admin/node-keys/reload', async (c) => {
+    const r = await svc.trust.reloadNodeKeys({ force: true })
+    c.get('log').info('node keys reload asked by admin', { changed: r.changed })
+    return c.json({ changed: r.changed, ...r.keys })
   })
   app.get('/v1/admin/trust-list', (c) => {
     const store = svc.trust.held.store

@@ -124,6 +124,7 @@ Options:
           bundle,
           trail.map((t) => t.record.issuer),
           trail.map((t) => t.peer.certificate),
+          { store, certificates: await Promise.all(certificates.map((c) => parseCertificate(c))) },
         )
       : []
     const freshness = store.freshness().state
@@ -172,12 +173,16 @@ Options:
  * The transparency-log part of a bundle (spec 16.8, 21.7): each logged record's checkpoint is
  * signed by its issuer's log key (the node key of a certificate that verified above) and names
  * the issuer's log, and the inclusion proof leads from the record's exact bytes to its root.
- * Cosignatures are verified with the same certificates; their witnesses are reported.
+ * Cosignatures are verified with the same certificates; their witnesses are reported. After a
+ * node key rotation (spec 21.4) a checkpoint or cosignature may be signed by a key that signed
+ * none of the records: its certificate, from the bundle, must then speak for the log's (or the
+ * witness's) operator at the time of that signature (spec 21.3, offline).
  */
 async function verifyBundleLog(
   bundle: EvidenceBundle,
   issuers: readonly string[],
   trusted: readonly ParsedCertificate[],
+  others: { store: TrustStore; certificates: readonly ParsedCertificate[] },
 ): Promise<
   {
     record: number
@@ -188,8 +193,10 @@ async function verifyBundleLog(
     witnesses: string[]
   }[]
 > {
+  const byKid = (list: readonly ParsedCertificate[], kid: Uint8Array) =>
+    list.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
   const resolveKey: KeyResolver = async (kid) => {
-    const c = trusted.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
+    const c = byKid(trusted, kid) ?? byKid(others.certificates, kid)
     if (!c?.publicJwk || !c.operatorId) return undefined
     return {
       key: (await importPublicJwk(c.publicJwk, { use: 'sign' })).publicKey,
@@ -199,7 +206,13 @@ async function verifyBundleLog(
   const out = []
   for (const l of bundle.log ?? []) {
     const record = bundle.records[l.record]!
+    const vouched = async (kid: Uint8Array, at: number) => {
+      if (byKid(trusted, kid)) return
+      const c = byKid(others.certificates, kid)!
+      await others.store.validatePeerChain(c, { operator: c.operatorId!, at, offline: true })
+    }
     const cp = await verifyCheckpoint(l.checkpoint, { resolveKey, logId: issuers[l.record]! })
+    await vouched(cp.kid, cp.time)
     if (l.proof.size !== cp.size)
       throw new BaridError(
         'ERR_PROOF_INVALID',
@@ -215,6 +228,7 @@ async function verifyBundleLog(
     const witnesses = new Set<string>()
     for (const c of l.cosignatures) {
       const v = await verifyCosignature(c, { checkpoint: cp, resolveKey })
+      await vouched(v.kid, v.time)
       if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
     }
     out.push({

@@ -16,6 +16,7 @@ import { federationReinstate, federationSuspend, federationWithdraw } from './fe
 import { operatorCertifyNode } from './operator-certify-node.js'
 import { operatorInit } from './operator-init.js'
 import { operatorRevoke } from './operator-revoke.js'
+import { operatorRotateNode } from './operator-rotate-node.js'
 import { report } from './report.js'
 import { trustListVerify } from './trust-list-verify.js'
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   federationRollover,
   operatorInit,
   operatorCertifyNode,
+  operatorRotateNode,
   operatorRevoke,
   trustListVerify,
   certInspect,

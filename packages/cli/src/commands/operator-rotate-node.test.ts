@@ -1,0 +1,250 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../cli.js'
+import { parseCertificate } from '../core.js'
+import { EXIT } from '../exit-codes.js'
+import { ROTATION_FILES, type NodeKeysManifest } from './operator-rotate-node.js'
+
+const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
+const at = (s: number) => ['--now', String(s)]
+const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z')
+
+let dir: string
+const printed: string[] = []
+
+async function cli(args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    cwd: dir,
+  })
+  printed.push(stdout, stderr)
+  let json: Record<string, unknown> = {}
+  try {
+    json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
+  } catch {
+    // text output
+  }
+  return { code, stdout, stderr, json }
+}
+
+/** A fresh operator directory, admitted and with its first node certificate (at T0). */
+async function operator(name: string): Promise<string> {
+  const init = await cli([
+    'operator',
+    'init',
+    '--dir',
+    name,
+    '--operator',
+    `${name}.example`,
+    '--country',
+    'EG',
+    '--name-ar',
+    'بريد',
+    '--name-da',
+    'Post',
+    '--name-en',
+    'Post',
+    '--endpoint',
+    `https://${name}.example/`,
+    ...at(T0),
+  ])
+  expect(init.code, init.stderr).toBe(0)
+  const admit = await cli([
+    'federation',
+    'admit',
+    '--dir',
+    'fed',
+    '--request',
+    `${name}/admission-request.json`,
+    '--json',
+    ...at(T0),
+  ])
+  expect(admit.code, admit.stderr).toBe(0)
+  const certify = await cli([
+    'operator',
+    'certify-node',
+    '--dir',
+    name,
+    '--ca-cert',
+    admit.json.caCertificate as string,
+    ...at(T0),
+  ])
+  expect(certify.code, certify.stderr).toBe(0)
+  return name
+}
+
+const manifest = async (op: string) =>
+  JSON.parse(await readFile(join(dir, op, ROTATION_FILES.manifest), 'utf8')) as NodeKeysManifest
+const cert = async (path: string) => parseCertificate(await readFile(join(dir, path), 'utf8'))
+const mode = async (path: string) => ((await stat(join(dir, path))).mode & 0o777).toString(8)
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'barid-rotate-'))
+  const fed = await cli(['federation', 'init', '--name', 'rotation', '--dir', 'fed', ...at(T0)])
+  expect(fed.code, fed.stderr).toBe(0)
+}, 30_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('barid operator rotate-node', () => {
+  it('certifies a new current key and keeps the previous one, retiring one discovery maxAge later', async () => {
+    const op = await operator('a')
+    const before = await cert('a/node.crt.pem')
+    const oldKey = await readFile(join(dir, 'a/node.key.jwk'), 'utf8')
+    const now = T0 + 86_400
+    const r = await cli(['operator', 'rotate-node', '--dir', op, '--json', ...at(now)])
+    expect(r.code, r.stderr).toBe(EXIT.ok)
+    const after = await cert('a/node.crt.pem')
+    expect(after.role).toBe('node')
+    expect(after.operatorId).toBe('a.example')
+    expect(after.serialNumber).not.toBe(before.serialNumber)
+    expect(after.notAfter.getTime() / 1000).toBe(now + 365 * 86_400)
+    const serial = before.serialNumber
+    expect(r.json).toMatchObject({
+      ok: true,
+      serial: after.serialNumber,
+      retired: { serial, retiredAt: iso(now + 3900) },
+    })
+    expect(await manifest(op)).toEqual({
+      v: 1,
+      retired: [
+        {
+          kid: (r.json.retired as { kid: string }).kid,
+          serial,
+          retired: iso(now + 3900),
+          cert: `retired/node-${serial}.crt.pem`,
+          key: `retired/node-${serial}.key.jwk`,
+        },
+      ],
+    })
+    expect((await cert(`a/retired/node-${serial}.crt.pem`)).der).toEqual(before.der)
+    expect(await readFile(join(dir, `a/retired/node-${serial}.key.jwk`), 'utf8')).toBe(oldKey)
+    for (const f of ['a/node.key.jwk', `a/retired/node-${serial}.key.jwk`])
+      expect(await mode(f), f).toBe('600')
+    // The new certificate chains to the operator's CA in the federation's list.
+    const inspect = await cli([
+      'cert',
+      'inspect',
+      'a/node.crt.pem',
+      '--trust-list',
+      'fed/trust-list.cose',
+      '--governance-key',
+      'fed/governance.pub.jwk',
+      '--json',
+      ...at(now),
+    ])
+    expect(inspect.json.validation).toMatchObject({ valid: true, operator: 'a.example' })
+    // No private key is ever printed.
+    for (const f of ['a/node.key.jwk', `a/retired/node-${serial}.key.jwk`]) {
+      const { d } = JSON.parse(await readFile(join(dir, f), 'utf8')) as { d: string }
+      for (const p of printed) expect(p).not.toContain(d)
+    }
+  })
+
+  it('removes private keys once retired, keeps certificates, and refuses a retirement out of order', async () => {
+    const op = await operator('b')
+    const first = await cli(['operator', 'rotate-node', '--dir', op, '--json', ...at(T0 + 10)])
+    expect(first.code, first.stderr).toBe(0)
+    const s1 = (first.json.retired as { serial: string }).serial
+    // Before the first retirement, a second one must still come after it.
+    const early = await cli([
+      'operator',
+      'rotate-node',
+      '--dir',
+      op,
+      '--retire-at',
+      String(T0 + 100),
+      ...at(T0 + 20),
+    ])
+    expect(early.code).toBe(EXIT.usage)
+    expect(early.stderr).toContain('later than the previous key')
+    const second = await cli(['operator', 'rotate-node', '--dir', op, '--json', ...at(T0 + 7200)])
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.json.removedKeys).toEqual([`retired/node-${s1}.key.jwk`])
+    const m = await manifest(op)
+    expect(m.retired.map((e) => [e.serial, e.key !== undefined])).toEqual([
+      [s1, false],
+      [(second.json.retired as { serial: string }).serial, true],
+    ])
+    await expect(stat(join(dir, op, `retired/node-${s1}.key.jwk`))).rejects.toThrow()
+    expect((await cert(`b/retired/node-${s1}.crt.pem`)).serialNumber).toBe(s1)
+  })
+
+  it('switches at once for a compromised key, keeping only its certificate', async () => {
+    const op = await operator('c')
+    const now = T0 + 3600
+    const r = await cli([
+      'operator',
+      'rotate-node',
+      '--dir',
+      op,
+      '--retire-at',
+      iso(now - 600),
+      ...at(now),
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('what the previous key signed since is refused')
+    const [e] = (await manifest(op)).retired
+    expect(e).toMatchObject({ retired: iso(now - 600) })
+    expect(e!.key).toBeUndefined()
+  })
+
+  it('retires a lost key by its certificate alone, and asks for the time of the loss', async () => {
+    const op = await operator('d')
+    await rm(join(dir, op, 'node.key.jwk'))
+    const noTime = await cli(['operator', 'rotate-node', '--dir', op, ...at(T0 + 60)])
+    expect(noTime.code).toBe(EXIT.usage)
+    expect(noTime.stderr).toContain('the time the key was lost')
+    const r = await cli([
+      'operator',
+      'rotate-node',
+      '--dir',
+      op,
+      '--retire-at',
+      String(T0 + 30),
+      ...at(T0 + 60),
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    expect((await manifest(op)).retired[0]!.key).toBeUndefined()
+    expect(await mode('d/node.key.jwk')).toBe('600')
+  })
+
+  it('refuses a retirement after the certificate expires, and a damaged manifest, with their exit codes', async () => {
+    const op = await operator('e')
+    const late = await cli([
+      'operator',
+      'rotate-node',
+      '--dir',
+      op,
+      '--retire-at',
+      String(T0 + 400 * 86_400),
+      ...at(T0 + 60),
+    ])
+    expect(late.code).toBe(EXIT.usage)
+    expect(late.stderr).toContain('notAfter')
+    const before = await readFile(join(dir, op, 'node.crt.pem'), 'utf8')
+    await writeFile(join(dir, op, ROTATION_FILES.manifest), '{"v":2,"retired":[]}')
+    const damaged = await cli(['operator', 'rotate-node', '--dir', op, ...at(T0 + 60)])
+    expect(damaged.code).toBe(EXIT.file)
+    // Nothing was changed by the refused runs.
+    expect(await readFile(join(dir, op, 'node.crt.pem'), 'utf8')).toBe(before)
+    const bad = await cli(['operator', 'rotate-node', '--dir', op, '--alg', 'RSA', ...at(T0 + 60)])
+    expect(bad.code).toBe(EXIT.usage)
+  })
+
+  it('renews a certificate that is about to expire: the previous key retires no later than its notAfter', async () => {
+    const op = await operator('f')
+    const c = await cert('f/node.crt.pem')
+    const notAfter = c.notAfter.getTime() / 1000
+    const r = await cli(['operator', 'rotate-node', '--dir', op, '--json', ...at(notAfter - 600)])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json.retired).toMatchObject({ retiredAt: iso(notAfter) })
+  })
+})
