@@ -23,6 +23,7 @@ import type { PeerDirectory } from './federation/peer-directory.js'
 import { createReplayCache } from './federation/replay-cache.js'
 import { createX509Certifier } from './keys/key-certificate.js'
 import { createCoreLetterInspector } from './letters/core-letters.js'
+import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
 import { createLogger, type Logger } from './ops/logger.js'
 import { createNodeMetrics } from './ops/metrics.js'
 import { createPushHub } from './push/push-hub.js'
@@ -60,6 +61,8 @@ export interface RunningNode {
   readonly app: ReturnType<typeof createNodeApp>
   readonly engine: DeliveryEngine
   readonly batches: BatchWorker
+  /** Mailbox retention (spec 15.4). */
+  readonly retention: RetentionWorker
   readonly devIdp: DevIdp | undefined
   /** The base URL it listens on (its public URL). */
   readonly url: string
@@ -131,6 +134,7 @@ export async function startNode(
   svc.outbox = engine
   svc.registered = await startRegisteredMail(svc, opts.registered)
   const batches = createBatchWorker(svc)
+  const retention = createRetentionWorker(svc)
   let devIdp: DevIdp | undefined
   if (config.devIdentityProvider) {
     devIdp = createDevIdp({
@@ -159,6 +163,7 @@ export async function startNode(
   engine.start()
   trust.start()
   batches.start()
+  retention.start()
   const housekeeping = setInterval(
     () =>
       void purge(svc).catch((e) =>
@@ -184,10 +189,11 @@ export async function startNode(
       ;(server as Server | undefined)?.closeIdleConnections?.()
       for (const c of wss?.clients ?? []) c.close(1001, 'node shutting down')
       wss?.close()
-      await Promise.all([batches.stop(), engine.stop(), svc.registered.stop()])
+      await Promise.all([batches.stop(), engine.stop(), svc.registered.stop(), retention.stop()])
       // Requests still running get a bounded time to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())])
       ;(server as Server | undefined)?.closeAllConnections?.()
+      await trust.memory.flush()
       await storage.close()
       log.info('node stopped')
     })())
@@ -197,6 +203,7 @@ export async function startNode(
     app,
     engine,
     batches,
+    retention,
     devIdp,
     url: config.publicUrl,
     stop,

@@ -16,7 +16,7 @@ import {
 
 /** How long the node keeps things (spec 15). */
 export interface RetentionPolicy {
-  /** Days a letter stays in a mailbox before the operator may archive or remove it. */
+  /** Days from its delivery a letter stays in a mailbox; then the node removes it (spec 15.4). */
   mailboxDays: number
   /** Days a letter the citizen deleted is kept before its ciphertext is purged. */
   deletedDays: number

@@ -139,10 +139,19 @@ export const deliveries = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     openedAt: integer('opened_at'),
     deletedAt: integer('deleted_at'),
+    /**
+     * Set when mailbox retention removed the entry (spec 15.4): the row stays as a tombstone
+     * (hidden like a deleted entry) so that the letter is never delivered to the mailbox again.
+     */
+    purgedAt: integer('purged_at'),
   },
   (t) => [
     uniqueIndex('deliveries_letter_mailbox').on(t.letterId, t.mailboxId),
     index('deliveries_mailbox_cursor').on(t.mailboxId, t.id),
+    // Mailbox retention reads entries in delivery order; purged entries leave the index.
+    index('deliveries_retention')
+      .on(t.receivedAt)
+      .where(sql`purged_at IS NULL`),
   ],
 )
 

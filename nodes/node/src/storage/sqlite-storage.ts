@@ -12,6 +12,7 @@ import { sqliteBatches, sqliteIdempotency, sqliteRetention } from './sqlite/misc
 import { sqliteOutbox } from './sqlite/outbox.js'
 import { sqlitePaper } from './sqlite/paper.js'
 import { sqliteRegistered } from './sqlite/registered.js'
+import { sqliteMailboxRetention } from './sqlite/retention.js'
 import { sqliteTransparency } from './sqlite/transparency.js'
 
 /**
@@ -38,6 +39,7 @@ export function createSqliteStorage(opts: OpenDbOptions): Storage {
     ...sqliteIdempotency(db),
     ...sqliteBatches(db),
     ...sqliteRetention(db),
+    ...sqliteMailboxRetention(db),
     ...sqliteTransparency(db),
     ...sqliteRegistered(db),
     ...sqlitePaper(db),

@@ -186,6 +186,34 @@ export interface RetentionStore {
   }): Promise<{ letters: number; blobs: string[] }>
 }
 
+/** What one step of mailbox retention removed (see {@link MailboxRetentionStore}). */
+export interface MailboxPurge {
+  /** Mailbox entries removed. */
+  entries: number
+  /** Letters whose ciphertext was deleted (no entry, relay or print job needs it any more). */
+  letters: number
+  /** Blobs no stored letter references any more: delete them from the {@link BlobStore}. */
+  blobs: string[]
+  /** True when the step hit its limit: more entries may be due. */
+  more: boolean
+}
+
+/** Mailbox retention (spec 15.4): `retention.mailboxDays` from delivery. */
+export interface MailboxRetentionStore {
+  /**
+   * Removes up to `limit` mailbox entries delivered before `deliveredBefore`, oldest first, and
+   * the ciphertext and attachment manifest of their letters once nothing else needs them; keeps
+   * entries of registered letters with a pending retrieval deadline or print job, and entries
+   * the delivery feed has not read yet. Never touches evidence or the transparency log. An
+   * entry removed stays as a hidden tombstone (`purgedAt`), so the letter is not delivered again.
+   */
+  purgeMailboxes(opts: {
+    deliveredBefore: number
+    limit: number
+    at: number
+  }): Promise<MailboxPurge>
+}
+
 /**
  * This node's transparency log (spec 16) and its witnessing of peers' logs. The log is fed from
  * the evidence table in the order records were stored, through a durable feed position.
@@ -332,6 +360,7 @@ export interface Storage
     IdempotencyStore,
     BatchStore,
     RetentionStore,
+    MailboxRetentionStore,
     TransparencyStore,
     RegisteredMailStore {
   /** True when the database answers (for `/readyz`). */

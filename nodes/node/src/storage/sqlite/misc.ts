@@ -2,7 +2,7 @@
  * @module storage/sqlite/misc
  * SQLite implementations of the idempotency, batch and retention parts of the storage seam.
  */
-import { and, asc, eq, inArray, isNotNull, lt, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm'
 import {
   batchItems,
   batches,
@@ -177,9 +177,15 @@ export function sqliteRetention(db: Db): RetentionStore {
           db.delete(outbox)
             .where(and(eq(outbox.state, 'done'), lt(outbox.doneAt, opts.outboxBefore)))
             .run()
+          // Tombstones of mailbox retention stay: they keep a purged letter from being
+          // delivered to the mailbox again (storage/sqlite/retention.ts).
           db.delete(deliveries)
             .where(
-              and(isNotNull(deliveries.deletedAt), lt(deliveries.deletedAt, opts.deletedBefore)),
+              and(
+                isNotNull(deliveries.deletedAt),
+                lt(deliveries.deletedAt, opts.deletedBefore),
+                isNull(deliveries.purgedAt),
+              ),
             )
             .run()
           // Letter bytes nobody needs: no mailbox entry and no pending outbox item. The row and
@@ -191,7 +197,13 @@ export function sqliteRetention(db: Db): RetentionStore {
               and(
                 isNotNull(letters.bytes),
                 lt(letters.receivedAt, opts.deletedBefore),
-                notInArray(letters.id, db.select({ id: deliveries.letterId }).from(deliveries)),
+                notInArray(
+                  letters.id,
+                  db
+                    .select({ id: deliveries.letterId })
+                    .from(deliveries)
+                    .where(isNull(deliveries.purgedAt)),
+                ),
                 notInArray(
                   letters.id,
                   db
