@@ -75,6 +75,23 @@ export type {
   ParsedCertificate,
   TrustList,
 } from '@barid/core'
+// JSON shapes of the sender and citizen APIs (spec 12, 13).
+export type {
+  AttachmentUploadView,
+  BatchAccepted,
+  BatchProgressView,
+  CitizenProfileView,
+  KeyListView,
+  LetterPushEvent,
+  LetterStatusView,
+  MailboxEntryView,
+  MailboxLetterView,
+  MailboxPageView,
+  OpenedView,
+  PushMessage,
+  RecipientStatus,
+  RegisteredKeyView,
+} from '@barid/core'
 // Transparency log and registered mail (spec 16, 17).
 export {
   CborTag,

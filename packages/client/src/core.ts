@@ -47,6 +47,24 @@ export type {
   ParsedCertificate,
   TrustList,
 } from '@barid/core'
+// JSON shapes of the sender and citizen APIs (spec 12, 13).
+export type {
+  BatchAccepted,
+  BatchItemView,
+  BatchProgressView,
+  CitizenProfileView,
+  KeyListEntry,
+  KeyListView,
+  LetterPushEvent,
+  LetterStatusView,
+  MailboxEntryView,
+  MailboxLetterView,
+  MailboxPageView,
+  OpenedView,
+  PushAuthMessage,
+  RecipientState as CoreRecipientState,
+  RegisteredKeyView,
+} from '@barid/core'
 export { openLetter, sealLetter } from '../../core/src/letter/index.js'
 export type {
   LetterHeader,

@@ -9,7 +9,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { JWTVerifyGetKey } from 'jose'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { isBaridError } from '../core.js'
+import { isBaridError, type LetterPushEvent, type PushMessage } from '../core.js'
 import type { MailboxEvent } from '../push/push-hub.js'
 import type { NodeServices } from '../services.js'
 import { mailboxForToken } from './auth.js'
@@ -18,7 +18,7 @@ export const EVENTS_PATH = '/v1/citizen/events'
 const AUTH_TIMEOUT_MS = 10_000
 const PING_MS = 30_000
 
-function send(ws: WebSocket, msg: unknown): void {
+function send(ws: WebSocket, msg: PushMessage): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
 }
 
@@ -36,7 +36,7 @@ async function serve(
   const emit = (e: MailboxEvent) => {
     if (e.cursor <= last) return
     last = e.cursor
-    send(ws, { ...e, receivedAt: new Date(e.receivedAt).toISOString() })
+    send(ws, { ...e, receivedAt: new Date(e.receivedAt).toISOString() } satisfies LetterPushEvent)
   }
   const off = svc.push.subscribe(mailbox.id, (e) => (draining ? buffered.push(e) : emit(e)))
   for (;;) {

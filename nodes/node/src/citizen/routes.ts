@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import type { JWTVerifyGetKey } from 'jose'
+import type { CitizenProfileView } from '../core.js'
 import type { InFlight } from '../federation/idempotent.js'
 import type { NodeEnv } from '../http/context.js'
 import {
@@ -38,7 +39,7 @@ export function citizenRoutes(svc: NodeServices, keySet: JWTVerifyGetKey): Hono<
       identifier: m.identifier,
       status: m.status,
       operator: svc.directory.self,
-    })
+    } satisfies CitizenProfileView)
   })
   app.post('/letters', submitHandler(svc, inflight, { repliesOnly: true }))
   app.route('/letters', mailboxRoutes(svc))

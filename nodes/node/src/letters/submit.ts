@@ -5,7 +5,13 @@
  * (local mailbox, a peer's outbox, or non-delivery), issue evidence for registered mail, and
  * write all of it in one atomic step before answering (spec 12.3, 14.1).
  */
-import { BaridError, parseMailboxAddress, toBase64Url } from '../core.js'
+import {
+  BaridError,
+  parseMailboxAddress,
+  toBase64Url,
+  type LetterStatusView,
+  type RecipientStatus,
+} from '../core.js'
 import { issueEvidence } from '../evidence/evidence-records.js'
 import { refuseSubmission } from '../evidence/submission-rejected.js'
 import { keepTerms } from '../registered/letter-terms.js'
@@ -24,23 +30,11 @@ import type {
 import type { InspectedLetter, SenderKeyResolver } from './letter-port.js'
 import { localSenderKeys, mailboxSigningKeys, type MailboxKeyResolver } from './sender-keys.js'
 
-export interface RecipientResult {
-  address: string
-  state: RecipientState
-  code: string | null
-  /** This recipient's evidence chain, oldest first (base64url records), for registered mail. */
-  chain?: string[]
-}
+/** One recipient's status, as the API answers it (spec 12.3). */
+export type RecipientResult = RecipientStatus
 
-export interface SubmissionResult {
-  letterId: string
-  digest: string
-  /** True when this letter (same id, same bytes) had been accepted before. */
-  duplicate: boolean
-  recipients: RecipientResult[]
-  /** Evidence records so far (base64url COSE_Sign1), oldest first. */
-  evidence: string[]
-}
+/** A submission's or a letter's status, as the API answers it (spec 12.3, 12.8). */
+export type SubmissionResult = LetterStatusView
 
 const resolvers = new WeakMap<
   object,

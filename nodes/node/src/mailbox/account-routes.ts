@@ -7,7 +7,14 @@
  */
 import type { Context } from 'hono'
 import { createHash } from 'node:crypto'
-import { BaridError, isBaridError } from '../core.js'
+import {
+  BaridError,
+  isBaridError,
+  type AttachmentUploadView,
+  type KeyListView,
+  type LetterStatusView,
+  type RegisteredKeyView,
+} from '../core.js'
 import { lookup, parseLookupQuery } from '../directory/lookup.js'
 import { idempotent, type InFlight } from '../federation/idempotent.js'
 import { b64Field, parseJsonObject, readBody, readJson, strField } from '../http/body.js'
@@ -25,7 +32,7 @@ import { isBlobDigest } from '../storage/blob-store.js'
 const MAX_KEYS_PER_MAILBOX = 32
 
 /** JSON view of a submission or status (spec 12.3). */
-export function statusView(r: SubmissionResult) {
+export function statusView(r: SubmissionResult): LetterStatusView {
   return {
     letterId: r.letterId,
     digest: r.digest,
@@ -43,7 +50,7 @@ export async function uploadAttachment(svc: NodeServices, c: Context<NodeEnv>): 
   const existing = await svc.storage.getBlob(digest)
   if (existing) {
     await c.req.raw.body?.cancel().catch(() => undefined)
-    return c.json({ digest, size: existing.size }, 200)
+    return c.json({ digest, size: existing.size } satisfies AttachmentUploadView, 200)
   }
   const declared = c.req.header('content-length')
   const len = declared === undefined ? undefined : Number(declared)
@@ -63,7 +70,7 @@ export async function uploadAttachment(svc: NodeServices, c: Context<NodeEnv>): 
   })
   await svc.storage.putBlob(r.digest, r.size, svc.now())
   c.get('log').info('attachment stored', { size: r.size })
-  return c.json({ digest: r.digest, size: r.size }, 201)
+  return c.json({ digest: r.digest, size: r.size } satisfies AttachmentUploadView, 201)
 }
 
 /** `POST …/keys`: registers a public key for the caller's mailbox and certifies it. */
@@ -105,7 +112,12 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
       'that key was revoked for this mailbox and cannot be registered again',
     )
   return c.json(
-    { kid, use, certificate: stored.certificate, address: mailbox.address },
+    {
+      kid,
+      use,
+      certificate: stored.certificate,
+      address: mailbox.address,
+    } satisfies RegisteredKeyView,
     added ? 201 : 200,
   )
 }
@@ -122,7 +134,7 @@ export async function listKeys(svc: NodeServices, c: Context<NodeEnv>): Promise<
       certificate: k.certificate,
       createdAt: new Date(k.createdAt).toISOString(),
     })),
-  })
+  } satisfies KeyListView)
 }
 
 /** `DELETE …/keys/{kid}`: revokes a key at once. */

@@ -6,7 +6,13 @@
  * a caller cannot learn that another mailbox's letter exists.
  */
 import { Hono } from 'hono'
-import { BaridError, toBase64Url } from '../core.js'
+import {
+  BaridError,
+  toBase64Url,
+  type MailboxLetterView,
+  type MailboxPageView,
+  type OpenedView,
+} from '../core.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -52,7 +58,7 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
     return c.json({
       letters: page.map(entryView),
       nextCursor: entries.length > limit ? page[page.length - 1]!.cursor : null,
-    })
+    } satisfies MailboxPageView)
   })
 
   app.get('/:id', async (c) => {
@@ -62,7 +68,7 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
       (mutant('leak-other-letters') ? await svc.storage.getMailboxEntry((await svc.storage.findDeliveries(id))[0]?.mailboxId ?? -1, id) : undefined)
     const bytes = entry && (await svc.storage.getLetterBytes(id))
     if (!entry || !bytes) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
-    return c.json({ ...entryView(entry), letter: toBase64Url(bytes) })
+    return c.json({ ...entryView(entry), letter: toBase64Url(bytes) } satisfies MailboxLetterView)
   })
 
   app.get('/:id/attachments/:index', async (c) => {
@@ -82,7 +88,11 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
   app.post('/:id/opened', async (c) => {
     const id = letterIdParam(c.req.param('id'))
     const r = await markOpened(svc, c.get('mailbox'), id)
-    return c.json({ letterId: id, openedAt: new Date(r.openedAt).toISOString(), first: r.first })
+    return c.json({
+      letterId: id,
+      openedAt: new Date(r.openedAt).toISOString(),
+      first: r.first,
+    } satisfies OpenedView)
   })
 
   app.delete('/:id', async (c) => {

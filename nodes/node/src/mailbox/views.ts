@@ -1,28 +1,15 @@
 /**
  * @module mailbox/views
- * JSON shapes of mailbox entries (spec 13.5). Times are RFC 3339 UTC strings.
+ * JSON shapes of mailbox entries (spec 13.5; the shape itself is core's `MailboxEntryView`).
+ * Times are RFC 3339 UTC strings.
  */
+import type { MailboxEntryView } from '../core.js'
 import type { MailboxEntry } from '../storage/types.js'
-
-export interface EntryView {
-  cursor: number
-  letterId: string
-  sender: string
-  kind: 'letter' | 'registered'
-  createdAt: string
-  receivedAt: string
-  openedAt: string | null
-  expiresAt: string | null
-  threadId: string | null
-  replyTo: string | null
-  size: number
-  attachments: { index: number; digest: string; size: number }[]
-}
 
 const iso = (t: number) => new Date(t).toISOString()
 
 /** @example `c.json(entryView(entry))` */
-export function entryView(e: MailboxEntry): EntryView {
+export function entryView(e: MailboxEntry): MailboxEntryView {
   const l = e.letter
   return {
     cursor: e.cursor,

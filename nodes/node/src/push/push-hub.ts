@@ -4,14 +4,13 @@
  * client that reconnects resumes from its last cursor by reading the mailbox itself (the
  * mailbox is the event log), so nothing is lost when a connection or the node goes down.
  */
+import type { LetterPushEvent } from '../core.js'
 
-export interface MailboxEvent {
-  type: 'letter'
-  /** Mailbox cursor of the new entry. */
-  cursor: number
-  letterId: string
-  sender: string
-  kind: 'letter' | 'registered'
+/**
+ * A new-letter event inside the node: the wire's `LetterPushEvent` (spec 13.6) with
+ * `receivedAt` still in epoch milliseconds (citizen/push-socket.ts formats it when sending).
+ */
+export interface MailboxEvent extends Omit<LetterPushEvent, 'receivedAt'> {
   receivedAt: number
 }
 

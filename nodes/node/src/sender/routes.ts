@@ -6,7 +6,12 @@
  */
 import { Hono } from 'hono'
 import { createHmac, randomBytes } from 'node:crypto'
-import { BaridError, fromBase64Url } from '../core.js'
+import {
+  BaridError,
+  fromBase64Url,
+  type BatchAccepted,
+  type BatchProgressView,
+} from '../core.js'
 import type { InFlight } from '../federation/idempotent.js'
 import { parseJsonObject, readBody } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
@@ -68,7 +73,8 @@ export function senderRoutes(svc: NodeServices, batches: BatchWorker): Hono<Node
       await svc.storage.createBatch(id, c.get('sender').id, items, svc.now())
       batches.wake()
       c.get('log').info('batch stored', { batchId: id, total: items.length })
-      return { status: 202, body: JSON.stringify({ batchId: id, total: items.length }) }
+      const accepted: BatchAccepted = { batchId: id, total: items.length }
+      return { status: 202, body: JSON.stringify(accepted) }
     }
     const key = c.req.header('idempotency-key')
     const r =
@@ -109,9 +115,10 @@ export function senderRoutes(svc: NodeServices, batches: BatchWorker): Hono<Node
         index: r.idx,
         status: r.status,
         letterId: r.letterId,
-        ...(r.code ? { code: r.code, message: r.message } : {}),
+        // The worker stores a code and its message together (sender/batch-worker.ts).
+        ...(r.code ? { code: r.code, message: r.message ?? '' } : {}),
       })),
-    })
+    } satisfies BatchProgressView)
   })
 
   app.put('/attachments/:digest', (c) => uploadAttachment(svc, c))

@@ -4,7 +4,7 @@
  * device's keys, list the mailbox, fetch letters and open them on the device, mark them opened,
  * reply, delete, and receive new letters by push. The device's private keys never leave it.
  */
-import { BaridError, parseMailboxAddress } from '../core.js'
+import { BaridError, parseMailboxAddress, type CitizenProfileView } from '../core.js'
 import type { Recipient } from '../directory/lookup.js'
 import type { RetryPolicy } from '../http/retry-policy.js'
 import { createTransport, type FetchLike } from '../http/transport.js'
@@ -38,13 +38,8 @@ export interface CitizenClientOptions {
   push?: Pick<SubscribeOptions, 'webSocket' | 'reconnect' | 'idleTimeoutMs'>
 }
 
-/** The citizen's own account (spec 13.2). */
-export interface CitizenAccount {
-  address: string
-  identifier: string | null
-  status: string
-  operator: string
-}
+/** The citizen's own account (spec 13.2), as `GET /v1/citizen/me` answers it. */
+export type CitizenAccount = CitizenProfileView
 
 /** A reply: content only; the recipient and threading come from the letter replied to. */
 export type ReplyInput = Omit<LetterContentInput, 'replyTo' | 'threadId' | 'kind'> & {

@@ -5,7 +5,13 @@
  * check the node's certification of them, look up and verify recipients' keys, upload
  * encrypted attachments, and submit sealed letters with an `Idempotency-Key`.
  */
-import { BaridError, MAX_IN_MEMORY_ATTACHMENT_SIZE, toBase64Url } from '../core.js'
+import {
+  BaridError,
+  MAX_IN_MEMORY_ATTACHMENT_SIZE,
+  toBase64Url,
+  type KeyListEntry,
+  type KeyListView,
+} from '../core.js'
 import {
   toLookupQuery,
   verifyLookupResult,
@@ -43,15 +49,7 @@ export interface Account {
   /** Registers the signing and encryption keys (idempotent) and checks their certifications. */
   registerKeys(o?: { label?: string }): Promise<RegisteredKey[]>
   /** Keys registered for the mailbox. */
-  listKeys(): Promise<
-    {
-      kid: string
-      use: 'enc' | 'sig'
-      label: string | null
-      certificate: string
-      createdAt: string
-    }[]
-  >
+  listKeys(): Promise<Omit<KeyListEntry, 'jwk'>[]>
   /** Revokes a key at once. */
   revokeKey(kid: string): Promise<void>
   /** Looks up a recipient and verifies its key certifications. */
@@ -130,15 +128,7 @@ export function createAccount(ctx: AccountContext): Account {
     },
     async listKeys() {
       return (
-        await t.json<{
-          keys: {
-            kid: string
-            use: 'enc' | 'sig'
-            label: string | null
-            certificate: string
-            createdAt: string
-          }[]
-        }>({ method: 'GET', path: `${ctx.base}/keys`, repeatable: true })
+        await t.json<KeyListView>({ method: 'GET', path: `${ctx.base}/keys`, repeatable: true })
       ).data.keys
     },
     async revokeKey(kid) {

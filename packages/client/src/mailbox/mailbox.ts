@@ -4,7 +4,12 @@
  * organisation's inbox of replies (`/v1/sender/inbox`, spec 12.9): list with cursor paging,
  * fetch a sealed letter and open it on this side, mark it opened, delete it.
  */
-import { BaridError, fromBase64Url } from '../core.js'
+import {
+  BaridError,
+  fromBase64Url,
+  type MailboxLetterView,
+  type OpenedView,
+} from '../core.js'
 import { cursorPages } from '../http/paging.js'
 import type { Transport } from '../http/transport.js'
 import type { CertifiedKey } from '../keys/key-certificate.js'
@@ -33,7 +38,7 @@ export interface Mailbox {
   /** Fetches the letter and opens it here: verifies the sender's signature and decrypts. */
   open(letterId: string): Promise<OpenedMail & { entry: MailboxEntry }>
   /** Records the first opening (registered mail: the node issues `retrieved` evidence). */
-  markOpened(letterId: string): Promise<{ letterId: string; openedAt: string; first: boolean }>
+  markOpened(letterId: string): Promise<OpenedView>
   /** Removes the entry from the mailbox. */
   delete(letterId: string): Promise<void>
 }
@@ -74,7 +79,7 @@ export function createMailbox(ctx: MailboxContext): Mailbox {
       })
     ).data
   const get = async (letterId: string) => {
-    const { data } = await t.json<MailboxEntry & { letter: string }>({
+    const { data } = await t.json<MailboxLetterView>({
       method: 'GET',
       path: `${ctx.path}/${id(letterId)}`,
       repeatable: true,
@@ -120,7 +125,7 @@ export function createMailbox(ctx: MailboxContext): Mailbox {
     },
     async markOpened(letterId) {
       return (
-        await t.json<{ letterId: string; openedAt: string; first: boolean }>({
+        await t.json<OpenedView>({
           method: 'POST',
           path: `${ctx.path}/${id(letterId)}/opened`,
           repeatable: true,

@@ -6,7 +6,7 @@
  * so receives, after any disconnect or node restart, every letter it has not handled, in
  * cursor order and never twice. Events are handed to the handler one at a time.
  */
-import { BaridError, isBaridErrorCode } from '../core.js'
+import { BaridError, isBaridErrorCode, type PushAuthMessage } from '../core.js'
 import type { LetterEvent } from '../types.js'
 import { defaultWebSocketFactory, type WebSocketFactory, type WebSocketLike } from './websocket.js'
 
@@ -178,7 +178,7 @@ export function subscribe(
     if (typeof nodeStyle.on === 'function') nodeStyle.on('ping', touch)
     ws.addEventListener('open', () => {
       touch()
-      ws.send(JSON.stringify({ type: 'auth', token, after: cursor }))
+      ws.send(JSON.stringify({ type: 'auth', token, after: cursor } satisfies PushAuthMessage))
     })
     ws.addEventListener('message', (ev) => {
       touch()

@@ -7,7 +7,7 @@
  * not be sealed (recipient exempt, unknown, without keys) is reported as rejected without
  * being sent.
  */
-import { BaridError, isBaridError, toBase64Url } from '../core.js'
+import { BaridError, isBaridError, toBase64Url, type BatchAccepted } from '../core.js'
 import { offsetPages } from '../http/paging.js'
 import type { Transport } from '../http/transport.js'
 import type { PreparedAttachment } from '../letters/attachments.js'
@@ -120,7 +120,7 @@ export async function runBatch<I>(
   const batches: { id: string; indices: number[] }[] = []
   for (let c = 0; c * chunkSize < sealed.length; c++) {
     const chunk = sealed.slice(c * chunkSize, (c + 1) * chunkSize)
-    const { data } = await deps.transport.json<{ batchId: string; total: number }>({
+    const { data } = await deps.transport.json<BatchAccepted>({
       method: 'POST',
       path: '/v1/sender/batches',
       json: { letters: chunk.map((s) => toBase64Url(s.letter.bytes)) },
