@@ -12,8 +12,11 @@
  * and prints raw / library as a ratio (target <= 1.5). "raw+format" adds the WebCrypto calls the
  * format requires beyond that list (ephemeral public key export, key-commitment hash and letter
  * digest on seal; CEK export and commitment hash on open): its ratio is the library's own
- * overhead. Inspect is compared with one Ed25519 verification plus the letter digest.
- * Rates are the best of 8 alternating slices, as other processes may share the CPUs.
+ * overhead. Inspect is compared with one Ed25519 verification plus the letter digest: first all
+ * through WebCrypto, then as a Node server runs it (`verifyEd25519` and `sha256` injected: Node's
+ * synchronous crypto.verify and createHash, against the same two calls raw). `--only inspect`
+ * skips seal and open. Rates are the best of 8 alternating slices, as other processes may share
+ * the CPUs; the load average is printed before and after.
  */
 import {
   inspectLetter,
@@ -23,9 +26,13 @@ import {
   type SealLetterOptions,
 } from '../src/letter/index.js'
 import { kdfContext } from '../src/cose/kdf.js'
+import { createHash, KeyObject, verify } from 'node:crypto'
+import { loadavg } from 'node:os'
 
 const secondsArg = process.argv.indexOf('--seconds')
 const SECONDS = secondsArg >= 0 ? Number(process.argv[secondsArg + 1]) : 2
+const onlyArg = process.argv.indexOf('--only')
+const ONLY = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined
 const subtle = crypto.subtle
 type Bytes = Uint8Array<ArrayBuffer>
 
@@ -203,42 +210,64 @@ function row(label: string, [lib, raw, rawPlus]: number[]): void {
       : `   raw+format ${rawPlus.toFixed(0).padStart(6)} ops/s (ratio ${(rawPlus / lib!).toFixed(2)})`
   const flag = ratio <= 1.5 ? '' : ' (over 1.5)'
   console.log(
-    `${label.padEnd(30)} ${lib!.toFixed(0).padStart(6)} ops/s   raw ${raw!.toFixed(0).padStart(6)} ops/s (ratio ${ratio.toFixed(2)}${flag})${plus}`,
+    `${label.padEnd(40)} ${lib!.toFixed(0).padStart(6)} ops/s   raw ${raw!.toFixed(0).padStart(6)} ops/s (ratio ${ratio.toFixed(2)}${flag})${plus}`,
   )
 }
 
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 console.log(`sealed letter, 2 KiB body, Ed25519 sender, X25519 recipients, ${SECONDS}s per figure`)
+console.log(`load average ${load()}`)
+// A Node server's injected primitives (nodes/node/src/letters/core-letters.ts does the same).
+const signingKeyObject = KeyObject.from(signing.publicKey)
+const nodeSha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest()
+const nodeVerify = (_key: CryptoKey, data: Uint8Array, sig: Uint8Array): boolean =>
+  verify(null, data, signingKeyObject, sig)
 for (const n of [1, 10]) {
   const o = options(n)
   const keys = [...recipients.slice(0, n).map((r) => r.publicKey), own.publicKey]
   const label = `${n} recipient${n > 1 ? 's' : ''}`
-  row(
-    `seal, ${label}`,
-    await compare(
-      () => sealLetter(o),
-      () => rawSeal(keys, false),
-      () => rawSeal(keys, true),
-    ),
-  )
+  if (ONLY === undefined || ONLY === 'seal')
+    row(
+      `seal, ${label}`,
+      await compare(
+        () => sealLetter(o),
+        () => rawSeal(keys, false),
+        () => rawSeal(keys, true),
+      ),
+    )
 
   const sealed = await sealLetter(o)
   const r = recipients[0]!
   const fixture = await openFixture(sealed.bytes as Bytes)
   const open = () =>
     openLetter(sealed.bytes, { key: { privateKey: r.privateKey, kid: r.kid }, resolveSenderKey })
-  row(
-    `open, ${label} (${sealed.bytes.length} B)`,
-    await compare(
-      open,
-      () => rawOpen(fixture, false),
-      () => rawOpen(fixture, true),
-    ),
-  )
+  if (ONLY === undefined || ONLY === 'open')
+    row(
+      `open, ${label} (${sealed.bytes.length} B)`,
+      await compare(
+        open,
+        () => rawOpen(fixture, false),
+        () => rawOpen(fixture, true),
+      ),
+    )
 
+  if (ONLY !== undefined && ONLY !== 'inspect') continue
   const inspect = () => inspectLetter(sealed.bytes, { resolveSenderKey })
   const rawInspect = async () => {
     await subtle.verify('Ed25519', signing.publicKey, fixture.signature, fixture.letter)
     await letterDigest(sealed.bytes)
   }
   row(`inspect (operator), ${label}`, await compare(inspect, rawInspect))
+  const signature = new Uint8Array(fixture.signature)
+  const inspectNode = () =>
+    inspectLetter(sealed.bytes, { resolveSenderKey, sha256: nodeSha256, verifyEd25519: nodeVerify })
+  const rawNode = async () => {
+    verify(null, sealed.bytes, signingKeyObject, signature)
+    nodeSha256(sealed.bytes)
+  }
+  row(`inspect (node primitives), ${label}`, await compare(inspectNode, rawNode))
 }
+console.log(`load average ${load()}`)

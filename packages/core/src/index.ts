@@ -427,7 +427,12 @@ export type {
   VerifiedEvidence,
 } from './evidence/index.js'
 export { decodeSign1, signSign1, verifySign1 } from './cose/index.js'
-export type { DecodedSign1, SignSign1Options, VerifySign1Options } from './cose/index.js'
+export type {
+  DecodedSign1,
+  Ed25519Verifier,
+  SignSign1Options,
+  VerifySign1Options,
+} from './cose/index.js'
 export { REGISTERED_CATEGORIES, termsProblem } from './letter/index.js'
 export type { RegisteredCategory } from './letter/index.js'
 export { OPTIONAL_REASON_TYPES } from './evidence/index.js'

@@ -18,15 +18,21 @@ function fail(code: BaridErrorCode, message: string, offset: number): never {
 class Reader {
   pos = 0
   items = 0
-  readonly view: DataView
   constructor(
     readonly buf: Uint8Array,
     readonly maxDepth: number,
     readonly maxItems: number,
     readonly tags: ReadonlySet<number>,
     readonly canonical: boolean,
-  ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  ) {}
+
+  /** Big-endian unsigned integer of `n` (2 or 4) bytes at `pos`, already checked present. */
+  uint(n: number): number {
+    const b = this.buf
+    let v = 0
+    for (let i = 0; i < n; i++) v = v * 256 + b[this.pos + i]!
+    this.pos += n
+    return v
   }
 
   need(n: number): void {
@@ -46,21 +52,20 @@ class Reader {
         break
       case 25:
         this.need(2)
-        v = this.view.getUint16(this.pos)
-        this.pos += 2
+        v = this.uint(2)
         min = 0x100
         break
       case 26:
         this.need(4)
-        v = this.view.getUint32(this.pos)
-        this.pos += 4
+        v = this.uint(4)
         min = 0x10000
         break
       case 27: {
         this.need(8)
-        const big = this.view.getBigUint64(this.pos)
-        this.pos += 8
-        v = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big
+        const hi = this.uint(4)
+        const lo = this.uint(4)
+        // Below 2^53 the two halves combine exactly as a number; above, as a bigint.
+        v = hi < 0x200000 ? hi * 0x100000000 + lo : (BigInt(hi) << 32n) | BigInt(lo)
         min = 0x100000000
         break
       }
@@ -108,11 +113,13 @@ class Reader {
       }
       case 3: {
         const n = this.length(info, start)
-        let s: string
-        try {
-          s = utf8.decode(this.buf.subarray(this.pos, this.pos + n))
-        } catch {
-          return fail('ERR_CBOR_INVALID_UTF8', 'text string is not valid UTF-8', start)
+        let s = n <= 64 ? ascii(this.buf, this.pos, n) : undefined
+        if (s === undefined) {
+          try {
+            s = utf8.decode(this.buf.subarray(this.pos, this.pos + n))
+          } catch {
+            return fail('ERR_CBOR_INVALID_UTF8', 'text string is not valid UTF-8', start)
+          }
         }
         this.pos += n
         return s
@@ -145,19 +152,25 @@ class Reader {
     const n = this.length(info, start)
     if (n * 2 > this.buf.length - this.pos) fail('ERR_CBOR_TRUNCATED', 'map longer than the input', start)
     const out = new Map<CborKey, CborValue>()
-    let prevKey: Uint8Array | undefined
+    // The previous key's encoding, as offsets into the input (compared in place, not copied).
+    let prevStart = -1
+    let prevEnd = -1
     for (let i = 0; i < n; i++) {
       const keyStart = this.pos
       const key = this.item(depth + 1)
       if (typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'string') {
         fail('ERR_CBOR_UNSUPPORTED_TYPE', 'map keys must be integers or text strings', keyStart)
       }
-      const keyBytes = this.buf.subarray(keyStart, this.pos)
       if (out.has(key)) fail('ERR_CBOR_DUPLICATE_KEY', 'map repeats a key', keyStart)
-      if (this.canonical && prevKey !== undefined && compareBytes(prevKey, keyBytes) >= 0) {
+      if (
+        this.canonical &&
+        prevStart >= 0 &&
+        compareRanges(this.buf, prevStart, prevEnd, keyStart, this.pos) >= 0
+      ) {
         fail('ERR_CBOR_NOT_CANONICAL', 'map keys are not in bytewise order', keyStart)
       }
-      prevKey = keyBytes
+      prevStart = keyStart
+      prevEnd = this.pos
       out.set(key, this.item(depth + 1))
     }
     return out
@@ -187,11 +200,31 @@ class Reader {
   }
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
-  return a.length - b.length
+/** Bytewise order of `buf[a0, a1)` and `buf[b0, b1)` (RFC 8949 4.2.1). */
+function compareRanges(buf: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0)
+  for (let i = 0; i < n; i++) {
+    const d = buf[a0 + i]! - buf[b0 + i]!
+    if (d !== 0) return d
+  }
+  return a1 - a0 - (b1 - b0)
 }
+
+/**
+ * A short all-ASCII text string, decoded without TextDecoder (ASCII bytes are always valid
+ * UTF-8 and decode to the same code units); undefined if any byte is not ASCII.
+ */
+function ascii(buf: Uint8Array, pos: number, n: number): string | undefined {
+  // A reused array of char codes per length, so a short string costs one allocation: the string.
+  const codes = (ASCII_CODES[n] ??= new Array<number>(n).fill(0))
+  for (let i = 0; i < n; i++) {
+    const c = buf[pos + i]!
+    if (c >= 0x80) return undefined
+    codes[i] = c
+  }
+  return String.fromCharCode.apply(null, codes)
+}
+const ASCII_CODES: number[][] = []
 
 /**
  * Decodes exactly one CBOR item under the given limits. Maps come back as `Map`, byte strings as

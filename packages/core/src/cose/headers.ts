@@ -127,7 +127,8 @@ export function readHeaders(
   }
   if (unprot.has(HEADER.crit)) malformed('crit must be a protected header parameter')
   checkCrit(prot, options.understood ?? [])
-  for (const h of [prot, unprot]) checkCommonTypes(h)
+  checkCommonTypes(prot)
+  checkCommonTypes(unprot)
   return { protectedBytes, protected: prot, unprotected: unprot }
 }
 
@@ -152,11 +153,14 @@ function checkCrit(prot: HeaderMap, understood: readonly CborKey[]): void {
   }
 }
 
+const BSTR_LABELS: readonly number[] = [HEADER.kid, HEADER.iv, HEADER.partialIv]
+
 function checkCommonTypes(h: HeaderMap): void {
+  if (h.size === 0) return
   const alg = h.get(HEADER.alg)
   if (alg !== undefined && typeof alg !== 'number' && typeof alg !== 'string')
     malformed('alg must be an integer or text')
-  for (const label of [HEADER.kid, HEADER.iv, HEADER.partialIv]) {
+  for (const label of BSTR_LABELS) {
     const v = h.get(label)
     if (v !== undefined && !(v instanceof Uint8Array))
       malformed(`header parameter ${label} must be a byte string`)

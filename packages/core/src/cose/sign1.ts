@@ -22,7 +22,12 @@ import {
   type HeaderMap,
 } from './headers.js'
 import { COSE_TAG, HEADER } from './labels.js'
-import { signatureAlgorithmOfKey, signBytes, verifyBytes } from './signature.js'
+import {
+  signatureAlgorithmOfKey,
+  signBytes,
+  verifyBytes,
+  type Ed25519Verifier,
+} from './signature.js'
 import { sigStructure } from './structures.js'
 
 /** Options for {@link signSign1}. */
@@ -146,6 +151,8 @@ export interface VerifySignatureOptions {
   externalAad?: Uint8Array
   /** Refuse high-S ES256 signatures. Default true (Barid profile). */
   requireLowS?: boolean
+  /** Verifies EdDSA signatures in place of WebCrypto (see {@link Ed25519Verifier}). */
+  verifyEd25519?: Ed25519Verifier
 }
 
 /**
@@ -159,7 +166,14 @@ export async function verifySign1Signature(
 ): Promise<void> {
   const data = sigStructure(decoded.protectedBytes, options.externalAad, decoded.payload)
   if (
-    !(await verifyBytes(decoded.alg, key, data, decoded.signature, options.requireLowS ?? true))
+    !(await verifyBytes(
+      decoded.alg,
+      key,
+      data,
+      decoded.signature,
+      options.requireLowS ?? true,
+      options.verifyEd25519,
+    ))
   ) {
     throw new BaridError('ERR_SIGNATURE_INVALID', 'COSE_Sign1 signature does not verify')
   }

@@ -16,6 +16,19 @@ const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const
 const ED25519 = { name: 'Ed25519' } as const
 
 /**
+ * A platform's Ed25519 verification (RFC 8032 section 5.1.7), injected in place of WebCrypto's:
+ * true only if `signature` is valid over `data` under `publicKey`. A server passes a synchronous
+ * one (WebCrypto hands every verification to a worker thread, which under load costs about as
+ * much as the verification itself); a browser has no need to. It is called only after the key
+ * is known to be an Ed25519 key and the signature to be 64 bytes.
+ */
+export type Ed25519Verifier = (
+  publicKey: CryptoKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+) => boolean | Promise<boolean>
+
+/**
  * The COSE signature algorithm a WebCrypto key is for; `ERR_KEY_INVALID` if it is neither an
  * Ed25519 nor an ECDSA P-256 key, or if `expected` is given and differs.
  */
@@ -92,7 +105,8 @@ export async function signBytes(
 /**
  * Verifies `signature` over `data`. Returns false for a wrong signature (including one of the
  * wrong length, or high-S ES256 when `requireLowS`); throws `ERR_KEY_INVALID` if the key cannot
- * verify.
+ * verify. `ed25519`, when given, verifies EdDSA signatures instead of WebCrypto; ES256 always
+ * goes through WebCrypto.
  */
 export async function verifyBytes(
   alg: SignatureAlgorithmId,
@@ -100,11 +114,25 @@ export async function verifyBytes(
   data: Uint8Array,
   signature: Uint8Array,
   requireLowS: boolean,
+  ed25519?: Ed25519Verifier,
 ): Promise<boolean> {
   signatureAlgorithmOfKey(publicKey, alg)
   if (signature.length !== 64) return false
   if (alg === SIGNATURE_ALG.ES256 && requireLowS && readBig(signature.subarray(32)) > P256_HALF_N)
     return false
+  if (alg === SIGNATURE_ALG.EdDSA && ed25519 !== undefined) {
+    // The checks WebCrypto's verify makes on the key itself, so both paths refuse the same keys.
+    if (publicKey.type !== 'public' || !publicKey.usages.includes('verify'))
+      throw new BaridError('ERR_KEY_INVALID', 'the key cannot verify (wrong type or usages)')
+    try {
+      // Only a literal true accepts: a verifier returning anything else rejects.
+      return (await ed25519(publicKey, data, signature)) === true
+    } catch (cause) {
+      throw new BaridError('ERR_KEY_INVALID', 'the key cannot verify (wrong type or usages)', {
+        cause,
+      })
+    }
+  }
   try {
     return await crypto.subtle.verify(
       alg === SIGNATURE_ALG.EdDSA ? ED25519 : ECDSA_SHA256,

@@ -225,17 +225,19 @@ export function parseLetterHeader(value: CborValue | undefined): LetterHeader {
   const visibleFrom = r.has(K.visibleFrom) ? r.int(K.visibleFrom, 0, MAX_TIME) : undefined
   const title = r.has(K.title) ? checkText(r, K.title, titleProblem, 4 * 120) : undefined
   const replyBy = r.has(K.replyBy) ? r.int(K.replyBy, 0, MAX_TIME) : undefined
-  const problem = termsProblem({ ...header, category, visibleFrom, replyBy })
+  const kind = header.kind
+  const problem = termsProblem({ kind, created, expires, category, visibleFrom, replyBy })
   if (problem !== undefined) malformed(problem[1], problem[0])
-  return {
-    ...header,
-    ...(threadId === undefined ? {} : { threadId }),
-    ...(replyTo === undefined ? {} : { replyTo }),
-    ...(category === undefined ? {} : { category }),
-    ...(visibleFrom === undefined ? {} : { visibleFrom }),
-    ...(title === undefined ? {} : { title }),
-    ...(replyBy === undefined ? {} : { replyBy }),
-  }
+  // Optional fields are absent, not undefined, when the letter leaves them out (same key order
+  // as before: the required fields, then these).
+  const out: { -readonly [K in keyof LetterHeader]: LetterHeader[K] } = header
+  if (threadId !== undefined) out.threadId = threadId
+  if (replyTo !== undefined) out.replyTo = replyTo
+  if (category !== undefined) out.category = category
+  if (visibleFrom !== undefined) out.visibleFrom = visibleFrom
+  if (title !== undefined) out.title = title
+  if (replyBy !== undefined) out.replyBy = replyBy
+  return out
 }
 
 /**
