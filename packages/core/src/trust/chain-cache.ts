@@ -22,6 +22,9 @@ export interface CachedChain {
   readonly until: UnixSeconds
 }
 
+/** DER digests of parsed certificates, by object (see {@link ChainCache.keyOfParsed}). */
+const parsedDigests = new WeakMap<ParsedCertificate, string>()
+
 /** Least-recently-used map of cached validations. */
 export class ChainCache {
   readonly #entries = new Map<string, CachedChain>()
@@ -31,6 +34,26 @@ export class ChainCache {
   /** The cache key of a certificate (DER), role and operator. */
   static async key(der: Uint8Array, role: CertificateRole, operator: string): Promise<string> {
     return `${toHex(await sha256(der))}|${role}|${operator}`
+  }
+
+  /**
+   * The same key for a parsed certificate, its DER digest taken once per object: a node checks
+   * the same parsed certificates over and over. Only parsed certificates are remembered, by
+   * identity: their fields were fixed when they were parsed, so a later change to their `der`
+   * bytes cannot make them stand for another certificate (a raw byte array could be changed in
+   * place between two calls, so it is hashed every time).
+   */
+  static async keyOfParsed(
+    certificate: ParsedCertificate,
+    role: CertificateRole,
+    operator: string,
+  ): Promise<string> {
+    let digest = parsedDigests.get(certificate)
+    if (digest === undefined) {
+      digest = toHex(await sha256(certificate.der))
+      parsedDigests.set(certificate, digest)
+    }
+    return `${digest}|${role}|${operator}`
   }
 
   /** The entry for `key` if it was made under list `sequence` and its window contains `at`. */

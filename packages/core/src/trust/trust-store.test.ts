@@ -13,6 +13,7 @@ import {
   signedList,
 } from '../../test/trust-fixtures.js'
 import type { ParsedCertificate } from '../x509/certificate.js'
+import { parseCertificate } from '../x509/parse.js'
 import type { RevocationChecker } from './revocation-checker.js'
 import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
@@ -53,6 +54,22 @@ describe('TrustStore', () => {
     expect(peer.cached).toBe(false)
     expect((await store.validatePeerChain(f.eg.node.der, { operator: 'post.eg' })).cached).toBe(
       true,
+    )
+  })
+
+  it('shares one cache entry between the DER and the parsed form of a certificate, and keeps a parsed one apart from one issued for another operator', async () => {
+    const { f, store } = await storeWith((f) => [operatorEntry(f.eg), operatorEntry(f.dk)])
+    const parsed = await parseCertificate(f.eg.node.der)
+    expect((await store.validatePeerChain(parsed, { operator: 'post.eg' })).cached).toBe(false)
+    expect((await store.validatePeerChain(parsed, { operator: 'post.eg' })).cached).toBe(true)
+    expect((await store.validatePeerChain(f.eg.node.der, { operator: 'post.eg' })).cached).toBe(
+      true,
+    )
+    const other = await parseCertificate(f.dk.node.der)
+    const dk = await store.validatePeerChain(other, { operator: 'digitalpost.dk' })
+    expect([dk.cached, dk.operator.id]).toEqual([false, 'digitalpost.dk'])
+    expect(await codeOf(store.validatePeerChain(other, { operator: 'post.eg' }))).toBe(
+      'ERR_CERT_OPERATOR_MISMATCH',
     )
   })
 

@@ -220,7 +220,12 @@ export class TrustStore implements PeerCertificateValidator {
         : certificate instanceof Uint8Array
           ? certificate
           : certificate.der
-    const key = der === undefined ? undefined : await ChainCache.key(der, role, operator.id)
+    const key =
+      der === undefined
+        ? undefined
+        : typeof certificate === 'object' && !(certificate instanceof Uint8Array)
+          ? await ChainCache.keyOfParsed(certificate, role, operator.id)
+          : await ChainCache.key(der, role, operator.id)
     const hit = key === undefined ? undefined : this.#cache.get(key, this.#list.sequence, at)
     if (hit !== undefined) {
       const ca = cas[hit.caIndex] as ParsedCertificate
