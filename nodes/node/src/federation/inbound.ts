@@ -13,7 +13,8 @@ import { rejectRelay } from '../evidence/relay-rejected.js'
 import { mailboxCertificateVerifier, type CertifiedMailboxKey } from '../keys/key-certificate.js'
 import type { InspectedLetter } from '../letters/letter-port.js'
 import { publishDelivery } from '../letters/submit.js'
-import { keepTerms } from '../registered/letter-terms.js'
+import { issueRelayChains, type RelayChainRequest } from '../evidence/relay-evidence.js'
+import { termsOf } from '../registered/letter-terms.js'
 import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -141,8 +142,32 @@ async function attachmentsMissing(svc: NodeServices, l: InspectedLetter): Promis
   return false
 }
 
+/** A letter entry that verified and whose attachments are here: it is delivered or refused. */
+interface Ready {
+  e: TxLetter
+  v: Verified
+  result: TxLetterResult
+}
+
+/** One recipient of a letter to be written, whose evidence (if any) is being issued. */
+interface Planned {
+  r: TxRecipientResult
+  write: LetterWrite
+  mailboxId: number
+  address: string
+  /** Index of its chain in the transaction's issuance, or -1 (an ordinary letter). */
+  chain: number
+  /** Held back until `nbf` (17.2): answered now, delivered later. */
+  held: boolean
+}
+
 /**
  * Processes a parsed transaction from `peer`.
+ *
+ * Work is done per transaction, not per letter: every letter is verified at once; the stored
+ * state of all of them (deliveries, held deliveries, evidence) is read in one read each; every
+ * recipient's evidence chain is issued at once (the signatures overlap); and all letter writes
+ * commit together before the answer (spec 11.4).
  *
  * @example
  * ```ts
@@ -155,7 +180,11 @@ export async function processTransaction(
   tx: Transaction,
 ): Promise<TransactionResponse> {
   const now = svc.now()
-  const results: TxLetterResult[] = []
+  const results: TxLetterResult[] = tx.letters.map((_, index) => ({
+    index,
+    id: null,
+    recipients: [],
+  }))
   const writes: {
     write: LetterWrite
     result: TxLetterResult
@@ -170,19 +199,16 @@ export async function processTransaction(
     if (!mb) mailboxes.set(address, (mb = svc.storage.getMailboxByAddress(address)))
     return mb
   }
-  // Every letter's verification at once (the signature checks overlap on the thread pool);
-  // then each is handled in order.
+  // Every letter's verification at once (the signature checks overlap on the thread pool).
   const verified = await Promise.allSettled(tx.letters.map((e) => verifyEntry(svc, peer, e, certs)))
 
+  const refused: (() => Promise<void>)[] = []
+  const ready: Ready[] = []
   for (const [index, e] of tx.letters.entries()) {
-    const result: TxLetterResult = { index, id: null, recipients: [] }
-    results.push(result)
-    let v: Verified
-    try {
-      const outcome = verified[index]!
-      if (outcome.status === 'rejected') throw outcome.reason
-      v = outcome.value
-    } catch (err) {
+    const result = results[index]!
+    const outcome = verified[index]!
+    if (outcome.status === 'rejected') {
+      const err: unknown = outcome.reason
       const code = isBaridError(err) ? err.code : 'ERR_INTERNAL'
       if (!isBaridError(err))
         svc.log.error('transaction entry failed', {
@@ -191,17 +217,21 @@ export async function processTransaction(
         })
       const status = RETRYABLE_ENTRY_CODES.has(code) ? 'retry' : 'not-delivered'
       result.code = code
-      // A final refusal of an identified registered letter is evidenced (spec 17.3).
-      const rejected =
-        status === 'not-delivered' ? await rejectRelay(svc, peer.operator, e, code) : undefined
-      result.recipients = e.recipients.map((address) => {
-        const row = rejected?.get(address)
-        return { address, status, code, evidence: row ? [toBase64Url(row.record)] : [] }
-      })
+      const answer = (rejected?: Map<string, EvidenceRow>) => {
+        result.recipients = e.recipients.map((address) => {
+          const row = rejected?.get(address)
+          return { address, status, code, evidence: row ? [toBase64Url(row.record)] : [] }
+        })
+      }
+      // A final refusal of an identified registered letter is evidenced (spec 17.3); the
+      // refusals of a transaction are evidenced at once (each letter+recipient chain is locked).
+      if (status === 'not-delivered')
+        refused.push(async () => answer(await rejectRelay(svc, peer.operator, e, code)))
+      else answer()
       continue
     }
-    const h = v.inspected.header
-    result.id = h.id
+    const v = outcome.value
+    result.id = v.inspected.header.id
     if (await attachmentsMissing(svc, v.inspected)) {
       result.code = 'ERR_ATTACHMENT_MISSING'
       result.recipients = e.recipients.map((address) => ({
@@ -212,13 +242,43 @@ export async function processTransaction(
       }))
       continue
     }
-    const prior = await svc.storage.findDeliveries(h.id)
-    const held = await svc.storage.scheduledFor(h.id)
+    ready.push({ e, v, result })
+  }
+  await Promise.all(refused.map((f) => f()))
+
+  // The stored state of every letter, one read each.
+  const ids = [...new Set(ready.map((x) => x.v.inspected.header.id))]
+  const [priorOf, heldOf] = await Promise.all([
+    svc.storage.findDeliveriesOf(ids),
+    svc.storage.scheduledForLetters(ids),
+  ])
+  const registered = new Set(
+    ready.filter((x) => x.v.inspected.header.kind === 'registered').map((x) => x.result.id),
+  )
+  const evidenceOf = await svc.storage.listEvidenceOf(
+    ids.filter((id) => priorOf.has(id) || registered.has(id)),
+  )
+  await Promise.all(ready.flatMap((x) => x.e.recipients.map(mailboxOf)))
+
+  const chains: RelayChainRequest[] = []
+  const planned: Planned[] = []
+  // Not-delivered records to issue, by letter, digest and recipient: one each, even when a
+  // transaction carries the same letter twice.
+  const notDelivered = new Map<
+    string,
+    { r: TxRecipientResult[]; issue: RelayChainRequest & { reason: string } }
+  >()
+  // A letter+recipient met again in this transaction is answered as it was the first time.
+  const firstOf = new Map<string, TxRecipientResult>()
+  const aliases: { r: TxRecipientResult; of: TxRecipientResult }[] = []
+  for (const { e, v, result } of ready) {
+    const h = v.inspected.header
+    const prior = priorOf.get(h.id) ?? []
+    const held = heldOf.get(h.id) ?? []
     const visibleFrom = h.terms?.visibleFrom ?? 0
     const toHold: { mailboxId: number; address: string }[] = []
     let paperBound = false
-    const priorEvidence =
-      prior.length > 0 || h.kind === 'registered' ? await svc.storage.listEvidence(h.id) : []
+    const priorEvidence = evidenceOf.get(h.id) ?? []
     const mine = (address: string) =>
       priorEvidence.filter((x) => x.recipient === address && x.issuer === svc.directory.self)
     const write: LetterWrite = {
@@ -229,12 +289,17 @@ export async function processTransaction(
       outbox: [],
       evidence: v.submission ? [v.submission] : [],
     }
-    const recipientEvidence = new Map<string, EvidenceRow[]>()
-    const base = { letterId: h.id, letterDigest: v.inspected.digest }
     for (const address of e.recipients) {
       const mb = await mailboxOf(address)
       const r: TxRecipientResult = { address, status: 'delivered', evidence: [] }
       result.recipients.push(r)
+      const key = `${h.id} ${v.inspected.digest} ${address}`
+      const first = firstOf.get(key)
+      if (first && !mutant('redeliver-duplicate')) {
+        aliases.push({ r, of: first })
+        continue
+      }
+      firstOf.set(key, r)
       const alreadyHeld = mb !== undefined && held.some((x) => x.mailboxId === mb.id)
       if (
         mb &&
@@ -242,9 +307,9 @@ export async function processTransaction(
         !mutant('redeliver-duplicate')
       ) {
         // 11.4: "the evidence issued then": the delivery's records, not those issued since.
-        r.evidence = mine(address)
-          .filter((x) => x.type === 'relay-accepted' || x.type === 'delivered')
-          .map((x) => toBase64Url(x.record))
+        r.evidence = inChainOrder(
+          mine(address).filter((x) => x.type === 'relay-accepted' || x.type === 'delivered'),
+        ).map((x) => toBase64Url(x.record))
         continue
       }
       let code: string | undefined
@@ -260,74 +325,88 @@ export async function processTransaction(
         r.status = 'not-delivered'
         r.code = code
         const earlier = mine(address).filter((x) => x.type === 'not-delivered')
-        let rows = earlier
-        if (rows.length === 0 && v.submission) {
-          rows = [
-            await issueEvidence(svc, {
-              ...base,
-              type: 'not-delivered',
-              recipient: address,
-              time: now,
-              reason: code,
-              prev: v.submission.record,
-            }),
-          ]
-          looseEvidence.push(...rows)
+        r.evidence = earlier.map((x) => toBase64Url(x.record))
+        if (earlier.length === 0 && v.submission) {
+          const issue = {
+            letterId: h.id,
+            letterDigest: v.inspected.digest,
+            recipient: address,
+            time: now,
+            submission: v.submission,
+            delivered: false,
+            reason: code ?? 'ERR_RECIPIENT_UNKNOWN',
+          }
+          const pending = notDelivered.get(key)
+          if (pending) pending.r.push(r)
+          else notDelivered.set(key, { r: [r], issue })
         }
-        r.evidence = rows.map((x) => toBase64Url(x.record))
         continue
       }
-      const rows: EvidenceRow[] = []
       // Paper (spec 17.6) and delayed visibility (17.2): accepted now, consigned later, so the
       // answer carries relay-accepted only; the rest of the chain follows as evidence items.
       const paper = mb.status === 'exempt'
       const later = visibleFrom > now
       paperBound ||= paper
-      if (v.submission && (paper || later)) {
-        const relay = await issueEvidence(svc, {
-          ...base,
-          type: 'relay-accepted',
+      let chain = -1
+      if (v.submission) {
+        chain = chains.length
+        chains.push({
+          letterId: h.id,
+          letterDigest: v.inspected.digest,
           recipient: address,
           time: now,
-          prev: v.submission.record,
+          submission: v.submission,
+          delivered: !(paper || later),
         })
-        rows.push(relay)
-        // Held back: no delivery row to carry it, so it is written with the letter.
-        if (later) write.evidence.push(relay)
-      } else if (v.submission) {
-        const relay = await issueEvidence(svc, {
-          ...base,
-          type: 'relay-accepted',
-          recipient: address,
-          time: now,
-          prev: v.submission.record,
-        })
-        rows.push(
-          relay,
-          await issueEvidence(svc, {
-            ...base,
-            type: 'delivered',
-            recipient: address,
-            time: now,
-            prev: relay.record,
-          }),
-        )
       }
-      if (mutant('skip-evidence-record')) rows.pop()
-      if (later) {
-        toHold.push({ mailboxId: mb.id, address })
-        r.evidence = rows.map((x) => toBase64Url(x.record))
-        continue
-      }
-      write.deliveries.push({ mailboxId: mb.id, address, evidence: rows })
-      recipientEvidence.set(address, rows)
+      if (later) toHold.push({ mailboxId: mb.id, address })
+      planned.push({ r, write, mailboxId: mb.id, address, chain, held: later })
     }
-    if (paperBound) await svc.storage.putSenderKey(h.id, v.sender.kid, v.sender.jwk)
-    if (write.deliveries.length > 0 || toHold.length > 0) {
-      await keepTerms(svc.storage, h)
-      await svc.storage.scheduleDeliveries(toSchedule(h.id, visibleFrom, now, toHold))
-      writes.push({ write, result, recipientEvidence })
+    if (planned.some((p) => p.write === write)) {
+      const terms = termsOf(h)
+      if (terms) write.terms = terms
+      if (paperBound) write.senderKey = v.sender
+      const schedule = toSchedule(h.id, visibleFrom, now, toHold)
+      if (schedule.length > 0) write.schedule = schedule
+      writes.push({ write, result, recipientEvidence: new Map() })
     }
+  }
+
+  // Every recipient's records at once: chains (relay-accepted, delivered) and refusals.
+  const refusals = [...notDelivered.values()]
+  const [chainRows, refusalRows] = await Promise.all([
+    issueRelayChains(svc, chains),
+    Promise.all(
+      refusals.map(({ issue }) =>
+        issueEvidence(svc, {
+          type: 'not-delivered',
+          letterId: issue.letterId,
+          letterDigest: issue.letterDigest,
+          recipient: issue.recipient,
+          time: issue.time,
+          reason: issue.reason,
+          prev: issue.submission.record,
+        }),
+      ),
+    ),
+  ])
+  for (const [i, { r: rs }] of refusals.entries()) {
+    const row = refusalRows[i]!
+    looseEvidence.push(row)
+    for (const r of rs) r.evidence = [toBase64Url(row.record)]
+  }
+  const byWrite = new Map(writes.map((w) => [w.write, w]))
+  for (const p of planned) {
+    const rows = p.chain >= 0 ? [...chainRows[p.chain]!] : []
+    // Held back: no delivery row to carry it, so it is written with the letter.
+    if (p.held) p.write.evidence.push(...rows)
+    if (mutant('skip-evidence-record')) rows.pop()
+    if (p.held) {
+      p.r.evidence = rows.map((x) => toBase64Url(x.record))
+      continue
+    }
+    p.write.deliveries.push({ mailboxId: p.mailboxId, address: p.address, evidence: rows })
+    byWrite.get(p.write)!.recipientEvidence.set(p.address, rows)
   }
 
   if (looseEvidence.length > 0) await svc.storage.addEvidence(looseEvidence)
@@ -354,9 +433,14 @@ export async function processTransaction(
         const kept = (await svc.storage.listEvidence(write.letter.id)).filter(
           (x) => x.recipient === d.address && x.issuer === svc.directory.self,
         )
-        r.evidence = kept.map((x) => toBase64Url(x.record))
+        r.evidence = inChainOrder(kept).map((x) => toBase64Url(x.record))
       }
     }
+  }
+  for (const { r, of } of aliases) {
+    r.status = of.status
+    if (of.code !== undefined) r.code = of.code
+    r.evidence = [...of.evidence]
   }
 
   const evidence: TxEvidenceResult[] = []
@@ -380,6 +464,21 @@ export async function processTransaction(
     }
   }
   return { letters: results, evidence }
+}
+
+/**
+ * Records of one chain, each after the one it names: records issued in the same millisecond
+ * are read back in id order, and an answer repeats them as first given (chain order).
+ */
+function inChainOrder(rows: readonly EvidenceRow[]): EvidenceRow[] {
+  const ids = new Set(rows.map((r) => r.id))
+  const after = new Map<string, EvidenceRow>()
+  for (const r of rows) if (r.prev !== null && ids.has(r.prev)) after.set(r.prev, r)
+  const out: EvidenceRow[] = []
+  for (const root of rows.filter((r) => r.prev === null || !ids.has(r.prev)))
+    for (let c: EvidenceRow | undefined = root; c && out.length < rows.length; c = after.get(c.id))
+      out.push(c)
+  return out
 }
 
 function letterRow(l: InspectedLetter, origin: string, now: number, size: number): LetterRow {

@@ -92,6 +92,18 @@ export interface LetterStore {
   getEvidence(id: string): Promise<EvidenceRow | undefined>
   /** The mailboxes that already hold the letter. */
   findDeliveries(letterId: string): Promise<{ mailboxId: number; receivedAt: number }[]>
+  /**
+   * {@link findDeliveries} of several letters in one read (a federation transaction); letters
+   * held nowhere are absent from the map.
+   */
+  findDeliveriesOf(
+    letterIds: readonly string[],
+  ): Promise<Map<string, { mailboxId: number; receivedAt: number }[]>>
+  /**
+   * {@link listEvidence} of several letters in one read, each list in the same order; letters
+   * without evidence are absent from the map.
+   */
+  listEvidenceOf(letterIds: readonly string[]): Promise<Map<string, EvidenceRow[]>>
   listMailbox(mailboxId: number, opts: ListMailboxOptions): Promise<MailboxEntry[]>
   /** Entries newer than `after`, oldest first (push resume). */
   listMailboxAfter(mailboxId: number, after: number, limit: number): Promise<MailboxEntry[]>
@@ -271,6 +283,8 @@ export interface RegisteredMailStore {
   scheduleDeliveries(rows: readonly ScheduledDelivery[]): Promise<void>
   /** Scheduled deliveries of a letter (pending or done). */
   scheduledFor(letterId: string): Promise<ScheduledDelivery[]>
+  /** {@link scheduledFor} of several letters in one read; letters without any are absent. */
+  scheduledForLetters(letterIds: readonly string[]): Promise<Map<string, ScheduledDelivery[]>>
   dueScheduledDeliveries(now: number, limit: number): Promise<ScheduledDelivery[]>
   /**
    * Puts a held-back letter in its mailbox at `at`, atomically with the evidence and outbox

@@ -3,6 +3,7 @@
  * The records that cross the {@link Storage} seam. Plain data, no driver types, so a
  * PostgreSQL implementation returns the same shapes as the SQLite one.
  */
+import type { LetterTerms, ScheduledDelivery } from './registered-types.js'
 
 /** Who a mailbox belongs to. */
 export type MailboxKind = 'person' | 'organisation'
@@ -154,6 +155,14 @@ export interface LetterWrite {
   deliveries: DeliveryWrite[]
   outbox: NewOutboxItem[]
   evidence: EvidenceRow[]
+  /**
+   * Written with the letter unless it conflicts, each kept if already there (a federation
+   * transaction commits them with its letters, spec 11.4): the letter's delivery terms, its
+   * sender's certified key (print channel, spec 17.6) and the deliveries it holds back (17.2).
+   */
+  terms?: LetterTerms
+  senderKey?: { kid: string; jwk: string }
+  schedule?: readonly ScheduledDelivery[]
 }
 
 /** What happened to one delivery of a {@link LetterWrite}. */

@@ -154,6 +154,34 @@ function prepare(db: Db) {
       `select mailbox_id as mailboxId, received_at as receivedAt
          from deliveries where letter_id = ?`,
     ),
+    deliveriesOfMany: c.prepare<
+      [string],
+      { letterId: string; mailboxId: number; receivedAt: number }
+    >(
+      `select letter_id as letterId, mailbox_id as mailboxId, received_at as receivedAt
+         from deliveries where letter_id in (select value from json_each(?))`,
+    ),
+    // The order of `evidenceOf`, per letter.
+    evidenceOfMany: c.prepare<[string], typeof evidence.$inferSelect>(
+      `select id, letter_id as letterId, recipient, type, issuer, issued_at as issuedAt, prev,
+              record
+         from evidence where letter_id in (select value from json_each(?))
+        order by letter_id, issued_at, id`,
+    ),
+    // Written with a relayed letter (see LetterWrite): each kept if already there.
+    insertTerms: c.prepare<
+      [string, string | null, number | null, string | null, number | null]
+    >(
+      `insert into letter_terms (letter_id, category, visible_from, title, reply_by)
+       values (?, ?, ?, ?, ?) on conflict(letter_id) do nothing`,
+    ),
+    insertSenderKey: c.prepare<[string, string, string]>(
+      'insert into letter_sender_keys (letter_id, kid, jwk) values (?, ?, ?) on conflict do nothing',
+    ),
+    insertSchedule: c.prepare<[string, number, string, number]>(
+      `insert into scheduled_deliveries (letter_id, mailbox_id, address, visible_at, state)
+       values (?, ?, ?, ?, 'pending') on conflict do nothing`,
+    ),
     entry: db
       .select(entrySelect)
       .from(deliveries)
@@ -311,6 +339,11 @@ export function sqliteLetters(db: Db): LetterStore {
     const l = w.letter
     const existing = q.digestOf.get(l.id)
     if (existing !== undefined && existing !== l.digest) return { status: 'conflict' }
+    const t = w.terms
+    if (t) q.insertTerms.run(t.letterId, t.category, t.visibleFrom, t.title, t.replyBy)
+    if (w.senderKey) q.insertSenderKey.run(l.id, w.senderKey.kid, w.senderKey.jwk)
+    for (const d of w.schedule ?? [])
+      q.insertSchedule.run(d.letterId, d.mailboxId, d.address, d.visibleAt)
     if (existing === undefined) {
       q.insertLetter.run(
         l.id,
@@ -403,6 +436,28 @@ export function sqliteLetters(db: Db): LetterStore {
     },
     async findDeliveries(letterId) {
       return q.deliveriesOf.all(letterId)
+    },
+    async findDeliveriesOf(letterIds) {
+      const out = new Map<string, { mailboxId: number; receivedAt: number }[]>()
+      if (letterIds.length === 0) return out
+      for (const r of q.deliveriesOfMany.all(JSON.stringify(letterIds))) {
+        const d = { mailboxId: r.mailboxId, receivedAt: r.receivedAt }
+        const list = out.get(r.letterId)
+        if (list) list.push(d)
+        else out.set(r.letterId, [d])
+      }
+      return out
+    },
+    async listEvidenceOf(letterIds) {
+      const out = new Map<string, EvidenceRow[]>()
+      if (letterIds.length === 0) return out
+      for (const r of q.evidenceOfMany.all(JSON.stringify(letterIds))) {
+        const row = toEvidence(r)
+        const list = out.get(r.letterId)
+        if (list) list.push(row)
+        else out.set(r.letterId, [row])
+      }
+      return out
     },
     async listMailbox(mailboxId, opts) {
       const which = opts.unreadOnly ? 'unread' : 'all'

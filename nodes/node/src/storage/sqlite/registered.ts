@@ -62,6 +62,7 @@ type RegisteredPart = Pick<
   | 'getSenderKey'
   | 'scheduleDeliveries'
   | 'scheduledFor'
+  | 'scheduledForLetters'
   | 'dueScheduledDeliveries'
   | 'releaseDelivery'
   | 'deliveriesAfter'
@@ -96,6 +97,10 @@ export function sqliteRegistered(db: Db): RegisteredPart {
     scheduledFor: c.prepare(
       `SELECT letter_id AS letterId, mailbox_id AS mailboxId, address, visible_at AS visibleAt
          FROM scheduled_deliveries WHERE letter_id = ?`,
+    ),
+    scheduledForMany: c.prepare(
+      `SELECT letter_id AS letterId, mailbox_id AS mailboxId, address, visible_at AS visibleAt
+         FROM scheduled_deliveries WHERE letter_id IN (SELECT value FROM json_each(?))`,
     ),
     dueScheduled: c.prepare(
       `SELECT letter_id AS letterId, mailbox_id AS mailboxId, address, visible_at AS visibleAt
@@ -214,6 +219,16 @@ export function sqliteRegistered(db: Db): RegisteredPart {
     },
     async scheduledFor(letterId) {
       return q.scheduledFor.all(letterId) as ScheduledDelivery[]
+    },
+    async scheduledForLetters(letterIds) {
+      const out = new Map<string, ScheduledDelivery[]>()
+      if (letterIds.length === 0) return out
+      for (const r of q.scheduledForMany.all(JSON.stringify(letterIds)) as ScheduledDelivery[]) {
+        const list = out.get(r.letterId)
+        if (list) list.push(r)
+        else out.set(r.letterId, [r])
+      }
+      return out
     },
     async dueScheduledDeliveries(now, limit) {
       return q.dueScheduled.all(now, limit) as ScheduledDelivery[]
