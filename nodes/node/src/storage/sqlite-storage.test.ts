@@ -1,60 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createSqliteStorage } from './sqlite-storage.js'
-import type { LetterRow, LetterWrite } from './types.js'
-
-const T = 1_700_000_000_000
-
-function letter(id: string, digest = 'd'.repeat(64), over: Partial<LetterRow> = {}): LetterRow {
-  return {
-    id,
-    digest,
-    senderAddress: 'tax@post.eg',
-    senderKid: 'kid',
-    kind: 'letter',
-    createdAt: T,
-    expiresAt: null,
-    threadId: null,
-    replyTo: null,
-    origin: 'post.eg',
-    receivedAt: T,
-    size: 10,
-    attachments: [],
-    ...over,
-  }
-}
-
-function write(l: LetterRow, mailboxIds: number[], extra: Partial<LetterWrite> = {}): LetterWrite {
-  return {
-    letter: l,
-    bytes: new Uint8Array([1, 2, 3]),
-    recipients: [],
-    deliveries: mailboxIds.map((id) => ({
-      mailboxId: id,
-      address: `m${id}@digitalpost.dk`,
-      evidence: [],
-    })),
-    outbox: [],
-    evidence: [],
-    ...extra,
-  }
-}
-
-async function withMailboxes(n: number) {
-  const storage = createSqliteStorage({ file: ':memory:' })
-  const ids: number[] = []
-  for (let i = 0; i < n; i++)
-    ids.push(
-      (
-        await storage.createMailbox({
-          address: `m${i}@digitalpost.dk`,
-          kind: 'person',
-          createdAt: T,
-        })
-      ).id,
-    )
-  return { storage, ids }
-}
+import {
+  letterRow as letter,
+  letterWrite as write,
+  T,
+  withMailboxes,
+} from './sqlite/storage-fixtures.js'
 
 describe('sqlite storage', () => {
   it('puts a letter into a mailbox once however often and in whatever order writes repeat', async () => {

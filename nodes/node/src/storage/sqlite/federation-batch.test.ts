@@ -1,27 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createSqliteStorage } from '../sqlite-storage.js'
-import type { EvidenceRow, LetterRow, LetterWrite } from '../types.js'
+import type { EvidenceRow } from '../types.js'
+import { letterRow, letterWrite as write, T, withMailboxes } from './storage-fixtures.js'
 
-const T = 1_700_000_000_000
-
-function letter(id: string, digest = 'd'.repeat(64)): LetterRow {
-  return {
-    id,
-    digest,
-    senderAddress: 'tax@post.eg',
-    senderKid: 'kid',
-    kind: 'registered',
-    createdAt: T,
-    expiresAt: null,
-    threadId: null,
-    replyTo: null,
-    origin: 'post.eg',
-    receivedAt: T,
-    size: 3,
-    attachments: [],
-  }
-}
+/** The letters here are registered, of 3 bytes. */
+const letter = (id: string, digest?: string) => letterRow(id, digest, { kind: 'registered', size: 3 })
 
 function evidence(letterId: string, n: number, issuedAt: number): EvidenceRow {
   return {
@@ -34,34 +17,6 @@ function evidence(letterId: string, n: number, issuedAt: number): EvidenceRow {
     prev: null,
     record: new Uint8Array([n]),
   }
-}
-
-function write(l: LetterRow, mailboxIds: number[], extra: Partial<LetterWrite> = {}): LetterWrite {
-  return {
-    letter: l,
-    bytes: new Uint8Array([1, 2, 3]),
-    recipients: [],
-    deliveries: mailboxIds.map((id) => ({ mailboxId: id, address: `m${id}@dk`, evidence: [] })),
-    outbox: [],
-    evidence: [],
-    ...extra,
-  }
-}
-
-async function withMailboxes(n: number) {
-  const storage = createSqliteStorage({ file: ':memory:' })
-  const ids: number[] = []
-  for (let i = 0; i < n; i++)
-    ids.push(
-      (
-        await storage.createMailbox({
-          address: `m${i}@digitalpost.dk`,
-          kind: 'person',
-          createdAt: T,
-        })
-      ).id,
-    )
-  return { storage, ids }
 }
 
 describe('sqlite storage: the reads and writes of a federation transaction', () => {
