@@ -18,8 +18,7 @@ import { issueEvidence, verifyPeerEvidence } from '../src/evidence/evidence-reco
 import { fedRequest } from '../src/federation/federation-client.js'
 import { barid } from '../src/trust/barid-cli.js'
 import { createLocalFederation } from '../src/trust/local-federation.js'
-import { sealFor } from './clients.js'
-import { eventually, makeAgency, makeCitizen, startPair, type Pair, type Side } from './harness.js'
+import { etaToLars, eventually, makeAgency, startPair, type Pair, type Side } from './harness.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -47,22 +46,7 @@ async function heldSequence(pair: Pair, side: Side): Promise<number> {
 describe('federation of trust (loopback)', () => {
   it("refuses a withdrawn operator's new letters, while the evidence it signed before still verifies", async () => {
     await using pair = await startPair({ listen: true })
-    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', fetch)
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
-    const to = await eta.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error('lookup')
-    const send = async (subject: string) => {
-      const l = await sealFor({
-        from: { address: eta.address, keys: eta.keys },
-        to: [{ address: to.address, keys: to }],
-        kind: 'registered',
-        subject,
-        body: 'b',
-        lang: 'en',
-      })
-      await eta.client.submit(l.bytes)
-      return l.id
-    }
+    const { eta, lars, send } = await etaToLars(pair)
     const first = await send('before')
     const delivered = await eventually(async () => {
       const s = await eta.client.status(first)

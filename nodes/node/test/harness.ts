@@ -15,6 +15,7 @@ import {
   CitizenClient,
   devToken,
   newPartyKeys,
+  sealFor,
   type Fetch,
   type PartyKeys,
 } from './clients.js'
@@ -219,6 +220,30 @@ export async function makeCitizen(
   )
   await client.registerKeys(keys)
   return { address: mb.address, identifier, keys, client }
+}
+
+/**
+ * An Egyptian agency (ETA) and a Danish resident (Lars), with real HTTP between them, and
+ * `send(subject)`, which seals a registered letter from ETA to Lars, submits it and gives its id.
+ */
+export async function etaToLars(pair: Pair) {
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', fetch)
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error(`lookup of ${lars.address}: ${to.status}`)
+  const send = async (subject: string): Promise<string> => {
+    const l = await sealFor({
+      from: { address: eta.address, keys: eta.keys },
+      to: [{ address: to.address, keys: to }],
+      kind: 'registered',
+      subject,
+      body: 'b',
+      lang: 'en',
+    })
+    await eta.client.submit(l.bytes)
+    return l.id
+  }
+  return { eta, lars, send }
 }
 
 /** Waits until `check` passes or the time runs out. */

@@ -23,8 +23,7 @@ import { exportEvidenceBundle } from '../src/evidence/evidence-bundle.js'
 import { verifyPeerEvidence } from '../src/evidence/evidence-records.js'
 import type { RunningNode } from '../src/node.js'
 import { barid } from '../src/trust/barid-cli.js'
-import { sealFor } from './clients.js'
-import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { etaToLars, eventually, startPair } from './harness.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z')
@@ -49,22 +48,7 @@ describe('node key rotation (loopback)', () => {
       listen: true,
       config: { trust: { discoveryCooldownSeconds: 1 } },
     })
-    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', fetch)
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
-    const to = await eta.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error('lookup')
-    const send = async (subject: string) => {
-      const l = await sealFor({
-        from: { address: eta.address, keys: eta.keys },
-        to: [{ address: to.address, keys: to }],
-        kind: 'registered',
-        subject,
-        body: 'b',
-        lang: 'en',
-      })
-      await eta.client.submit(l.bytes)
-      return l.id
-    }
+    const { eta, lars, send } = await etaToLars(pair)
     const delivered = (id: string) =>
       eventually(async () => {
         const s = await eta.client.status(id)
