@@ -3,22 +3,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_PDF_PAGES, MAX_TEXT_UNITS, PdfPage, countPdfPages, renderPdf } from './pdf-document.js'
 import { readPdfText, type PdfText } from './pdf-text-reader.js'
+import { checkXref } from '../../test/pdf-xref.js'
 
 const bidi = bidiFactory()
-
-/** Checks the cross-reference table: every entry points at its object's header. */
-function checkXref(pdf: Uint8Array): void {
-  const text = Buffer.from(pdf).toString('latin1')
-  expect(text.startsWith('%PDF-1.4\n')).toBe(true)
-  const start = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(text)![1])
-  const table = text.slice(start).split('\n')
-  expect(table[0]).toBe('xref')
-  const count = Number(table[1]!.split(' ')[1])
-  for (let i = 1; i < count; i++) {
-    const offset = Number(table[2 + i]!.slice(0, 10))
-    expect(text.startsWith(`${i} 0 obj\n`, offset)).toBe(true)
-  }
-}
 
 /** Renders one line of text and reads it back. */
 function roundTrip(text: string, o: Parameters<PdfPage['text']>[3] = {}): PdfText {

@@ -4,6 +4,7 @@ import { PdfPage, countPdfPages } from './pdf-document.js'
 import { readPdfText } from './pdf-text-reader.js'
 import { PRINT_LIMITS, renderPaperLetter, type PaperLetter } from './render-letter.js'
 import { shapedWordsKept } from './shape-run.js'
+import { checkXref } from '../../test/pdf-xref.js'
 
 const base: PaperLetter = {
   letterId: '01972ab8-2280-7303-8303-030303030303',
@@ -52,21 +53,6 @@ function errorCode(f: () => unknown): string | undefined {
     return (e as { code?: string }).code
   }
   return undefined
-}
-
-/** Checks the cross-reference table: every entry points at its object's header. */
-function checkXref(pdf: Uint8Array): number {
-  const text = Buffer.from(pdf).toString('latin1')
-  expect(text.startsWith('%PDF-1.4\n')).toBe(true)
-  const start = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(text)![1])
-  const table = text.slice(start).split('\n')
-  expect(table[0]).toBe('xref')
-  const count = Number(table[1]!.split(' ')[1])
-  for (let i = 1; i < count; i++) {
-    const offset = Number(table[2 + i]!.slice(0, 10))
-    expect(text.startsWith(`${i} 0 obj\n`, offset)).toBe(true)
-  }
-  return count
 }
 
 describe('the print renderer', () => {
