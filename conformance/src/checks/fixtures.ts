@@ -23,6 +23,7 @@ import {
   type Citizen,
 } from '../world/parties.js'
 import type { NodeHandle, World } from '../world/world.js'
+import { ensure, expectStatus } from './check.js'
 
 export interface Fixtures {
   agencyA: Agency
@@ -135,6 +136,26 @@ export async function sendTx(
   const bytes = jsonBytes(body)
   const r = await world.fed(node, 'PUT', `/v1/federation/transactions/${txid}`, bytes, o.fed)
   return { ...r, txid, bytes, answer: r.body as TxAnswer | undefined }
+}
+
+/**
+ * Sends `entry` to node A in two identical transactions at once, under one txid: both must be
+ * answered 200 with the same answer (11.4-17). Gives the first.
+ */
+export async function sendConcurrentDuplicates(world: World, entry: unknown) {
+  const txid = newTxid()
+  const [x, y] = await Promise.all([
+    sendTx(world, world.a, { letters: [entry] }, { txid }),
+    sendTx(world, world.a, { letters: [entry] }, { txid }),
+  ])
+  expectStatus(x, 200, '11.4-17', 'the first of two concurrent duplicates')
+  expectStatus(y, 200, '11.4-17', 'the second of two concurrent duplicates')
+  ensure(
+    JSON.stringify(x.body) === JSON.stringify(y.body),
+    'concurrent duplicates got different answers',
+    '11.4-17',
+  )
+  return x
 }
 
 export { recipientOf }

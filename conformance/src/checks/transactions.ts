@@ -22,7 +22,7 @@ import { newCitizen, recipientOf } from '../world/parties.js'
 import type { World } from '../world/world.js'
 import { ensure, expectRefusal, expectStatus, fail, type Check } from './check.js'
 import { attachmentLetter } from './attachments.js'
-import { fixtures, peerLetter, sendTx, type TxAnswer } from './fixtures.js'
+import { fixtures, peerLetter, sendConcurrentDuplicates, sendTx, type TxAnswer } from './fixtures.js'
 
 type RecipientAnswer = TxAnswer['letters'][number]['recipients'][number]
 
@@ -222,18 +222,7 @@ export const transactionChecks: Check[] = [
       const l = await peerLetter(world, f.peerSender, [recipientOf(f.citizenA)], {
         kind: 'registered',
       })
-      const txid = newTxid()
-      const [x, y] = await Promise.all([
-        sendTx(world, world.a, { letters: [l.entry] }, { txid }),
-        sendTx(world, world.a, { letters: [l.entry] }, { txid }),
-      ])
-      expectStatus(x, 200, '11.4-17', 'the first of two concurrent duplicates')
-      expectStatus(y, 200, '11.4-17', 'the second of two concurrent duplicates')
-      ensure(
-        JSON.stringify(x.body) === JSON.stringify(y.body),
-        'concurrent duplicates got different answers',
-        '11.4-17',
-      )
+      await sendConcurrentDuplicates(world, l.entry)
       ensure(
         (await inMailbox(world, f.citizenA.address, l.letter.id)) === 1,
         'the mailbox does not hold the letter once',

@@ -14,10 +14,9 @@ import {
 } from '@barid/core'
 import fc from 'fast-check'
 import { ensure, eventually, expectStatus, fail } from '../checks/check.js'
-import { peerLetter, sendTx, type TxAnswer } from '../checks/fixtures.js'
+import { peerLetter, sendConcurrentDuplicates, sendTx, type TxAnswer } from '../checks/fixtures.js'
 import { sameRecords } from '../checks/transactions.js'
 import type { PeerMode } from '../peer/harness-peer.js'
-import { newTxid } from '../peer/letters.js'
 import { deliveryKey } from '../peer/receive.js'
 import {
   citizenCall,
@@ -220,18 +219,8 @@ class RaceTx implements Cmd {
     const w = r.world
     const c = r.citizensA[this.idx % 2]!
     const l = await peerLetter(w, r.sender, [recipientOf(c)], { kind: 'registered' })
-    const txid = newTxid()
-    const [x, y] = await Promise.all([
-      sendTx(w, w.a, { letters: [l.entry] }, { txid }),
-      sendTx(w, w.a, { letters: [l.entry] }, { txid }),
-    ])
-    expectStatus(x, 200, '11.4-17', 'the first of two concurrent duplicates')
-    expectStatus(y, 200, '11.4-17', 'the second of two concurrent duplicates')
-    ensure(
-      JSON.stringify(x.body) === JSON.stringify(y.body),
-      'concurrent duplicates got different answers',
-      '11.4-17',
-    )
+    const x = await sendConcurrentDuplicates(w, l.entry)
+    const txid = x.txid
     const a = answerOf(x.answer)
     ensure(a.status === 'delivered', `a raced letter: ${a.status} ${a.code ?? ''}`, '11.4-10')
     r.sealed.set(l.letter.id, l.letter)
