@@ -7,6 +7,7 @@
 import type { Storage } from './storage.js'
 import { openDb, type OpenDbOptions } from './sqlite/db.js'
 import { sqliteDirectory } from './sqlite/directory.js'
+import { directoryCache } from './sqlite/directory-cache.js'
 import { sqliteLetters } from './sqlite/letters.js'
 import { sqliteBatches, sqliteIdempotency, sqliteRetention } from './sqlite/misc.js'
 import { sqliteOutbox } from './sqlite/outbox.js'
@@ -26,6 +27,9 @@ import { sqliteTransparency } from './sqlite/transparency.js'
  */
 export function createSqliteStorage(opts: OpenDbOptions): Storage {
   const db = openDb(opts)
+  // Another connection's commit (an operator's script on this file) changes `data_version`.
+  const dataVersion = db.$client.prepare<[], number>('PRAGMA data_version').pluck()
+  const directory = directoryCache({ max: 10_000, version: () => dataVersion.get()! })
   let open = true
   const close = async (): Promise<void> => {
     if (!open) return
@@ -33,7 +37,7 @@ export function createSqliteStorage(opts: OpenDbOptions): Storage {
     db.$client.close()
   }
   return {
-    ...sqliteDirectory(db),
+    ...sqliteDirectory(db, directory),
     ...sqliteLetters(db),
     ...sqliteOutbox(db),
     ...sqliteIdempotency(db),
@@ -42,7 +46,7 @@ export function createSqliteStorage(opts: OpenDbOptions): Storage {
     ...sqliteMailboxRetention(db),
     ...sqliteTransparency(db),
     ...sqliteRegistered(db),
-    ...sqlitePaper(db),
+    ...sqlitePaper(db, directory),
     async ping() {
       if (!open) return false
       try {

@@ -7,13 +7,19 @@ import { mailboxKeys, mailboxes, senders } from '../schema.js'
 import type { DirectoryStore } from '../storage.js'
 import type { Mailbox, MailboxKey, Sender } from '../types.js'
 import type { Db } from './db.js'
+import type { DirectoryCache } from './directory-cache.js'
 
 function toMailbox(r: typeof mailboxes.$inferSelect): Mailbox {
   return { ...r }
 }
 
-/** @example `const dir = sqliteDirectory(openDb({ file: ':memory:' }))` */
-export function sqliteDirectory(db: Db): DirectoryStore {
+/**
+ * @param cache the rows read per request and per letter are served from it; every write here
+ *   clears it (see storage/sqlite/directory-cache.ts for why that is enough)
+ *
+ * @example `const dir = sqliteDirectory(db, directoryCache({ max: 10_000, version: () => 0 }))`
+ */
+export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   // Hot lookups (several per letter) are prepared once, as raw SQL: drizzle's query builder
   // costs ~75 us a call, and its prepared statements still map parameters and rows in
   // JavaScript.
@@ -55,29 +61,32 @@ export function sqliteDirectory(db: Db): DirectoryStore {
         })
         .returning()
         .get()
+      cache.clear()
       return toMailbox(row)
     },
     async getMailboxById(id) {
-      return byId.get(id)
+      return cache.get(`mailbox:${id}`, () => byId.get(id))
     },
     async getMailboxByAddress(address) {
-      return byAddress.get(address)
+      return cache.get(`address:${address}`, () => byAddress.get(address))
     },
     async getMailboxByIdentifier(identifier) {
       return byIdentifier.get(identifier)
     },
     async setMailboxStatus(id, status) {
       db.update(mailboxes).set({ status }).where(eq(mailboxes.id, id)).run()
+      cache.clear()
     },
     async addMailboxKey(k) {
       const r = db.insert(mailboxKeys).values(k).onConflictDoNothing().run()
+      cache.clear()
       return r.changes === 1
     },
     async listMailboxKeys(mailboxId, opts) {
       return (opts?.includeRevoked ? allKeys : currentKeys).all(mailboxId)
     },
     async currentKeyJwk(mailboxId, kid, use) {
-      return currentJwk.get(mailboxId, kid, use)
+      return cache.get(`jwk:${mailboxId}:${use}:${kid}`, () => currentJwk.get(mailboxId, kid, use))
     },
     async revokeMailboxKey(mailboxId, kid, at) {
       const r = db
@@ -91,16 +100,18 @@ export function sqliteDirectory(db: Db): DirectoryStore {
           ),
         )
         .run()
+      cache.clear()
       return r.changes === 1
     },
     async createSender(s) {
       db.insert(senders).values(s).run()
+      cache.clear()
     },
     async getSenderByApiKeyId(apiKeyId) {
-      return senderByKeyId.get(apiKeyId)
+      return cache.get(`api-key:${apiKeyId}`, () => senderByKeyId.get(apiKeyId))
     },
     async getSenderById(id) {
-      return senderById.get(id)
+      return cache.get(`sender:${id}`, () => senderById.get(id))
     },
   }
 }

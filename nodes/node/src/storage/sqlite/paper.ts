@@ -11,6 +11,7 @@ import type {
   PrintJob,
 } from '../registered-types.js'
 import type { Db } from './db.js'
+import type { DirectoryCache } from './directory-cache.js'
 import { writeEvidence } from './registered.js'
 
 type PaperPart = Pick<
@@ -41,8 +42,12 @@ const EXEMPTION_COLUMNS = `mailbox_id AS mailboxId, reason, valid_from AS validF
 // An exemption is in force at `now` when it has begun and not ended.
 const IN_FORCE = 'valid_from <= @now AND (valid_until IS NULL OR valid_until > @now)'
 
-/** @example `const p = sqlitePaper(openDb({ file: ':memory:' }))` */
-export function sqlitePaper(db: Db): PaperPart {
+/**
+ * @param directory cleared when exemptions change mailbox statuses
+ *
+ * @example `const p = sqlitePaper(db, directoryCache({ max: 10_000, version: () => 0 }))`
+ */
+export function sqlitePaper(db: Db, directory: DirectoryCache): PaperPart {
   const c = db.$client
   const q = {
     putExemption: c.prepare(
@@ -110,12 +115,14 @@ export function sqlitePaper(db: Db): PaperPart {
       return (q.exemptions.all() as ExemptionSql[]).map(exemption)
     },
     async syncExemptions(now) {
-      return c
+      const changed = c
         .transaction(() => ({
           exempted: q.exempt.run({ now }).changes,
           restored: q.restore.run({ now }).changes,
         }))
         .immediate()
+      directory.clear()
+      return changed
     },
     async duePrintJobs(now, limit) {
       return q.duePrint.all(now, limit) as PrintJob[]
