@@ -7,8 +7,9 @@
  *    letters per second from the first batch to the last letter seen in a Danish mailbox.
  * 2. Latency: single letters offered at a fixed rate by an open-loop generator; p50/p99 from
  *    each letter's scheduled send time to the moment it is seen in the Danish mailbox.
- * 3. Listing: a million letters stored (seeded through the Storage seam), p50/p99 of a mailbox
- *    page: first pages, deep cursor pages, the unread filter; in-process and over HTTP.
+ *
+ * The listing target (a million letters stored) is measured by bench/listing.ts, which
+ * `pnpm bench` runs after this one.
  *
  * Each cross-border figure is printed beside the raw per-letter floor measured just before it
  * in the same run (one Ed25519 verification and one SQLite insert with the node's pragmas), as
@@ -19,7 +20,6 @@ import Database from 'better-sqlite3'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { devToken } from '../test/clients.js'
 import { parseArgs, type BenchArgs } from './lib/args.js'
 import { cpuMeter } from './lib/cpu.js'
 import {
@@ -32,7 +32,6 @@ import {
 } from './lib/federation.js'
 import { rawFloor } from './lib/floor.js'
 import { bulkRun, pacedRun } from './lib/load.js'
-import { listingCases, seedMailboxes, timeHttpListing, timeStorageListing } from './lib/listing.js'
 import { watchDeliveries } from './lib/observe.js'
 import { sealLetters, type SealedForBench } from './lib/seal.js'
 import { fmt, printVerdicts, say, summary, type Verdict } from './lib/stats.js'
@@ -213,71 +212,6 @@ async function paced(a: BenchArgs, run: number): Promise<{ p99: number; ok: bool
   }
 }
 
-async function listing(a: BenchArgs): Promise<void> {
-  const configs = await federationConfigs(join(root, 'listing'), {
-    synchronous: args.synchronous,
-  })
-  let last = 0
-  const seed = await seedMailboxes({
-    dbFile: configs.dk.dbFile,
-    letters: a.listLetters,
-    mailboxes: a.mailboxes,
-    operator: configs.dk.profile.operator,
-    synchronous: 'normal',
-    onProgress: (d) => {
-      if (d - last < 100_000) return
-      last = d
-      process.stdout.write(`\r  seeding: ${fmt(d)}`)
-    },
-  })
-  process.stdout.write('\r')
-  say(
-    `  seeded ${fmt(a.listLetters)} letters over ${fmt(a.mailboxes + 1)} mailboxes through the ` +
-      `Storage seam, in batches of 5,000: ${fmt(seed.seconds, 1)} s ` +
-      `(${fmt(a.listLetters / seed.seconds)} letters/s); heavy mailbox ${fmt(seed.heavy.count)} ` +
-      `letters, 1% unread`,
-  )
-  const report = (label: string, rows: { name: string; ms: number[] }[]) => {
-    let worst = 0
-    for (const r of rows) {
-      const s = summary(r.ms)
-      worst = Math.max(worst, s.p99)
-      say(
-        `  ${label.padEnd(8)} ${r.name.padEnd(33)} p50 ${fmt(s.p50, 2).padStart(6)} ms  ` +
-          `p99 ${fmt(s.p99, 2).padStart(6)} ms`,
-      )
-    }
-    return worst
-  }
-  const cases = listingCases(seed, 1000)
-  say(`  ${load()}; each row: 1,000 pages of 50, interleaved with the other rows`)
-  const worstStorage = report('Storage', await timeStorageListing(configs.dk.dbFile, cases))
-  const dk = await startChildNode(configs.dk)
-  try {
-    const worstHttp = report(
-      'HTTP',
-      await timeHttpListing(dk.url, cases, (id) => devToken(dk.url, id)),
-    )
-    const stored = fmt(a.listLetters)
-    verdicts.push(
-      {
-        name: `listing p99, ${stored} stored (Storage)`,
-        value: `${fmt(worstStorage, 2)} ms`,
-        target: '< 10 ms',
-        pass: worstStorage < 10,
-      },
-      {
-        name: `listing p99, ${stored} stored (HTTP)`,
-        value: `${fmt(worstHttp, 2)} ms`,
-        target: '< 10 ms',
-        pass: worstHttp < 10,
-      },
-    )
-  } finally {
-    await dk.stop()
-  }
-}
-
 const range = (xs: number[], digits: number) => {
   const s = [...xs].sort((p, q) => p - q)
   return s.length === 1
@@ -328,10 +262,6 @@ try {
       target: '< 250 ms',
       pass: ok && Math.min(...p99s) < 250,
     })
-  }
-  if (args.sections.has('listing')) {
-    say(`\n[3] listing with ${fmt(args.listLetters)} letters stored (${load()})`)
-    await listing(args)
   }
   say(`\nsummary (${load()})`)
   printVerdicts(verdicts)

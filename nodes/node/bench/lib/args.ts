@@ -9,9 +9,6 @@ export interface BenchArgs {
   /** Offered rate and duration of the paced latency run. */
   rate: number
   seconds: number
-  /** Letters stored for the listing run, and ordinary mailboxes they are spread over. */
-  listLetters: number
-  mailboxes: number
   /** Letters per request in the paced run (1: single letters; more: small batches). */
   perRequest: number
   /** Keep-alive connections of the paced run's HTTP client. */
@@ -19,7 +16,7 @@ export interface BenchArgs {
   /** Danish recipients of the cross-border runs. */
   recipients: number
   synchronous: 'full' | 'normal'
-  sections: Set<'throughput' | 'latency' | 'listing'>
+  sections: Set<'throughput' | 'latency'>
   /** Runs of each cross-border section (the figures are then given as ranges). */
   repeat: number
   /** Directory for the children's `--cpu-prof` profiles. */
@@ -33,21 +30,20 @@ const USAGE = `usage: npx tsx bench/throughput.ts [options]
   --letters N        letters in the bulk throughput run (default 20000)
   --rate R           offered letters/s in the paced latency run (default 1000)
   --seconds S        duration of the paced run (default 10)
-  --list-letters N   letters stored for the listing run (default 1000000)
-  --mailboxes M      ordinary mailboxes in the listing run (default 1000)
   --connections C    keep-alive connections of the paced run's client (default 64)
   --per-request K    letters per request in the paced run: 1 = single letters (default),
                      more = small batches sent on the same schedule
   --recipients R     Danish recipients of the cross-border runs (default 100)
   --sync full|normal SQLite synchronous of both nodes (default full, the reference default)
-  --only a,b         sections: throughput, latency, listing (default all)
+  --only a,b         sections: throughput, latency (default both)
   --repeat N         run each cross-border section N times, report ranges (default 1)
-  --quick            small run: 3000 letters, 3 s paced, 100000 stored
+  --quick            small run: 3000 letters, 3 s paced
   --cpu-prof DIR     write CPU profiles of both node processes, timed part only, to DIR
   --kind K           letter (default) or registered: registered mail adds the evidence
                      records (issued, verified, logged) on both sides
   --keep             keep the temp directory
-A bare number is taken as --letters (the old form).`
+A bare number is taken as --letters (the old form).
+The mailbox listing target has its own benchmark: bench/listing.ts.`
 
 /** Parses `argv` (without node and script). */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -55,13 +51,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     letters: 20_000,
     rate: 1000,
     seconds: 10,
-    listLetters: 1_000_000,
-    mailboxes: 1000,
     recipients: 100,
     connections: 64,
     perRequest: 1,
     synchronous: 'full',
-    sections: new Set(['throughput', 'latency', 'listing']),
+    sections: new Set(['throughput', 'latency']),
     repeat: 1,
     cpuProf: undefined,
     kind: 'letter',
@@ -85,12 +79,6 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--seconds':
         a.seconds = num(v(), f)
         break
-      case '--list-letters':
-        a.listLetters = num(v(), f)
-        break
-      case '--mailboxes':
-        a.mailboxes = num(v(), f)
-        break
       case '--per-request':
         a.perRequest = Math.round(num(v(), f))
         break
@@ -109,7 +97,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--only':
         a.sections = new Set(
           (v() ?? '').split(',').map((s) => {
-            if (s !== 'throughput' && s !== 'latency' && s !== 'listing')
+            if (s !== 'throughput' && s !== 'latency')
               throw new Error(`--only: unknown section ${s}\n${USAGE}`)
             return s
           }),
@@ -121,7 +109,6 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--quick':
         a.letters = 3000
         a.seconds = 3
-        a.listLetters = 100_000
         break
       case '--cpu-prof':
         a.cpuProf = v()
