@@ -93,6 +93,14 @@ export async function processTransaction(
         Object.assign(r, { status: 'not-delivered', code: 'ERR_LETTER_CONFLICT', evidence: [] })
       continue
     }
+    if (outcome.status === 'attachment-missing') {
+      // A blob removed by retention after the planning step's check: as if it had not been
+      // uploaded (nothing was written, no record given out); the peer uploads it and retries.
+      result.code = 'ERR_ATTACHMENT_MISSING'
+      for (const r of result.recipients)
+        Object.assign(r, { status: 'retry', code: 'ERR_ATTACHMENT_MISSING', evidence: [] })
+      continue
+    }
     if (outcome.status === 'stored') svc.metrics.lettersAccepted.inc({ origin: 'federation' })
     for (const d of outcome.deliveries) {
       const r = result.recipients.find((x) => x.address === d.address)!

@@ -247,6 +247,14 @@ export async function submitLetter(
   })
   if (result.status === 'conflict')
     throw new BaridError('ERR_LETTER_CONFLICT', 'letter id already used by a different letter')
+  if (result.status === 'attachment-missing') {
+    // Removed by mailbox retention since `checkAttachmentsPresent` (spec 15.4): upload it again.
+    throw new BaridError(
+      'ERR_ATTACHMENT_MISSING',
+      'an attachment named by the letter has not been uploaded',
+      { details: { index: result.index } },
+    )
+  }
   if (result.status === 'duplicate') return letterStatus(svc, h.id, true)
 
   svc.metrics.lettersAccepted.inc({ origin: 'local' })

@@ -48,6 +48,7 @@ describe('sqlite storage', () => {
   it('reads several letters with their bytes and attachments in one call, and skips unknown ids', async () => {
     await using s = (await withMailboxes(1)).storage
     const att = [{ digest: 'e'.repeat(64), size: 5 }]
+    await s.putBlob(att[0]!.digest, 5, T)
     await s.writeLetter(write(letter('L1', 'a'.repeat(64), { attachments: att }), [1]))
     await s.writeLetter(write(letter('L2', 'b'.repeat(64)), [1]))
     const got = await s.getLettersWithBytes(['L2', 'L1', 'nope'])

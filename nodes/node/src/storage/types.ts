@@ -179,6 +179,12 @@ export type LetterWriteResult =
   | { status: 'duplicate'; deliveries: DeliveryOutcome[] }
   /** Same id, different digest: refused. */
   | { status: 'conflict' }
+  /**
+   * A new letter naming an attachment whose blob is not (or no longer) stored with that size:
+   * nothing was written. Checked inside the write, so that a blob that mailbox retention
+   * removed after the caller's own check cannot end up named by a letter (spec 15.4).
+   */
+  | { status: 'attachment-missing'; index: number }
 
 /** How the outcome of a delivery attempt changes one outbox item. */
 export type OutboxSettlement =

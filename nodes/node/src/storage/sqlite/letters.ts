@@ -63,6 +63,7 @@ function prepare(db: Db) {
     // prepared statements map parameters and rows in JavaScript, which shows in profiles; named
     // parameters cost an object per row).
     digestOf: c.prepare<[string], string>('select digest from letters where id = ?').pluck(),
+    blobSize: c.prepare<[string], number>('select size from blobs where digest = ?').pluck(),
     insertLetter: c.prepare<
       [
         string,
@@ -339,6 +340,12 @@ export function sqliteLetters(db: Db): LetterStore {
     const l = w.letter
     const existing = q.digestOf.get(l.id)
     if (existing !== undefined && existing !== l.digest) return { status: 'conflict' }
+    if (existing === undefined) {
+      // In the same transaction as the insert: a retention step deletes a blob's row only when
+      // no manifest names it, so either it ran first (and this refuses) or it sees this letter.
+      const index = l.attachments.findIndex((a) => q.blobSize.get(a.digest) !== a.size)
+      if (index >= 0) return { status: 'attachment-missing', index }
+    }
     const t = w.terms
     if (t) q.insertTerms.run(t.letterId, t.category, t.visibleFrom, t.title, t.replyBy)
     if (w.senderKey) q.insertSenderKey.run(l.id, w.senderKey.kid, w.senderKey.jwk)

@@ -210,6 +210,30 @@ describe('mailbox retention in SQLite', () => {
     await s.close()
   })
 
+  it('refuses a letter whose attachment a retention step removed after the caller checked it, and writes nothing of it', async () => {
+    const { s, ids } = await open(2)
+    const [a, b] = ids as [number, number]
+    const shared = { digest: hex('4'), size: 5 }
+    await s.putBlob(shared.digest, 5, T)
+    await s.writeLetter(write('old', T, [a], { attachments: [shared] }))
+    await feed(s)
+    // The submission's own check passes...
+    expect((await s.getBlob(shared.digest))?.size).toBe(5)
+    // ...then a retention step removes the old letter and, no manifest naming it, the blob.
+    expect((await purgeAll(s, T + DAY)).blobs).toEqual([shared.digest])
+    const late = write('late', T + 2 * DAY, [b], { attachments: [shared] })
+    expect(await s.writeLetter(late)).toEqual({ status: 'attachment-missing', index: 0 })
+    expect(await s.getLetter('late')).toBeUndefined()
+    expect(await s.listMailbox(b, { limit: 10 })).toEqual([])
+
+    // Uploaded again, the same letter is stored.
+    await s.putBlob(shared.digest, 5, T + 2 * DAY)
+    expect((await s.writeLetter(late)).status).toBe('stored')
+    // And a size that does not match the stored blob is refused like a missing one.
+    const wrong = write('wrong', T + 2 * DAY, [b], { attachments: [{ ...shared, size: 6 }] })
+    expect(await s.writeLetter(wrong)).toEqual({ status: 'attachment-missing', index: 0 })
+  })
+
   it('works in bounded steps, oldest first, and says when more is due', async () => {
     const { s, ids } = await open(1)
     for (let i = 0; i < 7; i++) await s.writeLetter(write(`L${i}`, T + (7 - i) * 1000, [ids[0]!]))
