@@ -119,7 +119,9 @@ export async function submitLetter(
     // A registered letter refused for good gets its submission-rejected record (spec 17.3).
     await refuseSubmission(svc, inspected, e)
   }
-  const existing = await svc.storage.getLetter(h.id)
+  // A repeat of a registered letter must be answered before evidence is issued for it again;
+  // for an ordinary letter the write itself tells a repeat (`duplicate`), one read less a letter.
+  const existing = h.kind === 'registered' ? await svc.storage.getLetter(h.id) : undefined
   if (existing) {
     if (existing.digest !== inspected.digest)
       throw new BaridError('ERR_LETTER_CONFLICT', 'letter id already used by a different letter')
