@@ -11,10 +11,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   createEvidence,
+  createEvidenceBundle,
   decodeStrict,
   fromBase64Url,
   importKeyPair,
   newLetterId,
+  readEvidenceBundle,
   toBase64Url,
   type CborTag,
 } from '../src/core.js'
@@ -119,16 +121,23 @@ describe('node key rotation (loopback)', () => {
     const bytes = await exportEvidenceBundle(eg.services, first.id, lars.address)
     const file = join(pair.dir, 'bundle.cbor')
     await writeFile(file, bytes)
-    const offline = await barid([
-      'evidence',
-      'verify',
-      file,
-      '--trust-list',
-      pair.federation.trustListFile,
-      '--governance-key',
-      pair.federation.governanceKeyFile,
-    ])
+    const verifyOffline = (f: string) =>
+      barid([
+        'evidence',
+        'verify',
+        f,
+        '--trust-list',
+        pair.federation.trustListFile,
+        '--governance-key',
+        pair.federation.governanceKeyFile,
+      ])
+    const offline = await verifyOffline(file)
     expect((offline.records as { kid: string }[])[0]!.kid).toBe(oldKid)
+    // The bundle carries the old key's retirement time (spec 21.7), for offline verifiers.
+    const exported = readEvidenceBundle(bytes)
+    expect(exported.retiredKeys?.map((k) => [toBase64Url(k.kid), k.retired])).toEqual([
+      [oldKid, retireAt],
+    ])
 
     // What the old key signs after its retirement is refused, at the peer and at home.
     const m = JSON.parse(
@@ -151,6 +160,18 @@ describe('node key rotation (loopback)', () => {
       await expect(
         verifyPeerEvidence(svc, late.bytes, { issuer: 'post.eg' }),
       ).rejects.toMatchObject({ code: 'ERR_KEY_RETIRED' })
+    // ... and offline, by the retirement time the node's bundle carries.
+    const lateFile = join(pair.dir, 'late.cbor')
+    await writeFile(
+      lateFile,
+      createEvidenceBundle({
+        records: [late.bytes],
+        certificates: exported.certificates,
+        revocationLists: [],
+        ...(exported.retiredKeys ? { retiredKeys: exported.retiredKeys } : {}),
+      }),
+    )
+    await expect(verifyOffline(lateFile)).rejects.toMatchObject({ code: 'ERR_KEY_RETIRED' })
   })
 
   it('renews a certificate by rotation, picked up without a signal, and says how many days are left', async () => {

@@ -436,7 +436,7 @@ export type {
 export { REGISTERED_CATEGORIES, termsProblem } from './letter/index.js'
 export type { RegisteredCategory } from './letter/index.js'
 export { OPTIONAL_REASON_TYPES } from './evidence/index.js'
-export type { LoggedRecord } from './trust/index.js'
+export type { KeyRetirement, LoggedRecord } from './trust/index.js'
 export {
   MAX_REPORT_DAYS,
   parseSustainabilityReport,

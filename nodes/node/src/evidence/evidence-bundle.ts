@@ -5,6 +5,8 @@
  * of their signers, and for each record its inclusion proof in its issuer's transparency log with
  * the signed checkpoint and the witnesses' cosignatures (spec 16.8). Proofs for records of this
  * node come from its own log; for a peer's records they are fetched from the peer's log API.
+ * The retirement time of every retired key among the bundle's certificates travels too (spec
+ * 21.4, 21.7), so that an offline verifier refuses what such a key signed after it.
  */
 import {
   BaridError,
@@ -85,16 +87,27 @@ export async function exportEvidenceBundle(
       : evidenceChain(rows, recipient)
   if (chain.length === 0) throw new BaridError('ERR_NOT_FOUND', 'no evidence for that recipient')
   const certificates = new Map<string, Uint8Array>()
+  // Key id -> retirement time (Unix seconds), from our key ring or the peer's discovery document.
+  const retired = new Map<string, number>()
+  const noteRetired = (kid: string, retiredAtMs: number | null) => {
+    if (retiredAtMs !== null) retired.set(kid, Math.floor(retiredAtMs / 1000))
+  }
   const own = svc.trust?.credentials?.nodeCertificate
   for (const row of chain) {
     const kid = kidOf(row.record)
     if (certificates.has(kid)) continue
     if (row.issuer === svc.directory.self && own && kid === svc.keys.evidence.kidBase64Url) {
       certificates.set(kid, own.der)
+      // The key signing now may already have a retirement scheduled (a rotation under way).
+      const r = svc.trust?.ring.byKid(fromBase64Url(kid))?.retired
+      noteRetired(kid, r === undefined ? null : r * 1000)
       continue
     }
     const found = await svc.directory.evidenceKeyByKid(kid)
-    if (found?.key.certificate) certificates.set(kid, found.key.certificate.der)
+    if (found?.key.certificate) {
+      certificates.set(kid, found.key.certificate.der)
+      noteRetired(kid, found.key.retiredAt)
+    }
   }
   const log: Logged[] = []
   for (const [record, row] of chain.entries()) {
@@ -119,12 +132,16 @@ export async function exportEvidenceBundle(
       const kid = kidOf(signed)
       if (certificates.has(kid)) continue
       const found = await svc.directory.evidenceKeyByKid(kid).catch(() => undefined)
-      if (found?.key.certificate) certificates.set(kid, found.key.certificate.der)
+      if (found?.key.certificate) {
+        certificates.set(kid, found.key.certificate.der)
+        noteRetired(kid, found.key.retiredAt)
+      }
     }
   return createEvidenceBundle({
     records: chain.map((r) => r.record),
     certificates: [...certificates.values()],
     revocationLists: [],
     log,
+    retiredKeys: [...retired].map(([kid, at]) => ({ kid: fromBase64Url(kid), retired: at })),
   })
 }

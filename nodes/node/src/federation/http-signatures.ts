@@ -129,8 +129,13 @@ export interface VerifiedSignature {
 }
 
 export interface VerifyOptions {
-  /** Finds the public key for a key id, or undefined (then `ERR_FED_KEY_UNKNOWN`). */
-  resolveKey: (keyid: string) => Promise<CryptoKey | undefined>
+  /**
+   * Finds the public key for a key id, or undefined (then `ERR_FED_KEY_UNKNOWN`). `created` is
+   * the signature's time (seconds), already checked to lie within the freshness window: the
+   * key's retirement MUST be judged at it, not at `now` (spec 11.2 step 4), so that a request
+   * signed just before its key's retirement and arriving just after is accepted.
+   */
+  resolveKey: (keyid: string, created: number) => Promise<CryptoKey | undefined>
   /** The authority this node is reached at (from its public URL, not the Host header). */
   authority: string
   /** Freshness window in seconds either side of now. */
@@ -223,7 +228,7 @@ export async function verifyRequest(
       { details: { windowSeconds: opts.windowSeconds } },
     )
   }
-  const key = await opts.resolveKey(keyid)
+  const key = await opts.resolveKey(keyid, created)
   if (!key)
     throw new BaridError('ERR_FED_KEY_UNKNOWN', 'no federation member holds the signing key')
   const paramsText = serializeInnerList(input)

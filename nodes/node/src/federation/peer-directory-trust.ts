@@ -187,16 +187,27 @@ export function createTrustDirectory(o: TrustDirectoryOptions): TrustDirectory {
       const op = store.operator(operator)
       return op && peerOf(store, op)
     },
-    async requestKey(kidText) {
+    async requestKey(kidText, signedAt) {
       const kid = kidOf(kidText)
       if (!kid) return undefined
+      // Spec 11.2 step 4: retirement at the signature's `created`, everything else now.
+      const created = signedAt === undefined ? undefined : Math.floor(signedAt / 1000)
       const own = await ownKey(kid, 'request-signing')
-      if (own) return { peer: peer(self), key: own }
+      if (own) {
+        if (own.retiredAt !== null && signedAt !== undefined && signedAt >= own.retiredAt)
+          throw new BaridError('ERR_KEY_RETIRED', 'the key was retired before that time', {
+            details: { operator: self },
+          })
+        return { peer: peer(self), key: own }
+      }
       const operator = await operatorOf(kid)
       if (operator === undefined) return undefined
       // Spec 20.6: a stale list still serves peers already heard from, never a first contact.
       store.assertActive(operator, { firstContact: !memory.hasContacted(operator) })
-      const k = await discovery.resolveKey(operator, kid, { use: 'request-signing' })
+      const k = await discovery.resolveKey(operator, kid, {
+        use: 'request-signing',
+        ...(created === undefined ? {} : { signedAt: created }),
+      })
       await remember(operator, k)
       memory.contacted(operator)
       return { peer: peer(operator), key: await peerKey(k, 'request-signing') }

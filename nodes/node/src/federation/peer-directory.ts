@@ -45,12 +45,15 @@ export interface PeerDirectory {
   /** An operator's entry (including this node's own), or undefined when not listed. */
   getPeer(operator: string): Promise<Peer | undefined>
   /**
-   * The operator and key for a request-signing key id, checked for a request made now: its
-   * operator active, its certificate speaking for it (spec 21.3). Undefined when no listed
-   * operator publishes the key; the trust codes (`ERR_OPERATOR_WITHDRAWN`, `ERR_CERT_*`,
-   * `ERR_KEY_RETIRED`, `ERR_TRUST_LIST_*`) when it does but may not be used.
+   * The operator and key for a request-signing key id, checked for a request arriving now: its
+   * operator active, its certificate speaking for it (spec 21.3), and the key not retired at
+   * `signedAt` (ms; the signature's `created`, already within the freshness window; default
+   * now), so that a request signed just before a key's retirement and arriving just after is
+   * accepted (spec 11.2 step 4). Undefined when no listed operator publishes the key; the trust
+   * codes (`ERR_OPERATOR_WITHDRAWN`, `ERR_CERT_*`, `ERR_KEY_RETIRED`, `ERR_TRUST_LIST_*`) when it
+   * does but may not be used.
    */
-  requestKey(kid: string): Promise<{ peer: Peer; key: PeerKey } | undefined>
+  requestKey(kid: string, signedAt?: number): Promise<{ peer: Peer; key: PeerKey } | undefined>
   /**
    * An operator's evidence key by key id, checked for a signature made at `at` (ms): not
    * retired then, its certificate speaking for the operator then. Undefined (or

@@ -46,8 +46,9 @@ export function verifyFederationRequest(
         windowSeconds: svc.config.signatureWindowSeconds,
         now: Math.floor(svc.now() / 1000),
         requireContentDigest: hasBody,
-        resolveKey: async (kid) => {
-          peerKey = await svc.directory.requestKey(kid)
+        // `created` is within the freshness window here: the key's retirement is judged at it.
+        resolveKey: async (kid, created) => {
+          peerKey = await svc.directory.requestKey(kid, created * 1000)
           // 11.1: an operator that is not active is refused, whatever the directory returns.
           if (peerKey?.peer.status !== 'active' && !mutant('accept-withdrawn-operator')) peerKey = undefined
           return peerKey?.key.key.publicKey

@@ -131,9 +131,10 @@ export function testFederationDirectory(
     async getPeer(operator) {
       return byOperator.get(operator)
     },
-    async requestKey(kid) {
+    async requestKey(kid, signedAt) {
       const hit = byKid.get(`request-signing ${kid}`)
-      return hit && live(hit.key, now()) ? hit : undefined
+      // Spec 11.2 step 4: retirement is judged at the signature's `created`.
+      return hit && live(hit.key, signedAt ?? now()) ? hit : undefined
     },
     async evidenceKey(operator, kid, at) {
       const hit = byKid.get(`evidence-signing ${kid}`)

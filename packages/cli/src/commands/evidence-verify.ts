@@ -3,7 +3,8 @@
  * `barid evidence verify FILE`: offline verification of an evidence record, or of an evidence
  * bundle (a letter's records with the certificates and revocation lists to check them), against
  * a trust list: each record's signature, the chain between records, and each signer against the
- * trust list at the time the record was signed.
+ * trust list at the time the record was signed, and not retired then (the bundle's key
+ * retirement times, spec 21.4, 21.7).
  */
 import { iso, many, optional, type Command } from '../command.js'
 import {
@@ -38,10 +39,12 @@ records oldest first, with node certificates and revocation lists). Verifies eac
 signature and the chain between them, then each signer against the trust list at the time
 the record was signed: the operator was active then, the node certificate chained to one of
 its listed CAs, and (with revocation lists) was not revoked then. A withdrawn operator's
-records from before its withdrawal therefore still verify. When the bundle carries log proofs
-(spec 16.8), each record's inclusion proof and its issuer's signed checkpoint are verified too,
-and the witnesses that cosigned it are listed. The trust list's freshness is
-reported but not required. Exits 1 if anything fails.
+records from before its withdrawal therefore still verify. A record dated at or after the
+retirement time the bundle gives for its key (after a node key rotation) is refused with
+ERR_KEY_RETIRED; a bundle without retirement times is read as retiring no key. When the
+bundle carries log proofs (spec 16.8), each record's inclusion proof and its issuer's signed
+checkpoint are verified too, and the witnesses that cosigned it are listed. The trust list's
+freshness is reported but not required. Exits 1 if anything fails.
 
 Options:
       --trust-list FILE      The trust list (required); use the newest available.
@@ -116,7 +119,8 @@ Options:
     })
     const trail = await verifyEvidenceWithTrust(records, {
       store,
-      keys: { certificates },
+      // Spec 21.7 step 5: a key the bundle lists as retired signs nothing dated after that time.
+      keys: { certificates, retiredKeys: bundle?.retiredKeys ?? [] },
       offline: true,
     })
     const logged = bundle

@@ -119,17 +119,28 @@ export class DiscoveryClient {
    * the discovery codes of a failed fetch; `ERR_KEY_INVALID` when `use` is given and the key is
    * not published for it.
    *
+   * `signedAt` separates the signature's claimed time from the time of the check: a federation
+   * request is checked now (`at`) but its key's retirement is judged at its `created` time
+   * (`signedAt`, spec 11.2 step 4), which the caller has already bounded by its freshness window.
+   *
    * @example
    * ```ts
    * const key = await discovery.resolveKey('digitalpost.dk', kid, { at: signedAt, use: 'evidence-signing' })
+   * const peer = await discovery.resolveKey('post.eg', kid, { signedAt: created, use: 'request-signing' })
    * ```
    */
   async resolveKey(
     operator: string,
     kid: Uint8Array,
-    options: { at?: UnixSeconds; offline?: boolean; use?: NodeKeyUse } = {},
+    options: {
+      at?: UnixSeconds
+      signedAt?: UnixSeconds
+      offline?: boolean
+      use?: NodeKeyUse
+    } = {},
   ): Promise<ResolvedKey> {
     const at = options.at ?? this.#now()
+    const signedAt = options.signedAt ?? at
     // Refuse unlisted or inactive operators before any network traffic.
     this.#trust.assertActive(operator, { at, offline: options.offline === true })
     const key = await this.findKey(operator, kid)
@@ -138,7 +149,7 @@ export class DiscoveryClient {
         details: { operator },
       })
     }
-    if (key.retired !== undefined && at >= key.retired) {
+    if (key.retired !== undefined && signedAt >= key.retired) {
       throw new BaridError('ERR_KEY_RETIRED', 'the key was retired before that time', {
         details: { operator, retired: key.retired },
       })

@@ -147,6 +147,25 @@ describe('DiscoveryClient', () => {
     )
   })
 
+  it("judges a key's retirement at the signature's own time when it is checked later (spec 11.2)", async () => {
+    const { store, doc, old, retired, now } = await setup()
+    const client = new DiscoveryClient({
+      trust: store,
+      fetch: fakeFetch({ [EG_DOC]: () => cose(doc) }).fetch,
+      now,
+    })
+    // Checked now (after the retirement), signed a second before it: accepted.
+    expect(now()).toBeGreaterThan(retired)
+    const oldKid = old.nodeKeys.kid
+    expect(await codeOf(client.resolveKey('post.eg', oldKid, { signedAt: retired - 1 }))).toBe(
+      'accepted',
+    )
+    for (const signedAt of [retired, retired + 1, now()])
+      expect(await codeOf(client.resolveKey('post.eg', oldKid, { signedAt }))).toBe(
+        'ERR_KEY_RETIRED',
+      )
+  })
+
   it('refreshes once on an unknown key id, then refuses it, and not again within the cooldown', async () => {
     const { f, store, doc, setNow, now } = await setup()
     const { fetch, calls } = fakeFetch({ [EG_DOC]: () => cose(doc) })

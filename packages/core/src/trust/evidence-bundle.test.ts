@@ -48,3 +48,44 @@ describe('evidence bundles with log proofs', () => {
     )
   })
 })
+
+describe('evidence bundles with key retirement times', () => {
+  const kid = (n: number) => new Uint8Array(32).fill(n)
+  const retiring: EvidenceBundle = {
+    ...bundle,
+    retiredKeys: [
+      { kid: kid(1), retired: 1_767_225_600 },
+      { kid: kid(2), retired: 1_767_312_000 },
+    ],
+  }
+
+  it('round-trips the retirement times, and leaves the field out when there are none', () => {
+    expect(readEvidenceBundle(createEvidenceBundle(retiring))).toEqual(retiring)
+    const none = createEvidenceBundle({ ...bundle, retiredKeys: [] })
+    // Byte for byte the bundle of before the field: older verifiers read it unchanged.
+    expect(none).toEqual(createEvidenceBundle(bundle))
+    expect(readEvidenceBundle(none).retiredKeys).toBeUndefined()
+  })
+
+  it('refuses a retirement entry with a repeated or malformed key id, a bad time or extra fields', () => {
+    const variants: ((e: Map<string, unknown>[]) => void)[] = [
+      (e) => e[1]!.set('kid', kid(1)),
+      (e) => e[0]!.set('kid', new Uint8Array(31)),
+      (e) => e[0]!.set('retired', -1),
+      (e) => e[0]!.set('retired', 253_402_300_800),
+      (e) => e[0]!.set('retired', '2026-01-01T00:00:00Z'),
+      (e) => e[0]!.set('use', 'request-signing'),
+      (e) => e[0]!.delete('retired'),
+    ]
+    for (const change of variants) {
+      const m = decodeStrict(createEvidenceBundle(retiring)) as Map<string, unknown>
+      change(m.get('retired-keys') as Map<string, unknown>[])
+      expect(codeOf(() => readEvidenceBundle(encodeCanonical(m as never)))).toBe(
+        'ERR_EVIDENCE_BUNDLE_MALFORMED',
+      )
+    }
+    const retiredKeys = Array.from({ length: 33 }, (_, i) => ({ kid: kid(i), retired: i }))
+    const many = { ...bundle, retiredKeys }
+    expect(codeOf(() => createEvidenceBundle(many))).toBe('ERR_EVIDENCE_BUNDLE_MALFORMED')
+  })
+})

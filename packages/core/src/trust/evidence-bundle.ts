@@ -1,10 +1,12 @@
 /**
  * @module trust/evidence-bundle
- * The evidence bundle (`spec/21-operator-pki.md` section 7.2): a letter's evidence records with
+ * The evidence bundle (`spec/21-operator-pki.md` section 7): a letter's evidence records with
  * the node certificates and revocation lists needed to verify them offline, years later,
- * against a trust list. The bundle itself is not signed: every record and every revocation list
- * in it is, and certificates are checked against the trust list, so nothing in the bundle is
- * trusted for being there.
+ * against a trust list, and the retirement times of the retired node keys among them (spec
+ * 21.4), so that an offline verifier refuses what a key signed after its retirement. The bundle
+ * itself is not signed: every record and every revocation list in it is, and certificates are
+ * checked against the trust list, so nothing in the bundle is trusted for being there; a
+ * retirement time can only make a verifier refuse more.
  */
 import {
   decodeStrict,
@@ -13,9 +15,12 @@ import {
   type CborKey,
   type CborValue,
 } from '../cbor/index.js'
+import { bytesEqual } from '../bytes.js'
 import { BaridError } from '../errors.js'
 import type { InclusionProof } from '../transparency/log.js'
 import { inclusionProofValue, readInclusionProof } from '../transparency/proof-codec.js'
+import { MAX_TIME } from './trust-list-payload.js'
+import type { UnixSeconds } from './types.js'
 
 /** Limits of the bundle format. */
 export const EVIDENCE_BUNDLE_LIMITS = {
@@ -27,6 +32,7 @@ export const EVIDENCE_BUNDLE_LIMITS = {
   maxCosignatures: 16,
   maxCertificates: 32,
   maxRevocationLists: 16,
+  maxRetiredKeys: 32,
 } as const
 
 const CODE = 'ERR_EVIDENCE_BUNDLE_MALFORMED'
@@ -43,6 +49,14 @@ export interface LoggedRecord {
   readonly cosignatures: readonly Uint8Array[]
 }
 
+/** The retirement time of a node key (spec 21.4), as its operator's discovery document gives it. */
+export interface KeyRetirement {
+  /** The key's id (RFC 7638 SHA-256 thumbprint). */
+  readonly kid: Uint8Array
+  /** Unix seconds: what the key signed at or after this time is refused (`ERR_KEY_RETIRED`). */
+  readonly retired: UnixSeconds
+}
+
 /** What a bundle holds. */
 export interface EvidenceBundle {
   /** Evidence records (COSE_Sign1), oldest first: one chain. */
@@ -53,6 +67,11 @@ export interface EvidenceBundle {
   readonly revocationLists: readonly Uint8Array[]
   /** Where records are in their issuers' logs; absent or empty when not given. */
   readonly log?: readonly LoggedRecord[]
+  /**
+   * Retirement times of the retired keys among the signers, unique by kid. Absent or empty: no
+   * key is known to be retired (as in bundles made before this field, spec 21.7).
+   */
+  readonly retiredKeys?: readonly KeyRetirement[]
 }
 
 /**
@@ -80,6 +99,17 @@ export function createEvidenceBundle(bundle: EvidenceBundle): Uint8Array {
             ['checkpoint', l.checkpoint],
             ['proof', inclusionProofValue(l.proof)],
             ['cosignatures', [...l.cosignatures]],
+          ]),
+      ),
+    )
+  if (bundle.retiredKeys !== undefined && bundle.retiredKeys.length > 0)
+    m.set(
+      'retired-keys',
+      bundle.retiredKeys.map(
+        (k) =>
+          new Map<CborKey, CborValue>([
+            ['kid', k.kid],
+            ['retired', k.retired],
           ]),
       ),
     )
@@ -116,6 +146,7 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
     'certs',
     'revocations',
     'log',
+    'retired-keys',
   ])
   if (r.raw('v') !== 1)
     throw new BaridError('ERR_UNSUPPORTED_VERSION', 'evidence bundle version is not supported')
@@ -132,12 +163,25 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
   const log = r.has('log')
     ? r.array('log', EVIDENCE_BUNDLE_LIMITS.maxRecords).map((v) => readLogged(v, records.length))
     : undefined
+  const retiredKeys = r.has('retired-keys')
+    ? r.array('retired-keys', EVIDENCE_BUNDLE_LIMITS.maxRetiredKeys).map(readRetirement)
+    : undefined
+  retiredKeys?.forEach((k, i) => {
+    if (retiredKeys.findIndex((x) => bytesEqual(x.kid, k.kid)) !== i)
+      r.fail('retired-keys', 'one entry per key id')
+  })
   return {
     records,
     certificates: list('certs', EVIDENCE_BUNDLE_LIMITS.maxCertificates, 16 * 1024),
     revocationLists: list('revocations', EVIDENCE_BUNDLE_LIMITS.maxRevocationLists, 1 << 19),
     ...(log === undefined ? {} : { log }),
+    ...(retiredKeys === undefined ? {} : { retiredKeys }),
   }
+}
+
+function readRetirement(value: CborValue): KeyRetirement {
+  const r = MapReader.of(value, CODE, 'retired key').only(['kid', 'retired'])
+  return { kid: r.bytes('kid', { exact: 32 }), retired: r.int('retired', 0, MAX_TIME) }
 }
 
 function readLogged(value: CborValue, records: number): LoggedRecord {

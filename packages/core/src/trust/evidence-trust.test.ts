@@ -195,6 +195,48 @@ describe('evidence against the trust list', () => {
     ).toBe('accepted')
   })
 
+  it('refuses offline a bundled record signed with a key after the retirement the bundle gives', async () => {
+    const { f, store, record } = await setup()
+    const next = await makeNode(f.eg.ca, f.eg.caKeys)
+    const retired = T0 + 50
+    const offline = async (time: number, signer = f.eg.nodeKeys) => {
+      const bytes = createEvidenceBundle({
+        records: [(await record(time, signer)).bytes],
+        certificates: [next.node.der, f.eg.node.der],
+        revocationLists: [],
+        retiredKeys: [{ kid: f.eg.nodeKeys.kid, retired }],
+      })
+      const bundle = readEvidenceBundle(bytes)
+      return codeOf(
+        verifyEvidenceWithTrust(bundle.records, {
+          store,
+          keys: { certificates: bundle.certificates, retiredKeys: bundle.retiredKeys },
+        }),
+      )
+    }
+    expect(await offline(retired - 1)).toBe('accepted')
+    expect(await offline(retired)).toBe('ERR_KEY_RETIRED')
+    expect(await offline(retired + 3600)).toBe('ERR_KEY_RETIRED')
+    expect(await offline(retired + 5, next.nodeKeys)).toBe('accepted')
+    // A bundle without retirement times (made before the field existed): nothing is retired.
+    const legacy = readEvidenceBundle(
+      createEvidenceBundle({
+        records: [(await record(retired + 3600)).bytes],
+        certificates: [f.eg.node.der],
+        revocationLists: [],
+      }),
+    )
+    expect(legacy.retiredKeys).toBeUndefined()
+    expect(
+      await codeOf(
+        verifyEvidenceWithTrust(legacy.records, {
+          store,
+          keys: { certificates: legacy.certificates, retiredKeys: legacy.retiredKeys },
+        }),
+      ),
+    ).toBe('accepted')
+  })
+
   it('round-trips an evidence bundle and refuses a malformed one', async () => {
     const { f, record } = await setup()
     const r = await record(T0)

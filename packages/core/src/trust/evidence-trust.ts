@@ -4,9 +4,10 @@
  * (`spec/21-operator-pki.md` section 7). Signature first: the key is found by kid (from node
  * certificates a bundle carries, or from the issuer's discovery document), the record verifies
  * and is parsed; only then is its signing time known, and the key's certificate is validated for
- * the record's issuer at that time: operator status, CA retirement, chain, revocation, and (from
- * a discovery document) key retirement. Evidence an operator signed while a member therefore
- * still verifies after it is withdrawn, and nothing it signs afterwards does.
+ * the record's issuer at that time: operator status, CA retirement, chain, revocation, and key
+ * retirement (from a discovery document, or offline from a bundle's retirement times). Evidence
+ * an operator signed while a member therefore still verifies after it is withdrawn, and nothing
+ * it signs afterwards does.
  */
 import { bytesEqual, toHex } from '../bytes.js'
 import { BaridError } from '../errors.js'
@@ -20,13 +21,21 @@ import { importPublicJwk } from '../keys/index.js'
 import type { CertificateInput, ParsedCertificate } from '../x509/certificate.js'
 import { parseCertificate } from '../x509/parse.js'
 import type { DiscoveryClient } from './discovery-client.js'
+import type { KeyRetirement } from './evidence-bundle.js'
 import type { TrustStore, ValidatedPeer } from './trust-store.js'
 import type { UnixSeconds } from './types.js'
 
 /** Where the keys that signed the records come from. */
 export type EvidenceKeySource =
-  /** Node certificates, e.g. from an evidence bundle (offline verification). */
-  | { readonly certificates: readonly CertificateInput[] }
+  /**
+   * Node certificates, e.g. from an evidence bundle (offline verification), with the retirement
+   * times of the retired keys among them (a bundle's `retiredKeys`; a key not listed there is
+   * taken as not retired, spec 21.7).
+   */
+  | {
+      readonly certificates: readonly CertificateInput[]
+      readonly retiredKeys?: readonly KeyRetirement[]
+    }
   /** The issuing operator's discovery document (online, by a node). */
   | { readonly discovery: DiscoveryClient; readonly operator: string }
 
@@ -53,7 +62,8 @@ export interface TrustedEvidence extends VerifiedEvidence {
  *
  * @example
  * ```ts
- * const trail = await verifyEvidenceWithTrust(bundle.records, { store, keys: { certificates: bundle.certs } })
+ * const keys = { certificates: bundle.certificates, retiredKeys: bundle.retiredKeys }
+ * const trail = await verifyEvidenceWithTrust(bundle.records, { store, keys })
  * trail.at(-1)!.record.type // 'delivered'
  * ```
  */
@@ -79,6 +89,7 @@ export async function verifyEvidenceWithTrust(
       retired = key.retired
     } else {
       certificate = certificates.find((c) => c.kid !== undefined && bytesEqual(c.kid, kid))
+      retired = source.retiredKeys?.find((k) => bytesEqual(k.kid, kid))?.retired
     }
     if (
       certificate === undefined ||

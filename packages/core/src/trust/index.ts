@@ -86,4 +86,4 @@ export {
   createEvidenceBundle,
   readEvidenceBundle,
 } from './evidence-bundle.js'
-export type { EvidenceBundle, LoggedRecord } from './evidence-bundle.js'
+export type { EvidenceBundle, KeyRetirement, LoggedRecord } from './evidence-bundle.js'

@@ -1,0 +1,120 @@
+/**
+ * SIGHUP reloads the node keys (spec 15.6, 21.4): a real node runs as a child process
+ * (`src/main.ts`, as an operator starts it), its operator rotates its key on disk with
+ * `barid operator rotate-node`, and after `kill -HUP` the node's key-discovery document lists
+ * the new key and is signed by it. The periodic check of the operator directory is set to an
+ * hour, so only the signal can have made the node notice.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadProfile } from '../src/config/profile.js'
+import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
+import { verifyDiscoveryDocument } from '@barid/core'
+import { barid } from '../src/trust/barid-cli.js'
+import { eventually, federate, freePort } from './harness.js'
+
+const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+let dir: string | undefined
+let proc: ChildProcess | undefined
+
+afterAll(async () => {
+  const p = proc
+  if (p && p.exitCode === null && p.signalCode === null) {
+    const exited = new Promise((r) => p.once('exit', r))
+    p.kill('SIGTERM')
+    await exited
+  }
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('SIGHUP', () => {
+  it('makes a running node publish the key its operator rotated on disk', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'barid-sighup-'))
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const dataDir = join(dir, 'egypt-post')
+    const operatorDir = join(dataDir, 'operator')
+    const fed = await federate(dir, [
+      { profile: await loadProfile(join(NODE_DIR, '..', 'egypt-post')), url, dataDir },
+    ])
+    const config = {
+      profile: join(NODE_DIR, '..', 'egypt-post'),
+      dataDir,
+      port,
+      publicUrl: url,
+      // An hour between checks of the operator directory: within this test, only SIGHUP reloads.
+      trust: { ...fed.trust, reloadIntervalMs: 3_600_000 },
+      logLevel: 'silent',
+      devIdentityProvider: true,
+    }
+    const file = join(dir, 'node.json')
+    await writeFile(file, JSON.stringify(config))
+    const store = await TrustStore.open(
+      await verifyTrustList(new Uint8Array(await readFile(fed.trustListFile)), {
+        governanceKeys: [JSON.parse(await readFile(fed.governanceKeyFile, 'utf8'))],
+        now: Math.floor(Date.now() / 1000),
+      }),
+    )
+    /** The node's discovery document as served: its keys (newest first) and its signer. */
+    const published = async () => {
+      const res = await fetch(`${url}/.well-known/barid-node`)
+      expect(res.status).toBe(200)
+      const doc = await verifyDiscoveryDocument(new Uint8Array(await res.arrayBuffer()), {
+        operator: 'post.eg',
+        trust: store,
+        now: Math.floor(Date.now() / 1000),
+      })
+      return {
+        keys: doc.keys.map((k) => toBase64Url(k.kid)),
+        signer: toBase64Url(doc.signerKid),
+      }
+    }
+
+    proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+      cwd: NODE_DIR,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    const exited = new Promise<void>((r) => proc!.once('exit', () => r()))
+    await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 8000, 50)
+    const before = await published()
+    expect(before.keys).toHaveLength(1)
+    const oldKid = before.keys[0]!
+
+    // The operator rotates, retiring the old key at once (spec 21.4: a time in the past).
+    const rotated = await barid([
+      'operator',
+      'rotate-node',
+      '--dir',
+      operatorDir,
+      '--retire-at',
+      String(Math.floor(Date.now() / 1000)),
+    ])
+    const newKid = rotated.kid as string
+    expect(newKid).not.toBe(oldKid)
+    // Nothing told the node yet: it still publishes the old key alone.
+    expect(await published()).toEqual(before)
+
+    proc.kill('SIGHUP')
+    const after = await eventually(
+      async () => {
+        const p = await published()
+        expect(p.keys).toEqual([newKid, oldKid])
+        return p
+      },
+      3000,
+      50,
+    )
+    expect(after.signer).toBe(newKid)
+    // The node kept running: SIGHUP reloads, it does not stop the process.
+    expect(proc.exitCode).toBeNull()
+    expect((await fetch(`${url}/readyz`)).status).toBe(200)
+
+    proc.kill('SIGTERM')
+    await exited
+  }, 20_000)
+})
