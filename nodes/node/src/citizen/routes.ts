@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono'
 import type { JWTVerifyGetKey } from 'jose'
-import type { CitizenProfileView } from '../core.js'
+import { BaridError, type CitizenProfileView } from '../core.js'
 import type { InFlight } from '../federation/idempotent.js'
 import type { NodeEnv } from '../http/context.js'
 import {
@@ -34,6 +34,9 @@ export function citizenRoutes(svc: NodeServices, keySet: JWTVerifyGetKey): Hono<
   app.use('*', citizenAuth(svc, keySet))
   app.get('/me', (c) => {
     const m = c.get('mailbox')
+    // Authentication refuses a closed mailbox (spec 13.2); the check keeps the answer's closed
+    // set of values (active, exempt) true if that ever changes.
+    if (m.status === 'closed') throw new BaridError('ERR_FORBIDDEN', 'the mailbox is closed')
     return c.json({
       address: m.address,
       identifier: m.identifier,

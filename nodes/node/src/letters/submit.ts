@@ -15,6 +15,7 @@ import {
 import { issueEvidence } from '../evidence/evidence-records.js'
 import { refuseSubmission } from '../evidence/submission-rejected.js'
 import { keepTerms } from '../registered/letter-terms.js'
+import { followEvidence } from './recipient-state.js'
 import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -306,6 +307,7 @@ export async function submitLetter(
       .map((r) => ({ address: r.address, state: r.state, code: r.code ?? null }))
       .sort((a, b) => byAddress(a.address, b.address)),
     written.sort((a, b) => a.issuedAt - b.issuedAt || byAddress(a.id, b.id)),
+    self,
   )
 }
 
@@ -345,16 +347,21 @@ export async function letterStatus(
   if (!letter) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
   const recipients = await svc.storage.getRecipients(letterId)
   const evidence = await svc.storage.listEvidence(letterId)
-  return statusFromRows(letterId, letter.digest, duplicate, recipients, evidence)
+  const self = svc.directory.self
+  return statusFromRows(letterId, letter.digest, duplicate, recipients, evidence, self)
 }
 
-/** The sender-side status from a letter's recipient rows and evidence rows, in stored order. */
+/**
+ * The sender-side status from a letter's recipient rows and evidence rows, in stored order. Each
+ * recipient's state follows the records that arrived after its outcome was stored (spec 17.5).
+ */
 function statusFromRows(
   letterId: string,
   digest: string,
   duplicate: boolean,
   recipients: readonly { address: string; state: RecipientState; code: string | null }[],
   evidence: readonly EvidenceRow[],
+  self: string,
 ): SubmissionResult {
   return {
     letterId,
@@ -362,10 +369,11 @@ function statusFromRows(
     duplicate,
     recipients: recipients.map((r) => {
       const chain = evidenceChain(evidence, r.address)
+      const view = followEvidence(r, evidence, { recipient: r.address, digest, self })
       return {
         address: r.address,
-        state: r.state,
-        code: r.code,
+        state: view.state,
+        code: view.code,
         ...(chain.length > 0 ? { chain: chain.map((e) => toBase64Url(e.record)) } : {}),
       }
     }),

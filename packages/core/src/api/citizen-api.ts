@@ -97,7 +97,12 @@ export interface OpenedView {
 export interface CitizenProfileView {
   address: string
   identifier: string | null
-  status: string
+  /**
+   * `active`: the mailbox takes digital letters; `exempt`: the holder is exempt from digital
+   * post, and letters are served on paper or not delivered (spec 13.2, 17.6). A closed mailbox
+   * is never answered: its holder's requests are refused with `ERR_FORBIDDEN`.
+   */
+  status: 'active' | 'exempt'
   /** The operator serving the mailbox. */
   operator: string
 }

@@ -9,7 +9,8 @@
 
 /**
  * Where one recipient's copy of a letter stands (spec 12.3): `pending` (queued for a peer),
- * `delivered`, `not-delivered` (final; `code` says why) or `unconfirmed` (spec 14.4).
+ * `delivered` (taken by the recipient's node; it may still become `not-delivered`, spec 17.5),
+ * `not-delivered` (final; `code` says why) or `unconfirmed` (spec 14.4).
  */
 export type RecipientState = 'pending' | 'delivered' | 'not-delivered' | 'unconfirmed'
 
