@@ -51,7 +51,7 @@ export async function verifyPeerEvidence(
   svc: Pick<NodeServices, 'evidence' | 'directory'>,
   record: Uint8Array,
   expect: { issuer?: string; letterId?: string; letterDigest?: string },
-): Promise<EvidenceRow> {
+): Promise<EvidenceRow & { letterDigest: string }> {
   const view = await svc.evidence.verify(record, async (kid) => {
     const k = await svc.directory.evidenceKeyByKid(kid)
     return k && { key: k.key.key.publicKey, issuer: k.peer.operator, retiredAt: k.key.retiredAt }
@@ -69,5 +69,6 @@ export async function verifyPeerEvidence(
   if (expect.letterDigest !== undefined && view.letterDigest !== expect.letterDigest) {
     throw new BaridError('ERR_EVIDENCE_MALFORMED', 'evidence names another letter digest')
   }
-  return evidenceRow(record, view)
+  // The digest too, for a caller that learns which letter the record is about only from it.
+  return { ...evidenceRow(record, view), letterDigest: view.letterDigest }
 }

@@ -131,13 +131,17 @@ export async function processTransaction(
       const letter = await svc.storage.getLetter(row.letterId)
       if (!letter || letter.origin !== svc.directory.self)
         throw new BaridError('ERR_NOT_FOUND', 'no letter sent from this node has that id')
+      // A record about another letter under this letter's id (spec 17.3) is not kept.
+      if (row.letterDigest !== letter.digest)
+        throw new BaridError('ERR_EVIDENCE_MALFORMED', 'evidence names another letter digest')
       if (row.recipient === null || parseMailboxAddress(row.recipient).operator !== peer.operator) {
         throw new BaridError(
           'ERR_FED_ORIGIN_MISMATCH',
           'evidence about a recipient the peer does not serve',
         )
       }
-      await svc.storage.addEvidence([row])
+      const { letterDigest: _, ...stored } = row
+      await svc.storage.addEvidence([stored])
       evidence.push({ index, status: 'accepted' })
     } catch (err) {
       if (!isBaridError(err)) throw err
