@@ -37,13 +37,25 @@ describe('directoryCache', () => {
     )
   })
 
-  it('forgets everything when the version moves (another connection committed)', () => {
+  it('forgets everything when the version moves (another connection committed), seen within checkEveryMs', () => {
     let version = 1
+    let reads = 0
+    let t = 0
     let loads = 0
-    const cache = directoryCache({ max: 10, version: () => version })
+    const cache = directoryCache({
+      max: 10,
+      version: () => (reads++, version),
+      checkEveryMs: 1000,
+      now: () => t,
+    })
     cache.get('a', () => ++loads)
     version = 2
+    t = 999
+    expect(cache.get('a', () => ++loads)).toBe(1)
+    t = 1000
     expect(cache.get('a', () => ++loads)).toBe(2)
+    // One read at creation and one per elapsed period, not one per lookup.
+    expect(reads).toBe(2)
   })
 
   it('hands out frozen rows, so that no caller can change another caller’s copy', () => {
@@ -114,12 +126,13 @@ describe('the SQLite directory behind the cache', () => {
     expect(await s.currentKeyJwk(id, 'k1', 'sig')).toBeUndefined()
   })
 
-  it('sees a commit made by another connection to the same file', async () => {
+  it('sees a commit made by another connection to the same file within a second', async () => {
     const { s, file, id } = await open()
     expect((await s.getMailboxById(id))?.status).toBe('active')
     const other = new Database(file)
     other.prepare(`update mailboxes set status = 'closed' where id = ?`).run(id)
     other.close()
+    await new Promise((r) => setTimeout(r, 1000))
     expect((await s.getMailboxById(id))?.status).toBe('closed')
   })
 })
