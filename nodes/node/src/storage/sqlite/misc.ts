@@ -78,6 +78,18 @@ export function sqliteBatches(db: Db): BatchStore {
   const insertItem = db.$client.prepare<[string, number, Buffer]>(
     `insert into batch_items (batch_id, idx, bytes, status) values (?, ?, ?, 'pending')`,
   )
+  // Prepared once: an agency sending small batches at a steady rate pays these per batch.
+  const insertBatch = db.$client.prepare<[string, string, number, number]>(
+    `insert into batches (id, sender_id, total, created_at) values (?, ?, ?, ?)`,
+  )
+  const pendingLeft = db.$client
+    .prepare<[string], number>(
+      `select count(*) from batch_items where batch_id = ? and status = 'pending'`,
+    )
+    .pluck()
+  const completeBatch = db.$client.prepare<[number, string]>(
+    `update batches set completed_at = ? where id = ?`,
+  )
   const openBatches = db.$client.prepare<[], { id: string; senderId: string }>(
     `select id, sender_id as senderId from batches where completed_at is null order by rowid`,
   )
@@ -89,7 +101,7 @@ export function sqliteBatches(db: Db): BatchStore {
     async createBatch(id, senderId, items, at) {
       // Whole or not at all (its own savepoint), committed with what else this loop turn wrote.
       await group.run(() => {
-        db.insert(batches).values({ id, senderId, total: items.length, createdAt: at }).run()
+        insertBatch.run(id, senderId, items.length, at)
         for (const [idx, b] of items.entries()) {
           insertItem.run(id, idx, Buffer.from(b.buffer, b.byteOffset, b.byteLength))
         }
@@ -120,15 +132,7 @@ export function sqliteBatches(db: Db): BatchStore {
           setResult.run(r.status, r.letterId, r.code, r.message, r.batchId, r.idx)
           touched.add(r.batchId)
         }
-        for (const id of touched) {
-          const left = db
-            .select({ n: sql<number>`count(*)` })
-            .from(batchItems)
-            .where(and(eq(batchItems.batchId, id), eq(batchItems.status, 'pending')))
-            .get()
-          if ((left?.n ?? 0) === 0)
-            db.update(batches).set({ completedAt: at }).where(eq(batches.id, id)).run()
-        }
+        for (const id of touched) if (pendingLeft.get(id) === 0) completeBatch.run(at, id)
       })
     },
     async getBatch(id) {
