@@ -166,7 +166,7 @@ export async function startRegisteredMail(
           {
             storage: svc.storage,
             self: svc.directory.self,
-            key: svc.keys.evidence,
+            key: () => svc.keys.evidence,
             resolveKey,
             now: svc.now,
             log: svc.log,

@@ -64,7 +64,7 @@ function witness(storage: Storage, time: number): WitnessDeps {
   return {
     storage,
     self: 'digitalpost.dk',
-    key: witnessKey,
+    key: () => witnessKey,
     resolveKey,
     now: () => time * 1000,
     log: silent,

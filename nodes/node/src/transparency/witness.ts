@@ -44,7 +44,12 @@ export interface WitnessDeps {
   storage: Storage
   /** This node's operator id. */
   self: string
-  key: KeyPair
+  /**
+   * This node's evidence key in force now: read together with the cosignature's time, so that
+   * a key switch between the start of a round and the cosignature cannot date an old-key
+   * cosignature after that key's retirement (spec 21.4).
+   */
+  key: () => KeyPair
   /** Finds log keys of peers (role `log`). */
   resolveKey: KeyResolver
   /** Milliseconds since the epoch. */
@@ -69,6 +74,7 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
   const view = await deps.storage.getWitnessView(source.log)
   if (view?.forkedAt != null) return { status: 'skipped', code: 'ERR_LOG_INCONSISTENT' }
   const nowSec = Math.floor(deps.now() / 1000)
+  const witnessKey = deps.key()
   const next = await source.checkpoint()
   // Read the claimed size first (signature checked) to know which proof to ask for.
   const claimed = await verifyCheckpoint(next, {
@@ -89,7 +95,7 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
       next,
       proof,
       witnessId: deps.self,
-      witnessKey: deps.key,
+      witnessKey,
       resolveKey: deps.resolveKey,
       now: nowSec,
       sha256: nodeSha256,
