@@ -92,7 +92,13 @@ export interface SenderClient {
   readonly inbox: Mailbox
 }
 
-/** True when every recipient's copy has a final state. */
+/**
+ * True when every recipient's copy has an outcome: `delivered` (taken by the recipient's node)
+ * or `not-delivered`. For registered mail `delivered` is not always the last word: when the
+ * recipient's node later gives the letter up (a resident served on paper whose letter cannot be
+ * printed), its record turns the state to `not-delivered` (spec 17.5); ask for the status again,
+ * or read the evidence chain, for the outcome after that.
+ */
 export function allSettled(s: LetterStatus): boolean {
   return s.recipients.every((r) => r.state === 'delivered' || r.state === 'not-delivered')
 }
