@@ -9,7 +9,14 @@ import { fromBase64Url, toBase64Url } from '../core.js'
 import { issueEvidence } from '../evidence/evidence-records.js'
 import { fedRequest } from './federation-client.js'
 import type { TransactionResponse } from './transaction-format.js'
-import { eventually, makeAgency, makeCitizen, startPair, type Pair } from '../../test/harness.js'
+import {
+  etaToLars,
+  eventually,
+  makeAgency,
+  makeCitizen,
+  startPair,
+  type Pair,
+} from '../../test/harness.js'
 import { sealFor } from '../../test/clients.js'
 
 /** `n` registered letters from an Egyptian agency to `citizens`, as transaction entries. */
@@ -94,31 +101,20 @@ describe('federation transaction processing', () => {
 
   it('refuses an evidence item about one of its letters whose letter digest is another, and keeps none of it', async () => {
     await using pair = await startPair({ listen: true })
-    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
-    const to = await eta.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error('lookup')
-    const l = await sealFor({
-      from: { address: eta.address, keys: eta.keys },
-      to: [{ address: lars.address, keys: to }],
-      kind: 'registered',
-      subject: 's',
-      body: 'b',
-      lang: 'en',
-    })
-    await eta.client.submit(l.bytes)
+    const { lars, send } = await etaToLars(pair)
+    const id = await send('s')
     const eg = pair.nodes.eg.services
     const dk = pair.nodes.dk.services
     await eventually(async () =>
-      expect((await eg.storage.getRecipients(l.id))[0]?.state).toBe('delivered'),
+      expect((await eg.storage.getRecipients(id))[0]?.state).toBe('delivered'),
     )
-    const stored = (await eg.storage.getLetter(l.id))!.digest
+    const stored = (await eg.storage.getLetter(id))!.digest
     const record = async (letterDigest: string) =>
       toBase64Url(
         (
           await issueEvidence(dk, {
             type: 'retrieved',
-            letterId: l.id,
+            letterId: id,
             letterDigest,
             recipient: lars.address,
             time: Date.now(),
@@ -127,7 +123,7 @@ describe('federation transaction processing', () => {
       )
     const other = stored.replace(/^./, (c) => (c === '0' ? '1' : '0'))
     const egPeer = (await dk.directory.getPeer('post.eg'))!
-    const before = (await eg.storage.listEvidence(l.id)).length
+    const before = (await eg.storage.listEvidence(id)).length
     const res = await fedRequest(dk, egPeer, {
       method: 'PUT',
       path: '/v1/federation/transactions/tx-digest-0001',
@@ -141,7 +137,7 @@ describe('federation transaction processing', () => {
       { index: 0, status: 'rejected', code: 'ERR_EVIDENCE_MALFORMED' },
       { index: 1, status: 'accepted' },
     ])
-    const after = await eg.storage.listEvidence(l.id)
+    const after = await eg.storage.listEvidence(id)
     expect(after).toHaveLength(before + 1)
     expect(after.filter((e) => e.type === 'retrieved')).toHaveLength(1)
   })
