@@ -9,12 +9,12 @@
 import { isBaridError, toBase64Url } from '../core.js'
 import { rejectRelay } from '../evidence/relay-rejected.js'
 import type { RelayChainRequest } from '../evidence/relay-evidence.js'
-import type { InspectedLetter } from '../letters/letter-port.js'
+import { letterRow } from '../letters/letter-row.js'
 import { termsOf } from '../registered/letter-terms.js'
 import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
-import type { EvidenceRow, LetterRow, LetterWrite } from '../storage/types.js'
+import type { EvidenceRow, LetterWrite } from '../storage/types.js'
 import type { Peer } from './peer-directory.js'
 import type {
   Transaction,
@@ -296,23 +296,4 @@ export function inChainOrder(rows: readonly EvidenceRow[]): EvidenceRow[] {
     for (let c: EvidenceRow | undefined = root; c && out.length < rows.length; c = after.get(c.id))
       out.push(c)
   return out
-}
-
-function letterRow(l: InspectedLetter, origin: string, now: number, size: number): LetterRow {
-  const h = l.header
-  return {
-    id: h.id,
-    digest: l.digest,
-    senderAddress: h.sender,
-    senderKid: h.senderKid,
-    kind: h.kind,
-    createdAt: h.created,
-    expiresAt: h.expires,
-    threadId: h.threadId,
-    replyTo: h.replyTo,
-    origin,
-    receivedAt: now,
-    size,
-    attachments: h.attachments,
-  }
 }

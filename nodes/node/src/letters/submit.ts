@@ -16,6 +16,7 @@ import { issueEvidence } from '../evidence/evidence-records.js'
 import { refuseSubmission } from '../evidence/submission-rejected.js'
 import { keepTerms } from '../registered/letter-terms.js'
 import { followEvidence } from './recipient-state.js'
+import { letterRow } from './letter-row.js'
 import { toSchedule } from '../registered/scheduled-delivery.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -223,21 +224,7 @@ export async function submitLetter(
     })
   }
 
-  const letter: LetterRow = {
-    id: h.id,
-    digest: inspected.digest,
-    senderAddress: h.sender,
-    senderKid: h.senderKid,
-    kind: h.kind,
-    createdAt: h.created,
-    expiresAt: h.expires,
-    threadId: h.threadId,
-    replyTo: h.replyTo,
-    origin: self,
-    receivedAt: now,
-    size: bytes.byteLength,
-    attachments: h.attachments,
-  }
+  const letter = letterRow(inspected, self, now, bytes.byteLength)
   await keepTerms(svc.storage, h)
   await svc.storage.scheduleDeliveries(toSchedule(h.id, visibleFrom, now, held))
   const result = await svc.storage.writeLetter({
