@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEvidence, createEvidenceBundle, newLetterId } from '@barid/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../cli.js'
+import { runCaptured } from '../cli-capture.js'
 import { importKeyPair, parseCertificate, type KeyPair, type ParsedCertificate } from '../core.js'
 import { EXIT } from '../exit-codes.js'
 import { ROTATION_FILES, type NodeKeysManifest } from './operator-rotate-node.js'
@@ -19,22 +19,7 @@ let newKey: KeyPair
 let oldCert: ParsedCertificate
 let newCert: ParsedCertificate
 
-async function cli(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    cwd: dir,
-  })
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
-  } catch {
-    // text output
-  }
-  return { code, stdout, stderr, json }
-}
+const cli = (args: string[]) => runCaptured(args, dir)
 
 async function ok(args: string[]) {
   const r = await cli(args)

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../cli.js'
+import { runCaptured } from '../cli-capture.js'
 import { parseCertificate } from '../core.js'
 import { EXIT } from '../exit-codes.js'
 import { ROTATION_FILES, type NodeKeysManifest } from './operator-rotate-node.js'
@@ -15,21 +15,9 @@ let dir: string
 const printed: string[] = []
 
 async function cli(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    cwd: dir,
-  })
-  printed.push(stdout, stderr)
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
-  } catch {
-    // text output
-  }
-  return { code, stdout, stderr, json }
+  const r = await runCaptured(args, dir)
+  printed.push(r.stdout, r.stderr)
+  return r
 }
 
 /** A fresh operator directory, admitted and with its first node certificate (at T0). */
