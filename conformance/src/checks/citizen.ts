@@ -64,6 +64,28 @@ export const citizenChecks: Check[] = [
     },
   },
   {
+    id: 'citizen.me',
+    title: "a citizen's profile names its own mailbox, with a status of the closed set",
+    group: 'citizen',
+    clauses: ['13.2-3'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      for (const c of [f.citizenA, f.citizenB]) {
+        const r = await citizenCall(world, c, 'GET', '/v1/citizen/me')
+        expectStatus(r, 200, '13.2-3', `node ${c.node.name}: the profile`)
+        const me = r.body as { address?: unknown; status?: unknown }
+        const at = `node ${c.node.name}: /me`
+        ensure(me.address === c.address, `${at} names ${String(me.address)}`, '13.2-3')
+        ensure(
+          me.status === 'active' || me.status === 'exempt',
+          `${at} status ${JSON.stringify(me.status)}`,
+          '13.2-3',
+        )
+      }
+    },
+  },
+  {
     id: 'citizen.keys',
     title: "the node's key certifications verify with its evidence key and name the mailbox",
     group: 'citizen',
