@@ -4,6 +4,7 @@
  * property also explores at random: a deadline passing after an ambiguous attempt, a deadline
  * passing while the peer is unreachable, and a duplicate arriving after the deadline.
  */
+import { createEvidence, fromBase64Url, fromHex, toBase64Url } from '@barid/core'
 import { deliveryKey } from '../peer/receive.js'
 import { newKeys, recipientOf, sealAs, statusOf, submit, type Agency } from '../world/parties.js'
 import type { World } from '../world/world.js'
@@ -135,6 +136,62 @@ export const deliveryChecks: Check[] = [
         sameRecords(again.evidence, first.evidence),
         'resent after the deadline: other evidence',
         '11.4-18',
+      )
+    },
+  },
+  {
+    id: 'tx.evidence.digest',
+    title:
+      "returned evidence naming one of the node's letters by id but another digest is rejected (ERR_EVIDENCE_MALFORMED)",
+    group: 'transactions',
+    clauses: ['11.4-13', '11.4-19'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`dig${Date.now().toString(36)}`, await newKeys())
+      const l = await registeredToPeer(world, f.agencyA, box)
+      const d = await eventually(
+        async () => world.peer.state.deliveries.get(deliveryKey(l.id, box.address)),
+        { what: 'node A to deliver the letter to the harness peer', clause: '11.4-19' },
+      )
+      const record = async (letterDigest: string) =>
+        toBase64Url(
+          (
+            await createEvidence({
+              type: 'retrieved',
+              letterId: l.id,
+              letterDigest: fromHex(letterDigest),
+              issuer: world.peer.id.operator,
+              recipient: box.address,
+              prev: new Uint8Array(
+                await crypto.subtle.digest(
+                  'SHA-256',
+                  fromBase64Url(d.evidence.at(-1)!) as Uint8Array<ArrayBuffer>,
+                ),
+              ),
+              time: world.clock.now(),
+              key: {
+                privateKey: world.peer.id.evidence.privateKey,
+                kid: world.peer.id.evidence.kid,
+              },
+            })
+          ).bytes,
+        )
+      const other = d.digest.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+      const r = await sendTx(world, world.a, {
+        evidence: [{ record: await record(other) }, { record: await record(d.digest) }],
+      })
+      expectStatus(r, 200, '11.4-19', 'a transaction of two evidence items')
+      const [wrong, right] = r.answer?.evidence ?? []
+      ensure(
+        wrong?.status === 'rejected' && wrong.code === 'ERR_EVIDENCE_MALFORMED',
+        `a record naming another digest was ${wrong?.status ?? 'not answered'} ${wrong?.code ?? ''}`,
+        '11.4-19',
+      )
+      ensure(
+        right?.status === 'accepted',
+        `the same record with the letter's digest was ${right?.status ?? 'not answered'} ${right?.code ?? ''}`,
+        '11.4-13',
       )
     },
   },

@@ -25,6 +25,7 @@ export const MUTANT_CHECKS: Record<string, string[]> = {
   'leak-sent-status': ['privacy.sent-status'],
   'ignore-idempotency-key': ['sender.idempotency'],
   'accept-sender-mismatch': ['sender.submit.sender-mismatch'],
+  'accept-evidence-digest-mismatch': ['tx.evidence.digest'],
 }
 
 /** Every mutant name, in catalogue order. */

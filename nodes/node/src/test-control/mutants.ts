@@ -34,6 +34,8 @@ export const MUTANTS = {
   'leak-sent-status': "shows a sender the status of another organisation's letter (12.8)",
   'ignore-idempotency-key': 'runs a request again under a reused Idempotency-Key (12.2)',
   'accept-sender-mismatch': 'accepts a letter naming another sender than the caller (12.3)',
+  'accept-evidence-digest-mismatch':
+    "keeps a returned record naming one of its letters' ids with another digest (11.4)",
 } as const
 
 export type MutantName = keyof typeof MUTANTS
