@@ -1,8 +1,7 @@
 /**
  * @module core
- * Everything the client takes from `@barid/core`, in one place. Areas that core's package index
- * does not export yet (sealed letters, evidence) are imported from their own area index by
- * relative path; when the index exports them, only this file changes.
+ * Everything the client takes from `@barid/core`, in one place, through the package's public
+ * index only (the client is published and built against core's published API).
  */
 export {
   BaridError,
@@ -65,13 +64,13 @@ export type {
   RecipientState as CoreRecipientState,
   RegisteredKeyView,
 } from '@barid/core'
-export { openLetter, sealLetter } from '../../core/src/letter/index.js'
+export { openLetter, sealLetter, verifyEvidence, verifyEvidenceChain } from '@barid/core'
 export type {
+  EvidenceRecord,
   LetterHeader,
   LetterKind,
   OpenedLetter,
   SealAttachment,
   SealedLetter,
-} from '../../core/src/letter/index.js'
-export { verifyEvidence, verifyEvidenceChain } from '../../core/src/evidence/index.js'
-export type { EvidenceRecord, VerifiedEvidence } from '../../core/src/evidence/index.js'
+  VerifiedEvidence,
+} from '@barid/core'

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDiscoveryDocument, fromBase64Url, toBase64Url } from '@barid/core'
-import { createEvidence } from '../../../core/src/evidence/index.js'
-import { newLetterId } from '../../../core/src/letter/index.js'
+import { createEvidence, newLetterId } from '@barid/core'
 import {
   DAY,
   T0,
