@@ -42,6 +42,8 @@ export interface PairOptions {
   /** Wraps the fetch a node uses to reach its peer (fault injection). */
   wrapFetch?: (side: Side, f: Fetch) => Fetch
   config?: NodeConfigInput
+  /** Settings for one side only, over `config` (its `registered` merged field by field). */
+  configFor?: Partial<Record<Side, NodeConfigInput>>
   dir?: string
 }
 
@@ -92,6 +94,8 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
       autoProvisionMailboxes: false,
       synchronous: 'normal',
       ...o.config,
+      ...o.configFor?.[side],
+      registered: { ...o.config?.registered, ...o.configFor?.[side]?.registered },
       trust: { ...federation.trust, ...o.config?.trust },
       delivery: { ...FAST_DELIVERY, ...o.config?.delivery },
       limits: { ...o.config?.limits },

@@ -89,6 +89,28 @@ describe('operator profiles and configuration', () => {
     }
   })
 
+  it('takes print limits from the configuration, within their ranges', async () => {
+    const profile = join(NODES, 'denmark')
+    const dataDir = '/tmp/barid-print-limits'
+    const limits = async (printLimits: Record<string, number>) =>
+      (await loadConfig({ profile, overrides: { dataDir, registered: { printLimits } } }))
+        .registered.printLimits
+    expect(await limits({})).toEqual({
+      maxBodyBytes: 524_288,
+      maxParagraphUnits: 65_536,
+      maxPages: 250,
+    })
+    expect((await limits({ maxPages: 10 })).maxPages).toBe(10)
+    const refused: Record<string, number>[] = [
+      { maxPages: 1 },
+      { maxBodyBytes: 2 ** 30 },
+      { maxPages: 2.5 },
+      { pages: 3 },
+    ]
+    for (const bad of refused)
+      await expect(limits(bad)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+  })
+
   it('refuses every non-public peer address by default, and allows only the classes configured', async () => {
     const profile = join(NODES, 'egypt-post')
     const c = await loadConfig({ profile, env: {} })

@@ -266,6 +266,7 @@ function merge(a: NodeConfigInput, b: NodeConfigInput): NodeConfigInput {
       ...a.registered,
       ...b.registered,
       notifications: { ...a.registered?.notifications, ...b.registered?.notifications },
+      printLimits: { ...a.registered?.printLimits, ...b.registered?.printLimits },
     },
   }
 }

@@ -184,31 +184,34 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
     const terms = (await svc.storage.getLetterTerms([letter.id])).get(letter.id)
     let rendered: RenderedLetter
     try {
-      rendered = renderPaperLetter({
-        letterId: letter.id,
-        evidenceId: row?.id ?? null,
-        evidenceUrl: row
-          ? `${svc.config.publicUrl}/v1/log/inclusion?evidence=${row.id}`
-          : `urn:barid:letter:${letter.id}`,
-        category: letter.kind === 'registered' ? (terms?.category ?? 'registered') : null,
-        sender: h.sender,
-        recipient: {
-          name: exemption?.name ?? mailbox.displayName ?? mailbox.address,
-          lines: exemption?.postalAddress ?? [],
+      rendered = renderPaperLetter(
+        {
+          letterId: letter.id,
+          evidenceId: row?.id ?? null,
+          evidenceUrl: row
+            ? `${svc.config.publicUrl}/v1/log/inclusion?evidence=${row.id}`
+            : `urn:barid:letter:${letter.id}`,
+          category: letter.kind === 'registered' ? (terms?.category ?? 'registered') : null,
+          sender: h.sender,
+          recipient: {
+            name: exemption?.name ?? mailbox.displayName ?? mailbox.address,
+            lines: exemption?.postalAddress ?? [],
+          },
+          returnAddress:
+            svc.config.profile.displayName[coverLanguage(h.lang, svc.config.profile.languages)] ??
+            svc.config.profile.displayName.en ??
+            svc.config.profile.operator,
+          date: day(svc, now),
+          ...(opened.subject === undefined ? {} : { subject: opened.subject }),
+          contentType: h.contentType,
+          body: opened.body,
+          ...(terms?.replyBy ? { replyBy: day(svc, terms.replyBy) } : {}),
+          attachments: opened.attachments.map((a) => a.filename),
+          lang: h.lang,
+          languages: svc.config.profile.languages,
         },
-        returnAddress:
-          svc.config.profile.displayName[coverLanguage(h.lang, svc.config.profile.languages)] ??
-          svc.config.profile.displayName.en ??
-          svc.config.profile.operator,
-        date: day(svc, now),
-        ...(opened.subject === undefined ? {} : { subject: opened.subject }),
-        contentType: h.contentType,
-        body: opened.body,
-        ...(terms?.replyBy ? { replyBy: day(svc, terms.replyBy) } : {}),
-        attachments: opened.attachments.map((a) => a.filename),
-        lang: h.lang,
-        languages: svc.config.profile.languages,
-      })
+        svc.config.registered.printLimits,
+      )
     } catch (e) {
       if (!isBaridError(e, 'ERR_INPUT_TOO_LARGE')) throw e
       // Beyond the print limits it will never print: the job fails for good instead of being

@@ -19,6 +19,7 @@ import {
 } from './cover-labels.js'
 import { A4, PdfPage, countPdfPages, mm, renderPdf, type TextOptions } from './pdf-document.js'
 import { forgetShapedWords } from './shape-run.js'
+import { PRINT_LIMITS, type PrintLimits } from './print-limits.js'
 
 export interface PaperLetter {
   letterId: string
@@ -56,23 +57,6 @@ export interface RenderedLetter {
   extra?: { bytes: Uint8Array; extension: string }
   /** Pages printed in total. */
   pages: number
-}
-
-/** Bounds on what one letter may make the print channel do. */
-export interface PrintLimits {
-  /** Largest text body, in bytes. */
-  maxBodyBytes: number
-  /** Longest paragraph (a line of the body between line breaks), in UTF-16 code units. */
-  maxParagraphUnits: number
-  /** Most pages of the print file (cover and body). */
-  maxPages: number
-}
-
-/** Default print limits: a text body of up to about 150 pages of dense text. */
-export const PRINT_LIMITS: PrintLimits = {
-  maxBodyBytes: 512 * 1024,
-  maxParagraphUnits: 64 * 1024,
-  maxPages: 250,
 }
 
 const MARGIN = mm(20)

@@ -13,7 +13,7 @@ import type { NodeServices } from '../services.js'
 import { toBase64Url } from '../core.js'
 import { eventually, makeAgency, startPair, type Pair, type Side } from '../../test/harness.js'
 import { newPartyKeys, sealFor, type Fetch } from '../../test/clients.js'
-import { PRINT_LIMITS } from '../paper/render-letter.js'
+import { PRINT_LIMITS } from '../paper/print-limits.js'
 
 const FAST = { registered: { batchIntervalMs: 20 } }
 const KAREN = 'dk:cpr:0202501234'

@@ -8,6 +8,7 @@
 import { join } from 'node:path'
 import { BaridError } from '../core.js'
 import { ObjectReader } from '../config/validate.js'
+import { PRINT_LIMIT_RANGES, PRINT_LIMITS, type PrintLimits } from '../paper/print-limits.js'
 import type { RegisteredCategory } from '../storage/registered-types.js'
 
 export interface NotificationConfig {
@@ -42,6 +43,8 @@ export interface RegisteredConfig {
   printDir: string
   /** Retry delay of a print job that failed for a reason that may pass. */
   printRetryMs: number
+  /** Bounds on one letter's print job; a letter beyond them is not printed (spec 17.6). */
+  printLimits: PrintLimits
   notifications: NotificationConfig
 }
 
@@ -52,8 +55,11 @@ export const DEFAULT_NOTIFICATIONS: NotificationConfig = {
   timeoutMs: 10_000,
 }
 
-export type RegisteredConfigInput = Partial<Omit<RegisteredConfig, 'notifications'>> & {
+export type RegisteredConfigInput = Partial<
+  Omit<RegisteredConfig, 'notifications' | 'printLimits'>
+> & {
   notifications?: Partial<NotificationConfig>
+  printLimits?: Partial<PrintLimits>
 }
 
 /**
@@ -77,8 +83,24 @@ export function resolveRegisteredConfig(
     maxLogBacklog: i.maxLogBacklog ?? 10_000,
     printDir: i.printDir ?? join(dataDir, 'print-queue'),
     printRetryMs: i.printRetryMs ?? 60_000,
+    printLimits: { ...PRINT_LIMITS, ...i.printLimits },
     notifications: { ...DEFAULT_NOTIFICATIONS, ...i.notifications },
   }
+  for (const k of Object.keys(PRINT_LIMIT_RANGES) as (keyof PrintLimits)[]) {
+    const [min, max] = PRINT_LIMIT_RANGES[k]
+    const v = r.printLimits[k]
+    if (!Number.isSafeInteger(v) || v < min || v > max)
+      throw new BaridError(
+        'ERR_INVALID_ARGUMENT',
+        `config: registered.printLimits.${k} must be an integer in [${min}, ${max}]`,
+      )
+  }
+  const unknown = Object.keys(r.printLimits).filter((k) => !(k in PRINT_LIMIT_RANGES))
+  if (unknown.length > 0)
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      `config: registered.printLimits has unknown field ${unknown[0]}`,
+    )
   if (r.logMaxBatch < 1 || r.logMaxBatch > 1000)
     throw new BaridError(
       'ERR_INVALID_ARGUMENT',
