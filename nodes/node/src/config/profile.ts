@@ -20,7 +20,10 @@ export interface RetentionPolicy {
   mailboxDays: number
   /** Days a letter the citizen deleted is kept before its ciphertext is purged. */
   deletedDays: number
-  /** Years evidence records are kept (proof outlives the letter). */
+  /**
+   * Calendar years (UTC) evidence records are kept from their issue time (proof outlives the
+   * letter), after which retention removes them (spec 15.4).
+   */
   evidenceYears: number
   /** Days idempotency records (transaction responses, Idempotency-Key) are kept. */
   idempotencyDays: number

@@ -145,3 +145,78 @@ describe('mailbox retention worker', () => {
     await p.storage.close()
   })
 })
+
+describe('evidence retention in the retention worker', () => {
+  /** Records of letters `ids`, issued at `at`, read by the evidence feed (so logged). */
+  async function records(p: Awaited<ReturnType<typeof parts>>, ids: string[], at: number) {
+    await p.storage.addEvidence(
+      ids.map((id) => ({
+        id: `${id}.submission-accepted`,
+        letterId: id,
+        recipient: null,
+        type: 'submission-accepted',
+        issuer: 'digitalpost.dk',
+        issuedAt: at,
+        prev: null,
+        record: new TextEncoder().encode(id),
+      })),
+    )
+    const from = await p.storage.feedPosition('evidence')
+    await p.storage.commitLog(null, [], { from, to: await p.storage.evidenceHead() }, [], at)
+  }
+  const left = async (p: Awaited<ReturnType<typeof parts>>, ids: string[]) => {
+    const out: string[] = []
+    for (const id of ids) if ((await p.storage.listEvidence(id)).length > 0) out.push(id)
+    return out
+  }
+
+  it('removes evidence past evidenceYears in bounded steps after the mailboxes, resumes its pass where a run stopped, and reports it in logs and metrics', async () => {
+    const p = await parts('evidence', 0)
+    const issued = p.svc.now()
+    // A letter held by a delivery not yet made, at the front of the pass; five free ones behind.
+    await p.storage.scheduleDeliveries([
+      { letterId: 'H', mailboxId: p.mailbox, address: 'a@digitalpost.dk', visibleAt: 4e12 },
+    ])
+    await records(p, ['H'], issued - 1)
+    await records(p, ['E0', 'E1', 'E2', 'E3', 'E4'], issued)
+    await records(p, ['young'], issued + 30 * DAY)
+    const worker = createRetentionWorker(p.svc, { step: 2, maxSteps: 1 })
+    expect((await worker.runOnce()).evidence).toMatchObject({ records: 0, more: false })
+
+    p.clock.advance(Date.parse('2037-02-01T00:00:00Z') - p.svc.now())
+    const runs = []
+    for (let i = 0; i < 4; i++) runs.push(await worker.runOnce())
+    // Each run goes on after the last: the held letter at the front is met once per pass.
+    expect(runs.map((r) => [r.evidence.records, r.evidence.more, r.more])).toEqual([
+      [1, true, true],
+      [2, true, true],
+      [2, true, true],
+      [0, false, false],
+    ])
+    expect(runs[0]!.evidence.cutoff).toBe(Date.parse('2027-02-01T00:00:00Z'))
+    expect(await left(p, ['H', 'E0', 'E1', 'E2', 'E3', 'E4', 'young'])).toEqual(['H', 'young'])
+    const text = await p.svc.metrics.registry.render()
+    expect(text).toContain('barid_retention_purged_total{kind="evidence"} 5')
+    expect(text).toContain('barid_retention_runs_total{outcome="partial"} 3')
+    const logged = p.lines.filter((l) => l.msg === 'evidence retention' && l.level === 'info')
+    expect(logged.map((l) => l.records)).toEqual([1, 2, 2])
+    expect(logged[0]).toMatchObject({ cutoff: '2027-02-01T00:00:00.000Z', more: true })
+    await worker.stop()
+    await p.storage.close()
+  })
+
+  it('keeps a record until its tenth anniversary (calendar years, UTC) has passed', async () => {
+    const p = await parts('evidence-edge', 0)
+    const issued = p.svc.now() // 2027-01-15T08:00:00Z
+    await records(p, ['L'], issued)
+    await records(p, ['young'], issued + 3650 * 2 * DAY)
+    const worker = createRetentionWorker(p.svc)
+    // Ten years of 365 days, and the three leap days in between: the anniversary, not yet past.
+    p.clock.advance(Date.parse('2037-01-15T08:00:00Z') - issued)
+    expect((await worker.runOnce()).evidence.records).toBe(0)
+    p.clock.advance(1)
+    expect((await worker.runOnce()).evidence.records).toBe(1)
+    await worker.stop()
+    await p.storage.close()
+  })
+})

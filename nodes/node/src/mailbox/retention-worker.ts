@@ -1,16 +1,34 @@
 /**
  * @module mailbox/retention-worker
- * Mailbox retention (spec 15.4): letters are removed from mailboxes `retention.mailboxDays`
- * (operator profile) after their delivery, with their ciphertext and the attachment blobs no
- * other letter references; evidence and the transparency log stay. The worker runs every
- * interval in bounded steps (one transaction each, the event loop free in between), at most
- * `maxSteps` per run; a run that stops at that bound is followed by the next one soon after, so
- * a backlog drains without starving requests. Stopping lets the step in flight finish.
+ * Mailbox and evidence retention (spec 15.4): letters are removed from mailboxes
+ * `retention.mailboxDays` (operator profile) after their delivery, with their ciphertext and the
+ * attachment blobs no other letter references; then evidence records are removed
+ * `retention.evidenceYears` after their issue, a letter's records together once nothing holds
+ * them; the transparency log always stays. Each part runs every interval in bounded steps (one
+ * transaction each, the event loop free in between), at most `maxSteps` per run; a run that
+ * stops at that bound is followed by the next one soon after, so a backlog drains without
+ * starving requests, and the evidence pass resumes where it stopped. Stopping lets the step in
+ * flight finish.
  */
 import { isBaridError } from '../core.js'
 import type { NodeServices } from '../services.js'
+import type { EvidenceCursor } from '../storage/storage.js'
+import { evidenceCutoff } from './evidence-cutoff.js'
 
 const DAY = 86_400_000
+
+/** What the evidence part of a run removed. */
+export interface EvidenceRetentionRun {
+  /** Records issued before this time were due (ms since the epoch). */
+  cutoff: number
+  records: number
+  letters: number
+  /** Acknowledged receipts removed with their records. */
+  receipts: number
+  steps: number
+  /** True when it stopped at its bound (or at shutdown): the next run resumes the pass. */
+  more: boolean
+}
 
 /** What one run removed. */
 export interface RetentionRun {
@@ -20,8 +38,12 @@ export interface RetentionRun {
   letters: number
   blobs: number
   steps: number
-  /** True when the run stopped at its bound (or at shutdown) with entries possibly left. */
+  /**
+   * True when the run stopped at its bound (or at shutdown) with entries or evidence possibly
+   * left.
+   */
   more: boolean
+  evidence: EvidenceRetentionRun
 }
 
 export interface RetentionWorkerOptions {
@@ -30,11 +52,12 @@ export interface RetentionWorkerOptions {
   /** Delay of the first run after start; default min(interval, 60 s). */
   firstRunMs?: number
   /**
-   * Entries per step (transaction); default 100: about 8 ms of CPU on a node holding a million
-   * letters (bench/listing.ts), the longest the step holds the write lock and the event loop.
+   * Entries (and evidence records) per step (transaction); default 100: about 8 ms of CPU on a
+   * node holding a million letters (bench/listing.ts), the longest the step holds the write lock
+   * and the event loop.
    */
   step?: number
-  /** Steps per run; default 500. */
+  /** Steps per run, for each of the two parts; default 500. */
   maxSteps?: number
   /** Pause before the next run when a run stopped at its bound; default 1 s. */
   catchUpMs?: number
@@ -66,7 +89,7 @@ export function createRetentionWorker(
   const catchUpMs = opts.catchUpMs ?? 1000
   const purged = svc.metrics.registry.counter(
     'barid_retention_purged_total',
-    'What mailbox retention removed, by kind: entries, letters (ciphertext), blobs',
+    'What retention removed, by kind: entries, letters (ciphertext), blobs, evidence (records)',
   )
   const runs = svc.metrics.registry.counter(
     'barid_retention_runs_total',
@@ -75,6 +98,9 @@ export function createRetentionWorker(
   let stopping = false
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
+  // Where the evidence pass stopped at its bound: the next run goes on from there, so records
+  // held at the front of the pass cannot keep it from ever reaching those behind them.
+  let evidenceAfter: EvidenceCursor | undefined
 
   async function deleteBlobs(digests: readonly string[]): Promise<number> {
     let failed = 0
@@ -95,7 +121,15 @@ export function createRetentionWorker(
   async function run(): Promise<RetentionRun> {
     const started = performance.now()
     const cutoff = svc.now() - svc.config.profile.retention.mailboxDays * DAY
-    const r: RetentionRun = { cutoff, entries: 0, letters: 0, blobs: 0, steps: 0, more: false }
+    const r: RetentionRun = {
+      cutoff,
+      entries: 0,
+      letters: 0,
+      blobs: 0,
+      steps: 0,
+      more: false,
+      evidence: { cutoff: 0, records: 0, letters: 0, receipts: 0, steps: 0, more: false },
+    }
     for (;;) {
       if (stopping || r.steps >= maxSteps) {
         r.more = true
@@ -118,7 +152,6 @@ export function createRetentionWorker(
       // Requests and deliveries run between steps.
       await new Promise((resolve) => setImmediate(resolve))
     }
-    runs.inc({ outcome: r.more ? 'partial' : 'complete' })
     const fields = {
       entries: r.entries,
       letters: r.letters,
@@ -130,7 +163,56 @@ export function createRetentionWorker(
     }
     if (r.entries > 0) svc.log.info('mailbox retention', fields)
     else svc.log.debug('mailbox retention', fields)
+    // After the mailboxes: an entry removed above may be what held its letter's evidence.
+    r.evidence = await runEvidence()
+    r.more ||= r.evidence.more
+    runs.inc({ outcome: r.more ? 'partial' : 'complete' })
     return r
+  }
+
+  async function runEvidence(): Promise<EvidenceRetentionRun> {
+    const started = performance.now()
+    const cutoff = evidenceCutoff(svc.now(), svc.config.profile.retention.evidenceYears)
+    const e: EvidenceRetentionRun = {
+      cutoff,
+      records: 0,
+      letters: 0,
+      receipts: 0,
+      steps: 0,
+      more: false,
+    }
+    for (;;) {
+      if (stopping || e.steps >= maxSteps) {
+        e.more = true
+        break
+      }
+      const s = await svc.storage.purgeEvidence({
+        issuedBefore: cutoff,
+        limit: step,
+        ...(evidenceAfter ? { after: evidenceAfter } : {}),
+      })
+      e.steps++
+      e.records += s.records
+      e.letters += s.letters
+      e.receipts += s.receipts
+      purged.inc({ kind: 'evidence' }, s.records)
+      // A pass that reached the end starts again from the oldest record next time.
+      evidenceAfter = s.more ? s.next : undefined
+      if (!s.more) break
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const fields = {
+      records: e.records,
+      letters: e.letters,
+      receipts: e.receipts,
+      steps: e.steps,
+      more: e.more,
+      cutoff: new Date(cutoff).toISOString(),
+      ms: Math.round(performance.now() - started),
+    }
+    if (e.records > 0) svc.log.info('evidence retention', fields)
+    else svc.log.debug('evidence retention', fields)
+    return e
   }
 
   /** Runs are serialised: a call made during a run starts after it. */
@@ -147,7 +229,7 @@ export function createRetentionWorker(
         (r) => schedule(r.more ? catchUpMs : intervalMs),
         (e) => {
           runs.inc({ outcome: 'error' })
-          svc.log.error('mailbox retention failed', {
+          svc.log.error('retention failed', {
             error: isBaridError(e) ? e.code : String(e).slice(0, 200),
           })
           schedule(intervalMs)

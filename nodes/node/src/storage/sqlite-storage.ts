@@ -7,6 +7,7 @@
 import type { Storage } from './storage.js'
 import { openDb, type OpenDbOptions } from './sqlite/db.js'
 import { sqliteDirectory } from './sqlite/directory.js'
+import { sqliteEvidenceRetention } from './sqlite/evidence-retention.js'
 import { directoryCache } from './sqlite/directory-cache.js'
 import { sqliteLetters } from './sqlite/letters.js'
 import { sqliteBatches, sqliteIdempotency, sqliteRetention } from './sqlite/misc.js'
@@ -44,6 +45,7 @@ export function createSqliteStorage(opts: OpenDbOptions): Storage {
     ...sqliteBatches(db),
     ...sqliteRetention(db),
     ...sqliteMailboxRetention(db),
+    ...sqliteEvidenceRetention(db),
     ...sqliteTransparency(db),
     ...sqliteRegistered(db),
     ...sqlitePaper(db, directory),

@@ -226,6 +226,45 @@ export interface MailboxRetentionStore {
   }): Promise<MailboxPurge>
 }
 
+/** Where an evidence retention pass stands: the last (issue time, letter) it examined. */
+export interface EvidenceCursor {
+  issuedAt: number
+  letterId: string
+}
+
+/** What one step of evidence retention removed (see {@link EvidenceRetentionStore}). */
+export interface EvidencePurge {
+  /** Evidence records deleted. */
+  records: number
+  /** Letters whose evidence was deleted (all of it: a letter's records go together). */
+  letters: number
+  /** Acknowledged receipts (17.5) deleted with the records they named. */
+  receipts: number
+  /** Where the next step of the pass starts; pass it back as `after`. */
+  next: EvidenceCursor | undefined
+  /** True when the step stopped at its limit: more records may be due after `next`. */
+  more: boolean
+}
+
+/** Evidence retention (spec 15.4): `retention.evidenceYears` from issue. */
+export interface EvidenceRetentionStore {
+  /**
+   * Examines up to `limit` evidence records issued before `issuedBefore`, after `after`, in
+   * order of issue time, and deletes all the records of each of their letters that nothing
+   * holds: no record of the letter is younger than the cutoff or unread by the evidence feed
+   * (or the newest stored), no mailbox entry, held-back delivery, retrieval deadline, print job,
+   * notification or outbox item of the letter is pending, and no receipt of its records is
+   * unacknowledged. Acknowledged receipts of deleted records go with them. Deletes at most
+   * `limit` records, except that a letter with more records than that goes whole in a step of
+   * its own. Never touches the transparency log or the letter's identity.
+   */
+  purgeEvidence(opts: {
+    issuedBefore: number
+    limit: number
+    after?: EvidenceCursor
+  }): Promise<EvidencePurge>
+}
+
 /**
  * This node's transparency log (spec 16) and its witnessing of peers' logs. The log is fed from
  * the evidence table in the order records were stored, through a durable feed position.
@@ -375,6 +414,7 @@ export interface Storage
     BatchStore,
     RetentionStore,
     MailboxRetentionStore,
+    EvidenceRetentionStore,
     TransparencyStore,
     RegisteredMailStore {
   /** True when the database answers (for `/readyz`). */

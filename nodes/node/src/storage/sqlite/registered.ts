@@ -285,7 +285,12 @@ export function sqliteRegistered(db: Db): RegisteredPart {
     async ackReceipts(sender, through) {
       return c
         .transaction(() => {
-          const last = (q.lastReceipt.get(sender) as number | null) ?? 0
+          // Evidence retention (15.4) deletes acknowledged receipts: the acknowledged point
+          // stays a receipt the sender was given.
+          const last = Math.max(
+            (q.lastReceipt.get(sender) as number | null) ?? 0,
+            (q.acked.get(sender) as number | undefined) ?? 0,
+          )
           if (!Number.isSafeInteger(through) || through < 0 || through > last) {
             throw new BaridError(
               'ERR_INVALID_ARGUMENT',
