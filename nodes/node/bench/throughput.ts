@@ -5,8 +5,10 @@
  *
  * 1. Sustained throughput: an agency's pre-sealed letters submitted at post.eg in batches;
  *    letters per second from the first batch to the last letter seen in a Danish mailbox.
- * 2. Latency: single letters offered at a fixed rate by an open-loop generator; p50/p99 from
- *    each letter's scheduled send time to the moment it is seen in the Danish mailbox.
+ * 2. Latency: letters offered at a fixed rate by an open-loop generator, once one letter a
+ *    request and once in batches of ten (`--per-request`); p50/p99 from each letter's scheduled
+ *    send time to the moment it is seen in the Danish mailbox. With `--repeat`, a target is met
+ *    only when every run meets it.
  *
  * The listing target (a million letters stored) is measured by bench/listing.ts, which
  * `pnpm bench` runs after this one.
@@ -150,20 +152,24 @@ async function sustained(a: BenchArgs, run: number): Promise<number> {
   }
 }
 
-async function paced(a: BenchArgs, run: number): Promise<{ p99: number; ok: boolean }> {
+async function paced(
+  a: BenchArgs,
+  run: number,
+  perRequest: number,
+): Promise<{ p99: number; ok: boolean }> {
   const n = Math.round(a.rate * a.seconds)
-  const { f, eta, letters, size } = await prepare(a, `paced-${run}`, n)
+  const { f, eta, letters, size } = await prepare(a, `paced-${perRequest}-${run}`, n)
   try {
     const perS = await floorBeside(size)
     const watcher = watchDeliveries(f.nodes.dk.config.dbFile)
     const cpuLine = cpuReporter(f)
     try {
-      const r = await profiled(f, `paced-${run}`, () =>
+      const r = await profiled(f, `paced-${perRequest}-${run}`, () =>
         pacedRun(eta, letters as SealedForBench[], watcher, {
           rate: a.rate,
           timeoutMs: 120_000,
           connections: a.connections,
-          perRequest: a.perRequest,
+          perRequest,
         }),
       )
       const e2e = summary(r.endToEnd)
@@ -240,27 +246,30 @@ try {
       name: 'sustained Egypt -> Denmark',
       value: `${range(rates, 0)} letters/s`,
       target: '>= 2,500/s',
-      pass: Math.max(...rates) >= 2500,
+      // Every run must meet it: the machine is shared, and a target met once is not met.
+      pass: Math.min(...rates) >= 2500,
     })
   }
-  if (args.sections.has('latency')) {
+  // Single letters (one request each) and small batches: what a sender submits is its choice;
+  // each letter's latency counts from its own scheduled time either way.
+  for (const perRequest of args.sections.has('latency') ? args.perRequest : []) {
+    const how = perRequest > 1 ? `batches of ${perRequest}` : 'single letters'
     const p99s: number[] = []
     let ok = true
     for (let run = 1; run <= args.repeat; run++) {
       say(
-        `\n[2] latency: ${args.perRequest > 1 ? `batches of ${args.perRequest}` : 'single letters'} ` +
-          `offered at ${fmt(args.rate)} letters/s for ${args.seconds} s, open loop, ` +
-          `${args.connections} connections (run ${run} of ${args.repeat}; ${load()})`,
+        `\n[2] latency: ${how} offered at ${fmt(args.rate)} letters/s for ${args.seconds} s, ` +
+          `open loop, ${args.connections} connections (run ${run} of ${args.repeat}; ${load()})`,
       )
-      const r = await paced(args, run)
+      const r = await paced(args, run, perRequest)
       p99s.push(r.p99)
       ok &&= r.ok
     }
     verdicts.push({
-      name: `end-to-end p99 at ${fmt(args.rate)}/s offered`,
+      name: `end-to-end p99 at ${fmt(args.rate)}/s, ${how}`,
       value: `${range(p99s, 1)} ms`,
       target: '< 250 ms',
-      pass: ok && Math.min(...p99s) < 250,
+      pass: ok && Math.max(...p99s) < 250,
     })
   }
   say(`\nsummary (${load()})`)

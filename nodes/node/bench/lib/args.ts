@@ -9,8 +9,8 @@ export interface BenchArgs {
   /** Offered rate and duration of the paced latency run. */
   rate: number
   seconds: number
-  /** Letters per request in the paced run (1: single letters; more: small batches). */
-  perRequest: number
+  /** Letters per request of each paced run (1: single letters; more: small batches). */
+  perRequest: number[]
   /** Keep-alive connections of the paced run's HTTP client. */
   connections: number
   /** Danish recipients of the cross-border runs. */
@@ -31,8 +31,8 @@ const USAGE = `usage: npx tsx bench/throughput.ts [options]
   --rate R           offered letters/s in the paced latency run (default 1000)
   --seconds S        duration of the paced run (default 10)
   --connections C    keep-alive connections of the paced run's client (default 64)
-  --per-request K    letters per request in the paced run: 1 = single letters (default),
-                     more = small batches sent on the same schedule
+  --per-request K,.. letters per request of each paced run: 1 = single letters, more = small
+                     batches sent on the same schedule (default 1,10: both)
   --recipients R     Danish recipients of the cross-border runs (default 100)
   --sync full|normal SQLite synchronous of both nodes (default full, the reference default)
   --only a,b         sections: throughput, latency (default both)
@@ -53,7 +53,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     seconds: 10,
     recipients: 100,
     connections: 64,
-    perRequest: 1,
+    perRequest: [1, 10],
     synchronous: 'full',
     sections: new Set(['throughput', 'latency']),
     repeat: 1,
@@ -80,7 +80,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         a.seconds = num(v(), f)
         break
       case '--per-request':
-        a.perRequest = Math.round(num(v(), f))
+        a.perRequest = (v() ?? '').split(',').map((k) => Math.round(num(k, f)))
         break
       case '--connections':
         a.connections = num(v(), f)
