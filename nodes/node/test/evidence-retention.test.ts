@@ -10,37 +10,27 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '@barid/cli'
-import { importPublicJwk, readEvidenceBundle, sealLetter, toHex } from '../src/core.js'
+import { readEvidenceBundle, toHex } from '../src/core.js'
 import type { LookupResult } from '../src/directory/lookup.js'
 import { evidenceChain } from '../src/letters/submit.js'
 import { clockControl } from '../src/test-control/clock.js'
 import type { Agency, Pair } from './harness.js'
 import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { sealFor } from './clients.js'
 
 const DAY = 86_400_000
 const work = await mkdtemp(join(tmpdir(), 'barid-evidence-retention-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
 
 async function sendRegistered(from: Agency, to: LookupResult & { status: 'active' }) {
-  const keys = []
-  for (const k of to.keys.filter((k) => k.use === 'enc')) {
-    const h = await importPublicJwk(k.jwk, { use: 'encrypt' })
-    keys.push({ publicKey: h.publicKey, kid: h.kid })
-  }
-  const sealed = await sealLetter({
-    sender: {
-      address: from.address,
-      signingKey: from.keys.sign.privateKey,
-      kid: from.keys.sign.kid,
-      encryptionKey: { publicKey: from.keys.enc.publicKey, kid: from.keys.enc.kid },
-    },
-    recipients: [{ address: to.address, keys }],
+  const sealed = await sealFor({
+    from: { address: from.address, keys: from.keys },
+    to: [{ address: to.address, keys: to }],
     kind: 'registered',
-    category: 'registered',
-    contentType: 'text/plain; charset=utf-8',
-    lang: 'da',
     subject: 'Afgørelse',
-    body: new TextEncoder().encode('Afgørelse om ejendomsvurdering.'),
+    body: 'Afgørelse om ejendomsvurdering.',
+    lang: 'da',
+    expiresInSeconds: 2 * 365 * 86_400,
   })
   await from.client.submit(sealed.bytes)
   await eventually(async () =>
