@@ -250,6 +250,28 @@ export async function etaToLars(pair: Pair) {
   return { eta, lars, send }
 }
 
+/** Karen Holm, a Danish resident without a digital mailbox, served on paper (spec 17.6). */
+export const KAREN = { identifier: 'dk:cpr:0202501234', address: 'karen.holm@digitalpost.dk' }
+
+/** Registers {@link KAREN} in digitalpost.dk's exemption registry, with a postal address. */
+export async function servedOnPaper(pair: Pair): Promise<void> {
+  const dk = pair.nodes.dk
+  const res = await dk.app.request(`${dk.url}/v1/admin/exemptions`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${dk.services.keys.adminToken}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      ...KAREN,
+      reason: 'no-internet-access',
+      name: 'Karen Holm',
+      postalAddress: ['Nørregade 1, 2. th.', '1165 København K'],
+    }),
+  })
+  if (!res.ok) throw new Error(`exemption of Karen Holm: HTTP ${res.status}`)
+}
+
 /** Waits until `check` passes or the time runs out. */
 export async function eventually<T>(
   check: () => Promise<T>,

@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { evidenceChain } from '../letters/submit.js'
 import type { NodeConfigInput } from '../config/config.js'
-import { clientFetch, eventually, makeAgency, startPair } from '../../test/harness.js'
+import { eventually, KAREN, makeAgency, servedOnPaper, startPair } from '../../test/harness.js'
 import { sealFor } from '../../test/clients.js'
 import { PRINT_LIMITS } from './print-limits.js'
 
@@ -23,22 +23,8 @@ async function expectGivenUp(dkConfig: NodeConfigInput, text: string): Promise<v
   })
   const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
   const dk = pair.nodes.dk
-  const res = await clientFetch(pair, 'dk')(`${dk.url}/v1/admin/exemptions`, {
-    method: 'PUT',
-    headers: {
-      authorization: `Bearer ${dk.services.keys.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      identifier: 'dk:cpr:0202501234',
-      address: 'karen.holm@digitalpost.dk',
-      reason: 'no-internet-access',
-      name: 'Karen Holm',
-      postalAddress: ['Nørregade 1, 2. th.', '1165 København K'],
-    }),
-  })
-  expect(res.ok).toBe(true)
-  const to = await eta.client.lookup({ identifier: 'dk:cpr:0202501234' })
+  await servedOnPaper(pair)
+  const to = await eta.client.lookup({ identifier: KAREN.identifier })
   if (to.status !== 'active') throw new Error('lookup')
   const sealed = await sealFor({
     from: { address: eta.address, keys: eta.keys },

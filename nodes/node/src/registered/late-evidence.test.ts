@@ -11,32 +11,18 @@ import { fedRequest } from '../federation/federation-client.js'
 import { evidenceChain } from '../letters/submit.js'
 import type { NodeServices } from '../services.js'
 import { toBase64Url } from '../core.js'
-import { eventually, makeAgency, startPair, type Pair, type Side } from '../../test/harness.js'
+import {
+  eventually,
+  KAREN,
+  makeAgency,
+  servedOnPaper,
+  startPair,
+  type Side,
+} from '../../test/harness.js'
 import { newPartyKeys, sealFor, type Fetch } from '../../test/clients.js'
 import { PRINT_LIMITS } from '../paper/print-limits.js'
 
 const FAST = { registered: { batchIntervalMs: 20 } }
-const KAREN = 'dk:cpr:0202501234'
-
-/** Registers Karen Holm at digitalpost.dk as served on paper (spec 17.6). */
-async function servedOnPaper(pair: Pair): Promise<void> {
-  const dk = pair.nodes.dk
-  const res = await dk.app.request(`${dk.url}/v1/admin/exemptions`, {
-    method: 'PUT',
-    headers: {
-      authorization: `Bearer ${dk.services.keys.adminToken}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      identifier: KAREN,
-      address: 'karen.holm@digitalpost.dk',
-      reason: 'no-internet-access',
-      name: 'Karen Holm',
-      postalAddress: ['Nørregade 1, 2. th.', '1165 København K'],
-    }),
-  })
-  expect(res.ok).toBe(true)
-}
 
 /** The state the sending node stored when the attempt settled (before records are followed). */
 async function storedState(svc: NodeServices, letterId: string): Promise<string | undefined> {
@@ -51,7 +37,7 @@ describe("the sender's view of a recipient after the answer", () => {
     await using pair = await startPair({ listen: true, config: FAST })
     const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
     await servedOnPaper(pair)
-    const to = await eta.client.lookup({ identifier: KAREN })
+    const to = await eta.client.lookup({ identifier: KAREN.identifier })
     if (to.status !== 'active') throw new Error('lookup')
     const stranger = await newPartyKeys()
     const seal = (body: string, keys = to) =>
@@ -150,7 +136,7 @@ describe("the sender's view of a recipient after the answer", () => {
     try {
       const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
       await servedOnPaper(pair)
-      const to = await eta.client.lookup({ identifier: KAREN })
+      const to = await eta.client.lookup({ identifier: KAREN.identifier })
       if (to.status !== 'active') throw new Error('lookup')
       const sealed = await sealFor({
         from: { address: eta.address, keys: eta.keys },
