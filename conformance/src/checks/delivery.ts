@@ -190,8 +190,71 @@ export const deliveryChecks: Check[] = [
       )
       ensure(
         right?.status === 'accepted',
-        `the same record with the letter's digest was ${right?.status ?? 'not answered'} ${right?.code ?? ''}`,
+        `with the letter's digest: ${right?.status ?? 'not answered'} ${right?.code ?? ''}`,
         '11.4-13',
+      )
+    },
+  },
+  {
+    id: 'evidence.sender-view',
+    title:
+      "the sender's state for a recipient turns not-delivered on a late record, and stays there",
+    group: 'transactions',
+    clauses: ['17.5-1', '11.4-13'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`late${Date.now().toString(36)}`, await newKeys())
+      const l = await registeredToPeer(world, f.agencyA, box)
+      const d = await eventually(
+        async () => world.peer.state.deliveries.get(deliveryKey(l.id, box.address)),
+        { what: 'node A to deliver the letter to the harness peer', clause: '17.5-1' },
+      )
+      const settled = await settledState(world, f.agencyA, l.id)
+      ensure(settled.state === 'delivered', `node A says ${settled.state} first`, '17.5-1')
+      const delivered = fromBase64Url(d.evidence.at(-1)!)
+      const gaveUp = toBase64Url(
+        (
+          await createEvidence({
+            type: 'not-delivered',
+            letterId: l.id,
+            letterDigest: fromHex(d.digest),
+            issuer: world.peer.id.operator,
+            recipient: box.address,
+            reason: 'channel-failed',
+            prev: new Uint8Array(
+              await crypto.subtle.digest('SHA-256', delivered as Uint8Array<ArrayBuffer>),
+            ),
+            time: world.clock.now(),
+            key: {
+              privateKey: world.peer.id.evidence.privateKey,
+              kid: world.peer.id.evidence.kid,
+            },
+          })
+        ).bytes,
+      )
+      const r = await sendTx(world, world.a, { evidence: [{ record: gaveUp }] })
+      ensure(
+        r.answer?.evidence?.[0]?.status === 'accepted',
+        `node A ${r.answer?.evidence?.[0]?.status ?? 'did not answer'} the not-delivered record`,
+        '11.4-13',
+      )
+      const stateNow = async () => (await statusOf(world, f.agencyA, l.id)).body.recipients?.[0]
+      const after = await stateNow()
+      ensure(
+        after?.state === 'not-delivered',
+        `after a not-delivered record node A says ${after?.state ?? 'nothing'}`,
+        '17.5-1',
+      )
+      // The same records again, the earlier one last: the state does not move back.
+      await sendTx(world, world.a, {
+        evidence: [{ record: gaveUp }, { record: toBase64Url(delivered) }],
+      })
+      const again = await stateNow()
+      ensure(
+        again?.state === 'not-delivered',
+        `after the records were sent again node A says ${again?.state ?? 'nothing'}`,
+        '17.5-1',
       )
     },
   },
