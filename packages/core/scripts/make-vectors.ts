@@ -6,12 +6,19 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { VECTORS_DIR } from '../test/vectors-file.js'
 
-const areas = ['cbor', 'addresses', 'attachments', 'letter', 'evidence', 'certificates', 'transparency', 'trust-list']
-const dirs: Record<string, string> = { addresses: 'address', attachments: 'attachment', certificates: 'x509', 'trust-list': 'trust' }
+const areas = ['cbor', 'addresses', 'attachments', 'letter', 'evidence', 'certificates', 'transparency', 'trust-list', 'evidence-bundle']
+// Generator of each area, under src/: `<dir>/vectors.ts` unless named here.
+const generators: Record<string, string> = {
+  addresses: 'address/vectors.ts',
+  attachments: 'attachment/vectors.ts',
+  certificates: 'x509/vectors.ts',
+  'trust-list': 'trust/vectors.ts',
+  'evidence-bundle': 'trust/bundle-vectors.ts',
+}
 const wanted = process.argv.slice(2)
 
 for (const area of wanted.length ? wanted : areas) {
-  const file = new URL(`../src/${dirs[area] ?? area}/vectors.ts`, import.meta.url)
+  const file = new URL(`../src/${generators[area] ?? `${area}/vectors.ts`}`, import.meta.url)
   if (!existsSync(file)) {
     console.error(`vectors: no generator for ${area} (${file.pathname})`)
     process.exitCode = 1

@@ -48,7 +48,8 @@ async function fixedKey(name: string): Promise<KeyPair> {
   )
 }
 
-interface Pki {
+/** The vectors' PKI: fixed keys by name, the federation root, two operator CAs, one node each. */
+export interface Pki {
   keys: Record<string, KeyPair>
   root: ParsedCertificate
   egCa: ParsedCertificate
@@ -57,7 +58,8 @@ interface Pki {
   dkNode: ParsedCertificate
 }
 
-async function makePki(): Promise<Pki> {
+/** Builds the vectors' PKI from fixed keys (also used by ./bundle-vectors.ts). */
+export async function makePki(): Promise<Pki> {
   const names = [
     'governance',
     'governance-next',
@@ -142,7 +144,8 @@ function operators(p: Pki, eg: Partial<OperatorEntry> = {}): OperatorEntry[] {
   ]
 }
 
-function input(p: Pki, overrides: Partial<TrustListInput> = {}): TrustListInput {
+/** The input of the vectors' base trust list (sequence 2; post.eg withdrawn one hour after `now`). */
+export function trustListInput(p: Pki, overrides: Partial<TrustListInput> = {}): TrustListInput {
   return {
     federation: 'barid-vectors',
     sequence: 2,
@@ -175,7 +178,7 @@ function withPayload(
   change: (m: Map<CborKey, CborValue>) => void,
 ): Map<CborKey, CborValue> {
   const m = trustListPayload({
-    ...input(p),
+    ...trustListInput(p),
     governanceKeys: [p.keys.governance as KeyPair],
     operators: operators(p),
   })
@@ -202,14 +205,14 @@ export async function makeVectors(): Promise<unknown> {
   const gov = p.keys.governance as KeyPair
   const next = p.keys['governance-next'] as KeyPair
   const attacker = p.keys.attacker as KeyPair
-  const base = await createTrustList(input(p), gov)
-  const held1 = await createTrustList(input(p, { sequence: 1, issued: VECTOR_NOW - DAY }), gov)
+  const base = await createTrustList(trustListInput(p), gov)
+  const held1 = await createTrustList(trustListInput(p, { sequence: 1, issued: VECTOR_NOW - DAY }), gov)
   const announce = await createTrustList(
-    input(p, { sequence: 3, issued: VECTOR_NOW + 60, rollover: next }),
+    trustListInput(p, { sequence: 3, issued: VECTOR_NOW + 60, rollover: next }),
     gov,
   )
   const complete = await createTrustList(
-    input(p, { sequence: 4, issued: VECTOR_NOW + 120, governanceKeys: [next] }),
+    trustListInput(p, { sequence: 4, issued: VECTOR_NOW + 120, governanceKeys: [next] }),
     next,
   )
   const badAlg = encodeCanonical(
@@ -242,7 +245,7 @@ export async function makeVectors(): Promise<unknown> {
   const invalid: { name: string; hex: string; held?: string; now?: number; reason: string }[] = [
     {
       name: 'signed by a key that is not a governance key',
-      hex: hex(await createTrustList(input(p, { governanceKeys: [attacker] }), attacker)),
+      hex: hex(await createTrustList(trustListInput(p, { governanceKeys: [attacker] }), attacker)),
       reason: 'ERR_TRUST_LIST_SIGNER_UNKNOWN',
     },
     {
@@ -263,7 +266,7 @@ export async function makeVectors(): Promise<unknown> {
     },
     {
       name: 'same sequence as the held list, different content',
-      hex: hex(await createTrustList(input(p, { nextUpdate: VECTOR_NOW + 8 * DAY }), gov)),
+      hex: hex(await createTrustList(trustListInput(p, { nextUpdate: VECTOR_NOW + 8 * DAY }), gov)),
       held: 'base',
       reason: 'ERR_TRUST_LIST_CONFLICT',
     },
@@ -271,7 +274,7 @@ export async function makeVectors(): Promise<unknown> {
       name: 'issued one hour in the future',
       hex: hex(
         await createTrustList(
-          input(p, { issued: VECTOR_NOW + 3600, nextUpdate: VECTOR_NOW + DAY }),
+          trustListInput(p, { issued: VECTOR_NOW + 3600, nextUpdate: VECTOR_NOW + DAY }),
           gov,
         ),
       ),
@@ -317,7 +320,7 @@ export async function makeVectors(): Promise<unknown> {
       name: "signer not among the list's own governance keys",
       hex: hex(
         await signRaw(
-          trustListPayload({ ...input(p), governanceKeys: [next], operators: operators(p) }),
+          trustListPayload({ ...trustListInput(p), governanceKeys: [next], operators: operators(p) }),
           gov,
         ),
       ),
@@ -330,7 +333,7 @@ export async function makeVectors(): Promise<unknown> {
     },
     {
       name: 'old governance key after a completed rollover',
-      hex: hex(await createTrustList(input(p, { sequence: 5, issued: VECTOR_NOW + 180 }), gov)),
+      hex: hex(await createTrustList(trustListInput(p, { sequence: 5, issued: VECTOR_NOW + 180 }), gov)),
       held: 'rollover-complete',
       reason: 'ERR_TRUST_LIST_SIGNER_RETIRED',
     },
@@ -338,7 +341,7 @@ export async function makeVectors(): Promise<unknown> {
       name: 'new key without an announcement in the held list',
       hex: hex(
         await createTrustList(
-          input(p, { sequence: 3, issued: VECTOR_NOW + 60, governanceKeys: [next] }),
+          trustListInput(p, { sequence: 3, issued: VECTOR_NOW + 60, governanceKeys: [next] }),
           next,
         ),
       ),
