@@ -302,6 +302,7 @@ export {
   revocationListUrl,
   verifyDiscoveryDocument,
   verifyEvidenceWithTrust,
+  verifyBundleLog,
   verifyRevocationList,
   verifyTrustList,
   wellKnownUrl,
@@ -436,7 +437,12 @@ export type {
 export { REGISTERED_CATEGORIES, termsProblem } from './letter/index.js'
 export type { RegisteredCategory } from './letter/index.js'
 export { OPTIONAL_REASON_TYPES } from './evidence/index.js'
-export type { KeyRetirement, LoggedRecord } from './trust/index.js'
+export type {
+  BundleLogResult,
+  KeyRetirement,
+  LoggedRecord,
+  VerifyBundleLogOptions,
+} from './trust/index.js'
 export {
   MAX_REPORT_DAYS,
   parseSustainabilityReport,

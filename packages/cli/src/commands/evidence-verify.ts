@@ -9,21 +9,13 @@
 import { iso, many, optional, type Command } from '../command.js'
 import {
   BaridError,
-  bytesEqual,
-  importPublicJwk,
-  leafHash,
   parseCertificate,
   toBase64Url,
   RevocationCache,
   TrustStore,
   readEvidenceBundle,
-  verifyCheckpoint,
-  verifyCosignature,
+  verifyBundleLog,
   verifyEvidenceWithTrust,
-  verifyInclusion,
-  type EvidenceBundle,
-  type KeyResolver,
-  type ParsedCertificate,
 } from '../core.js'
 import { UsageError } from '../errors.js'
 import { readBytes, readCertificateFile, resolvePath } from '../files.js'
@@ -124,12 +116,12 @@ Options:
       offline: true,
     })
     const logged = bundle
-      ? await verifyBundleLog(
-          bundle,
-          trail.map((t) => t.record.issuer),
-          trail.map((t) => t.peer.certificate),
-          { store, certificates: await Promise.all(certificates.map((c) => parseCertificate(c))) },
-        )
+      ? await verifyBundleLog(bundle, {
+          issuers: trail.map((t) => t.record.issuer),
+          trusted: trail.map((t) => t.peer.certificate),
+          certificates: await Promise.all(certificates.map((c) => parseCertificate(c))),
+          store,
+        })
       : []
     const freshness = store.freshness().state
     const out = trail.map((t, i) => ({
@@ -171,78 +163,4 @@ Options:
       `  letter ${out[0]?.letterId}; revocation ${summary.revocation === 'checked' ? 'checked' : 'not checked (no revocation lists given)'}`,
     )
   },
-}
-
-/**
- * The transparency-log part of a bundle (spec 16.8, 21.7): each logged record's checkpoint is
- * signed by its issuer's log key (the node key of a certificate that verified above) and names
- * the issuer's log, and the inclusion proof leads from the record's exact bytes to its root.
- * Cosignatures are verified with the same certificates; their witnesses are reported. After a
- * node key rotation (spec 21.4) a checkpoint or cosignature may be signed by a key that signed
- * none of the records: its certificate, from the bundle, must then speak for the log's (or the
- * witness's) operator at the time of that signature (spec 21.3, offline).
- */
-async function verifyBundleLog(
-  bundle: EvidenceBundle,
-  issuers: readonly string[],
-  trusted: readonly ParsedCertificate[],
-  others: { store: TrustStore; certificates: readonly ParsedCertificate[] },
-): Promise<
-  {
-    record: number
-    logId: string
-    index: number
-    size: number
-    time: number
-    witnesses: string[]
-  }[]
-> {
-  const byKid = (list: readonly ParsedCertificate[], kid: Uint8Array) =>
-    list.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
-  const resolveKey: KeyResolver = async (kid) => {
-    const c = byKid(trusted, kid) ?? byKid(others.certificates, kid)
-    if (!c?.publicJwk || !c.operatorId) return undefined
-    return {
-      key: (await importPublicJwk(c.publicJwk, { use: 'sign' })).publicKey,
-      owner: c.operatorId,
-    }
-  }
-  const out = []
-  for (const l of bundle.log ?? []) {
-    const record = bundle.records[l.record]!
-    const vouched = async (kid: Uint8Array, at: number) => {
-      if (byKid(trusted, kid)) return
-      const c = byKid(others.certificates, kid)!
-      await others.store.validatePeerChain(c, { operator: c.operatorId!, at, offline: true })
-    }
-    const cp = await verifyCheckpoint(l.checkpoint, { resolveKey, logId: issuers[l.record]! })
-    await vouched(cp.kid, cp.time)
-    if (l.proof.size !== cp.size)
-      throw new BaridError(
-        'ERR_PROOF_INVALID',
-        'an inclusion proof is for another tree size than its checkpoint',
-      )
-    await verifyInclusion({
-      leafHash: await leafHash(record),
-      index: l.proof.index,
-      size: l.proof.size,
-      path: l.proof.path,
-      root: cp.root,
-    })
-    const witnesses = new Set<string>()
-    for (const c of l.cosignatures) {
-      const v = await verifyCosignature(c, { checkpoint: cp, resolveKey })
-      await vouched(v.kid, v.time)
-      if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
-    }
-    out.push({
-      record: l.record,
-      logId: cp.logId,
-      index: l.proof.index,
-      size: cp.size,
-      time: cp.time,
-      witnesses: [...witnesses].sort(),
-    })
-  }
-  return out
 }

@@ -1,16 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bytesEqual, fromHex, toHex } from '../bytes.js'
+import { fromHex, toHex } from '../bytes.js'
 import { BaridError } from '../errors.js'
-import { importPublicJwk } from '../keys/index.js'
-import {
-  leafHash,
-  verifyCheckpoint,
-  verifyCosignature,
-  verifyInclusion,
-  type KeyResolver,
-} from '../transparency/index.js'
-import { parseCertificate, type ParsedCertificate } from '../x509/index.js'
+import { parseCertificate } from '../x509/index.js'
 import { readVectors } from '../../test/vectors-file.js'
 import { makeVectors } from './bundle-vectors.js'
 import {
@@ -18,6 +10,7 @@ import {
   TrustStore,
   createEvidenceBundle,
   readEvidenceBundle,
+  verifyBundleLog,
   verifyEvidenceWithTrust,
   verifyTrustList,
 } from './index.js'
@@ -95,51 +88,12 @@ async function verifyBundle(bytes: Uint8Array) {
     keys: { certificates: bundle.certificates, retiredKeys: bundle.retiredKeys ?? [] },
     offline: true,
   })
-  const certs = await Promise.all(bundle.certificates.map((c) => parseCertificate(c)))
-  const byKid = (kid: Uint8Array) => certs.find((c) => c.kid && bytesEqual(c.kid, kid))
-  const resolveKey: KeyResolver = async (kid) => {
-    const c = byKid(kid)
-    if (!c?.publicJwk || !c.operatorId) return undefined
-    return {
-      key: (await importPublicJwk(c.publicJwk, { use: 'sign' })).publicKey,
-      owner: c.operatorId,
-    }
-  }
-  // A log or witness key must speak for its operator at the time of its signature (21.3).
-  const vouch = async (kid: Uint8Array, at: number) => {
-    const c = byKid(kid) as ParsedCertificate
-    await store.validatePeerChain(c, { operator: c.operatorId!, at, role: 'node', offline: true })
-  }
-  const log: Logged[] = []
-  for (const l of bundle.log ?? []) {
-    const cp = await verifyCheckpoint(l.checkpoint, {
-      resolveKey,
-      logId: trail[l.record]!.record.issuer,
-    })
-    await vouch(cp.kid, cp.time)
-    if (l.proof.size !== cp.size) throw new BaridError('ERR_PROOF_INVALID', 'size differs')
-    await verifyInclusion({
-      leafHash: await leafHash(bundle.records[l.record]!),
-      index: l.proof.index,
-      size: l.proof.size,
-      path: l.proof.path,
-      root: cp.root,
-    })
-    const witnesses: string[] = []
-    for (const c of l.cosignatures) {
-      const w = await verifyCosignature(c, { checkpoint: cp, resolveKey })
-      await vouch(w.kid, w.time)
-      witnesses.push(w.witnessId)
-    }
-    log.push({
-      record: l.record,
-      logId: cp.logId,
-      index: l.proof.index,
-      size: cp.size,
-      time: cp.time,
-      witnesses,
-    })
-  }
+  const log = await verifyBundleLog(bundle, {
+    issuers: trail.map((t) => t.record.issuer),
+    trusted: trail.map((t) => t.peer.certificate),
+    certificates: await Promise.all(bundle.certificates.map((c) => parseCertificate(c))),
+    store,
+  })
   const records: Expected[] = trail.map((t) => ({
     type: t.record.type,
     issuer: t.record.issuer,

@@ -87,3 +87,5 @@ export {
   readEvidenceBundle,
 } from './evidence-bundle.js'
 export type { EvidenceBundle, KeyRetirement, LoggedRecord } from './evidence-bundle.js'
+export { verifyBundleLog } from './bundle-log.js'
+export type { BundleLogResult, VerifyBundleLogOptions } from './bundle-log.js'

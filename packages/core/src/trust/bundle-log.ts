@@ -1,0 +1,115 @@
+/**
+ * @module trust/bundle-log
+ * The log part of an evidence bundle's offline check (spec 21.7 step 6): for each `log` entry,
+ * the checkpoint is signed by the log of the record's issuer, the inclusion proof puts the record
+ * in that tree, the cosignatures verify, and every log or witness key speaks for its operator at
+ * the time of its signature (21.3). One implementation for the CLI and the test vectors.
+ */
+import { bytesEqual } from '../bytes.js'
+import { BaridError } from '../errors.js'
+import { importPublicJwk } from '../keys/index.js'
+import { verifyCheckpoint } from '../transparency/checkpoint.js'
+import type { KeyResolver } from '../transparency/envelope.js'
+import { leafHash } from '../transparency/hash.js'
+import { verifyInclusion } from '../transparency/verify-proof.js'
+import { verifyCosignature } from '../transparency/witness.js'
+import type { ParsedCertificate } from '../x509/certificate.js'
+import type { EvidenceBundle } from './evidence-bundle.js'
+import type { TrustStore } from './trust-store.js'
+
+/** What one `log` entry of a bundle showed. */
+export interface BundleLogResult {
+  /** Index of the record in the bundle. */
+  readonly record: number
+  readonly logId: string
+  /** The record's leaf index and the tree size of the checkpoint. */
+  readonly index: number
+  readonly size: number
+  /** The checkpoint's time, Unix seconds. */
+  readonly time: number
+  /** Operators other than the log that cosigned the checkpoint, sorted. */
+  readonly witnesses: readonly string[]
+}
+
+/** Inputs of {@link verifyBundleLog} besides the bundle. */
+export interface VerifyBundleLogOptions {
+  /** The issuer of each record, in bundle order (from verifying the records first). */
+  readonly issuers: readonly string[]
+  /** Certificates already validated with the records (their signers): not checked again. */
+  readonly trusted: readonly ParsedCertificate[]
+  /** The bundle's other certificates, validated here when a checkpoint or cosignature uses one. */
+  readonly certificates: readonly ParsedCertificate[]
+  /** The trust store the records were verified against, offline. */
+  readonly store: TrustStore
+}
+
+/**
+ * Verifies a bundle's `log` entries, after its records were verified (spec 21.7 steps 1-5).
+ * Throws the transparency codes (`ERR_CHECKPOINT_INVALID`, `ERR_PROOF_INVALID`, ...) and the
+ * trust store's for a key that did not speak for its operator.
+ *
+ * @example
+ * ```ts
+ * const trail = await verifyEvidenceWithTrust(bundle.records, { store, keys, offline: true })
+ * const logged = await verifyBundleLog(bundle, {
+ *   issuers: trail.map((t) => t.record.issuer),
+ *   trusted: trail.map((t) => t.peer.certificate),
+ *   certificates: await Promise.all(bundle.certificates.map((c) => parseCertificate(c))),
+ *   store,
+ * })
+ * ```
+ */
+export async function verifyBundleLog(
+  bundle: EvidenceBundle,
+  o: VerifyBundleLogOptions,
+): Promise<BundleLogResult[]> {
+  const byKid = (list: readonly ParsedCertificate[], kid: Uint8Array) =>
+    list.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
+  const resolveKey: KeyResolver = async (kid) => {
+    const c = byKid(o.trusted, kid) ?? byKid(o.certificates, kid)
+    if (!c?.publicJwk || !c.operatorId) return undefined
+    return {
+      key: (await importPublicJwk(c.publicJwk, { use: 'sign' })).publicKey,
+      owner: c.operatorId,
+    }
+  }
+  // A log or witness key must speak for its operator at the time of its signature (21.3).
+  const vouched = async (kid: Uint8Array, at: number) => {
+    if (byKid(o.trusted, kid)) return
+    const c = byKid(o.certificates, kid)!
+    await o.store.validatePeerChain(c, { operator: c.operatorId!, at, offline: true })
+  }
+  const out: BundleLogResult[] = []
+  for (const l of bundle.log ?? []) {
+    const record = bundle.records[l.record]!
+    const cp = await verifyCheckpoint(l.checkpoint, { resolveKey, logId: o.issuers[l.record]! })
+    await vouched(cp.kid, cp.time)
+    if (l.proof.size !== cp.size)
+      throw new BaridError(
+        'ERR_PROOF_INVALID',
+        'an inclusion proof is for another tree size than its checkpoint',
+      )
+    await verifyInclusion({
+      leafHash: await leafHash(record),
+      index: l.proof.index,
+      size: l.proof.size,
+      path: l.proof.path,
+      root: cp.root,
+    })
+    const witnesses = new Set<string>()
+    for (const c of l.cosignatures) {
+      const v = await verifyCosignature(c, { checkpoint: cp, resolveKey })
+      await vouched(v.kid, v.time)
+      if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
+    }
+    out.push({
+      record: l.record,
+      logId: cp.logId,
+      index: l.proof.index,
+      size: cp.size,
+      time: cp.time,
+      witnesses: [...witnesses].sort(),
+    })
+  }
+  return out
+}
