@@ -15,6 +15,11 @@ const generators: Record<string, string> = {
   'trust-list': 'trust/vectors.ts',
   'evidence-bundle': 'trust/bundle-vectors.ts',
 }
+// Areas written in ASCII only, non-ASCII characters as \u escapes: their must-fail inputs are
+// lookalike letters (U+212A KELVIN SIGN for `k`), which a reader must be able to see.
+const asciiOnly = new Set(['addresses'])
+const ascii = (json: string) =>
+  json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 const wanted = process.argv.slice(2)
 
 for (const area of wanted.length ? wanted : areas) {
@@ -25,6 +30,7 @@ for (const area of wanted.length ? wanted : areas) {
     continue
   }
   const mod = (await import(file.href)) as { makeVectors: () => Promise<unknown> }
-  writeFileSync(`${VECTORS_DIR}${area}.json`, JSON.stringify(await mod.makeVectors(), null, 2) + '\n')
+  const json = JSON.stringify(await mod.makeVectors(), null, 2)
+  writeFileSync(`${VECTORS_DIR}${area}.json`, (asciiOnly.has(area) ? ascii(json) : json) + '\n')
   console.log(`vectors: wrote spec/vectors/${area}.json`)
 }
