@@ -11,6 +11,7 @@
  * flight finish.
  */
 import { isBaridError } from '../core.js'
+import type { LogFields } from '../ops/logger.js'
 import type { NodeServices } from '../services.js'
 import type { EvidenceCursor } from '../storage/storage.js'
 import { evidenceCutoff } from './evidence-cutoff.js'
@@ -118,6 +119,38 @@ export function createRetentionWorker(
     return failed
   }
 
+  /**
+   * Calls `step` until it reports nothing more is due, at most `maxSteps` times and not after
+   * shutdown began, letting requests and deliveries run between steps. Gives the steps taken and
+   * whether more is due (the bound or shutdown stopped it).
+   */
+  async function inSteps(step: () => Promise<boolean>): Promise<{ steps: number; more: boolean }> {
+    let steps = 0
+    for (;;) {
+      if (stopping || steps >= maxSteps) return { steps, more: true }
+      steps++
+      if (!(await step())) return { steps, more: false }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** One line per run: info when it removed something, else debug. */
+  function logRun(
+    msg: string,
+    removed: number,
+    fields: LogFields,
+    cutoff: number,
+    started: number,
+  ): void {
+    const line = {
+      ...fields,
+      cutoff: new Date(cutoff).toISOString(),
+      ms: Math.round(performance.now() - started),
+    }
+    if (removed > 0) svc.log.info(msg, line)
+    else svc.log.debug(msg, line)
+  }
+
   async function run(): Promise<RetentionRun> {
     const started = performance.now()
     const cutoff = svc.now() - svc.config.profile.retention.mailboxDays * DAY
@@ -130,39 +163,26 @@ export function createRetentionWorker(
       more: false,
       evidence: { cutoff: 0, records: 0, letters: 0, receipts: 0, steps: 0, more: false },
     }
-    for (;;) {
-      if (stopping || r.steps >= maxSteps) {
-        r.more = true
-        break
-      }
-      const s = await svc.storage.purgeMailboxes({
-        deliveredBefore: cutoff,
-        limit: step,
-        at: svc.now(),
-      })
-      r.steps++
-      r.entries += s.entries
-      r.letters += s.letters
-      r.blobs += s.blobs.length
-      await deleteBlobs(s.blobs)
-      purged.inc({ kind: 'entries' }, s.entries)
-      purged.inc({ kind: 'letters' }, s.letters)
-      purged.inc({ kind: 'blobs' }, s.blobs.length)
-      if (!s.more) break
-      // Requests and deliveries run between steps.
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    const fields = {
-      entries: r.entries,
-      letters: r.letters,
-      blobs: r.blobs,
-      steps: r.steps,
-      more: r.more,
-      cutoff: new Date(cutoff).toISOString(),
-      ms: Math.round(performance.now() - started),
-    }
-    if (r.entries > 0) svc.log.info('mailbox retention', fields)
-    else svc.log.debug('mailbox retention', fields)
+    Object.assign(
+      r,
+      await inSteps(async () => {
+        const s = await svc.storage.purgeMailboxes({
+          deliveredBefore: cutoff,
+          limit: step,
+          at: svc.now(),
+        })
+        r.entries += s.entries
+        r.letters += s.letters
+        r.blobs += s.blobs.length
+        await deleteBlobs(s.blobs)
+        purged.inc({ kind: 'entries' }, s.entries)
+        purged.inc({ kind: 'letters' }, s.letters)
+        purged.inc({ kind: 'blobs' }, s.blobs.length)
+        return s.more
+      }),
+    )
+    const { entries, letters, blobs, steps, more } = r
+    logRun('mailbox retention', entries, { entries, letters, blobs, steps, more }, cutoff, started)
     // After the mailboxes: an entry removed above may be what held its letter's evidence.
     r.evidence = await runEvidence()
     r.more ||= r.evidence.more
@@ -181,37 +201,26 @@ export function createRetentionWorker(
       steps: 0,
       more: false,
     }
-    for (;;) {
-      if (stopping || e.steps >= maxSteps) {
-        e.more = true
-        break
-      }
-      const s = await svc.storage.purgeEvidence({
-        issuedBefore: cutoff,
-        limit: step,
-        ...(evidenceAfter ? { after: evidenceAfter } : {}),
-      })
-      e.steps++
-      e.records += s.records
-      e.letters += s.letters
-      e.receipts += s.receipts
-      purged.inc({ kind: 'evidence' }, s.records)
-      // A pass that reached the end starts again from the oldest record next time.
-      evidenceAfter = s.more ? s.next : undefined
-      if (!s.more) break
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    const fields = {
-      records: e.records,
-      letters: e.letters,
-      receipts: e.receipts,
-      steps: e.steps,
-      more: e.more,
-      cutoff: new Date(cutoff).toISOString(),
-      ms: Math.round(performance.now() - started),
-    }
-    if (e.records > 0) svc.log.info('evidence retention', fields)
-    else svc.log.debug('evidence retention', fields)
+    Object.assign(
+      e,
+      await inSteps(async () => {
+        const s = await svc.storage.purgeEvidence({
+          issuedBefore: cutoff,
+          limit: step,
+          ...(evidenceAfter ? { after: evidenceAfter } : {}),
+        })
+        e.records += s.records
+        e.letters += s.letters
+        e.receipts += s.receipts
+        purged.inc({ kind: 'evidence' }, s.records)
+        // A pass that reached the end starts again from the oldest record next time.
+        evidenceAfter = s.more ? s.next : undefined
+        return s.more
+      }),
+    )
+    const { records, letters, receipts, steps, more } = e
+    const fields = { records, letters, receipts, steps, more }
+    logRun('evidence retention', records, fields, cutoff, started)
     return e
   }
 
