@@ -253,8 +253,12 @@ export async function etaToLars(pair: Pair) {
 /** Karen Holm, a Danish resident without a digital mailbox, served on paper (spec 17.6). */
 export const KAREN = { identifier: 'dk:cpr:0202501234', address: 'karen.holm@digitalpost.dk' }
 
-/** Registers {@link KAREN} in digitalpost.dk's exemption registry, with a postal address. */
-export async function servedOnPaper(pair: Pair): Promise<void> {
+/**
+ * Registers {@link KAREN} in digitalpost.dk's exemption registry, with a postal address, looks
+ * her up as agency `from`, and gives her lookup and `seal(body)`: a registered letter from `from`
+ * to her (sealed to `keys`, her lookup's keys unless given).
+ */
+export async function servedOnPaper(pair: Pair, from: Agency) {
   const dk = pair.nodes.dk
   const res = await dk.app.request(`${dk.url}/v1/admin/exemptions`, {
     method: 'PUT',
@@ -270,6 +274,18 @@ export async function servedOnPaper(pair: Pair): Promise<void> {
     }),
   })
   if (!res.ok) throw new Error(`exemption of Karen Holm: HTTP ${res.status}`)
+  const to = await from.client.lookup({ identifier: KAREN.identifier })
+  if (to.status !== 'active') throw new Error(`lookup of Karen Holm: ${to.status}`)
+  const seal = (body: string, keys = to) =>
+    sealFor({
+      from: { address: from.address, keys: from.keys },
+      to: [{ address: to.address, keys }],
+      kind: 'registered',
+      subject: 'Afgørelse',
+      body,
+      lang: 'da',
+    })
+  return { to, seal }
 }
 
 /** Waits until `check` passes or the time runs out. */

@@ -8,8 +8,7 @@ import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { evidenceChain } from '../letters/submit.js'
 import type { NodeConfigInput } from '../config/config.js'
-import { eventually, KAREN, makeAgency, servedOnPaper, startPair } from '../../test/harness.js'
-import { sealFor } from '../../test/clients.js'
+import { eventually, makeAgency, servedOnPaper, startPair } from '../../test/harness.js'
 import { PRINT_LIMITS } from './print-limits.js'
 
 /**
@@ -23,17 +22,8 @@ async function expectGivenUp(dkConfig: NodeConfigInput, text: string): Promise<v
   })
   const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
   const dk = pair.nodes.dk
-  await servedOnPaper(pair)
-  const to = await eta.client.lookup({ identifier: KAREN.identifier })
-  if (to.status !== 'active') throw new Error('lookup')
-  const sealed = await sealFor({
-    from: { address: eta.address, keys: eta.keys },
-    to: [{ address: to.address, keys: to }],
-    kind: 'registered',
-    subject: 'Afgørelse',
-    body: text,
-    lang: 'da',
-  })
+  const { to, seal } = await servedOnPaper(pair, eta)
+  const sealed = await seal(text)
   await eta.client.submit(sealed.bytes)
   // The record comes back to the sending node, chained after relay-accepted.
   const eg = pair.nodes.eg.services

@@ -13,13 +13,12 @@ import type { NodeServices } from '../services.js'
 import { toBase64Url } from '../core.js'
 import {
   eventually,
-  KAREN,
   makeAgency,
   servedOnPaper,
   startPair,
   type Side,
 } from '../../test/harness.js'
-import { newPartyKeys, sealFor, type Fetch } from '../../test/clients.js'
+import { newPartyKeys, type Fetch } from '../../test/clients.js'
 import { PRINT_LIMITS } from '../paper/print-limits.js'
 
 const FAST = { registered: { batchIntervalMs: 20 } }
@@ -36,19 +35,8 @@ describe("the sender's view of a recipient after the answer", () => {
   it('turns delivered into not-delivered when the print channel gives a letter up, keeps delivered when it hands one to paper, and is not moved by records sent again', async () => {
     await using pair = await startPair({ listen: true, config: FAST })
     const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
-    await servedOnPaper(pair)
-    const to = await eta.client.lookup({ identifier: KAREN.identifier })
-    if (to.status !== 'active') throw new Error('lookup')
+    const { to, seal } = await servedOnPaper(pair, eta)
     const stranger = await newPartyKeys()
-    const seal = (body: string, keys = to) =>
-      sealFor({
-        from: { address: eta.address, keys: eta.keys },
-        to: [{ address: to.address, keys }],
-        kind: 'registered',
-        subject: 'Afgørelse',
-        body,
-        lang: 'da',
-      })
     const printed = await seal('Du kan klage inden 4 uger.')
     const tooLarge = await seal(
       'Lorem ipsum dolor sit amet.\n'.repeat(PRINT_LIMITS.maxBodyBytes / 28 + 1),
@@ -135,17 +123,10 @@ describe("the sender's view of a recipient after the answer", () => {
     // A failed check must not leave the held retries, and so the node, waiting at close.
     try {
       const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
-      await servedOnPaper(pair)
-      const to = await eta.client.lookup({ identifier: KAREN.identifier })
-      if (to.status !== 'active') throw new Error('lookup')
-      const sealed = await sealFor({
-        from: { address: eta.address, keys: eta.keys },
-        to: [{ address: to.address, keys: to }],
-        kind: 'registered',
-        subject: 'Afgørelse',
-        body: 'Lorem ipsum dolor sit amet.\n'.repeat(PRINT_LIMITS.maxBodyBytes / 28 + 1),
-        lang: 'da',
-      })
+      const { to, seal } = await servedOnPaper(pair, eta)
+      const sealed = await seal(
+        'Lorem ipsum dolor sit amet.\n'.repeat(PRINT_LIMITS.maxBodyBytes / 28 + 1),
+      )
       await eta.client.submit(sealed.bytes)
       const eg = pair.nodes.eg.services
       const view = async () => {
