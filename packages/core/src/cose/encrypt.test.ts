@@ -1,13 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex, utf8 } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import { CborTag, decodeStrict, encodeCanonical, type CborValue } from '../cbor/index.js'
 import { agreementKey, type TestKey } from '../../test/keys.js'
 import { ALL_ALGORITHMS } from './algorithms.js'
 import { decryptCose, parseCoseEncrypt } from './decrypt.js'
 import { encryptCose } from './encrypt.js'
 import { kdfContext } from './kdf.js'
+import { codeOf } from '../../test/code-of.js'
 
 const pool: TestKey[] = await Promise.all([
   agreementKey('X25519'),
@@ -15,15 +15,6 @@ const pool: TestKey[] = await Promise.all([
   agreementKey('X25519'),
   agreementKey('P-256'),
 ])
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 describe('COSE_Encrypt (A256GCM, ECDH-ES + A256KW)', () => {
   it('lets every recipient, X25519 or P-256, decrypt what was encrypted to it', async () => {

@@ -24,6 +24,7 @@ import type { RecipientOptions } from './recipient.js'
 import { verifyCoseSign } from './sign.js'
 import { decodeSign1, signSign1, verifySign1 } from './sign1.js'
 import { encStructure, sigStructure } from './structures.js'
+import { codeOf } from '../../test/code-of.js'
 
 /** How the library reads other producers' messages: any well-formed CBOR, every implemented algorithm. */
 const INTEROP = {
@@ -37,15 +38,6 @@ const COSE_TAGS = new Set([16, 17, 18, 96, 97, 98])
 /** The example's output re-encoded in deterministic CBOR (the examples keep insertion order). */
 function canonical(bytes: Uint8Array): string {
   return toHex(encodeCanonical(decodeStrict(bytes, { canonical: false, tags: COSE_TAGS })))
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
 }
 
 // Every file in spec/vectors/cose-wg/ appears in exactly one of these lists.

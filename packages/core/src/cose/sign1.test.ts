@@ -1,23 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex, utf8 } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import { CborTag, decodeStrict, encodeCanonical, type CborValue } from '../cbor/index.js'
 import { signingKey, type SigningCurve } from '../../test/keys.js'
 import { decodeSign1, signSign1, verifySign1 } from './sign1.js'
+import { codeOf } from '../../test/code-of.js'
 
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 const keys = { Ed25519: await signingKey('Ed25519'), 'P-256': await signingKey('P-256') }
 const curves: SigningCurve[] = ['Ed25519', 'P-256']
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 /** Rebuilds a Sign1 with its parts changed (for tests that forge structures). */
 function rebuild(bytes: Uint8Array, change: (parts: CborValue[]) => void): Uint8Array {

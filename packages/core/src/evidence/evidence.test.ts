@@ -16,6 +16,7 @@ import {
 import { encodeEvidenceRecord, parseEvidenceRecord } from './record.js'
 import { EVIDENCE_TYPES, FAILURE_TYPES } from './types.js'
 import { evidenceDigest, verifyEvidence, type ResolveEvidenceKey } from './verify.js'
+import { codeOf } from '../../test/code-of.js'
 
 const eg = await signingKey('Ed25519')
 const dk = await signingKey('P-256')
@@ -32,15 +33,6 @@ const resolveKey: ResolveEvidenceKey = async (kid) => {
 const letterId = newLetterId(Date.UTC(2025, 5, 1))
 const letterDigest = new Uint8Array(32).fill(0xab)
 const T0 = Date.UTC(2025, 5, 1, 12)
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 const egKey = { privateKey: eg.privateKey, kid: eg.kid }
 const dkKey = { privateKey: dk.privateKey, kid: dk.kid }

@@ -6,6 +6,7 @@ import { importTestKey } from '../../test/keys.js'
 import { verifyEvidenceChain } from './chain.js'
 import { verifyEvidence, type ResolveEvidenceKey } from './verify.js'
 import { makeVectors } from './vectors.js'
+import { codeOf } from '../../test/code-of.js'
 
 interface EvidenceVectors {
   keys: { name: string; kid: string; jwk: JsonWebKey }[]
@@ -29,15 +30,6 @@ async function resolver(): Promise<ResolveEvidenceKey> {
     const entry = file.trustList.find((t) => t.kid === toHex(kid))
     if (entry === undefined) throw new BaridError('ERR_KEY_NOT_FOUND', 'kid not in the trust list')
     return { key: keys.get(entry.kid)!, issuer: entry.issuer }
-  }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
   }
 }
 

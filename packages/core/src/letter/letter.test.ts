@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesEqual, toHex, utf8 } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
 import { encryptCose } from '../cose/encrypt.js'
 import { signSign1 } from '../cose/sign1.js'
@@ -17,6 +16,7 @@ import { agreementKey } from '../../test/keys.js'
 import { inspectLetter, letterDigest } from './inspect.js'
 import { openLetter } from './open.js'
 import { sealLetter, type SealAttachment, type SealLetterOptions } from './seal.js'
+import { codeOf } from '../../test/code-of.js'
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0)
 const skat = await makeSender('skat@digitalpost.dk', 'Ed25519')
@@ -31,15 +31,6 @@ const mailboxes: TestMailbox[] = await Promise.all([
   makeMailbox('youssef@post.eg', ['X25519']),
 ])
 const [amina, lars] = mailboxes as [TestMailbox, TestMailbox]
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 function baseLetter(over: Partial<SealLetterOptions> = {}): SealLetterOptions {
   return {

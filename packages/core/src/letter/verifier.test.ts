@@ -2,10 +2,10 @@ import { KeyObject, verify } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { utf8 } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import { directory, makeMailbox, makeSender } from '../../test/letter-fixtures.js'
 import { inspectLetter } from './inspect.js'
 import { sealLetter, type SealLetterOptions } from './seal.js'
+import { codeOf } from '../../test/code-of.js'
 
 // The injected Ed25519 verifier of inspectLetter, as a Node server passes it: the synchronous
 // one-shot crypto.verify, which must accept and refuse exactly what WebCrypto does.
@@ -31,15 +31,6 @@ function letter(over: Partial<SealLetterOptions> = {}): SealLetterOptions {
     body: utf8('Din årsopgørelse er klar.'),
     now: NOW,
     ...over,
-  }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
   }
 }
 

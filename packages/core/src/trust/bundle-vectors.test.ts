@@ -14,6 +14,7 @@ import {
   verifyEvidenceWithTrust,
   verifyTrustList,
 } from './index.js'
+import { codeOf } from '../../test/code-of.js'
 
 interface Expected {
   type: string
@@ -49,15 +50,6 @@ interface Vectors {
 }
 
 const v = readVectors('evidence-bundle') as Vectors
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 /** The offline verification of spec 21.7, steps 1 to 6, with the public functions of core. */
 async function verifyBundle(bytes: Uint8Array) {

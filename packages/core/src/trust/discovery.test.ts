@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { BaridError } from '../errors.js'
 import { generateKeyPair } from '../keys/index.js'
 import {
   DAY,
@@ -15,15 +14,7 @@ import { DiscoveryClient, discoveryUrl } from './discovery-client.js'
 import { createDiscoveryDocument, verifyDiscoveryDocument } from './discovery-document.js'
 import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
+import { codeOf } from '../../test/code-of.js'
 
 const EG = 'https://barid.post.eg/'
 const EG_DOC = 'https://barid.post.eg/.well-known/barid-node'

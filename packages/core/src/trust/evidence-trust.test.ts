@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { BaridError } from '../errors.js'
 import { createEvidence } from '../evidence/create.js'
 import { newLetterId } from '../letter/letter-id.js'
 import {
@@ -21,15 +20,7 @@ import { createRevocationList } from './revocation-list.js'
 import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
 import type { StatusEntry } from './types.js'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
+import { codeOf } from '../../test/code-of.js'
 
 const WITHDRAWN = T0 + 3600
 const digest = new Uint8Array(32).fill(7)

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import {
   DAY,
   T0,
@@ -15,15 +14,7 @@ import { RevocationCache, revocationListUrl } from './revocation-cache.js'
 import { createRevocationList, findRevoked, verifyRevocationList } from './revocation-list.js'
 import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
+import { codeOf } from '../../test/code-of.js'
 
 async function setup() {
   const f = await federation()

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeCanonical } from '../cbor/index.js'
-import { BaridError } from '../errors.js'
 import { signSign1 } from '../cose/sign1.js'
 import {
   DAY,
@@ -15,15 +14,7 @@ import {
 import { DOCUMENT_TYPE } from './document-types.js'
 import { trustListPayload } from './trust-list-payload.js'
 import { authorisedSigners, createTrustList, verifyTrustList } from './trust-list.js'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
+import { codeOf } from '../../test/code-of.js'
 
 describe('trust list', () => {
   it('round-trips: what the governance key signs verifies to the same content', async () => {

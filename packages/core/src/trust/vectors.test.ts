@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { fromHex } from '../bytes.js'
-import { BaridError } from '../errors.js'
 import { readVectors } from '../../test/vectors-file.js'
 import type { CertificateRole } from '../x509/roles.js'
 import { verifyDiscoveryDocument } from './discovery-document.js'
@@ -9,6 +8,7 @@ import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
 import type { TrustList } from './types.js'
 import { makeVectors } from './vectors.js'
+import { codeOf } from '../../test/code-of.js'
 
 interface Vectors {
   now: number
@@ -44,15 +44,6 @@ interface Vectors {
     hex: string
     revoked: { serial: string; at: number }[]
     invalid: { operator: string; reason: string }[]
-  }
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
   }
 }
 
