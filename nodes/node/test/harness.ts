@@ -2,7 +2,9 @@
  * Test harness: two nodes (Egypt Post and Denmark) with real SQLite files in a temp dir, either
  * listening on loopback ports or wired in-process (fetch routed to `app.request`).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { runCli } from '@barid/cli'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -286,6 +288,22 @@ export async function servedOnPaper(pair: Pair, from: Agency) {
       lang: 'da',
     })
   return { to, seal }
+}
+
+/**
+ * Runs `barid evidence verify` on an evidence bundle against the pair's federation, offline as an
+ * auditor would (spec 21.7); gives the exit code (0: it verifies).
+ */
+export async function verifyBundleOffline(pair: Pair, bundle: Uint8Array): Promise<number> {
+  const file = join(pair.dir, `bundle-${randomUUID()}.cbor`)
+  await writeFile(file, bundle)
+  const f = pair.federation
+  const args = ['evidence', 'verify', file, '--trust-list', f.trustListFile]
+  return runCli([...args, '--governance-key', f.governanceKeyFile, '--json'], {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    cwd: pair.dir,
+  })
 }
 
 /** Waits until `check` passes or the time runs out. */
