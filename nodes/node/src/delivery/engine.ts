@@ -12,10 +12,18 @@
  * work is at its concurrency limit, a wake (new work) only marks a full pass as wanted, and the
  * next attempt to end runs it: under a bulk backlog new letters arrive far more often than a
  * slot frees up, and each full pass reads the outbox.
+ *
+ * Peer hold (spec 14.3): when a transaction fails as a whole and is retried (the peer is
+ * unreachable, or answers 5xx, 429, ...), the engine starts no transaction to that peer until a
+ * delay drawn like an item's backoff from the peer's consecutive failures (at least its
+ * `Retry-After`), and then one at a time, until the peer answers or is heard from. Without it, a
+ * node whose peer is down read and encoded every new batch of letters only to fail to connect.
+ * The hold is memory only: after a restart the first attempt finds out again.
  */
 import type { Peer } from '../federation/peer-directory.js'
 import type { NodeServices, OutboxSignal } from '../services.js'
-import { attemptDelivery, type AttemptContext } from './outbound.js'
+import { attemptDelivery, type AttemptContext, type AttemptOutcome } from './outbound.js'
+import { backoffDelay } from './retry-policy.js'
 
 /** Part-full transactions a peer may have in flight (full ones: up to `concurrencyPerPeer`). */
 const PART_FULL_IN_FLIGHT = 1
@@ -60,6 +68,9 @@ export function createDeliveryEngine(
   let wakePending = false
   /** A full pass is wanted (new work arrived while every busy peer was at its limit). */
   let passWanted = false
+  /** Peers on hold: consecutive failed transactions, and no new one before `until`. */
+  const holds = new Map<string, { failures: number; until: number }>()
+  const heldNow = () => [...holds].filter(([, h]) => h.until > svc.now()).map(([peer]) => peer)
 
   const total = () => [...running.values()].reduce((n, s) => n + s.size, 0)
   const saturated = () => {
@@ -75,11 +86,29 @@ export function createDeliveryEngine(
     timer.unref?.()
   }
 
-  /** Sleeps until the earliest pending item is due (at most `idlePollMs`). */
+  /** Sleeps until the earliest pending item of a peer not on hold is due, or a hold ends. */
   async function reschedule(): Promise<void> {
-    const next = await svc.storage.nextDueAt()
+    const held = heldNow()
+    let next = await svc.storage.nextDueAt(held)
+    for (const peer of held) next = Math.min(next ?? Infinity, holds.get(peer)!.until)
     const poll = svc.config.delivery.idlePollMs
     schedule(next === undefined ? poll : Math.min(Math.max(0, next - svc.now()), poll))
+  }
+
+  /** Puts `operator` on hold after a failed transaction, or lifts the hold after an answer. */
+  function noteOutcome(operator: string, o: AttemptOutcome): void {
+    if (!o.peerFailed) {
+      holds.delete(operator)
+      return
+    }
+    const d = svc.config.delivery
+    const failures = (holds.get(operator)?.failures ?? 0) + 1
+    const backoff = { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }
+    const delay = backoffDelay(failures - 1, backoff, random)
+    const until = svc.now() + Math.max(delay, o.retryAfterMs)
+    if (failures === 1)
+      svc.log.warn('peer failed: holding its deliveries', { peer: operator, ms: until - svc.now() })
+    holds.set(operator, { failures, until })
   }
 
   async function notifyIdle(): Promise<void> {
@@ -102,6 +131,7 @@ export function createDeliveryEngine(
     peerBlobs.set(operator, blobs)
     const ctx: AttemptContext = { svc, peer, random, peerBlobs: blobs }
     const p: Promise<void> = attemptDelivery(ctx, items)
+      .then((o) => noteOutcome(operator, o))
       .catch((e) =>
         svc.log.error('delivery attempt crashed', {
           peer: operator,
@@ -146,7 +176,11 @@ export function createDeliveryEngine(
         const set = running.get(operator) ?? new Set()
         running.set(operator, set)
         const d = svc.config.delivery
-        while (set.size < d.concurrencyPerPeer && !stopping) {
+        // On hold: nothing until it ends, then one transaction at a time until one is answered.
+        const hold = holds.get(operator)
+        if (hold && hold.until > svc.now()) return
+        const limit = hold ? 1 : d.concurrencyPerPeer
+        while (set.size < limit && !stopping) {
           const items = await svc.storage.dueItems(operator, svc.now(), d.batchSize, busyItems)
           // A part-full transaction goes only when none is in flight to the peer: letters that
           // trickle in meanwhile wait for the one in flight to end (one round trip at most) and
@@ -210,6 +244,7 @@ export function createDeliveryEngine(
       else setImmediate(run)
     },
     heardFrom(operator) {
+      if (holds.delete(operator)) engine.wake()
       void svc.storage
         .resetBackoff(operator, svc.now())
         .then((n) => {

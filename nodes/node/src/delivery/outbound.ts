@@ -141,6 +141,14 @@ async function expire(
   return live
 }
 
+/** What one attempt learnt about the peer, for the engine's hold on it (spec 14.3). */
+export interface AttemptOutcome {
+  /** The transaction failed as a whole and is retried: the peer is down or refusing for now. */
+  peerFailed: boolean
+  /** The peer's `Retry-After`, in milliseconds (0 when it gave none). */
+  retryAfterMs: number
+}
+
 interface Entry {
   letter: LetterRow
   items: OutboxItem[]
@@ -155,9 +163,13 @@ interface Entry {
  * await attemptDelivery({ svc, peer, random: Math.random, peerBlobs: new Set() }, items)
  * ```
  */
-export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]): Promise<void> {
+export async function attemptDelivery(
+  ctx: AttemptContext,
+  items: OutboxItem[],
+): Promise<AttemptOutcome> {
   const { svc, peer } = ctx
   const now = svc.now()
+  const peerOutcome: AttemptOutcome = { peerFailed: false, retryAfterMs: 0 }
   const settlements: OutboxSettlement[] = []
   const received: EvidenceRow[] = []
   let live = await expire(ctx, items, now, settlements, received)
@@ -280,6 +292,7 @@ export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]):
         const retryAfter = Number(res.headers.get('retry-after'))
         const minDelay =
           Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0
+        if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
         svc.log.warn('transaction refused', {
           peer: peer.operator,
           txid,
@@ -309,6 +322,7 @@ export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]):
       const ambiguous = e instanceof TransportError ? e.ambiguous : false
       if (!(e instanceof TransportError) && !isBaridError(e)) throw e
       svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
+      peerOutcome.peerFailed = true
       svc.log.warn('delivery attempt failed', {
         peer: peer.operator,
         error: e.message.slice(0, 200),
@@ -326,6 +340,7 @@ export async function attemptDelivery(ctx: AttemptContext, items: OutboxItem[]):
     }
   }
   await svc.storage.settle(settlements, received, svc.now())
+  return peerOutcome
 }
 
 async function settleAnswer(

@@ -142,6 +142,8 @@ describe('sqlite storage', () => {
     )
     expect(await s.queueDepth()).toEqual([{ peer: 'digitalpost.dk', depth: 1 }])
     expect(await s.nextDueAt()).toBe(T + 500)
+    expect(await s.nextDueAt(['digitalpost.dk'])).toBeUndefined()
+    expect(await s.nextDueAt(['post.eg'])).toBe(T + 500)
     expect(await s.peersWithDueItems(T + 499)).toEqual([])
     expect(await s.peersWithDueItems(T + 500)).toEqual(['digitalpost.dk'])
     const rs = await s.getRecipients('L1')

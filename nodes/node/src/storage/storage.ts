@@ -142,8 +142,8 @@ export interface OutboxStore {
     limit: number,
     exclude?: ReadonlySet<number>,
   ): Promise<OutboxItem[]>
-  /** The earliest `nextAttemptAt` of any pending item, to sleep until then. */
-  nextDueAt(): Promise<number | undefined>
+  /** The earliest `nextAttemptAt` of any pending item (for no peer in `exceptPeers`). */
+  nextDueAt(exceptPeers?: readonly string[]): Promise<number | undefined>
   /** Applies the outcome of an attempt to items, with evidence received, atomically. */
   settle(settlements: OutboxSettlement[], evidence: EvidenceRow[], at: number): Promise<void>
   /** Makes every pending item for `peer` due now and forgets its backoff (the peer is back). */

@@ -85,6 +85,8 @@ async function runDelivery(svc: NodeServices): Promise<number> {
   for (const q of await svc.storage.queueDepth()) peers.add(q.peer)
   let items = 0
   for (const p of peers) items += await svc.storage.resetBackoff(p, now)
+  // As if each peer had been heard from: lifts the engine's holds too (spec 14.3).
+  for (const p of peers) svc.outbox.heardFrom(p)
   svc.outbox.wake()
   return items
 }

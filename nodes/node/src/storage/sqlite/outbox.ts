@@ -78,11 +78,11 @@ export function sqliteOutbox(db: Db): OutboxStore {
            where state = 'pending' and peer = peers.peer and next_attempt_at <= ?)`,
       )
       .pluck(),
-    nextDueAt: db.$client.prepare<[], { at: number | null }>(
+    nextDueAt: db.$client.prepare<[string], { at: number | null }>(
       `${PENDING_PEERS}
        select min((select min(next_attempt_at) from outbox
                     where state = 'pending' and peer = peers.peer)) as at
-         from peers where peer is not null`,
+         from peers where peer is not null and peer not in (select value from json_each(?))`,
     ),
     // Two steps: the ids from the outbox_due index alone (it covers them, and its order is
     // earliest due first, then oldest, so the limit stops the scan; in-flight items are skipped
@@ -175,8 +175,8 @@ export function sqliteOutbox(db: Db): OutboxStore {
       const byId = new Map(q.rows.all(JSON.stringify(ids)).map((r) => [r.id, toItem(r)]))
       return ids.flatMap((id) => byId.get(id) ?? [])
     },
-    async nextDueAt() {
-      return q.nextDueAt.get()?.at ?? undefined
+    async nextDueAt(exceptPeers = []) {
+      return q.nextDueAt.get(JSON.stringify(exceptPeers))?.at ?? undefined
     },
     async settle(settlements, received, at) {
       // Shares a commit with the letters written in the same loop turn (group-commit.ts).

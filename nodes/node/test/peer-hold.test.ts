@@ -1,0 +1,58 @@
+/**
+ * The delivery engine's hold on a failing peer (spec 14.3): while digitalpost.dk is down,
+ * post.eg tries it with growing gaps, not once for every new letter; when it is back, each
+ * letter arrives once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { expect, it } from 'vitest'
+import { sealFor } from './clients.js'
+import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+
+it('a node whose peer is down tries it a few times with growing gaps, not once per new letter', async () => {
+  const transactions = { eg: 0 }
+  await using pair = await startPair({
+    wrapFetch: (side, f) => async (input, init) => {
+      if (side === 'eg' && input.includes('/v1/federation/transactions/')) transactions.eg++
+      return f(input, init)
+    },
+    config: { delivery: { baseBackoffMs: 200, maxBackoffMs: 1000 } },
+  })
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+
+  await pair.stop('dk')
+  const sent: string[] = []
+  const t0 = Date.now()
+  for (let i = 0; i < 40; i++) {
+    const l = await sealFor({
+      from: { address: eta.address, keys: eta.keys },
+      to: [{ address: to.address, keys: to }],
+      subject: `n${i}`,
+      body: `letter ${i}`,
+      lang: 'en',
+    })
+    await eta.client.submit(l.bytes)
+    sent.push(l.id)
+    await sleep(25)
+  }
+  const downMs = Date.now() - t0
+  const whileDown = transactions.eg
+  // Each letter is due at once and wakes the engine: without the hold, about one failed
+  // transaction per letter. With it, one per hold, and holds grow towards a second.
+  expect(whileDown).toBeGreaterThanOrEqual(2)
+  expect(whileDown).toBeLessThanOrEqual(Math.max(6, Math.ceil(downMs / 150)))
+  expect(whileDown).toBeLessThan(sent.length / 2)
+
+  await pair.start('dk')
+  const listed = await eventually(async () => {
+    const l = (await lars.client.list('/letters', 'limit=100')).letters
+    expect(l).toHaveLength(sent.length)
+    return l
+  }, 15_000)
+  expect(listed.map((l) => l.letterId).sort()).toEqual([...sent].sort())
+  // Back to full speed once the peer answered: no letter waits out another hold.
+  const statuses = await Promise.all(sent.map((id) => eta.client.status(id)))
+  expect(statuses.map((s) => s.recipients[0]?.state)).toEqual(sent.map(() => 'delivered'))
+})
