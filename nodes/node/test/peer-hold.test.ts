@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { expect, it } from 'vitest'
 import { sealFor } from './clients.js'
-import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'
 
 it('a node whose peer is down tries it a few times with growing gaps, not once per new letter', async () => {
   const transactions = { eg: 0 }
@@ -44,6 +44,12 @@ it('a node whose peer is down tries it a few times with growing gaps, not once p
   expect(whileDown).toBeGreaterThanOrEqual(2)
   expect(whileDown).toBeLessThanOrEqual(Math.max(6, Math.ceil(downMs / 150)))
   expect(whileDown).toBeLessThan(sent.length / 2)
+  const held = async () => {
+    const text = await (await clientFetch(pair, 'eg')(`${pair.nodes.eg.url}/metrics`)).text()
+    const m = /^barid_peer_consecutive_failures\{peer="digitalpost.dk"\} (\d+)$/m.exec(text)
+    return m ? Number(m[1]) : 0
+  }
+  expect(await held()).toBeGreaterThanOrEqual(1)
 
   await pair.start('dk')
   const listed = await eventually(async () => {
@@ -55,4 +61,5 @@ it('a node whose peer is down tries it a few times with growing gaps, not once p
   // Back to full speed once the peer answered: no letter waits out another hold.
   const statuses = await Promise.all(sent.map((id) => eta.client.status(id)))
   expect(statuses.map((s) => s.recipients[0]?.state)).toEqual(sent.map(() => 'delivered'))
+  expect(await held()).toBe(0)
 })

@@ -70,6 +70,11 @@ export function createDeliveryEngine(
   let passWanted = false
   /** Peers on hold: consecutive failed transactions, and no new one before `until`. */
   const holds = new Map<string, { failures: number; until: number }>()
+  svc.metrics.registry.gauge(
+    'barid_peer_consecutive_failures',
+    'Failed transactions in a row of each peer on hold (spec 14.3)',
+    async () => [...holds].map(([peer, h]) => ({ labels: { peer }, value: h.failures })),
+  )
   const heldNow = () => [...holds].filter(([, h]) => h.until > svc.now()).map(([peer]) => peer)
 
   const total = () => [...running.values()].reduce((n, s) => n + s.size, 0)
