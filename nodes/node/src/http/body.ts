@@ -4,7 +4,7 @@
  * `ERR_INPUT_TOO_LARGE` as soon as the limit is crossed, without buffering the rest.
  */
 import type { Context } from 'hono'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BaridError, fromBase64Url } from '../core.js'
 
 /**
@@ -25,9 +25,10 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   // Served by @hono/node-server, the body is read from Node's request stream itself: going
   // through `c.req.raw` would build a WHATWG Request and stream around it, which costs more
   // than the rest of a small request (measured: ~0.2-0.4 ms a request on a 2-core machine).
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined
+  const incoming = env?.incoming
   if (incoming && incoming.readableFlowing === null && !incoming.readableEnded)
-    return readNodeStream(incoming, maxBytes)
+    return readNodeStream(incoming, env?.outgoing, maxBytes)
   const body = c.req.raw.body
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
@@ -54,27 +55,55 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   return out
 }
 
-async function readNodeStream(incoming: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
-  const parts: Buffer[] = []
-  let n = 0
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    n += chunk.byteLength
-    // Leaving the loop destroys the stream: the rest of the body is never read.
-    if (n > maxBytes)
-      throw new BaridError('ERR_INPUT_TOO_LARGE', 'request body is too large', {
-        details: { limit: maxBytes },
-      })
-    parts.push(chunk)
-  }
-  const out = Buffer.concat(parts, n)
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+/**
+ * Reads Node's request stream with events: `for await` builds an async iterator per request,
+ * which cost more than the rest of reading a small body (profiled). Past `maxBytes` it stops
+ * reading and has the connection closed after the answer, so the rest is never read.
+ */
+function readNodeStream(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse | undefined,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = []
+    let n = 0
+    const done = () => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
+      n += chunk.byteLength
+      if (n <= maxBytes) return void parts.push(chunk)
+      done()
+      incoming.pause()
+      if (outgoing) outgoing.shouldKeepAlive = false
+      reject(
+        new BaridError('ERR_INPUT_TOO_LARGE', 'request body is too large', {
+          details: { limit: maxBytes },
+        }),
+      )
+    }
+    const onEnd = () => {
+      done()
+      const out = Buffer.concat(parts, n)
+      resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength))
+    }
+    const onError = (e: Error) => {
+      done()
+      reject(e)
+    }
+    const onClose = () => onError(new Error('request closed before its body ended'))
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
+  })
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Parses JSON bytes; refuses anything but a JSON object. */
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   let v: unknown
   try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    v = JSON.parse(UTF8.decode(bytes))
   } catch {
     throw new BaridError('ERR_INVALID_ARGUMENT', 'request body is not valid JSON')
   }
