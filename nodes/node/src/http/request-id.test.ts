@@ -38,9 +38,12 @@ describe('request id', () => {
 
   it('makes its own id when the caller gives none or a malformed one', async () => {
     const a = app([])
+    const ids = new Set<string | null>()
     for (const given of [undefined, 'bad id!', 'x'.repeat(65)]) {
       const res = await a.request('/json', given ? { headers: { 'x-request-id': given } } : {})
-      expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9_-]{12}$/)
+      ids.add(res.headers.get('x-request-id'))
     }
+    expect(ids.size).toBe(3)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/)
   })
 })

@@ -34,18 +34,53 @@ export interface LoggerOptions {
  * ```
  */
 export function createLogger(opts: LoggerOptions, base: LogFields = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'))
-  const now = opts.now ?? (() => new Date())
-  const min = ORDER[opts.level]
-  const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (ORDER[level] < min) return
-    write(JSON.stringify({ time: now().toISOString(), level, msg, ...base, ...fields }))
+  return new JsonLogger(
+    {
+      write: opts.write ?? ((line: string) => process.stdout.write(line + '\n')),
+      now: opts.now ?? (() => new Date()),
+      min: ORDER[opts.level],
+    },
+    base,
+  )
+}
+
+interface Sink {
+  write(line: string): void
+  now(): Date
+  min: number
+}
+
+// A class, not closures: every request makes child loggers, and a child is then one object
+// over a shared sink (closures were five functions per child, seen in the node's profiles).
+class JsonLogger implements Logger {
+  constructor(
+    private readonly sink: Sink,
+    private readonly base: LogFields,
+  ) {}
+
+  private emit(level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+    if (ORDER[level] < this.sink.min) return
+    const line = { time: this.sink.now().toISOString(), level, msg, ...this.base, ...fields }
+    this.sink.write(JSON.stringify(line))
   }
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(opts, { ...base, ...fields }),
+
+  debug(msg: string, fields?: LogFields): void {
+    this.emit('debug', msg, fields)
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.emit('info', msg, fields)
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.emit('warn', msg, fields)
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.emit('error', msg, fields)
+  }
+
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.sink, { ...this.base, ...fields })
   }
 }
