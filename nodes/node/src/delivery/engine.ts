@@ -186,12 +186,18 @@ export function createDeliveryEngine(
         if (hold && hold.until > svc.now()) return
         const limit = hold ? 1 : d.concurrencyPerPeer
         while (set.size < limit && !stopping) {
-          const items = await svc.storage.dueItems(operator, svc.now(), d.batchSize, busyItems)
           // A part-full transaction goes only when none is in flight to the peer: letters that
           // trickle in meanwhile wait for the one in flight to end (one round trip at most) and
           // then go together, instead of one small transaction each.
-          if (items.length === 0 || (items.length < d.batchSize && set.size >= PART_FULL_IN_FLIGHT))
-            break
+          const atLeast = set.size >= PART_FULL_IN_FLIGHT ? d.batchSize : 1
+          const items = await svc.storage.dueItems(
+            operator,
+            svc.now(),
+            d.batchSize,
+            busyItems,
+            atLeast,
+          )
+          if (items.length === 0) break
           launch(operator, peer, set, items)
         }
       } while (fillAgain.has(operator) && !stopping)

@@ -11,7 +11,11 @@ import { BaridError, fromBase64Url, isBaridError, toBase64Url } from '../core.js
 import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
 import { fedRequest, TransportError } from '../federation/federation-client.js'
 import type { Peer } from '../federation/peer-directory.js'
-import type { TransactionResponse, TxRecipientResult } from '../federation/transaction-format.js'
+import type {
+  TransactionResponse,
+  TxLetterResult,
+  TxRecipientResult,
+} from '../federation/transaction-format.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
@@ -353,8 +357,11 @@ async function settleAnswer(
   now: number,
 ): Promise<void> {
   const { svc, peer } = ctx
+  // By index, first answer wins (as a search would): a transaction holds up to batchSize letters.
+  const results = new Map<number, TxLetterResult>()
+  for (const r of answer.letters ?? []) if (!results.has(r.index)) results.set(r.index, r)
   for (const [i, entry] of entries.entries()) {
-    const result = answer.letters?.find((r) => r.index === i)
+    const result = results.get(i)
     for (const item of entry.items) {
       const r: TxRecipientResult | undefined = result?.recipients?.find(
         (x) => x.address === item.recipient,

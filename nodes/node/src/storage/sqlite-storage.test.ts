@@ -120,6 +120,8 @@ describe('sqlite storage', () => {
     const items = await s.dueItems('digitalpost.dk', T, 10)
     expect(items).toHaveLength(3)
     expect(await s.dueItems('digitalpost.dk', T, 10, new Set([items[0]!.id]))).toHaveLength(2)
+    expect(await s.dueItems('digitalpost.dk', T, 10, new Set([items[0]!.id]), 3)).toEqual([])
+    expect(await s.dueItems('digitalpost.dk', T, 10, undefined, 3)).toHaveLength(3)
     await s.settle(
       [
         { id: items[0]!.id, outcome: 'done', recipientState: 'delivered' },

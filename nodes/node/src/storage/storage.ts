@@ -135,12 +135,16 @@ export interface OutboxStore {
   duePeers(now: number): Promise<{ peer: string; due: number }[]>
   /** Operators with at least one pending item due at `now` (what the engine asks each pass). */
   peersWithDueItems(now: number): Promise<string[]>
-  /** Up to `limit` pending items for `peer` due at `now`, oldest first, skipping `exclude`. */
+  /**
+   * Up to `limit` pending items for `peer` due at `now`, oldest first, skipping `exclude`;
+   * none when fewer than `atLeast` (default 1) are due.
+   */
   dueItems(
     peer: string,
     now: number,
     limit: number,
     exclude?: ReadonlySet<number>,
+    atLeast?: number,
   ): Promise<OutboxItem[]>
   /** The earliest `nextAttemptAt` of any pending item (for no peer in `exceptPeers`). */
   nextDueAt(exceptPeers?: readonly string[]): Promise<number | undefined>

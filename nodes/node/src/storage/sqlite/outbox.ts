@@ -165,13 +165,15 @@ export function sqliteOutbox(db: Db): OutboxStore {
     async peersWithDueItems(now) {
       return q.peersDue.all(now)
     },
-    async dueItems(peer, now, limit, exclude) {
+    async dueItems(peer, now, limit, exclude, atLeast = 1) {
       // Fetch a little more than asked so items already in flight can be skipped.
       const ids = q.dueIds
         .all(peer, now, limit + (exclude?.size ?? 0))
         .filter((id) => !exclude?.has(id))
         .slice(0, limit)
-      if (ids.length === 0) return []
+      // Too few to be worth a transaction: the engine asks this on every pass while one is in
+      // flight, and reading the rows it would not send was most of the cost of a pass.
+      if (ids.length === 0 || ids.length < atLeast) return []
       const byId = new Map(q.rows.all(JSON.stringify(ids)).map((r) => [r.id, toItem(r)]))
       return ids.flatMap((id) => byId.get(id) ?? [])
     },
