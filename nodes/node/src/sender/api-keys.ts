@@ -5,8 +5,7 @@
  * stores only SHA-256 of the secret: the secret is uniformly random, so a fast hash suffices
  * (no dictionary to slow down), and the comparison is constant-time.
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { timingSafeEqual } from '../core.js'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 const KEY_RE = /^barid_sk_([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/
 
@@ -42,7 +41,7 @@ export function parseApiKey(presented: string): { keyId: string; secret: string 
 
 /** Constant-time check of a presented secret against the stored hash. */
 export function apiKeyMatches(secret: string, storedHash: string): boolean {
-  const a = new Uint8Array(createHash('sha256').update(secret).digest())
-  const b = new Uint8Array(Buffer.from(storedHash, 'hex'))
-  return timingSafeEqual(a, b)
+  const a = createHash('sha256').update(secret).digest()
+  const b = Buffer.from(storedHash, 'hex')
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b)
 }
