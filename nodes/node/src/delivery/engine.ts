@@ -137,12 +137,14 @@ export function createDeliveryEngine(
     const ctx: AttemptContext = { svc, peer, random, peerBlobs: blobs }
     const p: Promise<void> = attemptDelivery(ctx, items)
       .then((o) => noteOutcome(operator, o))
-      .catch((e) =>
+      .catch((e) => {
         svc.log.error('delivery attempt crashed', {
           peer: operator,
           error: String(e).slice(0, 300),
-        }),
-      )
+        })
+        // Its items are unsettled and still due: without a hold they would go again at once.
+        noteOutcome(operator, { peerFailed: true, retryAfterMs: 0 })
+      })
       .finally(() => {
         set.delete(p)
         for (const i of items) busyItems.delete(i.id)

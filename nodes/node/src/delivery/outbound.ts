@@ -9,12 +9,17 @@
 import { createHash } from 'node:crypto'
 import { BaridError, fromBase64Url, isBaridError, toBase64Url } from '../core.js'
 import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
-import { fedRequest, TransportError } from '../federation/federation-client.js'
+import {
+  fedRequest,
+  TransportError,
+  type FedResponse,
+} from '../federation/federation-client.js'
 import type { Peer } from '../federation/peer-directory.js'
-import type {
-  TransactionResponse,
-  TxLetterResult,
-  TxRecipientResult,
+import {
+  parseTransactionResponse,
+  type TransactionResponse,
+  type TxLetterResult,
+  type TxRecipientResult,
 } from '../federation/transaction-format.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -279,11 +284,12 @@ export async function attemptDelivery(
         },
       })
       if (res.status === 200) {
+        const answer = readAnswer(ctx, res, entries.length, evidenceItems.length)
         svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'ok' })
         svc.outbox.heardFrom(peer.operator) // the peer is up: its other queued items need not wait
         await settleAnswer(
           ctx,
-          res.json<TransactionResponse>(),
+          answer,
           entries,
           evidenceItems,
           settlements,
@@ -325,7 +331,8 @@ export async function attemptDelivery(
     } catch (e) {
       const ambiguous = e instanceof TransportError ? e.ambiguous : false
       if (!(e instanceof TransportError) && !isBaridError(e)) throw e
-      svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
+      if (!(e instanceof MalformedAnswer))
+        svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
       peerOutcome.peerFailed = true
       svc.log.warn('delivery attempt failed', {
         peer: peer.operator,
@@ -345,6 +352,27 @@ export async function attemptDelivery(
   }
   await svc.storage.settle(settlements, received, svc.now())
   return peerOutcome
+}
+
+/** A `200` whose body is not a well-formed answer: the peer may have delivered (spec 14.3). */
+class MalformedAnswer extends TransportError {
+  constructor(detail: string) {
+    super(`peer answered 200 with a malformed body: ${detail}`, true)
+  }
+}
+
+function readAnswer(
+  ctx: AttemptContext,
+  res: FedResponse,
+  letters: number,
+  evidence: number,
+): TransactionResponse {
+  try {
+    return parseTransactionResponse(res.json(), { letters, evidence })
+  } catch (e) {
+    ctx.svc.metrics.transactions.inc({ peer: ctx.peer.operator, outcome: 'malformed' })
+    throw new MalformedAnswer(isBaridError(e) ? e.message.slice(0, 200) : 'unreadable')
+  }
 }
 
 async function settleAnswer(
@@ -373,7 +401,8 @@ async function settleAnswer(
           id: item.id,
           outcome: 'retry',
           nextAttemptAt: retryAt(ctx, item, now),
-          ambiguous: false,
+          // Answered, but not about this item: the peer may have delivered it.
+          ambiguous: !r,
           error: r?.code ?? 'no result for item',
         })
         continue

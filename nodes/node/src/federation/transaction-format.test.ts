@@ -1,7 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isBaridError } from '../core.js'
-import { MAX_TRANSACTION_ITEMS, parseTransaction } from './transaction-format.js'
+import {
+  MAX_TRANSACTION_ITEMS,
+  parseTransaction,
+  parseTransactionResponse,
+} from './transaction-format.js'
 
 const entry = {
   letter: 'AAEC',
@@ -51,6 +55,98 @@ describe('transaction bodies (spec 11.4)', () => {
         }
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+describe('transaction answers (spec 11.4)', () => {
+  const answer = {
+    letters: [
+      {
+        index: 0,
+        id: '01a2',
+        recipients: [{ address: 'lars@digitalpost.dk', status: 'delivered', evidence: ['AQ'] }],
+      },
+      {
+        index: 1,
+        id: null,
+        code: 'ERR_LETTER_TAMPERED',
+        recipients: [
+          {
+            address: 'karen@digitalpost.dk',
+            status: 'not-delivered',
+            code: 'ERR_LETTER_TAMPERED',
+            evidence: [],
+          },
+        ],
+      },
+    ],
+    evidence: [{ index: 0, status: 'rejected', code: 'ERR_NOT_FOUND' }],
+  }
+
+  it('reads a well-formed answer as it was sent, ignoring members it does not know', () => {
+    expect(parseTransactionResponse({ ...answer, later: 1 }, { letters: 2, evidence: 1 })).toEqual(
+      answer,
+    )
+  })
+
+  it('refuses indexes of items not sent, unknown outcomes and unbounded members', () => {
+    for (const [bad, sent] of [
+      [answer, { letters: 1, evidence: 1 }],
+      [answer, { letters: 2, evidence: 0 }],
+      [{ letters: [{ ...answer.letters[0], index: 0.5 }] }, { letters: 1, evidence: 0 }],
+      [
+        { letters: [{ index: 0, recipients: [{ address: 'a', status: 'maybe' }] }] },
+        { letters: 1, evidence: 0 },
+      ],
+      [
+        { letters: [{ index: 0, recipients: [{ address: 'a'.repeat(321), status: 'retry' }] }] },
+        { letters: 1, evidence: 0 },
+      ],
+      [
+        {
+          letters: [
+            {
+              index: 0,
+              recipients: [{ address: 'a', status: 'retry', evidence: Array(17).fill('AQ') }],
+            },
+          ],
+        },
+        { letters: 1, evidence: 0 },
+      ],
+    ] as const)
+      expect(() => parseTransactionResponse(bad, sent)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      )
+  })
+
+  // Any JSON, and answer-shaped JSON with any values where the members are.
+  const member = (keys: string[]) => fc.dictionary(fc.constantFrom(...keys), fc.jsonValue())
+  const recipient = member(['address', 'status', 'code', 'evidence'])
+  const answers = fc.oneof(
+    fc.jsonValue(),
+    fc.record({
+      letters: fc.array(
+        fc.tuple(member(['index', 'id', 'code']), fc.array(recipient)).map(([l, recipients]) => ({
+          ...l,
+          recipients,
+        })),
+      ),
+      evidence: fc.array(member(['index', 'status', 'code'])),
+    }),
+  )
+
+  it('answers any JSON value with a typed error or a parsed answer, never a crash', () => {
+    fc.assert(
+      fc.property(answers, fc.nat(3), fc.nat(3), (v, letters, evidence) => {
+        try {
+          const a = parseTransactionResponse(v, { letters, evidence })
+          for (const l of a.letters) expect(l.index).toBeLessThan(letters)
+          for (const e of a.evidence) expect(e.index).toBeLessThan(evidence)
+        } catch (e) {
+          expect(isBaridError(e)).toBe(true)
+        }
+      }),
     )
   })
 })

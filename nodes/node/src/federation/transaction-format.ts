@@ -139,3 +139,86 @@ export function parseTransaction(json: unknown, limits: { maxLetterBytes: number
     }),
   }
 }
+
+const OUTCOMES: readonly string[] = ['delivered', 'not-delivered', 'retry']
+
+function str(v: unknown, what: string, max: number): string {
+  if (typeof v !== 'string' || v.length > max) fail(`${what} must be a string of at most ${max}`)
+  return v
+}
+
+function optStr(v: unknown, what: string, max: number): string | undefined {
+  return v === undefined ? undefined : str(v, what, max)
+}
+
+function index(v: unknown, what: string, count: number): number {
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= count)
+    fail(`${what} must be the index of an item sent (0 to ${count - 1})`)
+  return v as number
+}
+
+function list(v: unknown, what: string, max: number): unknown[] {
+  if (!Array.isArray(v) || v.length > max) fail(`${what} must be an array of at most ${max}`)
+  return v
+}
+
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${what} must be an object`)
+  return v as Record<string, unknown>
+}
+
+/**
+ * Checks a peer's `200` answer to a transaction of `sent` letters and evidence items (spec
+ * 11.4) before the sending node acts on it: an answer is only as trustworthy as its shape.
+ * Members it does not know are ignored; everything it reads is bounded and typed.
+ *
+ * @example
+ * ```ts
+ * const answer = parseTransactionResponse(res.json(), { letters: 2, evidence: 0 })
+ * ```
+ */
+export function parseTransactionResponse(
+  json: unknown,
+  sent: { letters: number; evidence: number },
+): TransactionResponse {
+  const o = obj(json, 'answer')
+  const letters = list(o.letters ?? [], 'letters', MAX_TRANSACTION_ITEMS).map((raw, i) => {
+    const l = obj(raw, `letters[${i}]`)
+    const code = optStr(l.code, `letters[${i}].code`, 64)
+    const id = l.id === null || l.id === undefined ? null : str(l.id, `letters[${i}].id`, 128)
+    const recipients = list(l.recipients, `letters[${i}].recipients`, 1000).map((rr, j) => {
+      const at = `letters[${i}].recipients[${j}]`
+      const r = obj(rr, at)
+      if (typeof r.status !== 'string' || !OUTCOMES.includes(r.status))
+        fail(`${at}.status must be one of ${OUTCOMES.join(', ')}`)
+      const evidence = list(r.evidence ?? [], `${at}.evidence`, 16).map((e, k) =>
+        str(e, `${at}.evidence[${k}]`, 90_000),
+      )
+      const rcode = optStr(r.code, `${at}.code`, 64)
+      return {
+        address: str(r.address, `${at}.address`, 320),
+        status: r.status as RecipientOutcome,
+        evidence,
+        ...(rcode === undefined ? {} : { code: rcode }),
+      }
+    })
+    return {
+      index: index(l.index, `letters[${i}].index`, sent.letters),
+      id,
+      recipients,
+      ...(code === undefined ? {} : { code }),
+    }
+  })
+  const evidence = list(o.evidence ?? [], 'evidence', MAX_TRANSACTION_ITEMS).map((raw, i) => {
+    const e = obj(raw, `evidence[${i}]`)
+    if (e.status !== 'accepted' && e.status !== 'rejected')
+      fail(`evidence[${i}].status must be accepted or rejected`)
+    const code = optStr(e.code, `evidence[${i}].code`, 64)
+    return {
+      index: index(e.index, `evidence[${i}].index`, sent.evidence),
+      status: e.status,
+      ...(code === undefined ? {} : { code }),
+    } satisfies TxEvidenceResult
+  })
+  return { letters, evidence }
+}
