@@ -230,6 +230,8 @@ export const signatureChecks: Check[] = [
             '11.1-3',
             `node ${n.name}: a retired key`,
           )
+          // 401 like every signature refusal, so that a sender retries (14.3), not gives up.
+          expectStatus(r, 401, '11.1-3', `node ${n.name}: a retired key`)
         })
       } finally {
         await world.install()

@@ -101,7 +101,7 @@ export const ERROR_CODES = {
   ERR_OPERATOR_WITHDRAWN: { http: 403, summary: 'An operator is withdrawn from the federation at the time asked.' },
   ERR_OPERATOR_CA_RETIRED: { http: 403, summary: 'A signature is dated after the trust list retired the operator CA it chains to.' },
   ERR_CERT_OPERATOR_MISMATCH: { http: 403, summary: 'A certificate is not bound to the operator it speaks for.' },
-  ERR_KEY_RETIRED: { http: 400, summary: 'A signature is dated at or after its key\'s retirement time.' },
+  ERR_KEY_RETIRED: { http: 401, summary: 'A signature is dated at or after its key\'s retirement time.' },
   ERR_REVOCATION_LIST_MALFORMED: { http: 400, summary: 'An operator\'s revocation list is not well formed.' },
   ERR_REVOCATION_LIST_UNTRUSTED: { http: 400, summary: 'A revocation list is not signed by a CA the trust list holds for its operator.' },
   ERR_DISCOVERY_MALFORMED: { http: 400, summary: 'A node discovery document is not well formed.' },

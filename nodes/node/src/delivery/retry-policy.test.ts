@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from '../core.js'
 import { backoffDelay, classifyStatus } from './retry-policy.js'
 
 describe('retry policy', () => {
@@ -33,5 +34,15 @@ describe('retry policy', () => {
     expect(classifyStatus(400)).toEqual({ retry: false, ambiguous: false })
     expect(classifyStatus(403)).toEqual({ retry: false, ambiguous: false })
     expect(classifyStatus(413)).toEqual({ retry: false, ambiguous: false })
+  })
+
+  it('retries a transaction refused for its signature or key: the sender may be rotating keys (spec 11.2)', () => {
+    for (const code of [
+      'ERR_FED_KEY_UNKNOWN',
+      'ERR_KEY_RETIRED',
+      'ERR_FED_SIGNATURE_INVALID',
+      'ERR_FED_SIGNATURE_STALE',
+    ] as const)
+      expect(classifyStatus(ERROR_CODES[code].http, code)).toEqual({ retry: true, ambiguous: false })
   })
 })
