@@ -138,6 +138,22 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
   const exemption = await svc.storage.getExemption(mailbox.id)
   const registered = letter.kind === 'registered'
   await withChainLock(chainKey(letter.id, mailbox.address), async () => {
+    /** Fails the job for good; for registered mail with a `not-delivered` record to the sender. */
+    const notPrinted = async (code: string, reason: string) => {
+      const row = registered
+        ? await issueNext(svc, {
+            letterId: letter.id,
+            letterDigest: letter.digest,
+            recipient: mailbox.address,
+            type: 'not-delivered',
+            reason,
+          })
+        : undefined
+      return fail(code, {
+        evidence: row ? [row] : [],
+        outbox: row ? evidenceBack(svc, letter, row, now) : [],
+      })
+    }
     const resolve = await senderKeyFor(svc, letter)
     let opened
     try {
@@ -152,20 +168,8 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
         },
       })
     } catch (e) {
-      if (isBaridError(e) && e.code === 'ERR_NOT_A_RECIPIENT') {
-        // Sealed to the resident's old keys, not to the print key: nobody here can open it.
-        const row = registered
-          ? await issueNext(svc, {
-              letterId: letter.id,
-              letterDigest: letter.digest,
-              recipient: mailbox.address,
-              type: 'not-delivered',
-              reason: 'recipient-exempt',
-            })
-          : undefined
-        const evidence = row ? [row] : []
-        return fail(e.code, { evidence, outbox: row ? evidenceBack(svc, letter, row, now) : [] })
-      }
+      // Sealed to the resident's old keys, not to the print key: nobody here can open it.
+      if (isBaridError(e, 'ERR_NOT_A_RECIPIENT')) return notPrinted(e.code, 'recipient-exempt')
       throw e
     }
     // Evidence is issued for registered mail only (spec 07); an ordinary letter's code names it.
@@ -216,19 +220,7 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
       if (!isBaridError(e, 'ERR_INPUT_TOO_LARGE')) throw e
       // Beyond the print limits it will never print: the job fails for good instead of being
       // retried, and for registered mail the sender learns it (not-delivered, the code as reason).
-      const refused = registered
-        ? await issueNext(svc, {
-            letterId: letter.id,
-            letterDigest: letter.digest,
-            recipient: mailbox.address,
-            type: 'not-delivered',
-            reason: e.code,
-          })
-        : undefined
-      return fail(e.code, {
-        evidence: refused ? [refused] : [],
-        outbox: refused ? evidenceBack(svc, letter, refused, now) : [],
-      })
+      return notPrinted(e.code, e.code)
     }
     const dir = join(deps.dir, day(svc, now))
     await mkdir(dir, { recursive: true, mode: 0o700 })
