@@ -2,7 +2,8 @@
  * @module checks/delivery
  * Fixed scenarios of the delivery engine's guarantees (spec 14.3, 14.4) that the model-based
  * property also explores at random: a deadline passing after an ambiguous attempt, a deadline
- * passing while the peer is unreachable, and a duplicate arriving after the deadline.
+ * passing while the peer is unreachable, a duplicate arriving after the deadline, and a peer
+ * answering `200` with a body no sender can read.
  */
 import { createEvidence, fromBase64Url, fromHex, toBase64Url } from '@barid/core'
 import { deliveryKey } from '../peer/receive.js'
@@ -65,6 +66,48 @@ export const deliveryChecks: Check[] = [
           s.state === 'delivered',
           `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
           '14.4-2',
+        )
+      } finally {
+        await world.peer.setMode('up')
+      }
+    },
+  },
+  {
+    id: 'delivery.malformed-answer',
+    title:
+      'the sending node settles nothing on a 200 answer it cannot read, and settles delivered once the answer is right',
+    group: 'delivery',
+    clauses: ['14.3-2'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`mal${Date.now().toString(36)}`, await newKeys())
+      await world.peer.setMode('malformed')
+      try {
+        const l = await registeredToPeer(world, f.agencyA, box)
+        const seen = () => world.peer.attempts.filter((a) => a.letterIds.includes(l.id)).length
+        // Every kind of unreadable answer the peer gives, in turn, at least once.
+        for (let i = 0; i < 4; i++) {
+          const before = seen()
+          await world.a.control.runDelivery()
+          await eventually(async () => (seen() > before ? true : undefined), {
+            what: 'node A to attempt delivery again',
+            clause: '14.3-2',
+          })
+          const s = (await statusOf(world, f.agencyA, l.id)).body.recipients?.[0]
+          ensure(
+            s?.state === 'pending' || s?.state === 'unconfirmed',
+            `after an unreadable answer node A says ${s?.state ?? 'nothing'} ${s?.code ?? ''}`,
+            '14.3-2',
+          )
+        }
+        await world.peer.setMode('up')
+        await world.a.control.runDelivery()
+        const s = await settledState(world, f.agencyA, l.id)
+        ensure(
+          s.state === 'delivered',
+          `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
+          '14.3-2',
         )
       } finally {
         await world.peer.setMode('up')

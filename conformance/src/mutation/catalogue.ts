@@ -26,6 +26,7 @@ export const MUTANT_CHECKS: Record<string, string[]> = {
   'ignore-idempotency-key': ['sender.idempotency'],
   'accept-sender-mismatch': ['sender.submit.sender-mismatch'],
   'accept-evidence-digest-mismatch': ['tx.evidence.digest'],
+  'settle-unreadable-answer': ['delivery.malformed-answer'],
 }
 
 /** Every mutant name, in catalogue order. */

@@ -3,7 +3,7 @@
  * The harness peer (spec 30.5): the operator `conformance.test` on a loopback HTTP server. It
  * answers directory lookups for its mailboxes, receives blobs and transactions from the nodes
  * under test (peer/receive.ts), and can be taken down, made unavailable, or made to answer
- * ambiguously (process, then `500`). It verifies every request against 11.2 and records what a
+ * ambiguously (process, then `500`) or unreadably (process, then `200` with a malformed body). It verifies every request against 11.2 and records what a
  * node got wrong as a violation of the clause concerned.
  */
 import { toBase64Url, type KeyPair, type ResolveEvidenceKey } from '@barid/core'
@@ -20,7 +20,7 @@ import {
 } from './receive.js'
 import { authorityOf, checkIncoming } from './signatures.js'
 
-export type PeerMode = 'up' | 'down' | 'unavailable' | 'ambiguous'
+export type PeerMode = 'up' | 'down' | 'unavailable' | 'ambiguous' | 'malformed'
 
 /** A mailbox at the harness peer: the harness holds its private keys. */
 export interface PeerMailbox {
@@ -265,6 +265,26 @@ export class HarnessPeer implements AsyncDisposable {
       // Processed, but the answer says otherwise: the sender cannot know (14.3).
       record(500)
       return send(res, 500, err('ERR_INTERNAL', 'the harness peer failed after processing'))
+    }
+    if (this.mode === 'malformed') {
+      // Processed, and answered 200 with what no sender can read (11.4, 14.3): in turn not
+      // JSON, results of the wrong type, an index of no letter sent, an unknown status.
+      record(200)
+      const letters = answer.letters as { recipients: Record<string, unknown>[] }[]
+      const bodies = [
+        'ok',
+        JSON.stringify({ letters: { 0: 'delivered' } }),
+        JSON.stringify({ ...answer, letters: letters.map((l, i) => ({ ...l, index: i + 100 })) }),
+        JSON.stringify({
+          ...answer,
+          letters: letters.map((l) => ({
+            ...l,
+            recipients: l.recipients.map((r) => ({ ...r, status: 'probably' })),
+          })),
+        }),
+      ]
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end(bodies[this.attempts.length % bodies.length])
     }
     const text = JSON.stringify(answer)
     this.stored.set(key, { digest, body: text })

@@ -339,14 +339,24 @@ export async function attemptDelivery(
         error: e.message.slice(0, 200),
         ambiguous,
       })
+      const giveUp = e instanceof MalformedAnswer && mutant('settle-unreadable-answer')
       for (const item of live)
-        settlements.push({
-          id: item.id,
-          outcome: 'retry',
-          nextAttemptAt: retryAt(ctx, item, now),
-          ambiguous,
-          error: e.message,
-        })
+        settlements.push(
+          giveUp
+            ? {
+                id: item.id,
+                outcome: 'done',
+                recipientState: 'not-delivered',
+                code: 'ERR_PEER_UNAVAILABLE',
+              }
+            : {
+                id: item.id,
+                outcome: 'retry',
+                nextAttemptAt: retryAt(ctx, item, now),
+                ambiguous,
+                error: e.message,
+              },
+        )
       ctx.peerBlobs.clear()
     }
   }

@@ -36,6 +36,8 @@ export const MUTANTS = {
   'accept-sender-mismatch': 'accepts a letter naming another sender than the caller (12.3)',
   'accept-evidence-digest-mismatch':
     "keeps a returned record naming one of its letters' ids with another digest (11.4)",
+  'settle-unreadable-answer':
+    'settles items as not delivered on a 200 answer it could not read (14.3)',
 } as const
 
 export type MutantName = keyof typeof MUTANTS
