@@ -25,6 +25,18 @@ async function settledState(world: World, agency: Parameters<typeof statusOf>[1]
   )
 }
 
+/** Brings the harness peer up again; node A must settle `id`, which the peer holds, delivered. */
+async function deliveredOnceUp(world: World, agency: Agency, id: string, clause: string) {
+  await world.peer.setMode('up')
+  await world.a.control.runDelivery()
+  const s = await settledState(world, agency, id)
+  ensure(
+    s.state === 'delivered',
+    `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
+    clause,
+  )
+}
+
 /** Seals a registered letter from `agency` to a harness-peer mailbox and submits it at node A. */
 async function registeredToPeer(
   world: World,
@@ -59,14 +71,7 @@ export const deliveryChecks: Check[] = [
         await world.advance(ADVANCE_SECONDS)
         await world.a.control.runDelivery()
         await new Promise((r) => setTimeout(r, 500))
-        await world.peer.setMode('up')
-        await world.a.control.runDelivery()
-        const s = await settledState(world, f.agencyA, l.id)
-        ensure(
-          s.state === 'delivered',
-          `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
-          '14.4-2',
-        )
+        await deliveredOnceUp(world, f.agencyA, l.id, '14.4-2')
       } finally {
         await world.peer.setMode('up')
       }
@@ -101,14 +106,7 @@ export const deliveryChecks: Check[] = [
             '14.3-2',
           )
         }
-        await world.peer.setMode('up')
-        await world.a.control.runDelivery()
-        const s = await settledState(world, f.agencyA, l.id)
-        ensure(
-          s.state === 'delivered',
-          `the peer holds the letter, node A says ${s.state} ${s.code ?? ''}`,
-          '14.3-2',
-        )
+        await deliveredOnceUp(world, f.agencyA, l.id, '14.3-2')
       } finally {
         await world.peer.setMode('up')
       }
