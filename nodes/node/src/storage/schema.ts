@@ -148,6 +148,11 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex('deliveries_letter_mailbox').on(t.letterId, t.mailboxId),
     index('deliveries_mailbox_cursor').on(t.mailboxId, t.id),
+    // The unread filter of a listing (13.5) reads only unread entries, newest first, instead of
+    // skipping every opened one: its WHERE is the query's, so the planner can use it.
+    index('deliveries_unread')
+      .on(t.mailboxId, t.id)
+      .where(sql`opened_at IS NULL AND deleted_at IS NULL`),
     // Mailbox retention reads entries in delivery order; purged entries leave the index.
     index('deliveries_retention')
       .on(t.receivedAt)
@@ -168,7 +173,12 @@ export const evidence = sqliteTable(
     prev: text('prev'),
     record: blob('record', { mode: 'buffer' }).notNull(),
   },
-  (t) => [index('evidence_letter').on(t.letterId)],
+  (t) => [
+    index('evidence_letter').on(t.letterId),
+    // Evidence retention (15.4) reads records in order of issue time, with their letter, from
+    // the index alone (storage/sqlite/evidence-retention.ts).
+    index('evidence_retention').on(t.issuedAt, t.letterId),
+  ],
 )
 
 /** Work for peers: letters to relay and evidence to return, retried until settled. */

@@ -45,21 +45,5 @@ export function openDb(opts: OpenDbOptions): Db {
   client.pragma('temp_store = MEMORY')
   const db = drizzle({ client, schema }) as Db
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
-  for (const statement of OPEN_TIME_INDEXES) client.exec(statement)
   return db
 }
-
-/**
- * Indexes created when the database is opened, outside the drizzle migrations (they change no
- * table, and `IF NOT EXISTS` makes them idempotent): what the hot queries need.
- * - `deliveries_unread`: the unread filter of a mailbox listing (13.5) reads only unread
- *   entries, newest first, instead of skipping every opened one (partial index: its WHERE
- *   matches the query's `opened_at IS NULL AND deleted_at IS NULL`).
- * - `evidence_retention`: evidence retention (spec 15.4) reads records in order of issue time,
- *   with their letter, from the index alone (`evidence-retention.ts`).
- */
-export const OPEN_TIME_INDEXES = [
-  `CREATE INDEX IF NOT EXISTS deliveries_unread ON deliveries (mailbox_id, id)
-     WHERE opened_at IS NULL AND deleted_at IS NULL`,
-  `CREATE INDEX IF NOT EXISTS evidence_retention ON evidence (issued_at, letter_id)`,
-]

@@ -4,7 +4,7 @@
  * bounded step at a time, atomic in its own savepoint of a group commit. A step:
  *
  * 1. reads up to `limit` records issued before the cutoff and after the pass's cursor, in order
- *    of (issue time, letter), through the open-time index `evidence_retention` (db.ts);
+ *    of (issue time, letter), through the index `evidence_retention` (schema.ts);
  * 2. for each of their letters, skips it while anything holds it (below), else deletes every
  *    record of the letter and the acknowledged receipts that name them.
  *

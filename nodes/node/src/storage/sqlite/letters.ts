@@ -253,7 +253,7 @@ export function sqliteLetters(db: Db): LetterStore {
   const q = prepare(db)
   const group = groupCommit(db.$client)
   // Mailbox pages (13.5), newest first: one prepared statement per shape of query, so each has
-  // its plan (deliveries_mailbox_cursor, or deliveries_unread for the unread filter, see db.ts),
+  // its plan (deliveries_mailbox_cursor, or deliveries_unread for the unread filter, see schema.ts),
   // with the attachment manifest of each letter in the same statement.
   const listPage = (before: boolean, unread: boolean) =>
     db.$client.prepare<unknown[], EntryRow>(
