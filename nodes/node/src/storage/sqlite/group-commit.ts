@@ -5,22 +5,13 @@
  * Each write runs in its own savepoint inside it, so each is still atomic on its own: a write
  * that throws is rolled back alone and rejects alone, the others commit. Every promise resolves
  * only after the commit that holds its write, so "write before acknowledge" (spec 10.2) holds.
- *
- * A write that acknowledges nobody (the outcome of a delivery attempt: lost in a crash, it is
- * only tried again) may linger: it waits up to `lingerMs` for another write to share a commit
- * with, and goes with the first one that comes. Under moderate load each letter otherwise paid
- * for two commits (its acceptance, then its settlement), each with its own fsync.
  */
 import type Database from 'better-sqlite3'
 
 /** Queues writes and applies them in shared transactions. */
 export interface GroupCommit {
-  /**
-   * Runs `apply` inside the next group transaction; resolves after that transaction commits.
-   * With `lingerMs`, that transaction starts at the latest after `lingerMs`, or with the next
-   * write that does not linger.
-   */
-  run<T>(apply: () => T, o?: { lingerMs?: number }): Promise<T>
+  /** Runs `apply` inside the next group transaction; resolves after that transaction commits. */
+  run<T>(apply: () => T): Promise<T>
 }
 
 interface Pending {
@@ -62,7 +53,6 @@ export function createGroupCommit(
   const maxWrites = opts.maxWrites ?? 1000
   const queue: Pending[] = []
   let scheduled = false
-  let lingering: NodeJS.Timeout | undefined
   // Nested better-sqlite3 transactions are savepoints: `one` inside `all` rolls back alone.
   const one = client.transaction((p: Pending) => p.apply())
   const all = client.transaction((ps: Pending[]) => {
@@ -77,8 +67,6 @@ export function createGroupCommit(
 
   function flush(): void {
     scheduled = false
-    if (lingering) clearTimeout(lingering)
-    lingering = undefined
     const batch = queue.splice(0, maxWrites)
     if (queue.length > 0) schedule()
     try {
@@ -105,11 +93,10 @@ export function createGroupCommit(
   }
 
   return {
-    run<T>(apply: () => T, o: { lingerMs?: number } = {}): Promise<T> {
+    run<T>(apply: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ apply, resolve: resolve as (v: unknown) => void, reject })
-        if (!o.lingerMs) schedule()
-        else if (!scheduled && !lingering) lingering = setTimeout(flush, o.lingerMs)
+        schedule()
       })
     },
   }

@@ -56,9 +56,6 @@ const PENDING_PEERS = `with recursive peers(peer) as (
       from peers where peers.peer is not null
   )`
 
-/** How long a settlement waits for other writes to share its commit (group-commit.ts). */
-const SETTLE_LINGER_MS = 10
-
 /** @example `const q = sqliteOutbox(openDb({ file: ':memory:' }))` */
 export function sqliteOutbox(db: Db): OutboxStore {
   // Prepared once: the engine runs these on every tick (see letters.ts on the cost).
@@ -184,9 +181,8 @@ export function sqliteOutbox(db: Db): OutboxStore {
       return q.nextDueAt.get(JSON.stringify(exceptPeers))?.at ?? undefined
     },
     async settle(settlements, received, at) {
-      // Shares a commit with the letters written in the same loop turn or, lingering, soon
-      // after (group-commit.ts): a lost settlement is only an attempt made again.
-      await group.run(() => settleAll(settlements, received, at), { lingerMs: SETTLE_LINGER_MS })
+      // Shares a commit with the letters written in the same loop turn (group-commit.ts).
+      await group.run(() => settleAll(settlements, received, at))
     },
     async resetBackoff(peer, now) {
       return q.resetBackoff.run(now, peer, now).changes
