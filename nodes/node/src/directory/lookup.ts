@@ -5,6 +5,7 @@
  * does not serve is asked of the operator responsible for it, over the federation API.
  */
 import { BaridError, identifierAuthority, parseIdentifier, parseMailboxAddress } from '../core.js'
+import { readPeerLookup } from './peer-lookup.js'
 import { fedRequest, TransportError } from '../federation/federation-client.js'
 import { isPrintKey, paperKeys } from '../paper/paper-keys.js'
 import type { NodeServices } from '../services.js'
@@ -115,17 +116,5 @@ export async function lookup(svc: NodeServices, q: LookupQuery): Promise<LookupR
     throw new BaridError('ERR_PEER_UNAVAILABLE', `operator ${operator} answered ${res.status}`, {
       details: { peerCode: res.code ?? null },
     })
-  const r = res.json<LookupResult>()
-  if (r.status === 'active') {
-    if (
-      typeof r.address !== 'string' ||
-      parseMailboxAddress(r.address).operator !== operator ||
-      !Array.isArray(r.keys)
-    ) {
-      throw new BaridError('ERR_PEER_UNAVAILABLE', 'peer answered a lookup with a malformed result')
-    }
-    return { status: 'active', address: r.address, operator, keys: r.keys.slice(0, 64) }
-  }
-  if (r.status === 'exempt') return { status: 'exempt', operator }
-  return { status: 'unknown', operator }
+  return readPeerLookup(res.json(), operator)
 }

@@ -1,0 +1,61 @@
+/**
+ * A lookup across the border (spec 12.5, 11.6): the sending node relays the responsible
+ * operator's answer as that operator gave it, `delivery: "paper"` included (17.6), and answers a
+ * peer's malformed answer with ERR_PEER_UNAVAILABLE, never with a crash or with "unknown".
+ */
+import fc from 'fast-check'
+import { expect, it } from 'vitest'
+import { KAREN, makeAgency, servedOnPaper, startPair } from './harness.js'
+
+it('relays a paper-served resident as paper, with the print key, from across the border', async () => {
+  await using pair = await startPair()
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const { to } = await servedOnPaper(pair, eta)
+  expect(to).toMatchObject({ status: 'active', operator: 'digitalpost.dk', delivery: 'paper' })
+  expect(to.status === 'active' && to.keys.map((k) => k.use)).toEqual(['enc'])
+})
+
+it("answers a peer's malformed lookup answer with ERR_PEER_UNAVAILABLE, whatever it is", async () => {
+  let answer: string | undefined
+  await using pair = await startPair({
+    wrapFetch: (side, f) => async (input, init) => {
+      const res = await f(input, init)
+      if (side !== 'eg' || answer === undefined || !input.endsWith('/directory/lookup')) return res
+      return new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } })
+    },
+  })
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const ask = (body: string) => {
+    answer = body
+    return eta.client.lookup({ identifier: KAREN.identifier }).then(
+      () => 'answered',
+      (e: { code?: string; details?: { status?: number } }) => `${e.details?.status} ${e.code}`,
+    )
+  }
+  const key = { kid: 'k', use: 'enc', jwk: { kty: 'OKP' }, certificate: 'MII' }
+  const active = { status: 'active', address: 'lars@digitalpost.dk', keys: [key] }
+  for (const body of [
+    'not json',
+    'null',
+    '[]',
+    JSON.stringify({ status: 'maybe' }),
+    JSON.stringify({ ...active, address: 'lars@post.eg' }),
+    JSON.stringify({ ...active, address: 'no address' }),
+    JSON.stringify({ ...active, keys: 'k' }),
+    JSON.stringify({ ...active, keys: [{ ...key, use: 7 }] }),
+    JSON.stringify({ ...active, delivery: 'pigeon' }),
+  ])
+    expect(await ask(body), body).toBe('502 ERR_PEER_UNAVAILABLE')
+  expect(await ask(JSON.stringify(active))).toBe('answered')
+  // A JWK is relayed as the peer gave it when it is a JSON object (the sender checks the key
+  // against its certificate); anything else in its place is a malformed answer.
+  await fc.assert(
+    fc.asyncProperty(fc.jsonValue(), async (jwk) => {
+      const isObject = typeof jwk === 'object' && jwk !== null && !Array.isArray(jwk)
+      expect(await ask(JSON.stringify({ ...active, keys: [{ ...key, jwk }] }))).toBe(
+        isObject ? 'answered' : '502 ERR_PEER_UNAVAILABLE',
+      )
+    }),
+    { numRuns: 40 },
+  )
+})
