@@ -58,8 +58,43 @@ it('a node whose peer is down tries it a few times with growing gaps, not once p
     return l
   }, 15_000)
   expect(listed.map((l) => l.letterId).sort()).toEqual([...sent].sort())
-  // Back to full speed once the peer answered: no letter waits out another hold.
-  const statuses = await Promise.all(sent.map((id) => eta.client.status(id)))
-  expect(statuses.map((s) => s.recipients[0]?.state)).toEqual(sent.map(() => 'delivered'))
+  // The sending node learns each delivery from the answers (after the receiving node commits).
+  await eventually(async () => {
+    const statuses = await Promise.all(sent.map((id) => eta.client.status(id)))
+    expect(statuses.map((s) => s.recipients[0]?.state)).toEqual(sent.map(() => 'delivered'))
+  }, 5000)
   expect(await held()).toBe(0)
+})
+
+it('settles a held peer’s overdue letters as not delivered without waiting for the hold to end', async () => {
+  // Holds and retries of at least 10 s; deadlines of 1 s, checked every idlePollMs (100 ms).
+  await using pair = await startPair({
+    config: { delivery: { baseBackoffMs: 100_000, maxBackoffMs: 100_000 } },
+  })
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  await pair.stop('dk')
+  const l = await sealFor({
+    from: { address: eta.address, keys: eta.keys },
+    to: [{ address: to.address, keys: to }],
+    kind: 'registered',
+    subject: 'soon too late',
+    body: 'b',
+    lang: 'en',
+    expiresInSeconds: 1,
+  })
+  await eta.client.submit(l.bytes)
+  const t0 = Date.now()
+  const s = await eventually(async () => {
+    const r = (await eta.client.status(l.id)).recipients[0]!
+    expect(r.state).toBe('not-delivered')
+    return r
+  }, 8000)
+  expect(Date.now() - t0).toBeLessThan(8000)
+  expect(s.code).toBe('ERR_DELIVERY_EXPIRED')
+  // With its evidence: the sender's node says so in a signed record.
+  const types = (await pair.nodes.eg.services.storage.listEvidence(l.id)).map((e) => e.type)
+  expect(types).toEqual(['submission-accepted', 'not-delivered'])
 })

@@ -18,15 +18,27 @@
  * delay drawn like an item's backoff from the peer's consecutive failures (at least its
  * `Retry-After`), and then one at a time, until the peer answers or is heard from. Without it, a
  * node whose peer is down read and encoded every new batch of letters only to fail to connect.
- * The hold is memory only: after a restart the first attempt finds out again.
+ * The hold is memory only: after a restart the first attempt finds out again. While a peer is
+ * on hold its overdue items are still settled (not delivered, with evidence for registered
+ * mail) at least every `idlePollMs`, without contacting it: a long outage does not hold up the
+ * senders' non-delivery results.
  */
 import type { Peer } from '../federation/peer-directory.js'
 import type { NodeServices, OutboxSignal } from '../services.js'
-import { attemptDelivery, type AttemptContext, type AttemptOutcome } from './outbound.js'
+import {
+  AMBIGUOUS_GIVE_UP_MS,
+  attemptDelivery,
+  settleOverdue,
+  type AttemptContext,
+  type AttemptOutcome,
+} from './outbound.js'
 import { backoffDelay } from './retry-policy.js'
 
 /** Part-full transactions a peer may have in flight (full ones: up to `concurrencyPerPeer`). */
 const PART_FULL_IN_FLIGHT = 1
+
+/** Overdue items of a held peer settled in one sweep (spec 14.3), at most. */
+const SWEEP_LIMIT = 1000
 
 /** Shortest interval between passes started by new work while attempts are in flight. */
 const WAKE_WHILE_BUSY_MS = 10
@@ -75,6 +87,8 @@ export function createDeliveryEngine(
     'Failed transactions in a row of each peer on hold (spec 14.3)',
     async () => [...holds].map(([peer, h]) => ({ labels: { peer }, value: h.failures })),
   )
+  /** When each held peer's overdue items were last swept, by the node's clock. */
+  const swept = new Map<string, number>()
   const heldNow = () => [...holds].filter(([, h]) => h.until > svc.now()).map(([peer]) => peer)
 
   const total = () => [...running.values()].reduce((n, s) => n + s.size, 0)
@@ -116,6 +130,35 @@ export function createDeliveryEngine(
     holds.set(operator, { failures, until })
   }
 
+  function contextFor(operator: string, peer: Peer): AttemptContext {
+    const blobs = peerBlobs.get(operator) ?? new Set()
+    peerBlobs.set(operator, blobs)
+    return { svc, peer, random, peerBlobs: blobs }
+  }
+
+  /** Settles a held peer's overdue items without contacting it, at most once per idlePollMs. */
+  async function sweepOverdue(operator: string, peer: Peer): Promise<void> {
+    const now = svc.now()
+    const d = svc.config.delivery
+    if (now - (swept.get(operator) ?? -Infinity) < d.idlePollMs) return
+    swept.set(operator, now)
+    const overdue = await svc.storage.overdueItems(
+      operator,
+      now - d.expiryGraceMs,
+      now - AMBIGUOUS_GIVE_UP_MS,
+      SWEEP_LIMIT,
+    )
+    const items = overdue.filter((i) => !busyItems.has(i.id))
+    if (items.length === 0) return
+    for (const i of items) busyItems.add(i.id)
+    try {
+      const n = await settleOverdue(contextFor(operator, peer), items)
+      if (n > 0) svc.log.info('peer on hold: overdue items settled', { peer: operator, items: n })
+    } finally {
+      for (const i of items) busyItems.delete(i.id)
+    }
+  }
+
   async function notifyIdle(): Promise<void> {
     if (idleWaiters.length === 0 || total() > 0) return
     const due = await svc.storage.peersWithDueItems(svc.now())
@@ -132,10 +175,7 @@ export function createDeliveryEngine(
     items: Awaited<ReturnType<typeof svc.storage.dueItems>>,
   ): void {
     for (const i of items) busyItems.add(i.id)
-    const blobs = peerBlobs.get(operator) ?? new Set()
-    peerBlobs.set(operator, blobs)
-    const ctx: AttemptContext = { svc, peer, random, peerBlobs: blobs }
-    const p: Promise<void> = attemptDelivery(ctx, items)
+    const p: Promise<void> = attemptDelivery(contextFor(operator, peer), items)
       .then((o) => noteOutcome(operator, o))
       .catch((e) => {
         svc.log.error('delivery attempt crashed', {
@@ -183,6 +223,7 @@ export function createDeliveryEngine(
         const set = running.get(operator) ?? new Set()
         running.set(operator, set)
         const d = svc.config.delivery
+        if (holds.has(operator)) await sweepOverdue(operator, peer)
         // On hold: nothing until it ends, then one transaction at a time until one is answered.
         const hold = holds.get(operator)
         if (hold && hold.until > svc.now()) return
@@ -220,7 +261,9 @@ export function createDeliveryEngine(
         again = false
         passWanted = false
         const due = await svc.storage.peersWithDueItems(svc.now())
-        await Promise.all(due.map((peer) => fill(peer)))
+        // Held peers too, with or without due items: their overdue items are swept (above).
+        const peers = new Set([...due, ...holds.keys()])
+        await Promise.all([...peers].map((peer) => fill(peer)))
       } while (again && !stopping)
       await reschedule()
     } catch (e) {

@@ -27,7 +27,7 @@ import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../st
 import { backoffDelay, classifyStatus } from './retry-policy.js'
 
 /** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
-const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
+export const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
 /** Letter bytes per transaction (before base64url), below the receivers' body limit. */
 const MAX_TX_LETTER_BYTES = 16 * 1024 * 1024
 
@@ -148,6 +148,24 @@ async function expire(
     }
   }
   return live
+}
+
+/**
+ * Settles `items` that are past their deadline without contacting the peer (spec 14.3: a held
+ * peer's overdue items), as an attempt would; gives how many were settled. Items that turn out
+ * not to be overdue are left as they are.
+ *
+ * @example
+ * ```ts
+ * await settleOverdue(ctx, await svc.storage.overdueItems(peer, now - grace, now - giveUp, 1000))
+ * ```
+ */
+export async function settleOverdue(ctx: AttemptContext, items: OutboxItem[]): Promise<number> {
+  const settlements: OutboxSettlement[] = []
+  const evidence: EvidenceRow[] = []
+  await expire(ctx, items, ctx.svc.now(), settlements, evidence)
+  if (settlements.length > 0) await ctx.svc.storage.settle(settlements, evidence, ctx.svc.now())
+  return settlements.length
 }
 
 /** What one attempt learnt about the peer, for the engine's hold on it (spec 14.3). */

@@ -157,6 +157,13 @@ describe('sqlite storage', () => {
     expect(await s.resetBackoff('digitalpost.dk', T + 10)).toBe(1)
     const again = await s.dueItems('digitalpost.dk', T + 10, 10)
     expect(again.map((i) => [i.attempts, i.ambiguous])).toEqual([[0, true]])
+    // Overdue (spec 14.3): past the deadline, and an ambiguous letter only past its give-up time.
+    const overdue = (deadline: number, ambiguousDeadline: number, peer = 'digitalpost.dk') =>
+      s.overdueItems(peer, deadline, ambiguousDeadline, 10).then((r) => r.map((i) => i.recipient))
+    expect(await overdue(T + 1000, T + 1001)).toEqual([])
+    expect(await overdue(T + 1001, T + 1000)).toEqual([])
+    expect(await overdue(T + 1001, T + 1001)).toEqual(['r1@digitalpost.dk'])
+    expect(await overdue(T + 1001, T + 1001, 'post.eg')).toEqual([])
   })
 
   it('keeps the first idempotent response and stored batches across reopening the file', async () => {

@@ -146,6 +146,17 @@ export interface OutboxStore {
     exclude?: ReadonlySet<number>,
     atLeast?: number,
   ): Promise<OutboxItem[]>
+  /**
+   * Up to `limit` pending items for `peer` whose deadline is before `deadline`, leaving out
+   * ambiguous letters whose deadline is not before `ambiguousDeadline` (spec 14.4): what an
+   * attempt would settle without contacting the peer, whatever their next attempt time.
+   */
+  overdueItems(
+    peer: string,
+    deadline: number,
+    ambiguousDeadline: number,
+    limit: number,
+  ): Promise<OutboxItem[]>
   /** The earliest `nextAttemptAt` of any pending item (for no peer in `exceptPeers`). */
   nextDueAt(exceptPeers?: readonly string[]): Promise<number | undefined>
   /** Applies the outcome of an attempt to items, with evidence received, atomically. */

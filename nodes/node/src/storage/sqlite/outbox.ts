@@ -24,6 +24,9 @@ interface OutboxRow {
   created_at: number
 }
 
+const ITEM_COLUMNS = `id, peer, kind, letter_id, recipient, evidence_id, deliver_before, attempts,
+  next_attempt_at, ambiguous, created_at`
+
 /** What settling an item needs to know about it. */
 interface Settled {
   kind: 'letter' | 'evidence'
@@ -94,9 +97,15 @@ export function sqliteOutbox(db: Db): OutboxStore {
       )
       .pluck(),
     rows: db.$client.prepare<[string], OutboxRow>(
-      `select id, peer, kind, letter_id, recipient, evidence_id, deliver_before, attempts,
-              next_attempt_at, ambiguous, created_at
-         from outbox where id in (select value from json_each(?))`,
+      `select ${ITEM_COLUMNS} from outbox where id in (select value from json_each(?))`,
+    ),
+    // A scan of the peer's pending items (outbox_due's prefix): run only for a peer on hold,
+    // at most once per idlePollMs, so no index of its own is kept up on every letter.
+    overdue: db.$client.prepare<[string, number, number, number], OutboxRow>(
+      `select ${ITEM_COLUMNS} from outbox
+        where state = 'pending' and peer = ? and deliver_before < ?
+          and (ambiguous = 0 or kind = 'evidence' or deliver_before < ?)
+        limit ?`,
     ),
     // Settling checks and changes an item in one statement: only a pending item changes, and
     // RETURNING gives what the recipient status update needs.
@@ -176,6 +185,9 @@ export function sqliteOutbox(db: Db): OutboxStore {
       if (ids.length === 0 || ids.length < atLeast) return []
       const byId = new Map(q.rows.all(JSON.stringify(ids)).map((r) => [r.id, toItem(r)]))
       return ids.flatMap((id) => byId.get(id) ?? [])
+    },
+    async overdueItems(peer, deadline, ambiguousDeadline, limit) {
+      return q.overdue.all(peer, deadline, ambiguousDeadline, limit).map(toItem)
     },
     async nextDueAt(exceptPeers = []) {
       return q.nextDueAt.get(JSON.stringify(exceptPeers))?.at ?? undefined
