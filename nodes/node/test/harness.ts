@@ -20,6 +20,7 @@ import {
   sealFor,
   type Fetch,
   type PartyKeys,
+  type SealInput,
 } from './clients.js'
 import { startNode, type RunningNode } from '../src/node.js'
 import { createLocalFederation, type LocalFederation } from '../src/trust/local-federation.js'
@@ -229,15 +230,17 @@ export async function makeCitizen(
 }
 
 /**
- * An Egyptian agency (ETA) and a Danish resident (Lars), with real HTTP between them, and
- * `send(subject)`, which seals a registered letter from ETA to Lars, submits it and gives its id.
+ * An Egyptian agency (ETA) and a Danish resident (Lars), with real HTTP between them (or, with
+ * `inProcess`, through the nodes' apps), and `send(subject)`, which seals a registered letter
+ * from ETA to Lars (other fields from `extra`), submits it and gives its id.
  */
-export async function etaToLars(pair: Pair) {
-  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', fetch)
-  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
+export async function etaToLars(pair: Pair, o: { inProcess?: boolean } = {}) {
+  const f = o.inProcess ? undefined : fetch
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', f)
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', f)
   const to = await eta.client.lookup({ address: lars.address })
   if (to.status !== 'active') throw new Error(`lookup of ${lars.address}: ${to.status}`)
-  const send = async (subject: string): Promise<string> => {
+  const send = async (subject: string, extra: Partial<SealInput> = {}): Promise<string> => {
     const l = await sealFor({
       from: { address: eta.address, keys: eta.keys },
       to: [{ address: to.address, keys: to }],
@@ -245,6 +248,7 @@ export async function etaToLars(pair: Pair) {
       subject,
       body: 'b',
       lang: 'en',
+      ...extra,
     })
     await eta.client.submit(l.bytes)
     return l.id

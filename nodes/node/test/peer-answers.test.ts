@@ -6,8 +6,7 @@
 import fc from 'fast-check'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { expect, it } from 'vitest'
-import { sealFor } from './clients.js'
-import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { clientFetch, etaToLars, eventually, startPair } from './harness.js'
 
 /** Bodies a broken or hostile peer might send with a `200`. */
 const malformed: fc.Arbitrary<string> = fc.oneof(
@@ -46,36 +45,26 @@ it('neither crashes on nor settles by a malformed 200 answer, holds the peer, an
     },
     config: { delivery: { baseBackoffMs: 100, maxBackoffMs: 400 } },
   })
-  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
-  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
-  const to = await eta.client.lookup({ address: lars.address })
-  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  const { eta, lars, send } = await etaToLars(pair, { inProcess: true })
 
   let n = 0
   await fc.assert(
     fc.asyncProperty(malformed, async (body) => {
       answer = body
       attempts = 0
-      const l = await sealFor({
-        from: { address: eta.address, keys: eta.keys },
-        to: [{ address: to.address, keys: to }],
-        subject: `n${n++}`,
-        body: 'b',
-        lang: 'en',
-      })
-      await eta.client.submit(l.bytes)
+      const id = await send(`n${n++}`, { kind: 'letter' })
       await eventually(async () => expect(attempts).toBeGreaterThanOrEqual(2), 5000, 10)
       await sleep(300)
       // Held: a handful of attempts with growing gaps, not one after the other.
       expect(attempts).toBeLessThanOrEqual(12)
-      expect((await eta.client.status(l.id)).recipients[0]!.state).toBe('pending')
+      expect((await eta.client.status(id)).recipients[0]!.state).toBe('pending')
 
       answer = undefined
       await eventually(async () =>
-        expect((await eta.client.status(l.id)).recipients[0]!.state).toBe('delivered'),
+        expect((await eta.client.status(id)).recipients[0]!.state).toBe('delivered'),
       )
       const listed = (await lars.client.list('/letters', 'limit=200')).letters
-      expect(listed.filter((x) => x.letterId === l.id)).toHaveLength(1)
+      expect(listed.filter((x) => x.letterId === id)).toHaveLength(1)
     }),
     { numRuns: 8 },
   )

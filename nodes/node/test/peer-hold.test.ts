@@ -5,8 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { expect, it } from 'vitest'
-import { sealFor } from './clients.js'
-import { clientFetch, eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { clientFetch, etaToLars, eventually, startPair } from './harness.js'
 
 it('a node whose peer is down tries it a few times with growing gaps, not once per new letter', async () => {
   const transactions = { eg: 0 }
@@ -17,24 +16,13 @@ it('a node whose peer is down tries it a few times with growing gaps, not once p
     },
     config: { delivery: { baseBackoffMs: 200, maxBackoffMs: 1000 } },
   })
-  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
-  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
-  const to = await eta.client.lookup({ address: lars.address })
-  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  const { eta, lars, send } = await etaToLars(pair, { inProcess: true })
 
   await pair.stop('dk')
   const sent: string[] = []
   const t0 = Date.now()
   for (let i = 0; i < 40; i++) {
-    const l = await sealFor({
-      from: { address: eta.address, keys: eta.keys },
-      to: [{ address: to.address, keys: to }],
-      subject: `n${i}`,
-      body: `letter ${i}`,
-      lang: 'en',
-    })
-    await eta.client.submit(l.bytes)
-    sent.push(l.id)
+    sent.push(await send(`n${i}`, { kind: 'letter', body: `letter ${i}` }))
     await sleep(25)
   }
   const downMs = Date.now() - t0
@@ -71,30 +59,18 @@ it('settles a held peer’s overdue letters as not delivered without waiting for
   await using pair = await startPair({
     config: { delivery: { baseBackoffMs: 100_000, maxBackoffMs: 100_000 } },
   })
-  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
-  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
-  const to = await eta.client.lookup({ address: lars.address })
-  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  const { eta, send } = await etaToLars(pair, { inProcess: true })
   await pair.stop('dk')
-  const l = await sealFor({
-    from: { address: eta.address, keys: eta.keys },
-    to: [{ address: to.address, keys: to }],
-    kind: 'registered',
-    subject: 'soon too late',
-    body: 'b',
-    lang: 'en',
-    expiresInSeconds: 1,
-  })
-  await eta.client.submit(l.bytes)
+  const id = await send('soon too late', { expiresInSeconds: 1 })
   const t0 = Date.now()
   const s = await eventually(async () => {
-    const r = (await eta.client.status(l.id)).recipients[0]!
+    const r = (await eta.client.status(id)).recipients[0]!
     expect(r.state).toBe('not-delivered')
     return r
   }, 8000)
   expect(Date.now() - t0).toBeLessThan(8000)
   expect(s.code).toBe('ERR_DELIVERY_EXPIRED')
   // With its evidence: the sender's node says so in a signed record.
-  const types = (await pair.nodes.eg.services.storage.listEvidence(l.id)).map((e) => e.type)
+  const types = (await pair.nodes.eg.services.storage.listEvidence(id)).map((e) => e.type)
   expect(types).toEqual(['submission-accepted', 'not-delivered'])
 })
