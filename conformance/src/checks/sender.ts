@@ -454,6 +454,43 @@ export const senderChecks: Check[] = [
     },
   },
   {
+    id: 'sender.lookup.peer-answer',
+    title:
+      "a node relays a peer's lookup answer only once checked: delivery paper kept, a malformed one refused (ERR_PEER_UNAVAILABLE)",
+    group: 'sender',
+    clauses: ['11.6-4'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const box = await world.peer.addMailbox(`answer${Date.now()}`, await newKeys())
+      const ask = () =>
+        senderCall(
+          world,
+          f.agencyA,
+          'GET',
+          `/v1/sender/directory?address=${encodeURIComponent(box.address)}`,
+        )
+      try {
+        world.peer.lookupMode = 'paper'
+        const paper = await ask()
+        expectStatus(paper, 200, '11.6-4', 'a lookup answered with delivery paper')
+        const b = paper.body as { status?: string; delivery?: string }
+        ensure(
+          b.status === 'active' && b.delivery === 'paper',
+          `a paper-served mailbox of the peer was relayed as ${b.status} ${b.delivery ?? '(no delivery)'}`,
+          '11.6-4',
+        )
+        world.peer.lookupMode = 'malformed'
+        // The harness answers malformed lookups in turn: null, an unknown status, an address
+        // of another operator, a key of no known use, an unknown delivery.
+        for (let i = 0; i < 5; i++)
+          expectRefusal(await ask(), 'ERR_PEER_UNAVAILABLE', '11.6-4', `malformed answer ${i + 1}`)
+      } finally {
+        world.peer.lookupMode = 'normal'
+      }
+    },
+  },
+  {
     id: 'sender.auth',
     title: 'sender API requests without a valid API key are refused (ERR_UNAUTHENTICATED)',
     group: 'sender',

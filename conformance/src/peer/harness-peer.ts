@@ -80,7 +80,12 @@ const err = (code: string, message: string) => ({ error: { code, message } })
 export class HarnessPeer implements AsyncDisposable {
   mode: PeerMode = 'up'
   /** How lookups are answered: normally, or with a redirect a node must not follow (10.5). */
-  lookupMode: 'normal' | 'redirect' = 'normal'
+  /**
+   * How lookups are answered: normally, by a redirect, with `delivery: "paper"` (17.6), or
+   * (`malformed`) with answers no node may relay, in turn (11.6).
+   */
+  lookupMode: 'normal' | 'redirect' | 'paper' | 'malformed' = 'normal'
+  private malformedLookups = 0
   readonly mailboxes = new Map<string, PeerMailbox>()
   readonly violations: PeerViolation[] = []
   readonly attempts: TxAttempt[] = []
@@ -204,7 +209,20 @@ export class HarnessPeer implements AsyncDisposable {
     if (path === '/v1/federation/directory/lookup' && req.method === 'POST') {
       if (this.lookupMode === 'redirect')
         return send(res, 307, undefined, { location: `${this.url}/canary/lookup` })
-      return send(res, 200, await this.lookup(JSON.parse(new TextDecoder().decode(body))))
+      const answer = await this.lookup(JSON.parse(new TextDecoder().decode(body)))
+      if (this.lookupMode === 'paper') return send(res, 200, { ...answer, delivery: 'paper' })
+      if (this.lookupMode === 'malformed') {
+        const other = `someone@${[...this.nodes.values()][0]?.operator ?? 'post.eg'}`
+        const bad = [
+          null,
+          { status: 'maybe', operator: this.id.operator },
+          { ...answer, address: other },
+          { ...answer, keys: [{ kid: 'k', use: 'both', jwk: {}, certificate: 'x' }] },
+          { ...answer, delivery: 'pigeon' },
+        ]
+        return send(res, 200, bad[this.malformedLookups++ % bad.length])
+      }
+      return send(res, 200, answer)
     }
     const blob = /^\/v1\/federation\/blobs\/([0-9a-f]{64})$/.exec(path)
     if (blob) {

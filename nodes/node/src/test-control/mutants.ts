@@ -38,6 +38,7 @@ export const MUTANTS = {
     "keeps a returned record naming one of its letters' ids with another digest (11.4)",
   'settle-unreadable-answer':
     'settles items as not delivered on a 200 answer it could not read (14.3)',
+  'relay-unchecked-lookup': "relays a peer's lookup answer as it came, unchecked (11.6)",
 } as const
 
 export type MutantName = keyof typeof MUTANTS
