@@ -9,11 +9,7 @@
 import { createHash } from 'node:crypto'
 import { BaridError, fromBase64Url, isBaridError, toBase64Url } from '../core.js'
 import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
-import {
-  fedRequest,
-  TransportError,
-  type FedResponse,
-} from '../federation/federation-client.js'
+import { fedRequest, TransportError, type FedResponse } from '../federation/federation-client.js'
 import type { Peer } from '../federation/peer-directory.js'
 import {
   parseTransactionResponse,

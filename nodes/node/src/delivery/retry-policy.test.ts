@@ -43,6 +43,9 @@ describe('retry policy', () => {
       'ERR_FED_SIGNATURE_INVALID',
       'ERR_FED_SIGNATURE_STALE',
     ] as const)
-      expect(classifyStatus(ERROR_CODES[code].http, code)).toEqual({ retry: true, ambiguous: false })
+      expect(classifyStatus(ERROR_CODES[code].http, code)).toEqual({
+        retry: true,
+        ambiguous: false,
+      })
   })
 })
