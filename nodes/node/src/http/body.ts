@@ -57,7 +57,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
 
 /**
  * Reads Node's request stream with events: `for await` builds an async iterator per request,
- * which cost more than the rest of reading a small body (profiled). Past `maxBytes` it stops
+ * a visible cost in the node's profiles of single-letter requests. Past `maxBytes` it stops
  * reading and has the connection closed after the answer, so the rest is never read.
  */
 function readNodeStream(
