@@ -3,8 +3,9 @@
  * The harness peer (spec 30.5): the operator `conformance.test` on a loopback HTTP server. It
  * answers directory lookups for its mailboxes, receives blobs and transactions from the nodes
  * under test (peer/receive.ts), and can be taken down, made unavailable, or made to answer
- * ambiguously (process, then `500`) or unreadably (process, then `200` with a malformed body). It verifies every request against 11.2 and records what a
- * node got wrong as a violation of the clause concerned.
+ * ambiguously (process, then `500`) or unreadably (process, then `200` with a malformed body).
+ * It verifies every request against 11.2 and records what a node got wrong as a violation of
+ * the clause concerned.
  */
 import { toBase64Url, type KeyPair, type ResolveEvidenceKey } from '@barid/core'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
