@@ -62,6 +62,24 @@ describe('canonical CBOR', () => {
     for (const [v, hex] of cases) expect(toHex(encodeCanonical(v))).toBe(hex)
   })
 
+  it('encodes any text as TextEncoder does, lone surrogates as U+FFFD, in the shortest head', () => {
+    const units = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.string({ unit: 'binary', minLength: 20, maxLength: 300 }),
+    )
+    fc.assert(
+      fc.property(units, (s) => {
+        const utf8 = new TextEncoder().encode(s)
+        const head = encodeCanonical(utf8.length)
+        head[0]! |= 0x60 // major type 3 with the same argument as the unsigned integer
+        expect(toHex(encodeCanonical(s))).toBe(toHex(head) + toHex(utf8))
+        expect(toHex(encodeCanonical(new Map([[s, 1]])))).toBe(`a1${toHex(head)}${toHex(utf8)}01`)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('sorts map keys by the bytewise order of their encodings', () => {
     // RFC 8949 4.2.1: 10, 100, -1, "z", "aa" sort as 0a, 1864, 20, 617a, 626161
     const m = new Map<CborKey, CborValue>([['aa', 1], ['z', 2], [-1, 3], [100, 4], [10, 5]])

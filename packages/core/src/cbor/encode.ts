@@ -14,6 +14,24 @@ import { CborTag, type CborKey, type CborValue } from './types.js'
 const utf8 = new TextEncoder()
 const MAX_U64 = (1n << 64n) - 1n
 
+/** Bytes of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4
+        i++
+      } else n += 3
+    } else n += 3
+  }
+  return n
+}
+
 /** Grows as needed; one allocation per doubling rather than one per item. */
 class Writer {
   private buf = new Uint8Array(256)
@@ -71,8 +89,22 @@ class Writer {
     this.length += b.length
   }
 
+  /** A text string, encoded straight into the buffer (no array per string). */
+  text(s: string): void {
+    const n = utf8Length(s)
+    this.head(3, n)
+    this.ensure(n)
+    utf8.encodeInto(s, this.buf.subarray(this.length, this.length + n))
+    this.length += n
+  }
+
   result(): Uint8Array {
     return this.buf.slice(0, this.length)
+  }
+
+  /** Starts over, keeping the buffer. */
+  reset(): void {
+    this.length = 0
   }
 }
 
@@ -81,27 +113,30 @@ function fail(message: string): never {
 }
 
 function writeInt(w: Writer, v: number | bigint): void {
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-    fail('only safe integers can be encoded; floats are not part of the Barid data model')
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v))
+      fail('only safe integers can be encoded; floats are not part of the Barid data model')
+    // Safe integers need no bigint: -1 - v of a safe negative integer is safe too.
+    return v >= 0 ? w.head(0, v) : w.head(1, -1 - v)
   }
-  const big = BigInt(v)
-  if (big >= 0n) {
-    if (big > MAX_U64) fail('integer exceeds 64 bits')
-    w.head(0, typeof v === 'number' ? v : big)
+  if (v >= 0n) {
+    if (v > MAX_U64) fail('integer exceeds 64 bits')
+    w.head(0, v)
   } else {
-    const n = -1n - big
+    const n = -1n - v
     if (n > MAX_U64) fail('integer exceeds 64 bits')
     w.head(1, n)
   }
 }
 
+/** One writer for every map key: a key is encoded, copied out, and the writer reused. */
+const keyWriter = new Writer()
+
 function encodeKey(k: CborKey): Uint8Array {
-  const w = new Writer()
-  if (typeof k === 'string') {
-    const b = utf8.encode(k)
-    w.head(3, b.length)
-    w.bytes(b)
-  } else writeInt(w, k)
+  const w = keyWriter
+  w.reset()
+  if (typeof k === 'string') w.text(k)
+  else writeInt(w, k)
   return w.result()
 }
 
@@ -138,11 +173,8 @@ function write(w: Writer, v: CborValue, depth: number): void {
     case 'number':
     case 'bigint':
       return writeInt(w, v)
-    case 'string': {
-      const b = utf8.encode(v)
-      w.head(3, b.length)
-      return w.bytes(b)
-    }
+    case 'string':
+      return w.text(v)
     case 'boolean':
       return w.head(7, v ? 21 : 20)
     case 'object':
