@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { EVIDENCE_TYPES } from '@barid/core'
 import type { RecipientState } from '../storage/types.js'
 import {
   codeOfReason,
@@ -10,18 +11,8 @@ import {
   type StateEvidence,
 } from './recipient-state.js'
 
-const TYPES = [
-  'submission-accepted',
-  'relay-accepted',
-  'delivered',
-  'retrieved',
-  'deemed-delivered',
-  'expired',
-  'handed-to-paper',
-  'notification-failed',
-  'not-delivered',
-  'relay-rejected',
-] as const
+// Every record type the view may meet about a recipient (a submission refusal names none).
+const TYPES = EVIDENCE_TYPES.filter((t) => t !== 'submission-rejected')
 const REASONS = [
   null,
   'recipient-exempt',
