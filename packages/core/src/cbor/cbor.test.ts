@@ -125,6 +125,39 @@ describe('canonical CBOR', () => {
     )
   })
 
+  it('keeps every encoding it returned intact whatever it encodes next, small or over 64 KiB', () => {
+    // Byte strings on both sides of the 64 KiB at which the reused buffer is let go.
+    const big = fc.integer({ min: 60_000, max: 70_000 }).map((n) => new Uint8Array(n).fill(n & 255))
+    const sized = fc.oneof(value, big)
+    fc.assert(
+      fc.property(fc.array(sized, { minLength: 2, maxLength: 6 }), (values) => {
+        const out = values.map((v) => encodeCanonical(v))
+        const hex = out.map(toHex)
+        for (const v of values) encodeCanonical(v)
+        expect(out.map(toHex)).toEqual(hex)
+        out.forEach((b, i) => expect(toHex(encodeCanonical(decodeStrict(b, { tags, maxBytes: 1 << 20 })))).toBe(hex[i]))
+      }),
+      // Shrinking arrays of 64 KiB values takes minutes: report the first failure as found.
+      { numRuns: 30, endOnFailure: true },
+    )
+  })
+
+  it('encodes a value whose getter encodes another value in the middle', () => {
+    const inner = new Map<CborKey, CborValue>([[1, 'inner'], [2, new Uint8Array(300).fill(2)]])
+    let innerBytes: Uint8Array | undefined
+    // The getter runs when its map's entries are read, after the array's first item is written.
+    const withGetter = {
+      get b(): CborValue {
+        innerBytes = encodeCanonical(inner)
+        return 'b'
+      },
+    }
+    const outer = [new Uint8Array(200).fill(1), withGetter as unknown as CborValue, 'after']
+    const bytes = encodeCanonical(outer)
+    expect(decodeStrict(bytes)).toEqual([outer[0], new Map([['b', 'b']]), 'after'])
+    expect(decodeStrict(innerBytes!)).toEqual(inner)
+  })
+
   it('refuses floats, undefined and non-plain objects when encoding', () => {
     expect(codeOf(() => encodeCanonical(1.5))).toBe('ERR_CBOR_UNSUPPORTED_TYPE')
     expect(codeOf(() => encodeCanonical(undefined as unknown as CborValue))).toBe('ERR_CBOR_UNSUPPORTED_TYPE')

@@ -102,9 +102,13 @@ class Writer {
     return this.buf.slice(0, this.length)
   }
 
-  /** Starts over, keeping the buffer. */
-  reset(): void {
+  /** Starts over, keeping the buffer unless it grew past `keep` bytes. */
+  reset(keep = Infinity): void {
     this.length = 0
+    if (this.buf.length > keep) {
+      this.buf = new Uint8Array(256)
+      this.view = new DataView(this.buf.buffer)
+    }
   }
 }
 
@@ -212,7 +216,23 @@ function write(w: Writer, v: CborValue, depth: number): void {
  * ```
  */
 export function encodeCanonical(value: CborValue): Uint8Array {
-  const w = new Writer()
-  write(w, value, 0)
-  return w.result()
+  // One writer reused across calls, so that a value holding a letter's ciphertext is not copied
+  // at every doubling from 256 bytes; a buffer grown past 64 KiB is let go, not kept for good.
+  // An encode started while one runs (a getter of a plain object calling back) gets its own.
+  if (mainBusy) {
+    const own = new Writer()
+    write(own, value, 0)
+    return own.result()
+  }
+  mainBusy = true
+  try {
+    write(mainWriter, value, 0)
+    return mainWriter.result()
+  } finally {
+    mainWriter.reset(64 * 1024)
+    mainBusy = false
+  }
 }
+
+const mainWriter = new Writer()
+let mainBusy = false
