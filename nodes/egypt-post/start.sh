@@ -4,5 +4,14 @@
 # and, unless BARID_TRUST_LIST names a federation trust list, a development federation of this
 # operator alone (spec 10.6).
 # Settings: spec/15-operations.md (environment variables, or --config node.json).
+# BARID_COMPILED=1 runs the build (`pnpm build` in nodes/node) with plain Node, for production.
 here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../node" && exec npx tsx src/main.ts --profile "$here" "$@"
+cd "$here/../node" || exit 1
+if [ "${BARID_COMPILED:-}" = 1 ]; then
+  if [ ! -f dist/main.js ]; then
+    echo "start.sh: BARID_COMPILED=1 but nodes/node/dist/main.js is missing: run pnpm build in nodes/node" >&2
+    exit 1
+  fi
+  exec node --conditions=barid-dist dist/main.js --profile "$here" "$@"
+fi
+exec npx tsx src/main.ts --profile "$here" "$@"
