@@ -1,17 +1,5 @@
 #!/bin/sh
-# Starts this operator's Barid node from the profile in this folder. First start makes the
-# data directory (nodes/node/.data/<operator> unless BARID_DATA_DIR is set), keys and database,
-# and, unless BARID_TRUST_LIST names a federation trust list, a development federation of this
-# operator alone (spec 10.6).
-# Settings: spec/15-operations.md (environment variables, or --config node.json).
-# BARID_COMPILED=1 runs the build (`pnpm build` in nodes/node) with plain Node, for production.
+# Starts this operator's Barid node from the profile in this folder; see
+# ../node/scripts/start-profile.sh (first start, settings, BARID_COMPILED=1 for production).
 here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../node" || exit 1
-if [ "${BARID_COMPILED:-}" = 1 ]; then
-  if [ ! -f dist/main.js ]; then
-    echo "start.sh: BARID_COMPILED=1 but nodes/node/dist/main.js is missing: run pnpm build in nodes/node" >&2
-    exit 1
-  fi
-  exec node --conditions=barid-dist dist/main.js --profile "$here" "$@"
-fi
-exec npx tsx src/main.ts --profile "$here" "$@"
+exec "$here/../node/scripts/start-profile.sh" "$here" "$@"

@@ -10,7 +10,8 @@
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config/config.js'
-import { startNode } from './node.js'
+import { isBaridError } from './core.js'
+import { startNode, type RunningNode } from './node.js'
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +26,23 @@ if (values.help) {
   )
   process.exit(0)
 }
-const config = await loadConfig({
-  profile: values.profile,
-  configFile: values.config,
-  env: process.env,
-})
-const node = await startNode(config)
+let node: RunningNode
+try {
+  const config = await loadConfig({
+    profile: values.profile,
+    configFile: values.config,
+    env: process.env,
+  })
+  node = await startNode(config)
+} catch (e) {
+  // A refusal to start (bad settings, a data directory of another operator, a port in use) is
+  // the operator's to fix: one line, not a stack trace.
+  const listen = e instanceof Error && 'syscall' in e && e.syscall === 'listen'
+  if (!isBaridError(e) && !listen) throw e
+  const code = (e as { code?: unknown }).code
+  process.stderr.write(`barid-node: cannot start: ${(e as Error).message} (${String(code)})\n`)
+  process.exit(1)
+}
 // Spec 21.4: after `barid operator rotate-node`, SIGHUP makes the node read its keys again.
 process.on('SIGHUP', () => {
   void node.services.trust.reloadNodeKeys({ force: true }).catch(() => undefined)

@@ -152,12 +152,20 @@ export async function startNode(
   let server: ServerType | undefined
   let wss: WebSocketServer | undefined
   if (opts.listen !== false) {
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-        resolve(s),
-      )
-      s.once('error', reject)
-    })
+    try {
+      server = await new Promise<ServerType>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+          resolve(s),
+        )
+        s.once('error', reject)
+      })
+    } catch (e) {
+      // The port is taken or not ours to use: give back what was opened, so that an embedding
+      // process can try again, and report the listen error itself (EADDRINUSE, EACCES).
+      await svc.registered.stop()
+      await storage.close()
+      throw e
+    }
     wss = attachPushSocket(svc, server as Server, citizenKeys)
   }
   engine.start()

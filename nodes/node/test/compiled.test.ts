@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { verifyDiscoveryDocument } from '@barid/core'
 import { TrustStore, verifyTrustList } from '../src/core.js'
-import { eventually, freePort } from './harness.js'
+import { endProcess, eventually, freePort } from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -23,12 +23,7 @@ let dir: string | undefined
 let proc: ChildProcess | undefined
 
 afterAll(async () => {
-  const p = proc
-  if (p && p.exitCode === null && p.signalCode === null) {
-    const exited = new Promise((r) => p.once('exit', r))
-    p.kill('SIGKILL')
-    await exited
-  }
+  await endProcess(proc, 'SIGKILL')
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 

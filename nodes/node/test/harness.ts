@@ -3,6 +3,7 @@
  * listening on loopback ports or wired in-process (fetch routed to `app.request`).
  */
 import { runCli } from '@barid/cli'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -36,6 +37,17 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port))
     })
   })
+}
+
+/** Ends `p` with `signal` if it still runs, and waits for it to exit (a test's cleanup). */
+export async function endProcess(
+  p: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return
+  const exited = new Promise((r) => p.once('exit', r))
+  p.kill(signal)
+  await exited
 }
 
 export type Side = 'eg' | 'dk'

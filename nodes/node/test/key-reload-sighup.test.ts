@@ -15,7 +15,7 @@ import { loadProfile } from '../src/config/profile.js'
 import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
 import { verifyDiscoveryDocument } from '@barid/core'
 import { barid } from '../src/trust/barid-cli.js'
-import { eventually, federate, freePort } from './harness.js'
+import { endProcess, eventually, federate, freePort } from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -23,12 +23,7 @@ let dir: string | undefined
 let proc: ChildProcess | undefined
 
 afterAll(async () => {
-  const p = proc
-  if (p && p.exitCode === null && p.signalCode === null) {
-    const exited = new Promise((r) => p.once('exit', r))
-    p.kill('SIGTERM')
-    await exited
-  }
+  await endProcess(proc)
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Starts the Barid node of the operator profile in folder $1 (each profile's start.sh calls it).
+# First start makes the data directory (nodes/node/.data/<operator> unless BARID_DATA_DIR is
+# set), keys and database, and, unless BARID_TRUST_LIST names a federation trust list, a
+# development federation of this operator alone (spec 10.6).
+# Settings: spec/15-operations.md (environment variables, or --config node.json).
+# BARID_COMPILED=1 runs the build (`pnpm build` in nodes/node) with plain Node, for production.
+profile=$(cd "$1" && pwd) || exit 1
+shift
+cd "$(dirname "$0")/.." || exit 1
+if [ "${BARID_COMPILED:-}" = 1 ]; then
+  if [ ! -f dist/main.js ]; then
+    echo "start: BARID_COMPILED=1 but nodes/node/dist/main.js is missing: run pnpm build in nodes/node" >&2
+    exit 1
+  fi
+  exec node --conditions=barid-dist dist/main.js --profile "$profile" "$@"
+fi
+exec npx tsx src/main.ts --profile "$profile" "$@"

@@ -1,0 +1,72 @@
+/**
+ * `barid-node` refusing to start, as an operator meets it: a real process (`src/main.ts`, as the
+ * profiles' start.sh runs it) exits 1 with one line that says why, not a stack trace, for a
+ * setting it cannot use, a port already taken, and a data directory of another operator.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+let dir: string
+let taken: Server
+let takenPort: number
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'barid-refusals-'))
+  taken = createServer()
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r))
+  takenPort = (taken.address() as { port: number }).port
+})
+afterAll(async () => {
+  await new Promise((r) => taken.close(r))
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** Runs the node with `env` and the profile; resolves with its exit code and stderr. */
+function run(profile: string, env: Record<string, string>) {
+  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--profile', join(NODE_DIR, '..', profile)],
+      {
+        cwd: NODE_DIR,
+        env: { ...process.env, BARID_LOG_LEVEL: 'silent', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    )
+    let stderr = ''
+    p.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
+    p.once('exit', (code) => resolve({ code, stderr }))
+  })
+}
+
+function expectOneLine(stderr: string, pattern: RegExp): void {
+  expect(stderr.trim().split('\n')).toHaveLength(1)
+  expect(stderr).toMatch(/^barid-node: cannot start: /)
+  expect(stderr).toMatch(pattern)
+}
+
+describe('barid-node refusing to start', () => {
+  it('says in one line that a setting is malformed', async () => {
+    const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'a'), BARID_PORT: 'eighty' })
+    expect(r.code).toBe(1)
+    expectOneLine(r.stderr, /BARID_PORT must be an integer \(ERR_INVALID_ARGUMENT\)/)
+  }, 60_000)
+
+  it('says in one line that its port is taken, then a data directory of another operator', async () => {
+    const data = join(dir, 'dk')
+    const busy = await run('denmark', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
+    expect(busy.code).toBe(1)
+    expectOneLine(busy.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\)`))
+    // The directory the Danish node made on that first start is not Egypt Post's.
+    const other = await run('egypt-post', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
+    expect(other.code).toBe(1)
+    expectOneLine(other.stderr, /not an operator CA certificate of post\.eg \(ERR_INVALID_ARGUMENT\)/)
+  }, 90_000)
+})
