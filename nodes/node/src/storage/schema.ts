@@ -200,7 +200,14 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     doneAt: integer('done_at'),
   },
-  (t) => [index('outbox_due').on(t.state, t.peer, t.nextAttemptAt)],
+  (t) => [
+    index('outbox_due').on(t.state, t.peer, t.nextAttemptAt),
+    // The items of a peer past their delivery deadline, found without reading the rest of its
+    // queue: the sweep of a held peer (spec 14.3) runs every idle poll, whatever the backlog.
+    index('outbox_overdue')
+      .on(t.peer, t.deliverBefore)
+      .where(sql`state = 'pending'`),
+  ],
 )
 
 /** Inbound federation transactions: the first response, replayed on a retry. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_FOLDER, openDb } from './db.js'
+import { OVERDUE_ITEMS } from './outbox.js'
 
 let dir: string
 beforeAll(async () => {
@@ -78,5 +79,30 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
       ),
     ).toContain('evidence_retention')
     db.$client.close()
+  })
+
+  it('finds the overdue items of a held peer on their own index, however long its queue', () => {
+    const db = openDb({ file: join(dir, 'overdue.db') })
+    const c = db.$client
+    const insert = c.prepare(
+      `insert into outbox (peer, kind, letter_id, recipient, deliver_before, next_attempt_at,
+         state, created_at) values (?, 'letter', ?, 'r@digitalpost.dk', ?, 0, ?, 0)`,
+    )
+    // A long queue for one peer, most of it not overdue, and done items that must not be found.
+    c.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run('digitalpost.dk', `L${i}`, 1000 + i, 'pending')
+      for (let i = 0; i < 50; i++) insert.run('digitalpost.dk', `D${i}`, 10 + i, 'done')
+      insert.run('other.example', 'O', 5, 'pending')
+    })()
+    c.exec('analyze')
+    // A range of outbox_overdue, not the peer's whole queue through outbox_due.
+    expect(plan(c, OVERDUE_ITEMS.replace(/\?/g, '1'))).toMatch(
+      /SEARCH outbox USING INDEX outbox_overdue \(peer=\? AND deliver_before<\?\)/,
+    )
+    const found = c.prepare(OVERDUE_ITEMS).all('digitalpost.dk', 1005, 0, 100) as {
+      letter_id: string
+    }[]
+    expect(found.map((r) => r.letter_id)).toEqual(['L0', 'L1', 'L2', 'L3', 'L4'])
+    c.close()
   })
 })

@@ -27,6 +27,16 @@ interface OutboxRow {
 const ITEM_COLUMNS = `id, peer, kind, letter_id, recipient, evidence_id, deliver_before, attempts,
   next_attempt_at, ambiguous, created_at`
 
+/**
+ * A peer's pending items past their deadline (ambiguous letters past the give-up time), on the
+ * partial index outbox_overdue: the held-peer sweep must not read the rest of the queue.
+ * Parameters: peer, deadline, give-up deadline, limit.
+ */
+export const OVERDUE_ITEMS = `select ${ITEM_COLUMNS} from outbox
+  where state = 'pending' and peer = ? and deliver_before < ?
+    and (ambiguous = 0 or kind = 'evidence' or deliver_before < ?)
+  limit ?`
+
 /** What settling an item needs to know about it. */
 interface Settled {
   kind: 'letter' | 'evidence'
@@ -101,12 +111,7 @@ export function sqliteOutbox(db: Db): OutboxStore {
     ),
     // A scan of the peer's pending items (outbox_due's prefix): run only for a peer on hold,
     // at most once per idlePollMs, so no index of its own is kept up on every letter.
-    overdue: db.$client.prepare<[string, number, number, number], OutboxRow>(
-      `select ${ITEM_COLUMNS} from outbox
-        where state = 'pending' and peer = ? and deliver_before < ?
-          and (ambiguous = 0 or kind = 'evidence' or deliver_before < ?)
-        limit ?`,
-    ),
+    overdue: db.$client.prepare<[string, number, number, number], OutboxRow>(OVERDUE_ITEMS),
     // Settling checks and changes an item in one statement: only a pending item changes, and
     // RETURNING gives what the recipient status update needs.
     done: db.$client.prepare<[number, number], Settled>(

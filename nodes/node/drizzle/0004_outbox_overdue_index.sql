@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_overdue` ON `outbox` (`peer`,`deliver_before`) WHERE state = 'pending';
