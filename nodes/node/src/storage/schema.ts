@@ -210,6 +210,15 @@ export const outbox = sqliteTable(
   ],
 )
 
+/**
+ * Pending outbox items per peer, kept by triggers on `outbox` (migration 0005): the queue-depth
+ * metric reads it instead of counting a queue that a long outage makes millions of items long.
+ */
+export const outboxDepth = sqliteTable('outbox_depth', {
+  peer: text('peer').primaryKey(),
+  pending: integer('pending').notNull(),
+})
+
 /** Inbound federation transactions: the first response, replayed on a retry. */
 export const fedTransactions = sqliteTable(
   'fed_transactions',

@@ -97,6 +97,62 @@ describe('sqlite storage', () => {
     await s.close()
   })
 
+  it('reports the pending items of each peer as a count of the queue would, whatever is written, settled, retried, repeated and purged', async () => {
+    const peers = ['digitalpost.dk', 'post.se', 'posti.fi']
+    const op = fc.oneof(
+      fc.record({ write: fc.integer({ min: 0, max: 9 }), to: fc.subarray(peers, { minLength: 1 }) }),
+      fc.record({ settle: fc.nat(), outcome: fc.constantFrom('done', 'retry') }),
+      fc.record({ purge: fc.constant(true) }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        await using s = (await withMailboxes(0)).storage
+        let t = T
+        for (const o of ops) {
+          t += 10
+          if ('write' in o) {
+            // A letter id seen before is a duplicate write: it must not queue its items again.
+            const outbox = o.to.map((peer) => ({
+              peer,
+              kind: 'letter' as const,
+              letterId: `L${o.write}`,
+              recipient: `r@${peer}`,
+              deliverBefore: t + 1000,
+              nextAttemptAt: t,
+              createdAt: t,
+            }))
+            await s.writeLetter(write(letter(`L${o.write}`), [], { outbox }))
+          } else if ('settle' in o) {
+            const due = (
+              await Promise.all(peers.map((p) => s.dueItems(p, Number.MAX_SAFE_INTEGER, 100)))
+            ).flat()
+            const item = due[o.settle % Math.max(due.length, 1)]
+            if (!item) continue
+            await s.settle(
+              [
+                o.outcome === 'done'
+                  ? { id: item.id, outcome: 'done', recipientState: 'delivered' }
+                  : { id: item.id, outcome: 'retry', nextAttemptAt: t, ambiguous: false, error: 'x' },
+              ],
+              [],
+              t,
+            )
+          } else {
+            await s.purge({ deletedBefore: t, idempotencyBefore: t, outboxBefore: t, blobsBefore: t })
+          }
+        }
+        const counted = await Promise.all(
+          peers.map(async (peer) => ({
+            peer,
+            depth: (await s.dueItems(peer, Number.MAX_SAFE_INTEGER, 10_000)).length,
+          })),
+        )
+        expect(await s.queueDepth()).toEqual(counted.filter((c) => c.depth > 0))
+      }),
+      { numRuns: 60 },
+    )
+  })
+
   it('schedules, settles and resets outbox items', async () => {
     await using s = (await withMailboxes(0)).storage
     const outbox = [0, 1, 2].map((i) => ({

@@ -105,4 +105,34 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
     expect(found.map((r) => r.letter_id)).toEqual(['L0', 'L1', 'L2', 'L3', 'L4'])
     c.close()
   })
+
+  it('counts the queues of a database made before the depth table when it migrates it', async () => {
+    const file = join(dir, 'queued.db')
+    const old = new Database(file)
+    migrate(drizzle({ client: old }), {
+      migrationsFolder: await migrationsBefore('0005_outbox_depth'),
+    })
+    const insert = old.prepare(
+      `insert into outbox (peer, kind, letter_id, recipient, deliver_before, next_attempt_at,
+         state, created_at) values (?, 'letter', ?, 'r', 1, 0, ?, 0)`,
+    )
+    for (let i = 0; i < 7; i++) insert.run('digitalpost.dk', `A${i}`, i < 5 ? 'pending' : 'done')
+    insert.run('post.se', 'B', 'pending')
+    old.close()
+
+    const db = openDb({ file })
+    const depth = () =>
+      db.$client.prepare('select peer, pending from outbox_depth order by peer').all()
+    expect(depth()).toEqual([
+      { peer: 'digitalpost.dk', pending: 5 },
+      { peer: 'post.se', pending: 1 },
+    ])
+    // And from then on the triggers keep it.
+    db.$client.prepare(`update outbox set state = 'done' where letter_id = 'B'`).run()
+    expect(depth()).toEqual([
+      { peer: 'digitalpost.dk', pending: 5 },
+      { peer: 'post.se', pending: 0 },
+    ])
+    db.$client.close()
+  })
 })

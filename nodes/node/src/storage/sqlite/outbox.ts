@@ -2,8 +2,8 @@
  * @module storage/sqlite/outbox
  * SQLite implementation of {@link OutboxStore}, the delivery engine's persistent queue.
  */
-import { eq, sql } from 'drizzle-orm'
-import { evidence, outbox } from '../schema.js'
+import { asc, eq, gt, sql } from 'drizzle-orm'
+import { evidence, outbox, outboxDepth } from '../schema.js'
 import type { OutboxStore } from '../storage.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../types.js'
 import type { Db } from './db.js'
@@ -205,11 +205,12 @@ export function sqliteOutbox(db: Db): OutboxStore {
       return q.resetBackoff.run(now, peer, now).changes
     },
     async queueDepth() {
+      // Kept by triggers (migration 0005): one row a peer, however long its queue.
       return db
-        .select({ peer: outbox.peer, depth: sql<number>`count(*)` })
-        .from(outbox)
-        .where(eq(outbox.state, 'pending'))
-        .groupBy(outbox.peer)
+        .select({ peer: outboxDepth.peer, depth: outboxDepth.pending })
+        .from(outboxDepth)
+        .where(gt(outboxDepth.pending, 0))
+        .orderBy(asc(outboxDepth.peer))
         .all()
     },
   }
