@@ -1,8 +1,9 @@
 /**
  * @module main
- * `barid-node`: starts one node from an operator profile.
+ * `barid-node`: starts one node from an operator profile, or backs up a node's data.
  *
  *   tsx src/main.ts --profile ../denmark [--config node.json]
+ *   tsx src/main.ts backup --profile ../denmark [--config node.json] --to /var/backups/barid/x
  *
  * Environment variables override the config file (see config/config.ts and spec 15.1).
  * SIGINT and SIGTERM stop the node gracefully; SIGHUP reloads the node keys from the operator
@@ -10,21 +11,26 @@
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config/config.js'
-import { isBaridError } from './core.js'
+import { BaridError, isBaridError } from './core.js'
 import { startNode, type RunningNode } from './node.js'
+import { backupNode } from './ops/backup.js'
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     profile: { type: 'string' },
     config: { type: 'string' },
+    to: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
+  allowPositionals: true,
 })
-if (values.help) {
+const command = positionals[0] ?? 'start'
+if (values.help || !['start', 'backup'].includes(command) || positionals.length > 1) {
   process.stdout.write(
-    'usage: barid-node --profile <profile folder or profile.json> [--config <config.json>]\n',
+    'usage: barid-node [start] --profile <profile folder or profile.json> [--config <file>]\n' +
+      '       barid-node backup --profile <...> [--config <file>] --to <empty directory>\n',
   )
-  process.exit(0)
+  process.exit(values.help ? 0 : 2)
 }
 let node: RunningNode
 try {
@@ -33,14 +39,22 @@ try {
     configFile: values.config,
     env: process.env,
   })
+  if (command === 'backup') {
+    if (!values.to) throw new BaridError('ERR_INVALID_ARGUMENT', 'backup needs --to <directory>')
+    const m = await backupNode(config, values.to, (step) => process.stderr.write(`${step}\n`))
+    const line = `${JSON.stringify({ to: values.to, ...m, files: m.files.length })}\n`
+    await new Promise((r) => process.stdout.write(line, r))
+    process.exit(0)
+  }
   node = await startNode(config)
 } catch (e) {
-  // A refusal to start (bad settings, a data directory of another operator, a port in use) is
-  // the operator's to fix: one line, not a stack trace.
+  // A refusal to start (bad settings, a data directory of another operator, a port in use) or
+  // to back up is the operator's to fix: one line, not a stack trace.
   const listen = e instanceof Error && 'syscall' in e && e.syscall === 'listen'
   if (!isBaridError(e) && !listen) throw e
   const code = (e as { code?: unknown }).code
-  process.stderr.write(`barid-node: cannot start: ${(e as Error).message} (${String(code)})\n`)
+  const why = `${(e as Error).message} (${String(code)})`
+  process.stderr.write(`barid-node: cannot ${command}: ${why}\n`)
   process.exit(1)
 }
 // Spec 21.4: after `barid operator rotate-node`, SIGHUP makes the node read its keys again.

@@ -29,11 +29,11 @@ afterAll(async () => {
 })
 
 /** Runs the node with `env` and the profile; resolves with its exit code and stderr. */
-function run(profile: string, env: Record<string, string>) {
+function run(profile: string, env: Record<string, string>, args: string[] = []) {
   return new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const p = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', '--profile', join(NODE_DIR, '..', profile)],
+      ['--import', 'tsx', 'src/main.ts', ...args, '--profile', join(NODE_DIR, '..', profile)],
       {
         cwd: NODE_DIR,
         env: { ...process.env, BARID_LOG_LEVEL: 'silent', ...env },
@@ -46,9 +46,9 @@ function run(profile: string, env: Record<string, string>) {
   })
 }
 
-function expectOneLine(stderr: string, pattern: RegExp): void {
+function expectOneLine(stderr: string, pattern: RegExp, command = 'start'): void {
   expect(stderr.trim().split('\n')).toHaveLength(1)
-  expect(stderr).toMatch(/^barid-node: cannot start: /)
+  expect(stderr).toMatch(new RegExp(`^barid-node: cannot ${command}: `))
   expect(stderr).toMatch(pattern)
 }
 
@@ -69,4 +69,12 @@ describe('barid-node refusing to start', () => {
     expect(other.code).toBe(1)
     expectOneLine(other.stderr, /not an operator CA certificate of post\.eg \(ERR_INVALID_ARGUMENT\)/)
   }, 90_000)
+
+  it('says in one line that a backup needs a target, and what it is run as', async () => {
+    const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'b') }, ['backup'])
+    expect(r.code).toBe(1)
+    expectOneLine(r.stderr, /backup needs --to <directory> \(ERR_INVALID_ARGUMENT\)/, 'backup')
+    const unknown = await run('denmark', {}, ['restore'])
+    expect(unknown.code).toBe(2)
+  }, 60_000)
 })

@@ -45,7 +45,8 @@ export function isBlobDigest(s: string): boolean {
   return DIGEST_RE.test(s)
 }
 
-function pathFor(root: string, digest: string): string {
+/** Where the blob `digest` lives under the store's `root` (a backup copies the same layout). */
+export function blobPathFor(root: string, digest: string): string {
   if (!DIGEST_RE.test(digest))
     throw new BaridError('ERR_INVALID_ARGUMENT', 'blob id must be 64 lower-case hex digits')
   return join(root, digest.slice(0, 2), digest.slice(2, 4), digest)
@@ -117,7 +118,7 @@ export function createDiskBlobStore(root: string): BlobStore {
         }
         await fh.sync()
         await fh.close()
-        const dest = pathFor(root, digest)
+        const dest = blobPathFor(root, digest)
         const dir = join(dest, '..')
         await mkdir(dir, { recursive: true })
         await rename(tmpPath, dest)
@@ -133,14 +134,14 @@ export function createDiskBlobStore(root: string): BlobStore {
     },
     async size(digest) {
       try {
-        return (await stat(pathFor(root, digest))).size
+        return (await stat(blobPathFor(root, digest))).size
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
         throw e
       }
     },
     async open(digest) {
-      const p = pathFor(root, digest)
+      const p = blobPathFor(root, digest)
       try {
         await stat(p)
       } catch {
@@ -151,7 +152,7 @@ export function createDiskBlobStore(root: string): BlobStore {
       ) as unknown as ReadableStream<Uint8Array>
     },
     async delete(digest) {
-      await rm(pathFor(root, digest), { force: true })
+      await rm(blobPathFor(root, digest), { force: true })
     },
   }
 }
