@@ -7,15 +7,13 @@
  * compiled core, verifies under that federation's trust list; SIGTERM stops it cleanly.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { verifyDiscoveryDocument } from '@barid/core'
-import { TrustStore, verifyTrustList } from '../src/core.js'
-import { endProcess, eventually, freePort } from './harness.js'
+import { endProcess, eventually, freePort, publishedKeys, trustFrom } from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -53,20 +51,8 @@ describe('the compiled node', () => {
     await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 30_000, 100)
 
     const fed = join(dataDir, 'federation')
-    const store = await TrustStore.open(
-      await verifyTrustList(new Uint8Array(await readFile(join(fed, 'trust-list.cose'))), {
-        governanceKeys: [JSON.parse(await readFile(join(fed, 'governance.pub.jwk'), 'utf8'))],
-        now: Math.floor(Date.now() / 1000),
-      }),
-    )
-    const res = await fetch(`${url}/.well-known/barid-node`)
-    expect(res.status).toBe(200)
-    const doc = await verifyDiscoveryDocument(new Uint8Array(await res.arrayBuffer()), {
-      operator: 'post.eg',
-      trust: store,
-      now: Math.floor(Date.now() / 1000),
-    })
-    expect(doc.keys).toHaveLength(1)
+    const store = await trustFrom(join(fed, 'trust-list.cose'), join(fed, 'governance.pub.jwk'))
+    expect((await publishedKeys(url, 'post.eg', store)).keys).toHaveLength(1)
 
     child.kill('SIGTERM')
     expect(await exited).toBe(0)

@@ -5,7 +5,7 @@
 import { runCli } from '@barid/cli'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +23,8 @@ import {
   type PartyKeys,
   type SealInput,
 } from './clients.js'
+import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
+import { verifyDiscoveryDocument } from '@barid/core'
 import { startNode, type RunningNode } from '../src/node.js'
 import { createLocalFederation, type LocalFederation } from '../src/trust/local-federation.js'
 
@@ -48,6 +50,28 @@ export async function endProcess(
   const exited = new Promise((r) => p.once('exit', r))
   p.kill(signal)
   await exited
+}
+
+/** The trust store of a federation's list, verified with its governance key (both files). */
+export async function trustFrom(trustListFile: string, governanceKeyFile: string) {
+  return TrustStore.open(
+    await verifyTrustList(new Uint8Array(await readFile(trustListFile)), {
+      governanceKeys: [JSON.parse(await readFile(governanceKeyFile, 'utf8'))],
+      now: Math.floor(Date.now() / 1000),
+    }),
+  )
+}
+
+/** The key-discovery document `url` serves for `operator`, verified: its kids and its signer. */
+export async function publishedKeys(url: string, operator: string, trust: TrustStore) {
+  const res = await fetch(`${url}/.well-known/barid-node`)
+  if (res.status !== 200) throw new Error(`key discovery of ${url}: ${res.status}`)
+  const doc = await verifyDiscoveryDocument(new Uint8Array(await res.arrayBuffer()), {
+    operator,
+    trust,
+    now: Math.floor(Date.now() / 1000),
+  })
+  return { keys: doc.keys.map((k) => toBase64Url(k.kid)), signer: toBase64Url(doc.signerKid) }
 }
 
 export type Side = 'eg' | 'dk'

@@ -6,16 +6,21 @@
  * hour, so only the signal can have made the node notice.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadProfile } from '../src/config/profile.js'
-import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
-import { verifyDiscoveryDocument } from '@barid/core'
 import { barid } from '../src/trust/barid-cli.js'
-import { endProcess, eventually, federate, freePort } from './harness.js'
+import {
+  endProcess,
+  eventually,
+  federate,
+  freePort,
+  publishedKeys,
+  trustFrom,
+} from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -49,26 +54,9 @@ describe('SIGHUP', () => {
     }
     const file = join(dir, 'node.json')
     await writeFile(file, JSON.stringify(config))
-    const store = await TrustStore.open(
-      await verifyTrustList(new Uint8Array(await readFile(fed.trustListFile)), {
-        governanceKeys: [JSON.parse(await readFile(fed.governanceKeyFile, 'utf8'))],
-        now: Math.floor(Date.now() / 1000),
-      }),
-    )
+    const store = await trustFrom(fed.trustListFile, fed.governanceKeyFile)
     /** The node's discovery document as served: its keys (newest first) and its signer. */
-    const published = async () => {
-      const res = await fetch(`${url}/.well-known/barid-node`)
-      expect(res.status).toBe(200)
-      const doc = await verifyDiscoveryDocument(new Uint8Array(await res.arrayBuffer()), {
-        operator: 'post.eg',
-        trust: store,
-        now: Math.floor(Date.now() / 1000),
-      })
-      return {
-        keys: doc.keys.map((k) => toBase64Url(k.kid)),
-        signer: toBase64Url(doc.signerKid),
-      }
-    }
+    const published = () => publishedKeys(url, 'post.eg', store)
 
     proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
       cwd: NODE_DIR,

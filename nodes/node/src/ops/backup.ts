@@ -9,11 +9,11 @@
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { NodeConfig } from '../config/config.js'
 import { BaridError } from '../core.js'
-import { blobPathFor as blobPath } from '../storage/blob-store.js'
+import { blobPathFor as blobPath, fsyncPath } from '../storage/blob-store.js'
 
 /** What `backup.json` says of a backup. */
 export interface BackupManifest {
@@ -48,20 +48,11 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex')
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const fh = await open(file, 'r')
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
 /** Copies `from` to `to` (made with its folders, mode 0600) and flushes it to disk. */
 async function copyDurably(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true, mode: 0o700 })
   await copyFile(from, to)
-  await fsyncFile(to)
+  await fsyncPath(to)
 }
 
 const inside = (dir: string, path: string) => resolve(path).startsWith(resolve(dir) + sep)
@@ -107,7 +98,7 @@ export async function backupNode(
   } finally {
     copy.close()
   }
-  await fsyncFile(dbCopy)
+  await fsyncPath(dbCopy)
   const dbBytes = (await stat(dbCopy)).size
   progress(`database copied (${dbBytes} bytes, ${digests.length} blobs named)`)
 
@@ -161,6 +152,6 @@ export async function backupNode(
   }
   const manifestFile = join(to, 'backup.json')
   await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
-  await fsyncFile(manifestFile)
+  await fsyncPath(manifestFile)
   return manifest
 }

@@ -52,8 +52,9 @@ export function blobPathFor(root: string, digest: string): string {
   return join(root, digest.slice(0, 2), digest.slice(2, 4), digest)
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
+/** Flushes a file or a directory (its entries) to disk. */
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r')
   try {
     await fh.sync()
   } finally {
@@ -122,7 +123,7 @@ export function createDiskBlobStore(root: string): BlobStore {
         const dir = join(dest, '..')
         await mkdir(dir, { recursive: true })
         await rename(tmpPath, dest)
-        await fsyncDir(dir)
+        await fsyncPath(dir)
         ok = true
         return { digest, size }
       } finally {
