@@ -49,6 +49,7 @@ describe('a node backup', () => {
     await eventually(async () => {
       const listed = await lars.client.list('/letters')
       expect(listed.letters.map((l) => l.letterId).sort()).toEqual([...before].sort())
+      expect(await pair.nodes.dk.services.storage.logSize()).toBeGreaterThanOrEqual(3)
     })
 
     // More letters on their way to the Danish node while its backup is taken.
@@ -62,6 +63,10 @@ describe('a node backup', () => {
     expect(manifest).toMatchObject<Partial<BackupManifest>>({ v: 1, operator: 'digitalpost.dk' })
     expect(manifest.blobs.copied).toBeGreaterThanOrEqual(3)
     expect(manifest.blobs.purgedSince).toEqual([])
+    // The three letters' delivered records were logged before the backup (16.5: within a second).
+    expect(manifest.log.size).toBeGreaterThanOrEqual(3)
+    expect(manifest.log.lastCheckpoint!.size).toBeGreaterThanOrEqual(3)
+    expect(manifest.log.lastCheckpoint!.size).toBeLessThanOrEqual(manifest.log.size)
     expect(manifest.files).toEqual(expect.arrayContaining([join('operator', 'node.key.jwk')]))
     expect(steps.at(-1)).toMatch(/^files copied/)
     const check = new Database(join(target, 'node.db'), { readonly: true })

@@ -22,6 +22,11 @@ export interface BackupManifest {
   /** When the database copy was taken (ms since the epoch). */
   takenAt: number
   database: { file: 'node.db'; bytes: number; sha256: string }
+  /**
+   * The node's transparency log in the copy: its size, and the last checkpoint it had signed
+   * (what an operator who restores declares, spec 15.8).
+   */
+  log: { size: number; lastCheckpoint: { size: number; time: number } | null }
   /** Blobs the database names: copied, and removed by retention before they could be. */
   blobs: { copied: number; bytes: number; purgedSince: string[] }
   /** Other files of the data directory (keys, trust, operator, print jobs), relative paths. */
@@ -85,6 +90,7 @@ export async function backupNode(
   const dbCopy = join(to, 'node.db')
   const source = new Database(config.dbFile, { readonly: true, fileMustExist: true })
   let digests: string[]
+  let log: BackupManifest['log']
   const takenAt = Date.now()
   try {
     source.pragma('busy_timeout = 10000')
@@ -95,6 +101,11 @@ export async function backupNode(
   const copy = new Database(dbCopy, { readonly: true })
   try {
     digests = copy.prepare('select digest from blobs order by digest').pluck().all() as string[]
+    const size = copy.prepare('select size from log_state where id = 1').pluck().get()
+    const last = copy
+      .prepare('select size, time from log_checkpoints order by size desc, time desc limit 1')
+      .get() as { size: number; time: number } | undefined
+    log = { size: typeof size === 'number' ? size : 0, lastCheckpoint: last ?? null }
   } finally {
     copy.close()
   }
@@ -147,6 +158,7 @@ export async function backupNode(
     operator: config.profile.operator,
     takenAt,
     database: { file: 'node.db', bytes: dbBytes, sha256: await sha256File(dbCopy) },
+    log,
     blobs: { copied, bytes: blobBytes, purgedSince },
     files,
   }
