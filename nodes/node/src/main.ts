@@ -49,9 +49,10 @@ try {
   node = await startNode(config)
 } catch (e) {
   // A refusal to start (bad settings, a data directory of another operator, a port in use) or
-  // to back up is the operator's to fix: one line, not a stack trace.
-  const listen = e instanceof Error && 'syscall' in e && e.syscall === 'listen'
-  if (!isBaridError(e) && !listen) throw e
+  // to back up (a target not writable, a disk full, no database) is the operator's to fix: one
+  // line, not a stack trace. Anything else is a bug, and keeps its stack.
+  const system = e instanceof Error && ('syscall' in e || e.name === 'SqliteError')
+  if (!isBaridError(e) && !system) throw e
   const code = (e as { code?: unknown }).code
   const why = `${(e as Error).message} (${String(code)})`
   process.stderr.write(`barid-node: cannot ${command}: ${why}\n`)

@@ -74,6 +74,13 @@ describe('barid-node refusing to start', () => {
     const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'b') }, ['backup'])
     expect(r.code).toBe(1)
     expectOneLine(r.stderr, /backup needs --to <directory> \(ERR_INVALID_ARGUMENT\)/, 'backup')
+    const none = await run('denmark', { BARID_DATA_DIR: join(dir, 'none') }, [
+      'backup',
+      '--to',
+      join(dir, 'none-backup'),
+    ])
+    expect(none.code).toBe(1)
+    expectOneLine(none.stderr, /no node database at .*none.node\.db/, 'backup')
     const unknown = await run('denmark', {}, ['restore'])
     expect(unknown.code).toBe(2)
   }, 60_000)

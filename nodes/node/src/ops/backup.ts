@@ -84,6 +84,10 @@ export async function backupNode(
     throw new BaridError('ERR_INVALID_ARGUMENT', `backup: ${to} is not empty`)
   if (inside(config.dataDir, to) || resolve(to) === resolve(config.dataDir))
     throw new BaridError('ERR_INVALID_ARGUMENT', 'backup: the target is inside the data directory')
+  await stat(config.dbFile).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e
+    throw new BaridError('ERR_INVALID_ARGUMENT', `backup: no node database at ${config.dbFile}`)
+  })
   await mkdir(to, { recursive: true, mode: 0o700 })
 
   // 1. The database as of one instant: one read transaction of its own connection.
