@@ -26,6 +26,7 @@ import { createCoreLetterInspector } from './letters/core-letters.js'
 import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
 import { createLogger, type Logger } from './ops/logger.js'
 import { createNodeMetrics } from './ops/metrics.js'
+import { restoredFrom } from './ops/backup.js'
 import { createPushHub } from './push/push-hub.js'
 import {
   REGISTERED_NOT_STARTED,
@@ -70,6 +71,11 @@ export interface RunningNode {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+const RESTORED_WARNING =
+  'this data directory is a restored backup: what the node accepted after it is lost, and its ' +
+  'transparency log is behind what it published (witnesses will prove a fork); declare the ' +
+  'restore (spec 15.8), then remove backup.json'
+
 /**
  * Starts a node.
  *
@@ -88,6 +94,8 @@ export async function startNode(
     node: config.profile.operator,
   })
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  // Read before anything starts: a malformed manifest stops the start here.
+  const restored = await restoredFrom(config.dataDir)
   // The trust list, the operator's keys and certificates (a development federation on a first
   // start with nothing configured), before anything else: a node outside a federation is useless.
   const trust = await openNodeTrust(config, { now, fetch: opts.fetch ?? fetch, log })
@@ -180,6 +188,15 @@ export async function startNode(
     config.housekeepingIntervalMs,
   )
   housekeeping.unref()
+  if (restored) {
+    // Spec 15.8: said at every start until the operator, having declared the restore, removes
+    // backup.json from the data directory.
+    log.warn(RESTORED_WARNING, {
+      takenAt: new Date(restored.takenAt).toISOString(),
+      logSize: restored.log?.size ?? null,
+      lastCheckpointSize: restored.log?.lastCheckpoint?.size ?? null,
+    })
+  }
   log.info('node started', {
     url: config.publicUrl,
     operator: config.profile.operator,

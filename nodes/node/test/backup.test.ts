@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../src/config/config.js'
 import { backupNode, type BackupManifest } from '../src/ops/backup.js'
+import { createLogger } from '../src/ops/logger.js'
 import { sealFor } from './clients.js'
 import { eventually, FAST_DELIVERY, makeAgency, makeCitizen, startPair } from './harness.js'
 
@@ -89,7 +90,17 @@ describe('a node backup', () => {
       trust: old.trust,
       delivery: FAST_DELIVERY,
     })
-    await pair.start('dk')
+    const lines: string[] = []
+    await pair.start('dk', { log: createLogger({ level: 'warn', write: (l) => lines.push(l) }) })
+    // It says, at every start while backup.json is there, what the restore means (spec 15.8).
+    const warned = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => String(l.msg).startsWith('this data directory is a restored backup'))
+    expect(warned).toMatchObject({
+      level: 'warn',
+      takenAt: new Date(manifest.takenAt).toISOString(),
+      logSize: manifest.log.size,
+    })
 
     const listed = (await lars.client.list('/letters')).letters.map((l) => l.letterId)
     expect(listed).toEqual(expect.arrayContaining(before))

@@ -26,6 +26,7 @@ import {
 import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
 import { verifyDiscoveryDocument } from '@barid/core'
 import { startNode, type RunningNode } from '../src/node.js'
+import type { Logger } from '../src/ops/logger.js'
 import { createLocalFederation, type LocalFederation } from '../src/trust/local-federation.js'
 
 const NODES_DIR = fileURLToPath(new URL('../../', import.meta.url))
@@ -93,7 +94,8 @@ export interface Pair {
   configs: Record<Side, NodeConfig>
   nodes: Record<Side, RunningNode>
   fetchOf: Record<Side, Fetch>
-  start(side: Side): Promise<RunningNode>
+  /** Starts `side` again (after `stop`), with `log` for its logger when given. */
+  start(side: Side, o?: { log?: Logger }): Promise<RunningNode>
   stop(side: Side): Promise<void>
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
@@ -155,11 +157,12 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
   }
   for (const side of ['eg', 'dk'] as const)
     fetchOf[side] = o.wrapFetch ? o.wrapFetch(side, routed) : routed
-  const start = async (side: Side) => {
+  const start = async (side: Side, so: { log?: Logger } = {}) => {
     const wrapped = listen && !o.wrapFetch
     nodes[side] = await startNode(configs[side], {
       listen,
       ...(wrapped ? {} : { fetch: fetchOf[side] as typeof fetch }),
+      ...(so.log ? { log: so.log } : {}),
     })
     return nodes[side]
   }

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { NodeConfig } from '../config/config.js'
 import { BaridError } from '../core.js'
@@ -170,4 +170,23 @@ export async function backupNode(
   await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
   await fsyncPath(manifestFile)
   return manifest
+}
+
+/**
+ * The manifest of the backup `dataDir` was restored from, if it is one (its `backup.json` is
+ * still there), else undefined.
+ */
+export async function restoredFrom(dataDir: string): Promise<BackupManifest | undefined> {
+  const text = await readFile(join(dataDir, 'backup.json'), 'utf8').catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined
+      throw e
+    },
+  )
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as BackupManifest
+  } catch {
+    throw new BaridError('ERR_INVALID_ARGUMENT', `${join(dataDir, 'backup.json')} is not JSON`)
+  }
 }
