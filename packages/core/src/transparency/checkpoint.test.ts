@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '../bytes.js'
 import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
 import { signSign1 } from '../cose/sign1.js'
-import { BaridError } from '../errors.js'
 import {
   T0,
   buildLog,
@@ -19,18 +18,11 @@ import {
 } from './checkpoint.js'
 import { signEnvelope, TRANSPARENCY_TYPE } from './envelope.js'
 import { EMPTY_ROOT } from './hash.js'
+import { codeOf } from '../../test/code-of.js'
 
 let p: Parties
 let cp: SignedCheckpoint
 
-async function codeOf(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f()
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : String(e)
-  }
-}
 
 /** A checkpoint-typed envelope over any payload, signed by the log: for must-fail cases. */
 async function signRaw(fields: [CborKey, CborValue][]): Promise<Uint8Array> {

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { CborKey, CborValue } from '../cbor/index.js'
-import { BaridError } from '../errors.js'
 import {
   T0,
   buildLog,
@@ -14,6 +13,7 @@ import { assertCheckpointsConsistent, classifyCheckpoints } from './consistency.
 import { signEnvelope, TRANSPARENCY_TYPE } from './envelope.js'
 import { signForkStatement, verifyForkStatement } from './fork-statement.js'
 import type { MerkleLog } from './log.js'
+import { codeOf } from '../../test/code-of.js'
 
 let p: Parties
 let honest: MerkleLog
@@ -24,14 +24,6 @@ let a12: SignedCheckpoint
 let b20: SignedCheckpoint
 let statement: Uint8Array
 
-async function codeOf(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f()
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : String(e)
-  }
-}
 
 /** A fork statement over any payload, signed by the witness: for must-fail cases. */
 async function signRaw(fields: Record<string, CborValue | undefined>): Promise<Uint8Array> {

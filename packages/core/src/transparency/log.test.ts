@@ -7,19 +7,12 @@ import { leafHash } from './hash.js'
 import { openLog } from './log.js'
 import { createMemoryLogStore, type LogStore } from './store.js'
 import { verifyConsistency, verifyInclusion } from './verify-proof.js'
+import { codeOf } from '../../test/code-of.js'
 
 const fast = { sha256: nodeSha256 }
 const leaves = makeLeaves(300)
 const ref = new ReferenceTree(leaves)
 
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : String(e)
-  }
-}
 
 function samePath(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   return a.length === b.length && a.every((h, j) => bytesEqual(h, b[j]!))

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../bytes.js'
 import { decodeStrict } from '../cbor/index.js'
-import { BaridError } from '../errors.js'
 import { importPublicJwk } from '../keys/index.js'
 import { readVectors } from '../../test/vectors-file.js'
 import { verifyCheckpoint } from './checkpoint.js'
@@ -12,6 +11,7 @@ import { readConsistencyProof, readInclusionProof } from './proof-codec.js'
 import { verifyConsistency, verifyInclusion } from './verify-proof.js'
 import { makeVectors } from './vectors.js'
 import { verifyCosignature } from './witness.js'
+import { codeOf } from '../../test/code-of.js'
 
 interface Vectors {
   keys: { operator: string; role: 'log' | 'witness'; kid: string; jwk: Record<string, string> }[]
@@ -60,14 +60,6 @@ interface Vectors {
 const v = readVectors('transparency') as Vectors
 let resolveKey: KeyResolver
 
-async function codeOf(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f()
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : String(e)
-  }
-}
 
 beforeAll(async () => {
   const keys = await Promise.all(

@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { BaridError } from '../errors.js'
 import {
   T0,
   buildLog,
@@ -18,18 +17,11 @@ import {
   witnessCheckpoint,
   type WitnessCheckpointOptions,
 } from './witness.js'
+import { codeOf } from '../../test/code-of.js'
 
 let p: Parties
 let honest: MerkleLog
 
-async function codeOf(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f()
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : String(e)
-  }
-}
 
 function witnessOptions(
   over: Partial<WitnessCheckpointOptions> & Pick<WitnessCheckpointOptions, 'next'>,

@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { BaridError } from '../errors.js'
 import { generateKeyPair } from '../keys/index.js'
 import { createCertificate } from '../x509/create.js'
 import {
@@ -18,15 +17,8 @@ import type { RevocationChecker } from './revocation-checker.js'
 import { TrustStore } from './trust-store.js'
 import { verifyTrustList } from './trust-list.js'
 import type { OperatorEntry, StatusEntry } from './types.js'
+import { codeOf } from '../../test/code-of.js'
 
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-    return 'accepted'
-  } catch (e) {
-    return e instanceof BaridError ? e.code : `not a BaridError: ${String(e)}`
-  }
-}
 
 async function storeWith(
   operators: (f: Awaited<ReturnType<typeof federation>>) => OperatorEntry[],

@@ -5,20 +5,13 @@ import { createCertificate, type CreateCertificateParams } from './create.js'
 import { FIXTURE_TIME, makeFixturePki, type FixturePki } from './fixtures.js'
 import { certificatePublicKey } from './signature.js'
 import { validateChain } from './validate.js'
+import { codeOf } from '../../test/code-of.js'
 
 let pki: FixturePki
 beforeAll(async () => {
   pki = await makeFixturePki()
 })
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    return isBaridError(e) ? e.code : `not a BaridError: ${String(e)}`
-  }
-  return 'no error'
-}
 
 function underCa(over: Partial<CreateCertificateParams>): Promise<unknown> {
   return createCertificate({
