@@ -93,7 +93,7 @@ export async function backupNode(
   // 1. The database as of one instant: one read transaction of its own connection.
   const dbCopy = join(to, 'node.db')
   const source = new Database(config.dbFile, { readonly: true, fileMustExist: true })
-  let digests: string[]
+  let blobs: { digest: string; size: number }[]
   let log: BackupManifest['log']
   const takenAt = Date.now()
   try {
@@ -104,7 +104,7 @@ export async function backupNode(
   }
   const copy = new Database(dbCopy, { readonly: true })
   try {
-    digests = copy.prepare('select digest from blobs order by digest').pluck().all() as string[]
+    blobs = copy.prepare('select digest, size from blobs order by digest').all() as typeof blobs
     const size = copy.prepare('select size from log_state where id = 1').pluck().get()
     const last = copy
       .prepare('select size, time from log_checkpoints order by size desc, time desc limit 1')
@@ -115,14 +115,14 @@ export async function backupNode(
   }
   await fsyncPath(dbCopy)
   const dbBytes = (await stat(dbCopy)).size
-  progress(`database copied (${dbBytes} bytes, ${digests.length} blobs named)`)
+  progress(`database copied (${dbBytes} bytes, ${blobs.length} blobs named)`)
 
   // 2. The blobs it names. A blob is immutable once stored; one missing now was removed by
   // retention since the copy was taken (its letter purged), which the manifest records.
   const purgedSince: string[] = []
   let copied = 0
   let blobBytes = 0
-  for (const digest of digests) {
+  for (const { digest, size } of blobs) {
     try {
       await copyDurably(blobPath(config.blobDir, digest), blobPath(join(to, 'blobs'), digest))
     } catch (e) {
@@ -131,8 +131,8 @@ export async function backupNode(
       continue
     }
     copied++
-    blobBytes += (await stat(blobPath(join(to, 'blobs'), digest))).size
-    if (copied % 1000 === 0) progress(`blobs: ${copied} of ${digests.length}`)
+    blobBytes += size
+    if (copied % 1000 === 0) progress(`blobs: ${copied} of ${blobs.length}`)
   }
   progress(`blobs copied: ${copied} (${blobBytes} bytes), ${purgedSince.length} purged since`)
 

@@ -138,17 +138,20 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
   const exemption = await svc.storage.getExemption(mailbox.id)
   const registered = letter.kind === 'registered'
   await withChainLock(chainKey(letter.id, mailbox.address), async () => {
-    /** Fails the job for good; for registered mail with a `not-delivered` record to the sender. */
-    const notPrinted = async (code: string, reason: string) => {
-      const row = registered
-        ? await issueNext(svc, {
+    // Evidence is issued for registered mail only (spec 07); an ordinary letter's code names it.
+    const record = (type: 'not-delivered' | 'handed-to-paper', reason: string) =>
+      registered
+        ? issueNext(svc, {
             letterId: letter.id,
             letterDigest: letter.digest,
             recipient: mailbox.address,
-            type: 'not-delivered',
+            type,
             reason,
           })
-        : undefined
+        : Promise.resolve(undefined)
+    /** Fails the job for good; for registered mail with a `not-delivered` record to the sender. */
+    const notPrinted = async (code: string, reason: string) => {
+      const row = await record('not-delivered', reason)
       return fail(code, {
         evidence: row ? [row] : [],
         outbox: row ? evidenceBack(svc, letter, row, now) : [],
@@ -172,17 +175,10 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
       if (isBaridError(e, 'ERR_NOT_A_RECIPIENT')) return notPrinted(e.code, 'recipient-exempt')
       throw e
     }
-    // Evidence is issued for registered mail only (spec 07); an ordinary letter's code names it.
-    const row = registered
-      ? await issueNext(svc, {
-          letterId: letter.id,
-          letterDigest: letter.digest,
-          recipient: mailbox.address,
-          type: 'handed-to-paper',
-          reason:
-            exemption?.reason === 'no-digital-mailbox' ? 'mailbox-unknown' : 'recipient-exempt',
-        })
-      : undefined
+    const row = await record(
+      'handed-to-paper',
+      exemption?.reason === 'no-digital-mailbox' ? 'mailbox-unknown' : 'recipient-exempt',
+    )
     if (registered && !row) return fail('ERR_EVIDENCE_CHAIN_BROKEN', { evidence: [], outbox: [] })
     const h = opened.header
     const terms = (await svc.storage.getLetterTerms([letter.id])).get(letter.id)
