@@ -1,21 +1,31 @@
 /**
- * Attachments stream end to end: a 128 MiB attachment goes client -> Egypt Post -> Denmark ->
- * citizen with the process's memory growing far less than the attachment's size.
+ * Attachments stream end to end (spec 06, 12.3, 13.5): a 1 GiB attachment goes from an agency
+ * to Egypt Post, is relayed to Denmark and fetched by the citizen, with each node in its own
+ * process, and neither node's resident memory at its peak grows by more than a small fraction
+ * of the attachment. The node checks size and digest only (the content is ciphertext to it),
+ * so the test streams pseudo-random bytes and checks the citizen gets them back bit for bit.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   digestingStream,
-  generateKeyPair,
+  importPublicJwk,
   sealLetter,
   toBase64Url,
   toHex,
-  importPublicJwk,
 } from '../src/core.js'
 import { httpUpload } from '../src/federation/http-upload.js'
-import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { AgencyClient, CitizenClient, devToken, newPartyKeys } from './clients.js'
+import { eventually } from './harness.js'
+import { adminPost, processMemory, processPair } from './node-process.js'
 
-const SIZE = 128 * 1024 * 1024
+const MiB = 1024 * 1024
+const SIZE = 1024 * MiB
 const CHUNK = 256 * 1024
+/** How much a node's peak resident memory may grow while it relays the attachment. */
+const MEMORY_BOUND = 96 * MiB
 
 function bytesStream(total: number): ReadableStream<Uint8Array> {
   let sent = 0
@@ -32,59 +42,66 @@ function bytesStream(total: number): ReadableStream<Uint8Array> {
   })
 }
 
-async function digestOf(total: number): Promise<Uint8Array> {
+async function digestOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const d = digestingStream()
-  await bytesStream(total).pipeThrough(d).pipeTo(new WritableStream())
+  await stream.pipeThrough(d).pipeTo(new WritableStream())
   return (await d.result).sha256
 }
 
 describe('large attachments', () => {
-  it('relays a 128 MiB attachment between nodes without holding it in memory', async () => {
-    await using pair = await startPair({ listen: true })
-    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax', fetch)
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
-    const to = await eta.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error('lookup')
-    const sha = await digestOf(SIZE)
-    const enc = to.keys.find((k) => k.use === 'enc')!
-    const rk = await importPublicJwk(enc.jwk, { use: 'encrypt' })
-    const letter = await sealLetter({
-      sender: {
-        address: eta.address,
-        signingKey: eta.keys.sign.privateKey,
-        kid: eta.keys.sign.kid,
-        encryptionKey: { publicKey: eta.keys.enc.publicKey, kid: eta.keys.enc.kid },
-      },
-      recipients: [{ address: to.address, keys: [{ publicKey: rk.publicKey, kid: rk.kid }] }],
-      contentType: 'text/plain',
-      lang: 'en',
-      body: new TextEncoder().encode('big file'),
-      attachments: [
-        {
-          id: 'big',
-          size: SIZE,
-          sha256: sha,
-          key: new Uint8Array(32),
-          filename: 'big.bin',
-          mediaType: 'application/octet-stream',
-        },
-      ],
-    })
-    const base = process.memoryUsage().rss
-    let peak = base
-    // Buffers (ArrayBuffers) are where an attachment held in memory would show; RSS as a backstop.
-    let peakBuffers = 0
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage()
-      peak = Math.max(peak, m.rss)
-      peakBuffers = Math.max(peakBuffers, m.arrayBuffers)
-    }, 20)
+  it('relays a 1 GiB attachment between two node processes in bounded memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'barid-gib-'))
+    const { eg, dk } = await processPair(dir)
     try {
-      // node:http, not fetch: undici keeps a streamed request body alive (see http-upload.ts)
-      const up = await httpUpload(`${pair.nodes.eg.url}/v1/sender/attachments/${toHex(sha)}`, {
+      await Promise.all([eg.start(), dk.start()])
+      const sender = (await adminPost(eg, '/senders', {
+        id: 'eta',
+        name: 'ETA',
+        address: 'tax',
+      })) as { apiKey: string; mailbox: { address: string } }
+      await adminPost(dk, '/mailboxes', { address: 'lars', identifier: 'dk:cpr:0101901234' })
+      const etaKeys = await newPartyKeys()
+      const eta = new AgencyClient(eg.url, sender.apiKey)
+      const lars = new CitizenClient(dk.url, () => devToken(dk.url, 'dk:cpr:0101901234'))
+      await eta.registerKeys(etaKeys)
+      await lars.registerKeys(await newPartyKeys())
+      const to = await eta.lookup({ identifier: 'dk:cpr:0101901234' })
+      if (to.status !== 'active') throw new Error('lookup')
+      const sha = await digestOf(bytesStream(SIZE))
+      const enc = await importPublicJwk(to.keys.find((k) => k.use === 'enc')!.jwk, {
+        use: 'encrypt',
+      })
+      const letter = await sealLetter({
+        sender: {
+          address: sender.mailbox.address,
+          signingKey: etaKeys.sign.privateKey,
+          kid: etaKeys.sign.kid,
+          encryptionKey: { publicKey: etaKeys.enc.publicKey, kid: etaKeys.enc.kid },
+        },
+        recipients: [{ address: to.address, keys: [{ publicKey: enc.publicKey, kid: enc.kid }] }],
+        contentType: 'text/plain',
+        lang: 'en',
+        body: new TextEncoder().encode('a large file'),
+        attachments: [
+          {
+            id: 'big',
+            size: SIZE,
+            sha256: sha,
+            key: new Uint8Array(32),
+            filename: 'big.bin',
+            mediaType: 'application/octet-stream',
+          },
+        ],
+      })
+      const before = {
+        eg: await processMemory(eg.proc!.pid!),
+        dk: await processMemory(dk.proc!.pid!),
+      }
+
+      const up = await httpUpload(`${eg.url}/v1/sender/attachments/${toHex(sha)}`, {
         method: 'PUT',
         headers: new Headers({
-          authorization: `Bearer ${eta.apiKey}`,
+          authorization: `Bearer ${sender.apiKey}`,
           'content-type': 'application/octet-stream',
           'content-length': String(SIZE),
         }),
@@ -92,25 +109,33 @@ describe('large attachments', () => {
         signal: new AbortController().signal,
       })
       expect(up.status).toBe(201)
-      await eta.client.submit(letter.bytes)
+      await eta.submit(letter.bytes)
       await eventually(
-        async () =>
-          expect((await eta.client.status(letter.id)).recipients[0]!.state).toBe('delivered'),
-        60_000,
-        100,
+        async () => expect((await eta.status(letter.id)).recipients[0]!.state).toBe('delivered'),
+        300_000,
+        500,
       )
-      const token = await pair.nodes.dk.devIdp!.issue(lars.identifier)
-      const down = await fetch(
-        `${pair.nodes.dk.url}/v1/citizen/letters/${letter.id}/attachments/0`,
-        { headers: { authorization: `Bearer ${token}` } },
-      )
-      const d = digestingStream()
-      await down.body!.pipeThrough(d).pipeTo(new WritableStream())
-      expect(toBase64Url((await d.result).sha256)).toBe(toBase64Url(sha))
+      const down = await fetch(`${dk.url}/v1/citizen/letters/${letter.id}/attachments/0`, {
+        headers: { authorization: `Bearer ${await devToken(dk.url, 'dk:cpr:0101901234')}` },
+      })
+      expect(down.status).toBe(200)
+      expect(toBase64Url(await digestOf(down.body!))).toBe(toBase64Url(sha))
+
+      const after = {
+        eg: await processMemory(eg.proc!.pid!),
+        dk: await processMemory(dk.proc!.pid!),
+      }
+      for (const side of ['eg', 'dk'] as const) {
+        const grew = after[side].peak - before[side].rss
+        process.stderr.write(
+          `${side}: resident ${(before[side].rss / MiB).toFixed(0)} MiB before, ` +
+            `peak ${(after[side].peak / MiB).toFixed(0)} MiB after a 1 GiB relay\n`,
+        )
+        expect(grew).toBeLessThan(MEMORY_BOUND)
+      }
     } finally {
-      clearInterval(sampler)
+      await Promise.all([eg.stop(), dk.stop()])
+      await rm(dir, { recursive: true, force: true })
     }
-    expect(peakBuffers).toBeLessThan(SIZE / 2)
-    expect(peak - base).toBeLessThan(SIZE * 0.75)
-  }, 120_000)
+  }, 600_000)
 })

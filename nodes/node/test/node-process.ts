@@ -1,0 +1,126 @@
+/**
+ * @module test/node-process
+ * Nodes as operators run them: each in its own process (`src/main.ts --config FILE`), on a
+ * loopback port, with its own data directory, members of a federation made with the operator
+ * CLI. For the tests that need what only a separate process shows: a `kill -9`, or the
+ * memory a node itself uses.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import type { TrustConfig } from '../src/config/config.js'
+import { loadProfile } from '../src/config/profile.js'
+import { eventually, FAST_DELIVERY, federate, freePort } from './harness.js'
+
+const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+export interface NodeProcess {
+  url: string
+  dataDir: string
+  proc?: ChildProcess
+  /** Starts the process and waits until `/readyz` answers 200. */
+  start(): Promise<void>
+  /** SIGKILL: no chance to clean up. */
+  kill9(): Promise<void>
+  /** SIGTERM: a graceful stop. */
+  stop(): Promise<void>
+}
+
+async function nodeProcess(
+  folder: string,
+  dir: string,
+  port: number,
+  trust: Partial<TrustConfig>,
+): Promise<NodeProcess> {
+  const url = `http://127.0.0.1:${port}`
+  const dataDir = join(dir, folder)
+  const file = join(dir, `${folder}.json`)
+  await writeFile(
+    file,
+    JSON.stringify({
+      profile: join(NODE_DIR, '..', folder),
+      dataDir,
+      port,
+      publicUrl: url,
+      trust,
+      logLevel: 'silent',
+      devIdentityProvider: true,
+      delivery: FAST_DELIVERY,
+    }),
+  )
+  const exit = async (p: ChildProcess | undefined, signal: NodeJS.Signals) => {
+    if (!p || p.exitCode !== null || p.signalCode !== null) return
+    const exited = new Promise((r) => p.once('exit', r))
+    p.kill(signal)
+    await exited
+  }
+  const n: NodeProcess = {
+    url,
+    dataDir,
+    async start() {
+      n.proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+        cwd: NODE_DIR,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
+      await eventually(
+        async () => expect((await fetch(`${url}/readyz`)).status).toBe(200),
+        30_000,
+        100,
+      )
+    },
+    kill9: () => exit(n.proc, 'SIGKILL'),
+    stop: () => exit(n.proc, 'SIGTERM'),
+  }
+  return n
+}
+
+/**
+ * Egypt Post and Denmark as two processes in `dir` (not yet started).
+ *
+ * @example
+ * ```ts
+ * const { eg, dk } = await processPair(dir)
+ * await Promise.all([eg.start(), dk.start()])
+ * ```
+ */
+export async function processPair(dir: string): Promise<{ eg: NodeProcess; dk: NodeProcess }> {
+  const ports = { eg: await freePort(), dk: await freePort() }
+  const member = async (folder: string, port: number) => ({
+    profile: await loadProfile(join(NODE_DIR, '..', folder)),
+    url: `http://127.0.0.1:${port}`,
+    dataDir: join(dir, folder),
+  })
+  const fed = await federate(dir, [
+    await member('egypt-post', ports.eg),
+    await member('denmark', ports.dk),
+  ])
+  return {
+    eg: await nodeProcess('egypt-post', dir, ports.eg, fed.trust),
+    dk: await nodeProcess('denmark', dir, ports.dk, fed.trust),
+  }
+}
+
+/** A call to a node's admin API with the token its first start wrote; expects 201. */
+export async function adminPost(node: NodeProcess, path: string, body: unknown): Promise<unknown> {
+  const token = (await readFile(join(node.dataDir, 'keys', 'admin-token'), 'utf8')).trim()
+  const res = await fetch(`${node.url}/v1/admin${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  expect(res.status).toBe(201)
+  return res.json()
+}
+
+/** Resident and peak resident memory of a live process, bytes (Linux `/proc/PID/status`). */
+export async function processMemory(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kib = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)
+    if (!m) throw new Error(`no ${field} in /proc/${pid}/status`)
+    return Number(m[1]) * 1024
+  }
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') }
+}
