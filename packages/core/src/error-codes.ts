@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   ERR_LOG_INCONSISTENT: { http: 409, summary: 'Two checkpoints of one log cannot both be true: the log forked or rolled back.' },
   ERR_LOG_INDEX_OUT_OF_RANGE: { http: 400, summary: 'A leaf index or tree size lies beyond the log.' },
   ERR_WITNESS_STATEMENT_INVALID: { http: 400, summary: 'A cosignature or fork statement is malformed, not signed by its witness, or does not show what it claims.' },
+  ERR_LOG_RESET_INVALID: { http: 400, summary: 'A log reset is malformed, not signed by a governance key, not for the log or epoch asked, or a checkpoint of a new epoch comes without a valid one.' },
 
   // --- trust list and federation ---------------------------------------------------------------
   // trust list, operator PKI binding, revocation lists, discovery (spec/20 to 23)

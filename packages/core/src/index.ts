@@ -213,12 +213,16 @@ export {
   signCheckpoint,
   signCosignature,
   signForkStatement,
+  signLogReset,
   verifyCheckpoint,
   verifyConsistency,
   verifyCosignature,
   verifyForkStatement,
   verifyInclusion,
+  verifyLogReset,
   witnessCheckpoint,
+  LOG_RESET_MAX_BYTES,
+  MAX_EPOCH,
 } from './transparency/index.js'
 export type {
   AppendResult,
@@ -238,6 +242,7 @@ export type {
   LeafRange,
   LogCommit,
   LogLimits,
+  LogReset,
   LogSequencer,
   LogStore,
   MaybePromise,
@@ -261,6 +266,8 @@ export type {
   VerifyCheckpointOptions,
   VerifyCosignatureOptions,
   VerifyForkStatementOptions,
+  VerifiedLogReset,
+  VerifyLogResetOptions,
   WitnessCheckpointOptions,
   WitnessResult,
 } from './transparency/index.js'

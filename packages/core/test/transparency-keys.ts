@@ -22,6 +22,8 @@ export interface Parties {
   log: Party
   witness: Party
   witness2: Party
+  /** The federation's governance key (resolved for role `governance` only). */
+  governance: Party
   resolve: KeyResolver
 }
 
@@ -37,7 +39,18 @@ export async function makeParties(): Promise<Parties> {
     keys: await generateKeyPair('ES256'),
     roles: ['witness'] as const,
   }
-  return { log, witness, witness2, resolve: resolverFor([log, witness, witness2]) }
+  const governance = {
+    id: 'barid-federation',
+    keys: await generateKeyPair('Ed25519'),
+    roles: ['governance'] as const,
+  }
+  return {
+    log,
+    witness,
+    witness2,
+    governance,
+    resolve: resolverFor([log, witness, witness2, governance]),
+  }
 }
 
 export function resolverFor(parties: readonly Party[]): KeyResolver {
@@ -68,6 +81,10 @@ export async function checkpointOf(
   party: Party,
   size: number,
   time: number,
+  epoch = 0,
 ): Promise<SignedCheckpoint> {
-  return signCheckpoint({ logId: party.id, size, root: await log.root(size), time }, party.keys)
+  return signCheckpoint(
+    { logId: party.id, size, root: await log.root(size), time, epoch },
+    party.keys,
+  )
 }

@@ -5,10 +5,11 @@
  */
 import { Hono } from 'hono'
 import { BaridError, timingSafeEqual } from '../core.js'
-import { readJson, strField } from '../http/body.js'
+import { b64Field, readJson, strField } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
 import { exemptionRoutes } from '../paper/exemption-routes.js'
 import type { NodeServices } from '../services.js'
+import { logKeyResolver } from '../transparency/log-keys.js'
 import type { Mailbox } from '../storage/types.js'
 import { openMailbox, registerSender, setMailboxStatus } from './admin.js'
 
@@ -72,6 +73,18 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
       { id: r.sender.id, name: r.sender.name, mailbox: view(r.mailbox), apiKey: r.apiKey },
       201,
     )
+  })
+  // Spec 16.12 and 15.8: after a restore, the governance's reset lets the log go on as a new epoch.
+  app.post('/log/resets', async (c) => {
+    const b = await readJson(c, 4096)
+    const bytes = b64Field(b, 'reset', 1024)
+    const cp = await svc.registered.log.installReset(bytes, logKeyResolver(svc))
+    const epoch = await svc.storage.logEpoch()
+    svc.log.warn('log reset installed: checkpoints are now signed in a new epoch', {
+      epoch,
+      size: cp.size,
+    })
+    return c.json({ epoch, size: cp.size, checkpoint: cp.digest }, 201)
   })
   return app
 }

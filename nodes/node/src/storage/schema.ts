@@ -339,6 +339,18 @@ export const logCheckpoints = sqliteTable(
   (t) => [index('log_checkpoints_size').on(t.size, t.time)],
 )
 
+/**
+ * Log resets the governance signed for this node's log and the operator installed (spec 16.12):
+ * the newest epoch is the one its checkpoints are signed in.
+ */
+export const logResets = sqliteTable('log_resets', {
+  epoch: integer('epoch').primaryKey(),
+  /** The signed reset (COSE_Sign1) as installed. */
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  restoredSize: integer('restored_size').notNull(),
+  installedAt: integer('installed_at').notNull(),
+})
+
 /** Cosignatures witnesses returned for this node's checkpoints. */
 export const logCosignatures = sqliteTable(
   'log_cosignatures',

@@ -310,6 +310,15 @@ export interface TransparencyStore {
   leafIndex(evidenceId: string): Promise<number | undefined>
   putCheckpoint(c: StoredCheckpoint): Promise<void>
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>
+  /**
+   * Installs a log reset (spec 16.12). Throws `ERR_CONFLICT` unless `epoch` is above every
+   * installed one.
+   */
+  putLogReset(r: { epoch: number; bytes: Uint8Array; restoredSize: number; at: number }): Promise<void>
+  /** Installed resets, oldest epoch first. */
+  listLogResets(): Promise<{ epoch: number; bytes: Uint8Array; installedAt: number }[]>
+  /** The epoch checkpoints are signed in: the newest installed reset's, or 0. */
+  logEpoch(): Promise<number>
   getCheckpoint(digest: string): Promise<StoredCheckpoint | undefined>
   /** Keeps a witness's cosignature of one of this node's checkpoints (one per witness). */
   putCosignature(digest: string, witness: string, time: number, bytes: Uint8Array): Promise<void>

@@ -9,11 +9,14 @@
 import { createHash } from 'node:crypto'
 import {
   BaridError,
+  bytesEqual,
   openLog,
   signCheckpoint,
   toHex,
+  verifyLogReset,
   type ConsistencyProof,
   type InclusionProof,
+  type KeyResolver,
   type MerkleLog,
 } from '../core.js'
 import type { NodeServices } from '../services.js'
@@ -41,6 +44,13 @@ export interface EvidenceLog {
   step(): Promise<number>
   /** Signs a checkpoint of the current tree when the latest is stale or behind it. */
   refreshCheckpoint(): Promise<StoredCheckpoint>
+  /**
+   * Installs a log reset the governance signed (spec 16.12) and signs the first checkpoint of its
+   * epoch. Refused (`ERR_LOG_RESET_INVALID`) unless it is for this log, for a later epoch than
+   * the current one, and names a tree this log holds (its size and root); the reset is verified
+   * with `resolveKey` (role `governance`).
+   */
+  installReset(bytes: Uint8Array, resolveKey: KeyResolver): Promise<StoredCheckpoint>
   /** The newest signed checkpoint and the cosignatures witnesses returned for it. */
   latest(): Promise<{ checkpoint: StoredCheckpoint; cosignatures: Uint8Array[] } | undefined>
   /** The inclusion proof of a record against the newest checkpoint, or undefined if not covered yet. */
@@ -88,6 +98,8 @@ export async function openEvidenceLog(
         size: log.size,
         root: await log.root(),
         time: Math.floor(svc.now() / 1000),
+        // Read at every signing: a reset installed through the admin API takes effect at once.
+        epoch: await svc.storage.logEpoch(),
       },
       svc.keys.evidence,
     )
@@ -149,6 +161,22 @@ export async function openEvidenceLog(
       serial(async () => {
         const cp = await svc.storage.latestCheckpoint()
         if (cp && cp.size === log.size && svc.now() - cp.time * 1000 < refreshMs) return cp
+        return sign()
+      }),
+    installReset: (bytes, resolveKey) =>
+      serial(async () => {
+        const reset = await verifyLogReset(bytes, { resolveKey, logId: svc.directory.self })
+        const current = await svc.storage.logEpoch()
+        if (reset.epoch <= current)
+          throw new BaridError('ERR_LOG_RESET_INVALID', `the log is already at epoch ${current}`)
+        const { size, root } = reset.restored
+        if (size > log.size || !bytesEqual(await log.root(size), root))
+          throw new BaridError(
+            'ERR_LOG_RESET_INVALID',
+            'the reset names a tree this log does not hold',
+            { details: { size, held: log.size } },
+          )
+        await svc.storage.putLogReset({ epoch: reset.epoch, bytes, restoredSize: size, at: svc.now() })
         return sign()
       }),
     async latest() {

@@ -2,8 +2,8 @@
  * @module transparency/log-routes
  * The public log API (spec 17.9): this node's newest signed checkpoint with its cosignatures,
  * inclusion proofs of its evidence records, consistency proofs between any two signed sizes, the
- * root at a signed size, cosignatures from witnesses, and the fork statements this node signed as
- * a witness. Everything served is hashes and signatures; no evidence record is published.
+ * root at a signed size, cosignatures from witnesses, the fork statements this node signed as
+ * a witness, and the governance resets its log goes on under (spec 16.12). Everything served is hashes and signatures; no evidence record is published.
  */
 import { Hono } from 'hono'
 import {
@@ -106,6 +106,17 @@ export function logRoutes(svc: NodeServices): Hono<NodeEnv> {
       throw new BaridError('ERR_WITNESS_STATEMENT_INVALID', 'a log does not witness itself')
     await svc.storage.putCosignature(toHex(fromHex(digest)), v.witnessId, v.time, cosignature)
     return c.body(null, 204)
+  })
+
+  app.get('/v1/log/resets', async (c) => {
+    const list = await svc.storage.listLogResets()
+    return c.json({
+      resets: list.map((r) => ({
+        epoch: r.epoch,
+        installed: new Date(r.installedAt).toISOString(),
+        reset: toBase64Url(r.bytes),
+      })),
+    })
   })
 
   app.get('/v1/log/forks', async (c) => {

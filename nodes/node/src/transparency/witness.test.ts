@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { generateKeyPair, toHex, verifyForkStatement, type KeyPair } from '../core.js'
+import {
+  generateKeyPair,
+  signLogReset,
+  toHex,
+  verifyForkStatement,
+  type KeyPair,
+  type KeyRole,
+} from '../core.js'
 import { createSqliteStorage } from '../storage/sqlite-storage.js'
 import type { Storage } from '../storage/storage.js'
 import type { EvidenceRow } from '../storage/types.js'
@@ -9,8 +16,13 @@ import { witnessOnce, type LogSource, type WitnessDeps } from './witness.js'
 
 const logKey: KeyPair = await generateKeyPair('Ed25519')
 const witnessKey: KeyPair = await generateKeyPair('Ed25519')
-const resolveKey = (kid: Uint8Array) =>
-  toHex(kid) === toHex(logKey.kid)
+const governanceKey: KeyPair = await generateKeyPair('Ed25519')
+const resolveKey = (kid: Uint8Array, role: KeyRole) =>
+  role === 'governance'
+    ? toHex(kid) === toHex(governanceKey.kid)
+      ? { key: governanceKey.publicKey, owner: 'barid' }
+      : undefined
+    : toHex(kid) === toHex(logKey.kid)
     ? { key: logKey.publicKey, owner: 'post.eg' }
     : toHex(kid) === toHex(witnessKey.kid)
       ? { key: witnessKey.publicKey, owner: 'digitalpost.dk' }
@@ -56,6 +68,7 @@ function source(n: { storage: Storage; log: EvidenceLog }): LogSource {
     checkpoint: async () => (await n.log.latest())!.checkpoint.bytes,
     consistency: async (a, b) => [...(await n.log.consistency(a, b)).path],
     root: (size) => n.log.root(size),
+    reset: async (epoch) => (await n.storage.listLogResets()).find((r) => r.epoch === epoch)?.bytes,
     cosigned: (digest, c) => n.storage.putCosignature(digest, 'digitalpost.dk', 0, c),
   }
 }
@@ -124,5 +137,50 @@ describe('witnessing a peer’s log', () => {
       ),
       { numRuns: 25 },
     )
+  })
+
+  it('cosigns a restored log again once it goes on as a new epoch under the governance reset, and only then', async () => {
+    await using w = createSqliteStorage({ file: ':memory:' })
+    const tags = fc.sample(fc.string(), { numRuns: 20, seed: 11 })
+    const lost = await logNode(rows(tags), T0)
+    await using _l = lost.storage
+    expect((await witnessOnce(witness(w, T0), source(lost))).status).toBe('cosigned')
+    // Restored from a backup of 12 records, then 5 new ones: a rollback to the witness.
+    const restored = await logNode(rows([...tags.slice(0, 12), 'n1', 'n2', 'n3', 'n4', 'n5']), T0 + 60)
+    await using _r = restored.storage
+    expect(await witnessOnce(witness(w, T0 + 60), source(restored))).toMatchObject({
+      status: 'fork',
+      kind: 'rollback',
+    })
+    expect((await witnessOnce(witness(w, T0 + 70), source(restored))).status).toBe('skipped')
+    const reset = {
+      logId: 'post.eg',
+      epoch: 1,
+      time: T0 + 80,
+      restored: { size: 12, root: await restored.log.root(12) },
+    }
+    // The log signing its own reset is refused by the node before any witness sees it.
+    const own = await signLogReset(reset, logKey)
+    await expect(restored.log.installReset(own, resolveKey)).rejects.toMatchObject({
+      code: 'ERR_KEY_NOT_FOUND',
+    })
+    const wrongTree = { ...reset, restored: { size: 12, root: await lost.log.root(13) } }
+    await expect(
+      restored.log.installReset(await signLogReset(wrongTree, governanceKey), resolveKey),
+    ).rejects.toMatchObject({ code: 'ERR_LOG_RESET_INVALID' })
+    const signed = await signLogReset(reset, governanceKey)
+    const cp = await restored.log.installReset(signed, resolveKey)
+    expect(cp.size).toBe(17)
+    await expect(restored.log.installReset(signed, resolveKey)).rejects.toMatchObject({
+      code: 'ERR_LOG_RESET_INVALID',
+    })
+    expect(await witnessOnce(witness(w, T0 + 90), source(restored))).toEqual({
+      status: 'cosigned',
+      size: 17,
+    })
+    expect((await w.getWitnessView('post.eg'))!.forkedAt).toBe(null)
+    // The fork statement stays: the reset does not undo what happened.
+    expect(await w.listForkStatements()).toHaveLength(1)
+    expect((await restored.log.latest())!.cosignatures).toHaveLength(1)
   })
 })

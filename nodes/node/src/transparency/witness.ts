@@ -3,7 +3,9 @@
  * Witnessing peers' logs (spec 16.6): fetch each peer's newest checkpoint, judge it against the
  * last one accepted from that peer (with a consistency proof), and either countersign it and
  * return the cosignature to the peer, or sign a fork statement, keep it, count it in a metric
- * and log it. After a fork the peer's log is no longer cosigned (16.6 rule 7).
+ * and log it. After a fork the peer's log is no longer cosigned (16.6 rule 7), until it goes on
+ * as a new epoch under a reset the federation's governance signed (16.12), which is witnessed
+ * from the reset's restored tree.
  */
 import {
   BaridError,
@@ -14,6 +16,7 @@ import {
   toBase64Url,
   toHex,
   verifyCheckpoint,
+  verifyLogReset,
   witnessCheckpoint,
   type KeyResolver,
   type KeyPair,
@@ -31,6 +34,8 @@ export interface LogSource {
   consistency(first: number, second: number): Promise<Uint8Array[]>
   /** The root at a past size (needed when that size is a power of two, 16.6 rule 5). */
   root(size: number): Promise<Uint8Array>
+  /** The log's reset for `epoch` (spec 16.12), if it serves one. */
+  reset(epoch: number): Promise<Uint8Array | undefined>
   /** Hands the log a cosignature of one of its checkpoints. */
   cosigned(checkpointDigest: string, cosignature: Uint8Array): Promise<void>
 }
@@ -50,7 +55,7 @@ export interface WitnessDeps {
    * cosignature after that key's retirement (spec 21.4).
    */
   key: () => KeyPair
-  /** Finds log keys of peers (role `log`). */
+  /** Finds log keys of peers (role `log`) and the federation's governance keys (log resets). */
   resolveKey: KeyResolver
   /** Milliseconds since the epoch. */
   now: () => number
@@ -58,6 +63,13 @@ export interface WitnessDeps {
   /** Called once per proven fork (the metric). */
   onFork?: (log: string, kind: string) => void
 }
+
+/** Outcomes that sign nothing and are tried again next round (reported by the log line). */
+const SKIPPED: ReadonlySet<string> = new Set([
+  'ERR_CHECKPOINT_STALE',
+  'ERR_PROOF_INVALID',
+  'ERR_LOG_RESET_INVALID',
+])
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.floor(Math.log2(n)) === n
 
@@ -72,24 +84,42 @@ const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.floor(Math.log2(
  */
 export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise<WitnessOutcome> {
   const view = await deps.storage.getWitnessView(source.log)
-  if (view?.forkedAt != null) return { status: 'skipped', code: 'ERR_LOG_INCONSISTENT' }
   const nowSec = Math.floor(deps.now() / 1000)
   const witnessKey = deps.key()
   const next = await source.checkpoint()
-  // Read the claimed size first (signature checked) to know which proof to ask for.
+  // Read the claimed size and epoch first (signature checked) to know which proof to ask for.
   const claimed = await verifyCheckpoint(next, {
     resolveKey: deps.resolveKey,
     logId: source.log,
     now: nowSec,
   })
+  const heldEpoch = view
+    ? (await verifyCheckpoint(view.checkpoint, { resolveKey: deps.resolveKey })).epoch
+    : 0
+  const newEpoch = view !== undefined && claimed.epoch > heldEpoch
+  // A proven fork ends cosigning, except for a new epoch under the governance's reset.
+  if (view?.forkedAt != null && !newEpoch)
+    return { status: 'skipped', code: 'ERR_LOG_INCONSISTENT' }
   let proof: Uint8Array[] = []
   let prefixRoot: Uint8Array | undefined
-  if (view && claimed.size > view.size) {
-    proof = await source.consistency(view.size, claimed.size)
-    if (isPowerOfTwo(view.size)) prefixRoot = await source.root(view.size)
-  }
+  let reset: Uint8Array | undefined
   let r
   try {
+    if (newEpoch) {
+      reset = await source.reset(claimed.epoch)
+      if (reset !== undefined) {
+        const { restored } = await verifyLogReset(reset, {
+          resolveKey: deps.resolveKey,
+          logId: source.log,
+          epoch: claimed.epoch,
+        })
+        if (claimed.size > restored.size)
+          proof = await source.consistency(restored.size, claimed.size)
+      }
+    } else if (view && claimed.size > view.size) {
+      proof = await source.consistency(view.size, claimed.size)
+      if (isPowerOfTwo(view.size)) prefixRoot = await source.root(view.size)
+    }
     r = await witnessCheckpoint({
       ...(view ? { previous: view.checkpoint } : {}),
       next,
@@ -100,9 +130,10 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
       now: nowSec,
       sha256: nodeSha256,
       ...(prefixRoot ? { prefixRoot } : {}),
+      ...(reset ? { reset } : {}),
     })
   } catch (e) {
-    if (isBaridError(e) && (e.code === 'ERR_CHECKPOINT_STALE' || e.code === 'ERR_PROOF_INVALID')) {
+    if (isBaridError(e) && SKIPPED.has(e.code)) {
       deps.log.warn('witness: checkpoint not cosigned', { log: source.log, code: e.code })
       return { status: 'skipped', code: e.code }
     }
@@ -118,6 +149,12 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
     return { status: 'fork', kind: r.kind, statement: r.fork }
   }
   const cp = r.checkpoint
+  if (newEpoch)
+    deps.log.info('witness: log goes on as a new epoch under the governance reset', {
+      log: source.log,
+      epoch: cp.epoch,
+      size: cp.size,
+    })
   // Keep the larger view: a same-size checkpoint re-signed later replaces it too (its time).
   await deps.storage.putWitnessView({
     log: source.log,
@@ -187,6 +224,15 @@ export function httpLogSource(
     },
     async root(size) {
       return b64((await get(`/v1/log/root?size=${size}`)).root)
+    },
+    async reset(epoch) {
+      const { resets } = (await get('/v1/log/resets')) as { resets?: unknown }
+      if (!Array.isArray(resets) || resets.length > 1000)
+        throw new BaridError('ERR_PEER_UNAVAILABLE', `log ${log} answered malformed resets`)
+      const found = (resets as { epoch?: unknown; reset?: unknown }[]).find(
+        (x) => x?.epoch === epoch,
+      )
+      return found && b64(found.reset)
     },
     async cosigned(digest, cosignature) {
       const res = await o.fetch(`${baseUrl}/v1/log/cosignatures`, {

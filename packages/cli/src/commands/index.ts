@@ -12,6 +12,7 @@ import {
   federationRetireCa,
   federationRollover,
 } from './federation-lifecycle.js'
+import { federationResetLog } from './federation-reset-log.js'
 import { federationReinstate, federationSuspend, federationWithdraw } from './federation-status.js'
 import { operatorCertifyNode } from './operator-certify-node.js'
 import { operatorInit } from './operator-init.js'
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   federationRetireCa,
   federationReissue,
   federationRollover,
+  federationResetLog,
   operatorInit,
   operatorCertifyNode,
   operatorRotateNode,

@@ -106,6 +106,10 @@ describe('signed checkpoints', () => {
       [{ size: 0 }, 'ERR_CHECKPOINT_INVALID'],
       [{ log: 'Post.EG' }, 'ERR_CHECKPOINT_INVALID'],
       [{ time: 253_402_300_800 }, 'ERR_CHECKPOINT_INVALID'],
+      // Epoch 0 has one encoding: left out.
+      [{ epoch: 0 }, 'ERR_CHECKPOINT_INVALID'],
+      [{ epoch: 2 ** 32 }, 'ERR_CHECKPOINT_INVALID'],
+      [{ epoch: 'one' }, 'ERR_CHECKPOINT_INVALID'],
     ]
     for (const [over, code] of cases) {
       expect(
@@ -164,6 +168,18 @@ describe('signed checkpoints', () => {
     ).toBe('ERR_COSE_MALFORMED')
   })
 
+  it('carries the epoch of a reset log, and leaves epoch 0 out of the payload', async () => {
+    const e0 = await signCheckpoint({ logId: 'post.eg', size: 3, root: cp.root, time: T0, epoch: 0 }, p.log.keys)
+    expect(e0.bytes).toEqual(cp.bytes)
+    expect((await verifyCheckpoint(cp.bytes, { resolveKey: p.resolve })).epoch).toBe(0)
+    const e7 = await signCheckpoint({ logId: 'post.eg', size: 3, root: cp.root, time: T0, epoch: 7 }, p.log.keys)
+    expect(e7.epoch).toBe(7)
+    const v = await verifyCheckpoint(e7.bytes, { resolveKey: p.resolve })
+    expect(v.epoch).toBe(7)
+    expect(v.digest).toEqual(e7.digest)
+    expect(v.digest).not.toEqual(cp.digest)
+  })
+
   it('refuses to sign a checkpoint the format cannot carry', async () => {
     const good = { logId: 'post.eg', size: 3, root: cp.root, time: T0 }
     expect(await codeOf(() => signCheckpoint({ ...good, size: 0 }, p.log.keys))).toBe(
@@ -175,6 +191,10 @@ describe('signed checkpoints', () => {
     expect(await codeOf(() => signCheckpoint({ ...good, size: 2 ** 53 }, p.log.keys))).toBe(
       'ERR_INVALID_ARGUMENT',
     )
+    for (const epoch of [-1, 1.5, 2 ** 32])
+      expect(await codeOf(() => signCheckpoint({ ...good, epoch }, p.log.keys))).toBe(
+        'ERR_INVALID_ARGUMENT',
+      )
     expect(
       await codeOf(() =>
         signCheckpoint(good, { privateKey: p.log.keys.privateKey, kid: new Uint8Array(3) }),

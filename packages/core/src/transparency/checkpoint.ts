@@ -2,7 +2,8 @@
  * @module transparency/checkpoint
  * Signed checkpoints (spec/16 section 16.4): a log's signed statement "my tree had `size` leaves
  * and root `root` at `time`", the role RFC 9162 section 4.10 gives the signed tree head. The
- * payload is the canonical CBOR map `{"v": 1, "log", "size", "root", "time"}` in the envelope of
+ * payload is the canonical CBOR map `{"v": 1, "log", "size", "root", "time"}` (and `"epoch"` once
+ * the log was reset, section 16.12) in the envelope of
  * {@link signEnvelope}. Witnesses cosign its digest: SHA-256 of the payload bytes.
  */
 import { isOperatorId } from '../address/operator-id.js'
@@ -29,7 +30,9 @@ export const DEFAULT_MAX_CLOCK_SKEW = 300
 export const MAX_TIME = 253_402_300_799
 
 const CODE = 'ERR_CHECKPOINT_INVALID'
-const FIELDS: readonly CborKey[] = ['v', 'log', 'size', 'root', 'time']
+const FIELDS: readonly CborKey[] = ['v', 'log', 'size', 'root', 'time', 'epoch']
+/** Largest log epoch (spec/16 section 16.12). */
+export const MAX_EPOCH = 0xffff_ffff
 
 /** What a checkpoint states. */
 export interface Checkpoint {
@@ -41,10 +44,16 @@ export interface Checkpoint {
   readonly root: Uint8Array
   /** When the log signed it, in seconds since the epoch. */
   readonly time: number
+  /**
+   * The log's epoch (spec/16 section 16.12): 0, left out of the payload, until the federation's
+   * governance declares a reset; checkpoints of different epochs are of different logs.
+   */
+  readonly epoch?: number
 }
 
 /** A checkpoint with its signed form. */
 export interface SignedCheckpoint extends Checkpoint {
+  readonly epoch: number
   /** The COSE_Sign1 bytes. */
   readonly bytes: Uint8Array
   /** Key id of the log key that signed it. */
@@ -68,6 +77,9 @@ export function assertCheckpoint(
     throw new BaridError(code, 'an empty tree must have the empty-tree root')
   if (!Number.isSafeInteger(c.time) || c.time < 0 || c.time > MAX_TIME)
     throw new BaridError(code, 'checkpoint time is out of range')
+  const epoch = c.epoch ?? 0
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH)
+    throw new BaridError(code, 'checkpoint epoch is out of range')
 }
 
 /**
@@ -86,6 +98,8 @@ export function checkpointPayload(c: Checkpoint): Map<CborKey, CborValue> {
     ['size', c.size],
     ['root', c.root],
     ['time', c.time],
+    // Epoch 0 is left out, so that a log that was never reset signs what it always signed.
+    ...(c.epoch ? [['epoch', c.epoch] as [CborKey, CborValue]] : []),
   ])
 }
 
@@ -110,6 +124,7 @@ export async function signCheckpoint(
     size: c.size,
     root: c.root,
     time: c.time,
+    epoch: c.epoch ?? 0,
     bytes,
     kid: signer.kid,
     digest: await sha256(payloadBytes),
@@ -129,7 +144,7 @@ export interface VerifyCheckpointOptions {
 }
 
 /** Parses a verified checkpoint payload into a {@link Checkpoint}. */
-export function readCheckpointPayload(payload: CborValue): Checkpoint {
+export function readCheckpointPayload(payload: CborValue): Checkpoint & { epoch: number } {
   const r = MapReader.of(payload, CODE, 'checkpoint')
   if (r.raw('v') !== TRANSPARENCY_VERSION) {
     throw new BaridError('ERR_UNSUPPORTED_VERSION', 'checkpoint version is not supported', {
@@ -137,11 +152,13 @@ export function readCheckpointPayload(payload: CborValue): Checkpoint {
     })
   }
   r.only(FIELDS)
-  const c: Checkpoint = {
+  const c = {
     logId: r.text('log', 253),
     size: r.int('size', 0),
     root: r.bytes('root', { exact: HASH_SIZE }),
     time: r.int('time', 0, MAX_TIME),
+    // Present only from epoch 1: one checkpoint, one encoding.
+    epoch: r.optInt('epoch', 1, MAX_EPOCH) ?? 0,
   }
   assertCheckpoint(c)
   return c

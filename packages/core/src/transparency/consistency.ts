@@ -73,8 +73,11 @@ export async function classifyCheckpoints(
   proof: readonly Uint8Array[],
   options: ClassifyOptions = {},
 ): Promise<CheckpointRelation> {
-  if (previous.logId !== next.logId)
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'the two checkpoints are from different logs')
+  if (previous.logId !== next.logId || previous.epoch !== next.epoch)
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      'the two checkpoints are from different logs or epochs',
+    )
   if (previous.size === next.size) {
     if (!bytesEqual(previous.root, next.root))
       return { status: 'fork', evidence: { kind: 'same-size', a: previous, b: next } }
@@ -127,7 +130,7 @@ async function provenPrefix(
 
 /**
  * For verifiers of evidence (spec/16 section 16.8): checks that two verified checkpoints of one
- * log can both be true, given the consistency proof from the smaller size to the larger. Throws
+ * log can both be true (two of different epochs always can: they are of different logs), given the consistency proof from the smaller size to the larger. Throws
  * `ERR_LOG_INCONSISTENT` (with `details.kind`) when a fork is proven, `ERR_PROOF_INVALID` when
  * the proof proves nothing.
  *
@@ -142,6 +145,8 @@ export async function assertCheckpointsConsistent(
   proof: readonly Uint8Array[],
   options: ClassifyOptions = {},
 ): Promise<void> {
+  // Different epochs are different logs (section 16.12): neither can contradict the other.
+  if (a.epoch !== b.epoch) return
   const [smaller, larger] = a.size <= b.size ? [a, b] : [b, a]
   const r = await classifyCheckpoints(smaller, larger, proof, options)
   // 'stale' here only means the same tree re-signed earlier: consistent for a verifier.
@@ -175,6 +180,7 @@ function notShown(message: string): never {
 export async function checkForkEvidence(e: ForkEvidence, options?: HashOptions): Promise<void> {
   const { a, b } = e
   if (a.logId !== b.logId) notShown('the checkpoints are from different logs')
+  if (a.epoch !== b.epoch) notShown('the checkpoints are from different epochs of the log')
   const hasProof = e.proof !== undefined || e.prefix !== undefined
   if (e.kind !== 'proof' && hasProof) notShown('only kind proof carries a proof')
   switch (e.kind) {

@@ -17,6 +17,7 @@ export const TRANSPARENCY_TYPE = {
   checkpoint: 'application/barid-checkpoint+cose',
   cosignature: 'application/barid-cosignature+cose',
   forkStatement: 'application/barid-fork-statement+cose',
+  logReset: 'application/barid-log-reset+cose',
 } as const
 export type TransparencyType = (typeof TRANSPARENCY_TYPE)[keyof typeof TRANSPARENCY_TYPE]
 
@@ -30,12 +31,18 @@ export interface TransparencySigner {
 /** A public key, and the operator id it speaks for. */
 export interface ResolvedKey {
   readonly key: CryptoKey
-  /** The operator the key belongs to: the log's id, or the witness's id. */
+  /**
+   * The operator the key belongs to: the log's id, or the witness's id; for a governance key,
+   * the federation whose trust list names it.
+   */
   readonly owner: string
 }
 
-/** Which role a key is looked up for: signing a log's checkpoints, or a witness's statements. */
-export type KeyRole = 'log' | 'witness'
+/**
+ * Which role a key is looked up for: signing a log's checkpoints, a witness's statements, or
+ * (governance keys of the trust list) a log reset.
+ */
+export type KeyRole = 'log' | 'witness' | 'governance'
 
 /**
  * Finds the public key with key id `kid` for `role`, or `undefined` (then `ERR_KEY_NOT_FOUND`).

@@ -55,6 +55,7 @@ export type {
 export {
   CHECKPOINT_MAX_BYTES,
   DEFAULT_MAX_CLOCK_SKEW,
+  MAX_EPOCH,
   TRANSPARENCY_VERSION,
   checkpointPayload,
   signCheckpoint,
@@ -78,6 +79,13 @@ export type {
   VerifiedForkStatement,
   VerifyForkStatementOptions,
 } from './fork-statement.js'
+export {
+  LOG_RESET_MAX_BYTES,
+  LOG_RESET_MAX_REASON,
+  signLogReset,
+  verifyLogReset,
+} from './log-reset.js'
+export type { LogReset, VerifiedLogReset, VerifyLogResetOptions } from './log-reset.js'
 export {
   COSIGNATURE_MAX_BYTES,
   signCosignature,

@@ -13,6 +13,7 @@ import {
   signEnvelope,
   TRANSPARENCY_TYPE,
   type KeyResolver,
+  type KeyRole,
   type TransparencyType,
 } from './envelope.js'
 import { signForkStatement, verifyForkStatement } from './fork-statement.js'
@@ -22,8 +23,9 @@ import { signCosignature, verifyCosignature } from './witness.js'
 
 /** A fixed test key and the operator and role it stands for. */
 export interface VectorKey {
+  /** The operator; for the governance key, the federation. */
   operator: string
-  role: 'log' | 'witness'
+  role: KeyRole
   jwk: JsonWebKey
   pair: KeyPair
 }
@@ -108,6 +110,11 @@ export async function signedVectors(
           [16, TRANSPARENCY_TYPE.checkpoint],
         ]),
       }),
+    ],
+    [
+      'epoch 0 written out (epoch 0 is left out: one checkpoint, one encoding)',
+      'ERR_CHECKPOINT_INVALID',
+      await rawCheckpoint({ ...base, epoch: 0 }),
     ],
     [
       'signed by the witness key, which is not a log key',

@@ -6,6 +6,7 @@ import { readVectors } from '../../test/vectors-file.js'
 import { verifyCheckpoint } from './checkpoint.js'
 import type { KeyResolver } from './envelope.js'
 import { verifyForkStatement } from './fork-statement.js'
+import { verifyLogReset } from './log-reset.js'
 import { EMPTY_ROOT, leafHash } from './hash.js'
 import { readConsistencyProof, readInclusionProof } from './proof-codec.js'
 import { verifyConsistency, verifyInclusion } from './verify-proof.js'
@@ -14,7 +15,12 @@ import { verifyCosignature } from './witness.js'
 import { codeOf } from '../../test/code-of.js'
 
 interface Vectors {
-  keys: { operator: string; role: 'log' | 'witness'; kid: string; jwk: Record<string, string> }[]
+  keys: {
+    operator: string
+    role: 'log' | 'witness' | 'governance'
+    kid: string
+    jwk: Record<string, string>
+  }[]
   merkle: {
     leaves: string[]
     emptyRoot: string
@@ -53,6 +59,21 @@ interface Vectors {
   }
   forkStatements: {
     valid: { hex: string; kind: string }[]
+    invalid: { hex: string; reason: string }[]
+  }
+  resets: {
+    valid: {
+      hex: string
+      log: string
+      epoch: number
+      time: number
+      restored: { size: number; root: string }
+      reason: string
+      held: string
+      next: string
+      nextDigest: string
+      proof: string[]
+    }[]
     invalid: { hex: string; reason: string }[]
   }
 }
@@ -171,5 +192,30 @@ describe('spec/vectors/transparency.json', () => {
       expect((await verifyForkStatement(fromHex(f.hex), { resolveKey })).kind).toBe(f.kind)
     for (const f of v.forkStatements.invalid)
       expect(await codeOf(() => verifyForkStatement(fromHex(f.hex), { resolveKey }))).toBe(f.reason)
+  })
+
+  it('has each log reset verify and its new epoch extend the restored tree, and every invalid reset refused with its reason', async () => {
+    for (const r of v.resets.valid) {
+      const reset = await verifyLogReset(fromHex(r.hex), { resolveKey })
+      expect({
+        log: reset.logId,
+        epoch: reset.epoch,
+        time: reset.time,
+        restored: { size: reset.restored.size, root: toHex(reset.restored.root) },
+        reason: reset.reason,
+      }).toEqual({ log: r.log, epoch: r.epoch, time: r.time, restored: r.restored, reason: r.reason })
+      const held = await verifyCheckpoint(fromHex(r.held), { resolveKey })
+      const next = await verifyCheckpoint(fromHex(r.next), { resolveKey })
+      expect([held.epoch, next.epoch, toHex(next.digest)]).toEqual([0, r.epoch, r.nextDigest])
+      await verifyConsistency({
+        first: reset.restored.size,
+        second: next.size,
+        firstRoot: reset.restored.root,
+        secondRoot: next.root,
+        path: r.proof.map(fromHex),
+      })
+    }
+    for (const r of v.resets.invalid)
+      expect(await codeOf(() => verifyLogReset(fromHex(r.hex), { resolveKey }))).toBe(r.reason)
   })
 })

@@ -9,15 +9,17 @@
  */
 import { concatBytes, fromHex, toHex } from '../bytes.js'
 import { importKeyPair } from '../keys/index.js'
-import type { KeyResolver } from './envelope.js'
-import { buildLog, LEAVES, merkleVectors } from './vectors-merkle.js'
+import { signCheckpoint } from './checkpoint.js'
+import type { KeyResolver, KeyRole } from './envelope.js'
+import { buildLog, LEAVES, merkleVectors, T0 } from './vectors-merkle.js'
+import { resetVectors } from './vectors-reset.js'
 import { signedVectors, type VectorKey } from './vectors-signed.js'
 
 const ED25519_PKCS8 = '302e020100300506032b657004220420'
 
 async function fixedKey(
   operator: string,
-  role: 'log' | 'witness',
+  role: KeyRole,
   seed: number,
 ): Promise<VectorKey> {
   const pkcs8 = concatBytes(
@@ -32,18 +34,26 @@ async function fixedKey(
 export async function makeVectors(): Promise<unknown> {
   const logKey = await fixedKey('post.eg', 'log', 0x61)
   const witnessKey = await fixedKey('digitalpost.dk', 'witness', 0x62)
+  const governanceKey = await fixedKey('barid-federation', 'governance', 0x63)
+  const all = [logKey, witnessKey, governanceKey]
   const resolveKey: KeyResolver = (kid, role) => {
-    const k = [logKey, witnessKey].find((x) => x.role === role && toHex(x.pair.kid) === toHex(kid))
+    const k = all.find((x) => x.role === role && toHex(x.pair.kid) === toHex(kid))
     return k === undefined ? undefined : { key: k.pair.publicKey, owner: k.operator }
   }
   const leaves = LEAVES.map(fromHex)
   const log = await buildLog(leaves)
+  // Restored from a backup of the first 6 leaves, then grown with 2 leaves the lost log did not have.
+  const restored = await buildLog([...leaves.slice(0, 6), fromHex('a0'), fromHex('a1')])
+  const held = await signCheckpoint(
+    { logId: 'post.eg', size: 8, root: await log.root(8), time: T0 + 120 },
+    logKey.pair,
+  )
   return {
     description:
       'Barid transparency log (spec/16-transparency-log.md). Merkle hashing, inclusion and consistency proofs are RFC 9162 section 2.1 over the Certificate Transparency reference leaves. ' +
-      'Keys are Ed25519 private JWKs (test keys: do not use); kid = RFC 7638 SHA-256 thumbprint. A verifier resolves the log key only for role "log" and the witness key only for role "witness". ' +
+      'Keys are Ed25519 private JWKs (test keys: do not use); kid = RFC 7638 SHA-256 thumbprint. A verifier resolves the log key only for role "log", the witness key only for role "witness", and the governance key (a key of the trust list, section 20; operator is the federation) only for log resets. ' +
       'Signed objects are COSE_Sign1 (hex). Cosignatures are over the checkpoint given beside them.',
-    keys: [logKey, witnessKey].map((k) => ({
+    keys: all.map((k) => ({
       operator: k.operator,
       role: k.role,
       kid: toHex(k.pair.kid),
@@ -51,5 +61,11 @@ export async function makeVectors(): Promise<unknown> {
     })),
     merkle: await merkleVectors(log, leaves),
     ...(await signedVectors(log, leaves, logKey, witnessKey, resolveKey)),
+    resets: await resetVectors(
+      restored,
+      held,
+      { log: logKey, witness: witnessKey, governance: governanceKey },
+      resolveKey,
+    ),
   }
 }

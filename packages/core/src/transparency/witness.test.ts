@@ -8,6 +8,7 @@ import {
   type Parties,
 } from '../../test/transparency-keys.js'
 import { flip, nodeSha256 } from '../../test/transparency-reference.js'
+import type { KeyRole } from './envelope.js'
 import { isPowerOfTwo } from './tree-math.js'
 import { verifyForkStatement } from './fork-statement.js'
 import type { MerkleLog } from './log.js'
@@ -140,7 +141,7 @@ describe('witnessing an honest log', () => {
     )
     const fine = await checkpointOf(honest, p.log, 10, T0)
     const otherLog = await checkpointOf(honest, { ...p.witness2, roles: ['log'] }, 5, T0)
-    const resolveKey = (kid: Uint8Array, role: 'log' | 'witness') =>
+    const resolveKey = (kid: Uint8Array, role: KeyRole) =>
       p.resolve(kid, role) ?? p.resolve(kid, 'witness')
     expect(
       await codeOf(() =>

@@ -27,6 +27,8 @@ import {
 } from './envelope.js'
 import { signForkStatement } from './fork-statement.js'
 import { HASH_SIZE } from './hash.js'
+import { verifyLogReset } from './log-reset.js'
+import { verifyConsistency } from './verify-proof.js'
 
 /** Largest signed cosignature accepted, in bytes. */
 export const COSIGNATURE_MAX_BYTES = 1024
@@ -40,8 +42,16 @@ export interface WitnessCheckpointOptions extends ClassifyOptions {
   previous?: Uint8Array
   /** The signed checkpoint just fetched. */
   next: Uint8Array
-  /** The consistency path from `previous`'s size to `next`'s (empty when sizes are equal or on first contact). */
+  /**
+   * The consistency path from `previous`'s size to `next`'s (empty when sizes are equal or on
+   * first contact); when `next` is of a later epoch, from the reset's restored size to `next`'s.
+   */
   proof: readonly Uint8Array[]
+  /**
+   * The governance's log reset for `next`'s epoch (spec/16 section 16.12), needed when `next` is
+   * of a later epoch than `previous`. Verified with `resolveKey`, role `governance`.
+   */
+  reset?: Uint8Array
   /** The witness's operator id. */
   witnessId: string
   /** The witness's signing key. */
@@ -72,7 +82,8 @@ export type WitnessResult =
 
 /**
  * Verifies `next`, judges it against `previous`, and cosigns it or signs a fork statement.
- * Throws `ERR_CHECKPOINT_STALE` for a checkpoint older than `previous` (neither is signed),
+ * Throws `ERR_CHECKPOINT_STALE` for a checkpoint older than `previous` (neither is signed), or of
+ * an earlier epoch; `ERR_LOG_RESET_INVALID` for one of a later epoch without a valid reset for it;
  * `ERR_PROOF_INVALID` for a proof that proves nothing either way (retry later; report if it
  * persists), and the errors of {@link verifyCheckpoint}.
  *
@@ -95,6 +106,21 @@ export async function witnessCheckpoint(options: WitnessCheckpointOptions): Prom
     throw new BaridError('ERR_INVALID_ARGUMENT', 'a log cannot witness itself')
   if (options.previous !== undefined) {
     const previous = await verifyCheckpoint(options.previous, { resolveKey, logId: next.logId })
+    if (next.epoch < previous.epoch) {
+      throw new BaridError('ERR_CHECKPOINT_STALE', 'checkpoint is of an earlier epoch of the log', {
+        details: { held: previous.epoch, got: next.epoch },
+      })
+    }
+    if (next.epoch > previous.epoch) {
+      await checkReset(next, options)
+      const cosignature = await signCosignature({
+        checkpoint: next,
+        witnessId,
+        witnessKey,
+        time: now,
+      })
+      return { status: 'cosigned', cosignature, checkpoint: next }
+    }
     const relation = await classifyCheckpoints(previous, next, options.proof, options)
     if (relation.status === 'stale') {
       throw new BaridError('ERR_CHECKPOINT_STALE', 'checkpoint is older than the one held', {
@@ -115,6 +141,38 @@ export async function witnessCheckpoint(options: WitnessCheckpointOptions): Prom
   // First contact is trust on first use: later checkpoints are held to this one.
   const cosignature = await signCosignature({ checkpoint: next, witnessId, witnessKey, time: now })
   return { status: 'cosigned', cosignature, checkpoint: next }
+}
+
+/**
+ * A checkpoint of a new epoch is witnessed against the governance's reset, not against the
+ * checkpoint held: the reset must be for its log and epoch, and it must extend the tree the reset
+ * says the epoch starts from.
+ */
+async function checkReset(next: SignedCheckpoint, o: WitnessCheckpointOptions): Promise<void> {
+  if (o.reset === undefined) {
+    throw new BaridError(
+      'ERR_LOG_RESET_INVALID',
+      'a checkpoint of a new epoch needs the governance reset for that epoch',
+      { details: { log: next.logId, epoch: next.epoch } },
+    )
+  }
+  const reset = await verifyLogReset(o.reset, {
+    resolveKey: o.resolveKey,
+    logId: next.logId,
+    epoch: next.epoch,
+  })
+  if (next.size < reset.restored.size)
+    throw new BaridError('ERR_LOG_RESET_INVALID', 'the new epoch is smaller than its restored tree')
+  await verifyConsistency(
+    {
+      first: reset.restored.size,
+      second: next.size,
+      firstRoot: reset.restored.root,
+      secondRoot: next.root,
+      path: o.proof,
+    },
+    o,
+  )
 }
 
 /** Options for {@link signCosignature}. */

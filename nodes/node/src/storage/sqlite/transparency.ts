@@ -73,6 +73,13 @@ export function sqliteTransparency(db: Db): TransparencyStore {
       'SELECT digest, size, time, bytes FROM log_checkpoints ORDER BY size DESC, time DESC LIMIT 1',
     ),
     checkpoint: c.prepare('SELECT digest, size, time, bytes FROM log_checkpoints WHERE digest = ?'),
+    epoch: c.prepare('SELECT coalesce(max(epoch), 0) FROM log_resets').pluck(),
+    putReset: c.prepare(
+      'INSERT INTO log_resets (epoch, bytes, restored_size, installed_at) VALUES (?, ?, ?, ?)',
+    ),
+    resets: c.prepare(
+      'SELECT epoch, bytes, installed_at AS installedAt FROM log_resets ORDER BY epoch',
+    ),
     putCosig: c.prepare(
       `INSERT INTO log_cosignatures (checkpoint_digest, witness, time, bytes) VALUES (?, ?, ?, ?)
        ON CONFLICT(checkpoint_digest, witness) DO UPDATE SET time = excluded.time, bytes = excluded.bytes`,
@@ -161,6 +168,23 @@ export function sqliteTransparency(db: Db): TransparencyStore {
     async latestCheckpoint() {
       const r = q.latest.get() as CheckpointRow | undefined
       return r && checkpoint(r)
+    },
+    async putLogReset(r) {
+      c.transaction(() => {
+        const current = q.epoch.get() as number
+        if (r.epoch <= current)
+          throw new BaridError('ERR_LOG_RESET_INVALID', 'the log is already at this epoch or a later one', {
+            details: { current, epoch: r.epoch },
+          })
+        q.putReset.run(r.epoch, buf(r.bytes), r.restoredSize, r.at)
+      }).immediate()
+    },
+    async listLogResets() {
+      const rows = q.resets.all() as { epoch: number; bytes: Buffer; installedAt: number }[]
+      return rows.map((r) => ({ ...r, bytes: bytes(r.bytes) }))
+    },
+    async logEpoch() {
+      return q.epoch.get() as number
     },
     async getCheckpoint(digest) {
       const r = q.checkpoint.get(digest) as CheckpointRow | undefined

@@ -1,0 +1,93 @@
+/**
+ * @module commands/federation-reset-log
+ * `barid federation reset-log`: the governance's declaration that an operator's transparency log
+ * lost leaves (a node restored from a backup) and goes on as a new epoch from the tree it still
+ * holds (spec/16 section 16.12). Signed with the governance key; the operator installs it on the
+ * node through the admin API, and witnesses cosign the log again from there.
+ */
+import { iso, optional, required, type Command } from '../command.js'
+import { fromHex, parseOperatorId, signLogReset, toBase64Url } from '../core.js'
+import { UsageError } from '../errors.js'
+import { findOperator, loadFederation } from '../federation-state.js'
+import { resolvePath, writePublic } from '../files.js'
+
+function wholeNumber(value: string, option: string, min: number): number {
+  if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min)
+    throw new UsageError(`--${option} must be a whole number from ${min}`)
+  return Number(value)
+}
+
+export const federationResetLog: Command = {
+  name: ['federation', 'reset-log'],
+  summary: "Declare that an operator's log goes on as a new epoch (after a restore)",
+  help: `Usage: barid federation reset-log --operator ID --epoch N --size N --root HEX
+                                 [--reason TEXT] [--out FILE] [--dir DIR]
+
+Signs a log reset (spec/16 section 16.12) with the governance key: the operator's transparency
+log lost records it had logged (its node was restored from a backup, spec/15 section 15.8) and
+goes on as epoch N from the tree of --size leaves with root --root, which the node still holds.
+Take both from the restored node: its newest checkpoint (GET /v1/log/checkpoint: size) and the
+root at that size (GET /v1/log/root?size=N); the epoch is one more than the newest listed at
+GET /v1/log/resets (1 for the first). Sign only on the operator's declaration, with the backup's
+time and log size. The operator installs the file on the node:
+  curl -H "authorization: Bearer $(cat keys/admin-token)" -H 'content-type: application/json' \\
+    -d "{\\"reset\\": \\"$(base64 -w0 reset.cose | tr '+/' '-_' | tr -d '=')\\"}" \\
+    http://127.0.0.1:PORT/v1/admin/log/resets
+
+Options:
+      --operator ID        The operator whose log it is (required).
+      --epoch N            The epoch the log goes on as, from 1 (required).
+      --size N             Leaves of the restored tree (required).
+      --root HEX           Its root, 64 hex digits (required).
+      --reason TEXT        Why, for people (at most 256 characters).
+      --out FILE           Where to write the signed reset. Default: log-reset-<operator>-<epoch>.cose
+      --dir DIR            Federation directory. Default: .`,
+  options: {
+    operator: { type: 'string' },
+    epoch: { type: 'string' },
+    size: { type: 'string' },
+    root: { type: 'string' },
+    reason: { type: 'string' },
+    out: { type: 'string' },
+    dir: { type: 'string' },
+  },
+  async run(ctx, values) {
+    const state = await loadFederation(
+      resolvePath(ctx.cwd, optional(values, 'dir') ?? '.'),
+      ctx.now,
+    )
+    const operator = parseOperatorId(required(values, 'operator'))
+    // Only a member's log can be reset: a typo must not produce a valid-looking statement.
+    findOperator(state.list, operator)
+    const epoch = wholeNumber(required(values, 'epoch'), 'epoch', 1)
+    const size = wholeNumber(required(values, 'size'), 'size', 0)
+    const rootHex = required(values, 'root').toLowerCase()
+    if (!/^[0-9a-f]{64}$/.test(rootHex)) throw new UsageError('--root must be 64 hex digits')
+    const reason = optional(values, 'reason')
+    const bytes = await signLogReset(
+      {
+        logId: operator,
+        epoch,
+        time: ctx.now,
+        restored: { size, root: fromHex(rootHex) },
+        ...(reason === undefined ? {} : { reason }),
+      },
+      state.governance,
+    )
+    const out = resolvePath(ctx.cwd, optional(values, 'out') ?? `log-reset-${operator}-${epoch}.cose`)
+    await writePublic(out, bytes)
+    if (ctx.json)
+      ctx.out(
+        JSON.stringify({
+          ok: true,
+          log: operator,
+          epoch,
+          size,
+          time: iso(ctx.now),
+          file: out,
+          reset: toBase64Url(bytes),
+        }),
+      )
+    else ctx.out(`Log reset for ${operator}: epoch ${epoch} from ${size} leaves, written to ${out}`)
+  },
+}
