@@ -74,7 +74,7 @@ export interface RunningNode {
 const RESTORED_WARNING =
   'this data directory is a restored backup: what the node accepted after it is lost, and its ' +
   'transparency log is behind what it published (witnesses will prove a fork); declare the ' +
-  'restore (spec 15.8), then remove backup.json'
+  'restore, install the log reset the governance signs (spec 15.8, 16.12), then remove backup.json'
 
 /**
  * Starts a node.
