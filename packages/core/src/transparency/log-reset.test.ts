@@ -79,6 +79,13 @@ describe('log resets', () => {
         'ERR_KEY_NOT_FOUND',
       )
     }
+    // A resolver that does not tell roles apart still cannot make a log declare its own reset.
+    const roleBlind = (kid: Uint8Array) =>
+      p.resolve(kid, 'log') ?? p.resolve(kid, 'witness') ?? p.resolve(kid, 'governance')
+    const own = await signLogReset(reset, p.log.keys)
+    expect(await codeOf(() => verifyLogReset(own, { resolveKey: roleBlind }))).toBe(
+      'ERR_LOG_RESET_INVALID',
+    )
     const bytes = await signLogReset(reset, p.governance.keys)
     expect(
       await codeOf(() => verifyLogReset(bytes, { resolveKey: p.resolve, logId: 'digitalpost.dk' })),

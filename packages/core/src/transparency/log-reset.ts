@@ -150,6 +150,9 @@ export async function verifyLogReset(
     ...(reason === undefined ? {} : { reason }),
   }
   assertLogReset(reset, CODE)
+  // However a resolver maps keys, a key that speaks for the log never declares its reset.
+  if (opened.owner === reset.logId)
+    throw new BaridError(CODE, 'a log reset must not be signed by a key of the log itself')
   if (options.logId !== undefined && options.logId !== reset.logId)
     throw new BaridError(CODE, 'log reset is for another log', {
       details: { expected: options.logId },

@@ -65,7 +65,10 @@ export async function verifyBundleLog(
 ): Promise<BundleLogResult[]> {
   const byKid = (list: readonly ParsedCertificate[], kid: Uint8Array) =>
     list.find((x) => x.kid !== undefined && bytesEqual(x.kid, kid))
-  const resolveKey: KeyResolver = async (kid) => {
+  // A node's evidence key signs its checkpoints and its cosignatures: either role, never a
+  // governance key's.
+  const resolveKey: KeyResolver = async (kid, role) => {
+    if (role === 'governance') return undefined
     const c = byKid(o.trusted, kid) ?? byKid(o.certificates, kid)
     if (!c?.publicJwk || !c.operatorId) return undefined
     return {
