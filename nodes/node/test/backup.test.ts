@@ -9,11 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../src/config/config.js'
 import { backupNode, type BackupManifest } from '../src/ops/backup.js'
 import { createLogger } from '../src/ops/logger.js'
 import { sealFor } from './clients.js'
-import { eventually, FAST_DELIVERY, makeAgency, makeCitizen, startPair } from './harness.js'
+import { eventually, makeAgency, makeCitizen, restoredConfig, startPair } from './harness.js'
 
 let dir: string | undefined
 afterAll(async () => {
@@ -80,16 +79,7 @@ describe('a node backup', () => {
     // The Danish node replaced by one started on the backup, at the same address.
     const old = pair.configs.dk
     await pair.stop('dk')
-    pair.configs.dk = resolveConfig(old.profile, {
-      dataDir: target,
-      port: old.port,
-      publicUrl: old.publicUrl,
-      logLevel: 'silent',
-      devIdentityProvider: true,
-      synchronous: 'normal',
-      trust: old.trust,
-      delivery: FAST_DELIVERY,
-    })
+    pair.configs.dk = restoredConfig(old, target)
     const lines: string[] = []
     await pair.start('dk', { log: createLogger({ level: 'warn', write: (l) => lines.push(l) }) })
     // It says, at every start while backup.json is there, what the restore means (spec 15.8).

@@ -191,6 +191,36 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
 }
 
 /**
+ * The config of a node started on a restored backup in `dataDir` (spec 15.8) in place of the one
+ * configured by `old`: same profile, address and federation, the backup's operator directory.
+ *
+ * @example
+ * ```ts
+ * await pair.stop('dk')
+ * pair.configs.dk = restoredConfig(pair.configs.dk, backupDir)
+ * await pair.start('dk')
+ * ```
+ */
+export function restoredConfig(
+  old: NodeConfig,
+  dataDir: string,
+  over: NodeConfigInput = {},
+): NodeConfig {
+  return resolveConfig(old.profile, {
+    dataDir,
+    operatorDir: join(dataDir, 'operator'),
+    port: old.port,
+    publicUrl: old.publicUrl,
+    logLevel: 'silent',
+    devIdentityProvider: true,
+    synchronous: 'normal',
+    trust: old.trust,
+    delivery: FAST_DELIVERY,
+    ...over,
+  })
+}
+
+/**
  * A federation in `<dir>/federation` with each member admitted, made with the operator CLI;
  * each member's operator directory is `<dataDir>/operator`.
  */

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AgencyClient, CitizenClient, devToken, newPartyKeys, sealFor } from './clients.js'
+import { sealFor } from './clients.js'
 import { eventually } from './harness.js'
-import { adminPost, processPair } from './node-process.js'
+import { etaAndLars, processPair } from './node-process.js'
 
 describe('kill -9', () => {
   it('loses nothing and duplicates nothing when both nodes are killed mid-stream', async () => {
@@ -17,26 +17,12 @@ describe('kill -9', () => {
     const { eg, dk } = await processPair(dir)
     try {
       await Promise.all([eg.start(), dk.start()])
-      const sender = (await adminPost(eg, '/senders', {
-        id: 'eta',
-        name: 'ETA',
-        address: 'tax',
-      })) as { apiKey: string; mailbox: { address: string } }
-      await adminPost(dk, '/mailboxes', { address: 'lars', identifier: 'dk:cpr:0101901234' })
-      const etaKeys = await newPartyKeys()
-      const larsKeys = await newPartyKeys()
-      const eta = new AgencyClient(eg.url, sender.apiKey)
-      const tokenOf = () => devToken(dk.url, 'dk:cpr:0101901234')
-      const lars = new CitizenClient(dk.url, tokenOf)
-      await eta.registerKeys(etaKeys)
-      await lars.registerKeys(larsKeys)
-      const to = await eta.lookup({ identifier: 'dk:cpr:0101901234' })
-      if (to.status !== 'active') throw new Error('lookup')
+      const { eta, etaAddress, etaKeys, lars, to } = await etaAndLars(eg, dk)
       const letters: Awaited<ReturnType<typeof sealFor>>[] = []
       for (let i = 0; i < 40; i++) {
         letters.push(
           await sealFor({
-            from: { address: sender.mailbox.address, keys: etaKeys },
+            from: { address: etaAddress, keys: etaKeys },
             to: [{ address: to.address, keys: to }],
             kind: 'registered',
             subject: `n${i}`,

@@ -17,9 +17,8 @@ import {
   toHex,
 } from '../src/core.js'
 import { httpUpload } from '../src/federation/http-upload.js'
-import { AgencyClient, CitizenClient, devToken, newPartyKeys } from './clients.js'
 import { eventually } from './harness.js'
-import { adminPost, processMemory, processPair } from './node-process.js'
+import { etaAndLars, processMemory, processPair } from './node-process.js'
 
 const MiB = 1024 * 1024
 const SIZE = 1024 * MiB
@@ -54,26 +53,14 @@ describe('large attachments', () => {
     const { eg, dk } = await processPair(dir)
     try {
       await Promise.all([eg.start(), dk.start()])
-      const sender = (await adminPost(eg, '/senders', {
-        id: 'eta',
-        name: 'ETA',
-        address: 'tax',
-      })) as { apiKey: string; mailbox: { address: string } }
-      await adminPost(dk, '/mailboxes', { address: 'lars', identifier: 'dk:cpr:0101901234' })
-      const etaKeys = await newPartyKeys()
-      const eta = new AgencyClient(eg.url, sender.apiKey)
-      const lars = new CitizenClient(dk.url, () => devToken(dk.url, 'dk:cpr:0101901234'))
-      await eta.registerKeys(etaKeys)
-      await lars.registerKeys(await newPartyKeys())
-      const to = await eta.lookup({ identifier: 'dk:cpr:0101901234' })
-      if (to.status !== 'active') throw new Error('lookup')
+      const { eta, etaApiKey, etaAddress, etaKeys, to, larsToken } = await etaAndLars(eg, dk)
       const sha = await digestOf(bytesStream(SIZE))
       const enc = await importPublicJwk(to.keys.find((k) => k.use === 'enc')!.jwk, {
         use: 'encrypt',
       })
       const letter = await sealLetter({
         sender: {
-          address: sender.mailbox.address,
+          address: etaAddress,
           signingKey: etaKeys.sign.privateKey,
           kid: etaKeys.sign.kid,
           encryptionKey: { publicKey: etaKeys.enc.publicKey, kid: etaKeys.enc.kid },
@@ -101,7 +88,7 @@ describe('large attachments', () => {
       const up = await httpUpload(`${eg.url}/v1/sender/attachments/${toHex(sha)}`, {
         method: 'PUT',
         headers: new Headers({
-          authorization: `Bearer ${sender.apiKey}`,
+          authorization: `Bearer ${etaApiKey}`,
           'content-type': 'application/octet-stream',
           'content-length': String(SIZE),
         }),
@@ -116,7 +103,7 @@ describe('large attachments', () => {
         500,
       )
       const down = await fetch(`${dk.url}/v1/citizen/letters/${letter.id}/attachments/0`, {
-        headers: { authorization: `Bearer ${await devToken(dk.url, 'dk:cpr:0101901234')}` },
+        headers: { authorization: `Bearer ${await larsToken()}` },
       })
       expect(down.status).toBe(200)
       expect(toBase64Url(await digestOf(down.body!))).toBe(toBase64Url(sha))

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../src/config/config.js'
 import { backupNode } from '../src/ops/backup.js'
 import { fromBase64Url, verifyCheckpoint } from '../src/core.js'
 import { logKeyResolver } from '../src/transparency/log-keys.js'
@@ -16,9 +15,9 @@ import { sealFor } from './clients.js'
 import {
   clientFetch,
   eventually,
-  FAST_DELIVERY,
   makeAgency,
   makeCitizen,
+  restoredConfig,
   startPair,
 } from './harness.js'
 
@@ -80,18 +79,7 @@ describe('a log reset after a restore', () => {
     // Post Egypt's disk is lost; the node comes back on the backup, at the same address.
     const old = pair.configs.eg
     await pair.stop('eg')
-    pair.configs.eg = resolveConfig(old.profile, {
-      dataDir: target,
-      operatorDir: join(target, 'operator'),
-      port: old.port,
-      publicUrl: old.publicUrl,
-      logLevel: 'silent',
-      devIdentityProvider: true,
-      synchronous: 'normal',
-      trust: old.trust,
-      delivery: FAST_DELIVERY,
-      registered: { batchIntervalMs: 20 },
-    })
+    pair.configs.eg = restoredConfig(old, target, { registered: { batchIntervalMs: 20 } })
     await new Promise((r) => setTimeout(r, 1100)) // its next checkpoint is signed a second later
     await pair.start('eg')
     expect(eg().log.size).toBe(manifest.log.size)

@@ -12,6 +12,14 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import type { TrustConfig } from '../src/config/config.js'
 import { loadProfile } from '../src/config/profile.js'
+import type { LookupResult } from '../src/directory/lookup.js'
+import {
+  AgencyClient,
+  CitizenClient,
+  devToken,
+  newPartyKeys,
+  type PartyKeys,
+} from './clients.js'
 import { eventually, FAST_DELIVERY, federate, freePort } from './harness.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
@@ -112,6 +120,49 @@ export async function adminPost(node: NodeProcess, path: string, body: unknown):
   })
   expect(res.status).toBe(201)
   return res.json()
+}
+
+/** An Egyptian agency and a Danish resident, set up through the nodes' APIs. */
+export interface EtaAndLars {
+  eta: AgencyClient
+  /** The agency's sender API key (for requests the client does not make, such as uploads). */
+  etaApiKey: string
+  /** The agency's mailbox address (the letters' sender). */
+  etaAddress: string
+  etaKeys: PartyKeys
+  lars: CitizenClient
+  /** Lars's mailbox and keys as the agency looked them up. */
+  to: LookupResult & { status: 'active' }
+  /** A bearer token for Lars from the Danish node's development identity provider. */
+  larsToken(): Promise<string>
+}
+
+/**
+ * Registers the agency ETA at Egypt Post and the resident Lars (`dk:cpr:0101901234`) at
+ * Denmark, both with fresh keys, and looks Lars up from the agency's side.
+ *
+ * @example
+ * ```ts
+ * const { eta, etaAddress, etaKeys, to } = await etaAndLars(eg, dk)
+ * ```
+ */
+export async function etaAndLars(eg: NodeProcess, dk: NodeProcess): Promise<EtaAndLars> {
+  const sender = (await adminPost(eg, '/senders', {
+    id: 'eta',
+    name: 'ETA',
+    address: 'tax',
+  })) as { apiKey: string; mailbox: { address: string } }
+  await adminPost(dk, '/mailboxes', { address: 'lars', identifier: 'dk:cpr:0101901234' })
+  const etaKeys = await newPartyKeys()
+  const eta = new AgencyClient(eg.url, sender.apiKey)
+  const larsToken = () => devToken(dk.url, 'dk:cpr:0101901234')
+  const lars = new CitizenClient(dk.url, larsToken)
+  await eta.registerKeys(etaKeys)
+  await lars.registerKeys(await newPartyKeys())
+  const to = await eta.lookup({ identifier: 'dk:cpr:0101901234' })
+  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  const etaAddress = sender.mailbox.address
+  return { eta, etaApiKey: sender.apiKey, etaAddress, etaKeys, lars, to, larsToken }
 }
 
 /** Resident and peak resident memory of a live process, bytes (Linux `/proc/PID/status`). */

@@ -6,6 +6,7 @@ import { toHex } from '../src/bytes.js'
 import { generateKeyPair, type KeyPair } from '../src/keys/index.js'
 import { signCheckpoint, type SignedCheckpoint } from '../src/transparency/checkpoint.js'
 import type { KeyResolver, KeyRole } from '../src/transparency/envelope.js'
+import type { WitnessCheckpointOptions } from '../src/transparency/witness.js'
 import { openLog, type MerkleLog } from '../src/transparency/log.js'
 import { createMemoryLogStore } from '../src/transparency/store.js'
 import { makeLeaves, nodeSha256 } from './transparency-reference.js'
@@ -87,4 +88,20 @@ export async function checkpointOf(
     { logId: party.id, size, root: await log.root(size), time, epoch },
     party.keys,
   )
+}
+
+/** Options for `witnessCheckpoint` as `parties`' first witness, at T0 + 1000, with `over`. */
+export function witnessOptionsOf(
+  parties: Parties,
+  over: Partial<WitnessCheckpointOptions> & Pick<WitnessCheckpointOptions, 'next'>,
+): WitnessCheckpointOptions {
+  return {
+    proof: [],
+    witnessId: parties.witness.id,
+    witnessKey: parties.witness.keys,
+    resolveKey: parties.resolve,
+    now: T0 + 1000,
+    sha256: nodeSha256,
+    ...over,
+  }
 }

@@ -6,6 +6,7 @@ import {
   buildLog,
   checkpointOf,
   makeParties,
+  witnessOptionsOf,
   type Parties,
 } from '../../test/transparency-keys.js'
 import { flip, makeLeaves, nodeSha256 } from '../../test/transparency-reference.js'
@@ -37,19 +38,9 @@ beforeAll(async () => {
   }
 })
 
-function witnessOptions(
+const witnessOptions = (
   over: Partial<WitnessCheckpointOptions> & Pick<WitnessCheckpointOptions, 'next'>,
-): WitnessCheckpointOptions {
-  return {
-    proof: [],
-    witnessId: p.witness.id,
-    witnessKey: p.witness.keys,
-    resolveKey: p.resolve,
-    now: T0 + 1000,
-    sha256: nodeSha256,
-    ...over,
-  }
-}
+): WitnessCheckpointOptions => witnessOptionsOf(p, over)
 
 describe('log resets', () => {
   it('verifies a reset the governance signed and returns what it declares', async () => {

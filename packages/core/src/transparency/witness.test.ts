@@ -5,6 +5,7 @@ import {
   buildLog,
   checkpointOf,
   makeParties,
+  witnessOptionsOf,
   type Parties,
 } from '../../test/transparency-keys.js'
 import { flip, nodeSha256 } from '../../test/transparency-reference.js'
@@ -24,19 +25,9 @@ let p: Parties
 let honest: MerkleLog
 
 
-function witnessOptions(
+const witnessOptions = (
   over: Partial<WitnessCheckpointOptions> & Pick<WitnessCheckpointOptions, 'next'>,
-): WitnessCheckpointOptions {
-  return {
-    proof: [],
-    witnessId: p.witness.id,
-    witnessKey: p.witness.keys,
-    resolveKey: p.resolve,
-    now: T0 + 1000,
-    sha256: nodeSha256,
-    ...over,
-  }
-}
+): WitnessCheckpointOptions => witnessOptionsOf(p, over)
 
 beforeAll(async () => {
   p = await makeParties()
