@@ -314,7 +314,12 @@ export interface TransparencyStore {
    * Installs a log reset (spec 16.12). Throws `ERR_CONFLICT` unless `epoch` is above every
    * installed one.
    */
-  putLogReset(r: { epoch: number; bytes: Uint8Array; restoredSize: number; at: number }): Promise<void>
+  putLogReset(r: {
+    epoch: number
+    bytes: Uint8Array
+    restoredSize: number
+    at: number
+  }): Promise<void>
   /** Installed resets, oldest epoch first. */
   listLogResets(): Promise<{ epoch: number; bytes: Uint8Array; installedAt: number }[]>
   /** The epoch checkpoints are signed in: the newest installed reset's, or 0. */

@@ -176,7 +176,12 @@ export async function openEvidenceLog(
             'the reset names a tree this log does not hold',
             { details: { size, held: log.size } },
           )
-        await svc.storage.putLogReset({ epoch: reset.epoch, bytes, restoredSize: size, at: svc.now() })
+        await svc.storage.putLogReset({
+          epoch: reset.epoch,
+          bytes,
+          restoredSize: size,
+          at: svc.now(),
+        })
         return sign()
       }),
     async latest() {

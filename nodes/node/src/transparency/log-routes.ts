@@ -3,7 +3,8 @@
  * The public log API (spec 17.9): this node's newest signed checkpoint with its cosignatures,
  * inclusion proofs of its evidence records, consistency proofs between any two signed sizes, the
  * root at a signed size, cosignatures from witnesses, the fork statements this node signed as
- * a witness, and the governance resets its log goes on under (spec 16.12). Everything served is hashes and signatures; no evidence record is published.
+ * a witness, and the governance resets its log goes on under (spec 16.12). Everything served is
+ * hashes and signatures; no evidence record is published.
  */
 import { Hono } from 'hono'
 import {

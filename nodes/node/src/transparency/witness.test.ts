@@ -146,7 +146,8 @@ describe('witnessing a peer’s log', () => {
     await using _l = lost.storage
     expect((await witnessOnce(witness(w, T0), source(lost))).status).toBe('cosigned')
     // Restored from a backup of 12 records, then 5 new ones: a rollback to the witness.
-    const restored = await logNode(rows([...tags.slice(0, 12), 'n1', 'n2', 'n3', 'n4', 'n5']), T0 + 60)
+    const fresh = ['n1', 'n2', 'n3', 'n4', 'n5']
+    const restored = await logNode(rows([...tags.slice(0, 12), ...fresh]), T0 + 60)
     await using _r = restored.storage
     expect(await witnessOnce(witness(w, T0 + 60), source(restored))).toMatchObject({
       status: 'fork',

@@ -40,7 +40,8 @@ Options:
       --size N             Leaves of the restored tree (required).
       --root HEX           Its root, 64 hex digits (required).
       --reason TEXT        Why, for people (at most 256 characters).
-      --out FILE           Where to write the signed reset. Default: log-reset-<operator>-<epoch>.cose
+      --out FILE           Where to write the signed reset.
+                           Default: log-reset-<operator>-<epoch>.cose
       --dir DIR            Federation directory. Default: .`,
   options: {
     operator: { type: 'string' },
@@ -74,7 +75,8 @@ Options:
       },
       state.governance,
     )
-    const out = resolvePath(ctx.cwd, optional(values, 'out') ?? `log-reset-${operator}-${epoch}.cose`)
+    const file = optional(values, 'out') ?? `log-reset-${operator}-${epoch}.cose`
+    const out = resolvePath(ctx.cwd, file)
     await writePublic(out, bytes)
     if (ctx.json)
       ctx.out(

@@ -130,9 +130,9 @@ async function provenPrefix(
 
 /**
  * For verifiers of evidence (spec/16 section 16.8): checks that two verified checkpoints of one
- * log can both be true (two of different epochs always can: they are of different logs), given the consistency proof from the smaller size to the larger. Throws
- * `ERR_LOG_INCONSISTENT` (with `details.kind`) when a fork is proven, `ERR_PROOF_INVALID` when
- * the proof proves nothing.
+ * log can both be true, given the consistency proof from the smaller size to the larger (two of
+ * different epochs always can: they are of different logs). Throws `ERR_LOG_INCONSISTENT` (with
+ * `details.kind`) when a fork is proven, `ERR_PROOF_INVALID` when the proof proves nothing.
  *
  * @example
  * ```ts

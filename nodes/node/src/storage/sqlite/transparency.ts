@@ -173,9 +173,11 @@ export function sqliteTransparency(db: Db): TransparencyStore {
       c.transaction(() => {
         const current = q.epoch.get() as number
         if (r.epoch <= current)
-          throw new BaridError('ERR_LOG_RESET_INVALID', 'the log is already at this epoch or a later one', {
-            details: { current, epoch: r.epoch },
-          })
+          throw new BaridError(
+            'ERR_LOG_RESET_INVALID',
+            'the log is already at this epoch or a later one',
+            { details: { current, epoch: r.epoch } },
+          )
         q.putReset.run(r.epoch, buf(r.bytes), r.restoredSize, r.at)
       }).immediate()
     },
