@@ -19,6 +19,7 @@ export type CheckGroup =
   | 'privacy'
   | 'vectors'
   | 'model'
+  | 'transparency'
   | 'cross'
 
 /** What a property check needs to run, replay and report (fast-check parameters). */

@@ -12,6 +12,7 @@ import { senderChecks } from './sender.js'
 import { signatureChecks } from './signatures.js'
 import { tamperingChecks } from './tampering.js'
 import { transactionChecks } from './transactions.js'
+import { transparencyChecks } from './transparency.js'
 import { vectorChecks } from './vectors.js'
 import { modelChecks } from '../model/model-check.js'
 
@@ -26,6 +27,7 @@ export function allChecks(): Check[] {
     ...senderChecks,
     ...citizenChecks,
     ...deliveryChecks,
+    ...transparencyChecks,
     ...modelChecks,
     ...crossChecks,
   ]

@@ -28,6 +28,7 @@ export const MUTANT_CHECKS: Record<string, string[]> = {
   'accept-evidence-digest-mismatch': ['tx.evidence.digest'],
   'settle-unreadable-answer': ['delivery.malformed-answer'],
   'relay-unchecked-lookup': ['sender.lookup.peer-answer'],
+  'log-drop-records': ['log.inclusion'],
 }
 
 /** Every mutant name, in catalogue order. */

@@ -20,6 +20,7 @@ import {
   type MerkleLog,
 } from '../core.js'
 import type { NodeServices } from '../services.js'
+import { mutant } from '../test-control/mutants.js'
 import type { NewReceipt, StoredCheckpoint } from '../storage/registered-types.js'
 import { EVIDENCE_FEED } from '../storage/sqlite/transparency.js'
 import { storageLogStore } from './storage-log-store.js'
@@ -118,7 +119,7 @@ export async function openEvidenceLog(
     const rows = await svc.storage.evidenceAfter(from, maxBatch)
     if (rows.length === 0) return 0
     const self = svc.directory.self
-    const mine = rows.filter((r) => r.issuer === self)
+    const mine = rows.filter((r) => r.issuer === self && !mutant('log-drop-records'))
     const receipts: NewReceipt[] = rows
       .filter((r) => r.origin === self && r.sender !== null)
       .map((r) => ({ sender: r.sender!, evidenceId: r.id }))
