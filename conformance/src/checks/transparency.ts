@@ -50,6 +50,7 @@ function resolverOf(world: World, node: NodeHandle): KeyResolver {
 
 interface CheckpointAnswer {
   log?: unknown
+  epoch?: unknown
   size?: unknown
   digest?: unknown
   checkpoint?: unknown
@@ -72,8 +73,11 @@ async function newestCheckpoint(world: World, node: NodeHandle): Promise<SignedC
     fail(`node ${node.name}: its checkpoint does not verify: ${String(e)}`, '16.4-1')
   }
   ensure(
-    r.body.size === cp.size && r.body.digest === toHex(cp.digest) && r.body.log === cp.logId,
-    `node ${node.name}: the answer's log, size or digest is not the signed checkpoint's`,
+    r.body.size === cp.size &&
+      r.body.digest === toHex(cp.digest) &&
+      r.body.log === cp.logId &&
+      r.body.epoch === cp.epoch,
+    `node ${node.name}: the answer's log, epoch, size or digest is not the signed checkpoint's`,
     '16.4-1',
   )
   return cp

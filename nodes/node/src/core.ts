@@ -114,6 +114,7 @@ export {
   verifyInclusion,
   verifyLogReset,
   witnessCheckpoint,
+  decodeSign1,
 } from '@barid/core'
 export type {
   ConsistencyProof,

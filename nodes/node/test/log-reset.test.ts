@@ -116,7 +116,8 @@ describe('a log reset after a restore', () => {
     const cp = await verifyCheckpoint(fromBase64Url(newest.checkpoint as string), {
       resolveKey: logKeyResolver(pair.nodes.eg.services),
     })
-    expect([cp.epoch, cp.size]).toEqual([1, size])
+    expect([cp.epoch, cp.size, newest.epoch]).toEqual([1, size, 1])
+    expect(head.epoch).toBe(0)
 
     expect(await witness()).toEqual({ status: 'cosigned', size })
     await send(2)

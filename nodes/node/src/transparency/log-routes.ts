@@ -10,6 +10,8 @@ import { Hono } from 'hono'
 import {
   BaridError,
   consistencyProofValue,
+  decodeSign1,
+  decodeStrict,
   encodeCanonical,
   fromHex,
   inclusionProofValue,
@@ -24,6 +26,14 @@ import type { NodeServices } from '../services.js'
 import { logKeyResolver } from './log-keys.js'
 
 const HEX64 = /^[0-9a-f]{64}$/
+
+/** The epoch in a checkpoint this node signed itself (absent from the payload for 0). */
+function readCheckpointEpoch(bytes: Uint8Array): number {
+  const payload = decodeSign1(bytes).payload
+  const map = payload && decodeStrict(payload)
+  const epoch = map instanceof Map ? map.get('epoch') : undefined
+  return typeof epoch === 'number' ? epoch : 0
+}
 
 function size(v: string | undefined, name: string): number {
   if (v === undefined || !/^\d{1,16}$/.test(v))
@@ -52,6 +62,8 @@ export function logRoutes(svc: NodeServices): Hono<NodeEnv> {
     c.header('cache-control', 'no-cache')
     return c.json({
       log: svc.directory.self,
+      // Stated as signed: read from the checkpoint, not from the resets installed since.
+      epoch: readCheckpointEpoch(cp.bytes),
       size: cp.size,
       time: new Date(cp.time * 1000).toISOString(),
       digest: cp.digest,

@@ -96,7 +96,8 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
   const heldEpoch = view
     ? (await verifyCheckpoint(view.checkpoint, { resolveKey: deps.resolveKey })).epoch
     : 0
-  const newEpoch = view !== undefined && claimed.epoch > heldEpoch
+  // A later epoch than the one held (or than 0, at first contact) comes with its reset.
+  const newEpoch = claimed.epoch > heldEpoch
   // A proven fork ends cosigning, except for a new epoch under the governance's reset.
   if (view?.forkedAt != null && !newEpoch)
     return { status: 'skipped', code: 'ERR_LOG_INCONSISTENT' }

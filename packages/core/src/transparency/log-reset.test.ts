@@ -200,6 +200,17 @@ describe('witnessing a log that was reset', () => {
     )
   })
 
+  it('asks for the reset of a later epoch even at first contact', async () => {
+    const next = await checkpointOf(restored, p.log, 64, T0 + 600, 1)
+    const proof = (await restored.consistencyProof(50, 64)).path
+    const first = (over: Partial<WitnessCheckpointOptions>) =>
+      codeOf(() => witnessCheckpoint(witnessOptions({ next: next.bytes, ...over })))
+    expect(await first({})).toBe('ERR_LOG_RESET_INVALID')
+    expect(await first({ proof, reset: await signLogReset(reset, p.governance.keys) })).toBe(
+      'accepted',
+    )
+  })
+
   it('keeps fork statements and consistency checks within one epoch', async () => {
     const a = await checkpointOf(lost, p.log, 80, T0)
     const b = await checkpointOf(restored, p.log, 64, T0 + 600, 1)

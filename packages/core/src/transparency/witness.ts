@@ -137,6 +137,9 @@ export async function witnessCheckpoint(options: WitnessCheckpointOptions): Prom
       })
       return { status: 'fork', fork, kind: relation.evidence.kind }
     }
+  } else if (next.epoch > 0) {
+    // A log that claims a reset shows it, even at first contact (16.12 rule 4).
+    await checkReset(next, options)
   }
   // First contact is trust on first use: later checkpoints are held to this one.
   const cosignature = await signCosignature({ checkpoint: next, witnessId, witnessKey, time: now })
