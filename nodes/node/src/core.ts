@@ -115,6 +115,7 @@ export {
   verifyLogReset,
   witnessCheckpoint,
   decodeSign1,
+  LOG_RESET_MAX_BYTES,
 } from '@barid/core'
 export type {
   ConsistencyProof,

@@ -4,7 +4,7 @@
  * `barid federation reset-log`; the operator installs it through the admin API; the witness then
  * cosigns the log as a new epoch, and goes on cosigning it as it grows. All over HTTP.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -57,14 +57,19 @@ describe('a log reset after a restore', () => {
       const res = await clientFetch(pair, 'eg')(`${pair.nodes.eg.url}${path}`, init)
       return { status: res.status, body: (await res.json()) as Record<string, unknown> }
     }
+    const admin = { authorization: `Bearer ${pair.nodes.eg.services.keys.adminToken}` }
     const install = (reset: string) =>
       call('/v1/admin/log/resets', {
         method: 'POST',
-        headers: {
-          authorization: `Bearer ${pair.nodes.eg.services.keys.adminToken}`,
-          'content-type': 'application/json',
-        },
+        headers: { ...admin, 'content-type': 'application/json' },
         body: JSON.stringify({ reset }),
+      })
+    // The file as the CLI wrote it, posted as it is.
+    const installFile = (bytes: Uint8Array<ArrayBuffer>) =>
+      call('/v1/admin/log/resets', {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/cose' },
+        body: bytes,
       })
 
     await send(2)
@@ -107,9 +112,13 @@ describe('a log reset after a restore', () => {
       body: { error: { code: 'ERR_LOG_RESET_INVALID' } },
     })
     const good = await reset(1)
-    const installed = await install(good)
+    const installed = await installFile(await readFile(join(dir, `reset-1-${root}.cose`)))
     expect(installed).toMatchObject({ status: 201, body: { epoch: 1, size } })
-    expect(await install(good)).toMatchObject({ status: 400 })
+    expect(await install(good)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'ERR_LOG_RESET_INVALID' } },
+    })
+    expect(await installFile(new Uint8Array(2048))).toMatchObject({ status: 413 })
     const { body: listed } = await call('/v1/log/resets')
     expect(listed.resets).toMatchObject([{ epoch: 1, reset: good }])
     const { body: newest } = await call('/v1/log/checkpoint')

@@ -4,8 +4,8 @@
  * `<dataDir>/keys/admin-token`, compared in constant time.
  */
 import { Hono } from 'hono'
-import { BaridError, timingSafeEqual } from '../core.js'
-import { b64Field, readJson, strField } from '../http/body.js'
+import { BaridError, LOG_RESET_MAX_BYTES, timingSafeEqual } from '../core.js'
+import { b64Field, readBody, readJson, strField } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
 import { exemptionRoutes } from '../paper/exemption-routes.js'
 import type { NodeServices } from '../services.js'
@@ -76,8 +76,11 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
   })
   // Spec 16.12 and 15.8: after a restore, the governance's reset lets the log go on as a new epoch.
   app.post('/log/resets', async (c) => {
-    const b = await readJson(c, 4096)
-    const bytes = b64Field(b, 'reset', 1024)
+    // The file `barid federation reset-log` wrote, as it is, or JSON with it in base64url.
+    const raw = c.req.header('content-type')?.split(';')[0]?.trim() === 'application/cose'
+    const bytes = raw
+      ? await readBody(c, LOG_RESET_MAX_BYTES)
+      : b64Field(await readJson(c, 4096), 'reset', LOG_RESET_MAX_BYTES)
     const cp = await svc.registered.log.installReset(bytes, logKeyResolver(svc))
     const epoch = await svc.storage.logEpoch()
     svc.log.warn('log reset installed: checkpoints are now signed in a new epoch', {

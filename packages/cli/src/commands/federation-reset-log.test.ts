@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { verifyLogReset } from '@barid/core'
+import { verifyLogReset, type KeyResolver } from '@barid/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCaptured } from '../cli-capture.js'
-import { importPublicJwk, toHex } from '../core.js'
+import { fromBase64Url, importPublicJwk, toHex } from '../core.js'
 import { EXIT } from '../exit-codes.js'
 
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
@@ -53,17 +53,28 @@ describe('barid federation reset-log', () => {
     const gov = await importPublicJwk(
       JSON.parse(await readFile(join(dir, 'fed', 'governance.pub.jwk'), 'utf8')),
     )
+    const resolveKey: KeyResolver = (kid, role) =>
+      role === 'governance' && toHex(kid) === toHex(gov.kid)
+        ? { key: gov.publicKey, owner: 'resets' }
+        : undefined
     const reset = await verifyLogReset(bytes, {
-      resolveKey: (kid, role) =>
-        role === 'governance' && toHex(kid) === toHex(gov.kid)
-          ? { key: gov.publicKey, owner: 'resets' }
-          : undefined,
+      resolveKey,
       logId: 'post.eg',
       epoch: 1,
     })
     expect(reset).toMatchObject({ time: T0, reason: 'restored from the backup of 2026-01-01' })
     expect(reset.restored.size).toBe(42)
     expect(toHex(reset.restored.root)).toBe(ROOT)
+    // The root as the node's log API gives it (base64url) names the same tree.
+    const b64 = await cli([
+      ...resetLog('post.eg', '2', '42', Buffer.from(ROOT, 'hex').toString('base64url')),
+      '--json',
+    ])
+    expect(b64.code, b64.stderr).toBe(EXIT.ok)
+    const again2 = await verifyLogReset(fromBase64Url(b64.json.reset as string), {
+      resolveKey,
+    })
+    expect(toHex(again2.restored.root)).toBe(ROOT)
     // An existing file is never overwritten.
     const again = await cli(resetLog('post.eg', '1', '42', ROOT))
     expect(again.code).toBe(EXIT.file)
@@ -74,6 +85,7 @@ describe('barid federation reset-log', () => {
       resetLog('post.dk', '2', '1', ROOT),
       resetLog('post.eg', '0', '1', ROOT),
       resetLog('post.eg', '2', '1', 'ab'),
+      resetLog('post.eg', '2', '1', 'A'.repeat(42)),
       resetLog('post.eg', '2', '1.5', ROOT),
       resetLog('post.eg', '2', '1'),
     ]) {

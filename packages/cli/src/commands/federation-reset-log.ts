@@ -6,7 +6,7 @@
  * node through the admin API, and witnesses cosign the log again from there.
  */
 import { iso, optional, required, type Command } from '../command.js'
-import { fromHex, parseOperatorId, signLogReset, toBase64Url } from '../core.js'
+import { fromBase64Url, fromHex, parseOperatorId, signLogReset, toBase64Url } from '../core.js'
 import { UsageError } from '../errors.js'
 import { findOperator, loadFederation } from '../federation-state.js'
 import { resolvePath, writePublic } from '../files.js'
@@ -20,25 +20,24 @@ function wholeNumber(value: string, option: string, min: number): number {
 export const federationResetLog: Command = {
   name: ['federation', 'reset-log'],
   summary: "Declare that an operator's log goes on as a new epoch (after a restore)",
-  help: `Usage: barid federation reset-log --operator ID --epoch N --size N --root HEX
+  help: `Usage: barid federation reset-log --operator ID --epoch N --size N --root ROOT
                                  [--reason TEXT] [--out FILE] [--dir DIR]
 
 Signs a log reset (spec/16 section 16.12) with the governance key: the operator's transparency
 log lost records it had logged (its node was restored from a backup, spec/15 section 15.8) and
 goes on as epoch N from the tree of --size leaves with root --root, which the node still holds.
-Take both from the restored node: its newest checkpoint (GET /v1/log/checkpoint: size) and the
-root at that size (GET /v1/log/root?size=N); the epoch is one more than the newest listed at
-GET /v1/log/resets (1 for the first). Sign only on the operator's declaration, with the backup's
+Take them from the restored node: its newest checkpoint (GET /v1/log/checkpoint: size, and
+epoch, which the new one is one more than) and the root at that size (GET /v1/log/root?size=N,
+base64url, taken as it is). Sign only on the operator's declaration, with the backup's
 time and log size. The operator installs the file on the node:
-  curl -H "authorization: Bearer $(cat keys/admin-token)" -H 'content-type: application/json' \\
-    -d "{\\"reset\\": \\"$(base64 -w0 reset.cose | tr '+/' '-_' | tr -d '=')\\"}" \\
-    http://127.0.0.1:PORT/v1/admin/log/resets
+  curl -H "authorization: Bearer $(cat keys/admin-token)" -H 'content-type: application/cose' \\
+    --data-binary @log-reset-OPERATOR-N.cose http://127.0.0.1:PORT/v1/admin/log/resets
 
 Options:
       --operator ID        The operator whose log it is (required).
       --epoch N            The epoch the log goes on as, from 1 (required).
       --size N             Leaves of the restored tree (required).
-      --root HEX           Its root, 64 hex digits (required).
+      --root ROOT          Its root: 64 hex digits or 43 base64url characters (required).
       --reason TEXT        Why, for people (at most 256 characters).
       --out FILE           Where to write the signed reset.
                            Default: log-reset-<operator>-<epoch>.cose
@@ -62,15 +61,21 @@ Options:
     findOperator(state.list, operator)
     const epoch = wholeNumber(required(values, 'epoch'), 'epoch', 1)
     const size = wholeNumber(required(values, 'size'), 'size', 0)
-    const rootHex = required(values, 'root').toLowerCase()
-    if (!/^[0-9a-f]{64}$/.test(rootHex)) throw new UsageError('--root must be 64 hex digits')
+    const given = required(values, 'root')
+    const root = /^[0-9a-fA-F]{64}$/.test(given)
+      ? fromHex(given.toLowerCase())
+      : /^[A-Za-z0-9_-]{43}$/.test(given)
+        ? fromBase64Url(given)
+        : undefined
+    if (root === undefined || root.length !== 32)
+      throw new UsageError('--root must be 64 hex digits or 43 base64url characters')
     const reason = optional(values, 'reason')
     const bytes = await signLogReset(
       {
         logId: operator,
         epoch,
         time: ctx.now,
-        restored: { size, root: fromHex(rootHex) },
+        restored: { size, root },
         ...(reason === undefined ? {} : { reason }),
       },
       state.governance,
