@@ -106,12 +106,13 @@ describe('a log reset after a restore', () => {
           ...['--out', join(dir!, `reset-${epoch}-${r}.cose`)],
         ])
       ).reset as string
-    const elsewhere = await reset(1, 'ab'.repeat(32))
+    const good = await reset(1)
+    // A reset naming a tree the node does not hold is refused.
+    const elsewhere = await reset(2, 'ab'.repeat(32))
     expect(await install(elsewhere)).toMatchObject({
       status: 400,
       body: { error: { code: 'ERR_LOG_RESET_INVALID' } },
     })
-    const good = await reset(1)
     const installed = await installFile(await readFile(join(dir, `reset-1-${root}.cose`)))
     expect(installed).toMatchObject({ status: 201, body: { epoch: 1, size } })
     expect(await install(good)).toMatchObject({

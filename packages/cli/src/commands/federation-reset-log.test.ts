@@ -75,19 +75,35 @@ describe('barid federation reset-log', () => {
       resolveKey,
     })
     expect(toHex(again2.restored.root)).toBe(ROOT)
-    // An existing file is never overwritten.
-    const again = await cli(resetLog('post.eg', '1', '42', ROOT))
-    expect(again.code).toBe(EXIT.file)
+    // The governance keeps each reset; an epoch already declared is never declared again, and
+    // without --epoch the next one is taken.
+    expect(
+      await readFile(join(dir, 'fed', 'log-resets', 'post.eg-1.cose')).then((b) => b.length),
+    ).toBe(bytes.length)
+    const again = await cli([...resetLog('post.eg', '1', '42', ROOT), '--out', 'other.cose'])
+    expect(again.code).toBe(EXIT.usage)
+    expect(again.stderr).toMatch(/not above 2/)
+    const next = await cli([
+      ...['federation', 'reset-log', '--operator', 'post.eg', '--size', '42', '--root', ROOT],
+      '--json',
+    ])
+    expect(next.code, next.stderr).toBe(EXIT.ok)
+    expect(next.json).toMatchObject({ epoch: 3 })
+    // An existing output file is never overwritten.
+    const clash = await cli([...resetLog('post.eg', '4', '42', ROOT), '--out', 'other.cose'])
+    expect(clash.code).toBe(EXIT.ok)
+    const clash2 = await cli([...resetLog('post.eg', '5', '42', ROOT), '--out', 'other.cose'])
+    expect(clash2.code).toBe(EXIT.file)
   })
 
   it('refuses an operator outside the trust list, epoch 0, a malformed root or size', async () => {
     for (const args of [
-      resetLog('post.dk', '2', '1', ROOT),
+      resetLog('post.dk', '9', '1', ROOT),
       resetLog('post.eg', '0', '1', ROOT),
-      resetLog('post.eg', '2', '1', 'ab'),
-      resetLog('post.eg', '2', '1', 'A'.repeat(42)),
-      resetLog('post.eg', '2', '1.5', ROOT),
-      resetLog('post.eg', '2', '1'),
+      resetLog('post.eg', '9', '1', 'ab'),
+      resetLog('post.eg', '9', '1', 'A'.repeat(42)),
+      resetLog('post.eg', '9', '1.5', ROOT),
+      resetLog('post.eg', '9', '1'),
     ]) {
       const r = await cli(args)
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.usage)
