@@ -22,6 +22,8 @@ export interface BundleLogResult {
   /** Index of the record in the bundle. */
   readonly record: number
   readonly logId: string
+  /** The checkpoint's epoch: 0 unless the log was reset (spec/16 section 16.12). */
+  readonly epoch: number
   /** The record's leaf index and the tree size of the checkpoint. */
   readonly index: number
   readonly size: number
@@ -108,6 +110,7 @@ export async function verifyBundleLog(
     out.push({
       record: l.record,
       logId: cp.logId,
+      epoch: cp.epoch,
       index: l.proof.index,
       size: cp.size,
       time: cp.time,

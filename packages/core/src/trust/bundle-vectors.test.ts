@@ -27,6 +27,7 @@ interface Expected {
 interface Logged {
   record: number
   logId: string
+  epoch: number
   index: number
   size: number
   time: number

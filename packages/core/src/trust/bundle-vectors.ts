@@ -248,7 +248,17 @@ export async function makeVectors(): Promise<unknown> {
         hex: toHex(createEvidenceBundle(withLog)),
         revocation: 'not-checked',
         records: expected(chain, kids),
-        log: [{ record: 0, logId: 'post.eg', index: 2, size, time, witnesses: ['digitalpost.dk'] }],
+        log: [
+          {
+            record: 0,
+            logId: 'post.eg',
+            epoch: 0,
+            index: 2,
+            size,
+            time,
+            witnesses: ['digitalpost.dk'],
+          },
+        ],
       },
       {
         name: "with retired-keys: post.eg's key retired one second after the record it signed",
