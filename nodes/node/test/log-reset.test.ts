@@ -4,12 +4,13 @@
  * `barid federation reset-log`; the operator installs it through the admin API; the witness then
  * cosigns the log as a new epoch, and goes on cosigning it as it grows. All over HTTP.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { backupNode } from '../src/ops/backup.js'
-import { fromBase64Url, verifyCheckpoint } from '../src/core.js'
+import { fromBase64Url, readEvidenceBundle, verifyCheckpoint } from '../src/core.js'
+import { barid } from '../src/trust/barid-cli.js'
 import { logKeyResolver } from '../src/transparency/log-keys.js'
 import { sealFor } from './clients.js'
 import {
@@ -37,6 +38,7 @@ describe('a log reset after a restore', () => {
     const eg = () => pair.nodes.eg.services.registered
     const witness = async () => (await pair.nodes.dk.services.registered.witnessAll())[0]!.outcome
     const send = async (n: number) => {
+      const ids: string[] = []
       for (let i = 0; i < n; i++) {
         const l = await sealFor({
           from: { address: eta.address, keys: eta.keys },
@@ -47,11 +49,13 @@ describe('a log reset after a restore', () => {
           lang: 'en',
         })
         await eta.client.submit(l.bytes)
+        ids.push(l.id)
       }
       await eventually(async () => {
         await eg().runOnce()
         expect(await eg().log.backlog()).toBe(0)
       })
+      return ids
     }
     const call = async (path: string, init: RequestInit = {}) => {
       const res = await clientFetch(pair, 'eg')(`${pair.nodes.eg.url}${path}`, init)
@@ -130,8 +134,27 @@ describe('a log reset after a restore', () => {
     expect(head.epoch).toBe(0)
 
     expect(await witness()).toEqual({ status: 'cosigned', size })
-    await send(2)
+    const [later] = await send(2)
     expect(await witness()).toEqual({ status: 'cosigned', size: size + 2 })
+    // An auditor verifying a later letter's evidence offline is told the log was reset.
+    const file = join(dir, 'bundle.cbor')
+    await eventually(async () => {
+      const res = await clientFetch(pair, 'eg')(
+        `${pair.nodes.eg.url}/v1/sender/letters/${later}/evidence-bundle?recipient=${lars.address}`,
+        { headers: { authorization: `Bearer ${eta.apiKey}` } },
+      )
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      const bundle = readEvidenceBundle(bytes)
+      expect(bundle.log?.length).toBe(bundle.records.length)
+      await writeFile(file, bytes)
+    })
+    const verified = await barid([
+      ...['evidence', 'verify', file, '--trust-list', pair.federation.trustListFile],
+      ...['--governance-key', pair.federation.governanceKeyFile],
+    ])
+    const logs = verified.log as { logId: string; epoch: number }[]
+    expect(logs.find((l) => l.logId === 'post.eg')?.epoch).toBe(1)
+    expect(logs.find((l) => l.logId === 'digitalpost.dk')?.epoch).toBe(0)
     // What happened stays on record: the fork statement is still served.
     const forks = await clientFetch(pair, 'dk')(`${pair.nodes.dk.url}/v1/log/forks`)
     expect(((await forks.json()) as { statements: unknown[] }).statements).toHaveLength(1)

@@ -155,8 +155,12 @@ Options:
       )
     }
     for (const l of logged) {
+      const epoch = l.epoch > 0 ? ` (epoch ${l.epoch}: reset by its governance, spec 16.12)` : ''
+      const cosigned =
+        l.witnesses.length > 0 ? `, cosigned by ${l.witnesses.join(', ')}` : ', no cosignature'
       ctx.out(
-        `  record ${l.record + 1} is leaf ${l.index} of ${l.logId}'s log${l.epoch > 0 ? ` (epoch ${l.epoch}: reset by its governance, spec 16.12)` : ''} (checkpoint of ${l.size} at ${iso(l.time)}${l.witnesses.length > 0 ? `, cosigned by ${l.witnesses.join(', ')}` : ', no cosignature'})`,
+        `  record ${l.record + 1} is leaf ${l.index} of ${l.logId}'s log${epoch} ` +
+          `(checkpoint of ${l.size} at ${iso(l.time)}${cosigned})`,
       )
     }
     ctx.out(

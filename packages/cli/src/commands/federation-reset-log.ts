@@ -46,8 +46,8 @@ Take them from the restored node: its newest checkpoint (GET /v1/log/checkpoint:
 root at that size (GET /v1/log/root?size=N, base64url, taken as it is). The federation directory
 keeps every reset signed (log-resets/<operator>-<epoch>.cose): the epoch is the next after the
 highest declared for the operator, and a lower one is refused (a node restored twice goes on as
-a third epoch, never back to one its witnesses already hold). Sign only on the operator's declaration, with the backup's
-time and log size. The operator installs the file on the node:
+a third epoch, never back to one its witnesses already hold). Sign only on the operator's
+declaration, with the backup's time and log size. The operator installs the file on the node:
   curl -H "authorization: Bearer $(cat keys/admin-token)" -H 'content-type: application/cose' \\
     --data-binary @log-reset-OPERATOR-N.cose http://127.0.0.1:PORT/v1/admin/log/resets
 

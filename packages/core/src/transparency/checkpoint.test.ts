@@ -169,10 +169,11 @@ describe('signed checkpoints', () => {
   })
 
   it('carries the epoch of a reset log, and leaves epoch 0 out of the payload', async () => {
-    const e0 = await signCheckpoint({ logId: 'post.eg', size: 3, root: cp.root, time: T0, epoch: 0 }, p.log.keys)
+    const at = { logId: 'post.eg', size: 3, root: cp.root, time: T0 }
+    const e0 = await signCheckpoint({ ...at, epoch: 0 }, p.log.keys)
     expect(e0.bytes).toEqual(cp.bytes)
     expect((await verifyCheckpoint(cp.bytes, { resolveKey: p.resolve })).epoch).toBe(0)
-    const e7 = await signCheckpoint({ logId: 'post.eg', size: 3, root: cp.root, time: T0, epoch: 7 }, p.log.keys)
+    const e7 = await signCheckpoint({ ...at, epoch: 7 }, p.log.keys)
     expect(e7.epoch).toBe(7)
     const v = await verifyCheckpoint(e7.bytes, { resolveKey: p.resolve })
     expect(v.epoch).toBe(7)

@@ -50,9 +50,8 @@ describe('log resets', () => {
     expect(v.restored).toEqual(reset.restored)
     expect(v.federation).toBe('barid-federation')
     const { reason: _, ...bare } = reset
-    expect((await verifyLogReset(await signLogReset(bare, p.governance.keys), { resolveKey: p.resolve })).reason).toBe(
-      undefined,
-    )
+    const signedBare = await signLogReset(bare, p.governance.keys)
+    expect((await verifyLogReset(signedBare, { resolveKey: p.resolve })).reason).toBe(undefined)
   })
 
   it('is refused when any byte of it is changed', async () => {
