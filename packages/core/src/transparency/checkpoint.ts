@@ -14,14 +14,14 @@ import {
   openEnvelope,
   signEnvelope,
   TRANSPARENCY_TYPE,
+  TRANSPARENCY_VERSION,
   type KeyResolver,
   type TransparencySigner,
 } from './envelope.js'
 import { EMPTY_ROOT, HASH_SIZE } from './hash.js'
 import { isTreeSize } from './tree-math.js'
 
-/** Format version of checkpoints, cosignatures and fork statements. */
-export const TRANSPARENCY_VERSION = 1
+export { TRANSPARENCY_VERSION } from './envelope.js'
 /** Largest signed checkpoint accepted, in bytes. */
 export const CHECKPOINT_MAX_BYTES = 1024
 /** Default allowance for clocks running ahead, in seconds. */

@@ -7,10 +7,13 @@
  * Reading follows spec/00 section 0.4: shape and kid, then the key, then the signature, and only
  * then the payload.
  */
-import { encodeCanonical, type CborValue } from '../cbor/index.js'
+import { encodeCanonical, MapReader, type CborKey, type CborValue } from '../cbor/index.js'
 import { openDocument, signDocument } from '../cose/typed-document.js'
 import { BaridError, type BaridErrorCode } from '../errors.js'
 import type { MaybePromise } from './store.js'
+
+/** Format version of checkpoints, cosignatures, fork statements and log resets. */
+export const TRANSPARENCY_VERSION = 1
 
 /** The `typ` of each signed transparency object (spec/16). */
 export const TRANSPARENCY_TYPE = {
@@ -105,4 +108,29 @@ export async function openEnvelope(
     maxItems: 256,
   })
   return { kid: doc.kid, owner: resolved.owner, payloadBytes: doc.payloadBytes, payload }
+}
+
+/** How to open one kind of envelope whose payload is a versioned map of known fields. */
+export interface OpenPayloadOptions extends OpenEnvelopeOptions {
+  /** The kind's name in error messages ("fork statement"). */
+  what: string
+  /** The payload's fields: any other is refused with the kind's `code`. */
+  fields: readonly CborKey[]
+}
+
+/**
+ * {@link openEnvelope}, then the payload as a map of `fields` whose `v` is this format's version
+ * (`ERR_UNSUPPORTED_VERSION` otherwise): the steps every signed transparency object but the
+ * checkpoint shares.
+ */
+export async function openPayload(
+  bytes: Uint8Array,
+  options: OpenPayloadOptions,
+): Promise<{ opened: OpenedEnvelope; reader: MapReader }> {
+  const opened = await openEnvelope(bytes, options)
+  const reader = MapReader.of(opened.payload, options.code, options.what)
+  if (reader.raw('v') !== TRANSPARENCY_VERSION)
+    throw new BaridError('ERR_UNSUPPORTED_VERSION', `${options.what} version is not supported`)
+  reader.only(options.fields)
+  return { opened, reader }
 }

@@ -6,7 +6,7 @@
  * signatures and the hashes show the fork, whoever reported it.
  */
 import { isOperatorId } from '../address/operator-id.js'
-import { MapReader, type CborKey, type CborValue } from '../cbor/index.js'
+import type { CborKey, CborValue } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
 import {
   CHECKPOINT_MAX_BYTES,
@@ -17,7 +17,7 @@ import {
 } from './checkpoint.js'
 import { checkForkEvidence, FORK_KINDS, type ForkEvidence, type ForkKind } from './consistency.js'
 import {
-  openEnvelope,
+  openPayload,
   signEnvelope,
   TRANSPARENCY_TYPE,
   type KeyResolver,
@@ -106,17 +106,15 @@ export async function verifyForkStatement(
   bytes: Uint8Array,
   options: VerifyForkStatementOptions,
 ): Promise<VerifiedForkStatement> {
-  const opened = await openEnvelope(bytes, {
+  const { opened, reader: r } = await openPayload(bytes, {
     typ: TRANSPARENCY_TYPE.forkStatement,
     code: CODE,
     maxBytes: FORK_STATEMENT_MAX_BYTES,
     resolveKey: options.resolveKey,
     role: 'witness',
+    what: 'fork statement',
+    fields: FIELDS,
   })
-  const r = MapReader.of(opened.payload, CODE, 'fork statement')
-  if (r.raw('v') !== TRANSPARENCY_VERSION)
-    throw new BaridError('ERR_UNSUPPORTED_VERSION', 'fork statement version is not supported')
-  r.only(FIELDS)
   const witnessId = r.text('witness', 253)
   if (!isOperatorId(witnessId)) r.fail('witness', 'an operator id')
   if (opened.owner !== witnessId)

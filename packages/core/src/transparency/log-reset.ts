@@ -12,11 +12,11 @@
  */
 import { isOperatorId } from '../address/operator-id.js'
 import { bytesEqual } from '../bytes.js'
-import { MapReader, type CborKey, type CborValue } from '../cbor/index.js'
+import type { CborKey, CborValue } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
 import { MAX_EPOCH, MAX_TIME, TRANSPARENCY_VERSION } from './checkpoint.js'
 import {
-  openEnvelope,
+  openPayload,
   signEnvelope,
   TRANSPARENCY_TYPE,
   type KeyResolver,
@@ -129,17 +129,15 @@ export async function verifyLogReset(
   bytes: Uint8Array,
   options: VerifyLogResetOptions,
 ): Promise<VerifiedLogReset> {
-  const opened = await openEnvelope(bytes, {
+  const { opened, reader: r } = await openPayload(bytes, {
     typ: TRANSPARENCY_TYPE.logReset,
     code: CODE,
     maxBytes: LOG_RESET_MAX_BYTES,
     resolveKey: options.resolveKey,
     role: 'governance',
+    what: 'log reset',
+    fields: FIELDS,
   })
-  const r = MapReader.of(opened.payload, CODE, 'log reset')
-  if (r.raw('v') !== TRANSPARENCY_VERSION)
-    throw new BaridError('ERR_UNSUPPORTED_VERSION', 'log reset version is not supported')
-  r.only(FIELDS)
   const restored = r.mapAt('restored').only(['size', 'root'])
   const reason = r.optText('reason', LOG_RESET_MAX_REASON)
   const reset: LogReset = {

@@ -8,7 +8,7 @@
  */
 import { isOperatorId } from '../address/operator-id.js'
 import { bytesEqual } from '../bytes.js'
-import { MapReader, type CborKey, type CborValue } from '../cbor/index.js'
+import type { CborKey, CborValue } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
 import {
   DEFAULT_MAX_CLOCK_SKEW,
@@ -19,7 +19,7 @@ import {
 } from './checkpoint.js'
 import { classifyCheckpoints, type ClassifyOptions, type ForkKind } from './consistency.js'
 import {
-  openEnvelope,
+  openPayload,
   signEnvelope,
   TRANSPARENCY_TYPE,
   type KeyResolver,
@@ -240,17 +240,15 @@ export async function verifyCosignature(
   bytes: Uint8Array,
   options: VerifyCosignatureOptions,
 ): Promise<VerifiedCosignature> {
-  const opened = await openEnvelope(bytes, {
+  const { opened, reader: r } = await openPayload(bytes, {
     typ: TRANSPARENCY_TYPE.cosignature,
     code: CODE,
     maxBytes: COSIGNATURE_MAX_BYTES,
     resolveKey: options.resolveKey,
     role: 'witness',
+    what: 'cosignature',
+    fields: FIELDS,
   })
-  const r = MapReader.of(opened.payload, CODE, 'cosignature')
-  if (r.raw('v') !== TRANSPARENCY_VERSION)
-    throw new BaridError('ERR_UNSUPPORTED_VERSION', 'cosignature version is not supported')
-  r.only(FIELDS)
   const witnessId = r.text('witness', 253)
   if (!isOperatorId(witnessId)) r.fail('witness', 'an operator id')
   if (opened.owner !== witnessId)
