@@ -10,8 +10,6 @@ import { Hono } from 'hono'
 import {
   BaridError,
   consistencyProofValue,
-  decodeSign1,
-  decodeStrict,
   encodeCanonical,
   fromHex,
   inclusionProofValue,
@@ -23,17 +21,11 @@ import {
 import { b64Field, readJson, strField } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
+import { storedCheckpointEpoch } from './checkpoint-epoch.js'
 import { logKeyResolver } from './log-keys.js'
 
 const HEX64 = /^[0-9a-f]{64}$/
 
-/** The epoch in a checkpoint this node signed itself (absent from the payload for 0). */
-function readCheckpointEpoch(bytes: Uint8Array): number {
-  const payload = decodeSign1(bytes).payload
-  const map = payload && decodeStrict(payload)
-  const epoch = map instanceof Map ? map.get('epoch') : undefined
-  return typeof epoch === 'number' ? epoch : 0
-}
 
 function size(v: string | undefined, name: string): number {
   if (v === undefined || !/^\d{1,16}$/.test(v))
@@ -63,7 +55,7 @@ export function logRoutes(svc: NodeServices): Hono<NodeEnv> {
     return c.json({
       log: svc.directory.self,
       // Stated as signed: read from the checkpoint, not from the resets installed since.
-      epoch: readCheckpointEpoch(cp.bytes),
+      epoch: storedCheckpointEpoch(cp.bytes),
       size: cp.size,
       time: new Date(cp.time * 1000).toISOString(),
       digest: cp.digest,

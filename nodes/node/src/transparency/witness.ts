@@ -23,6 +23,7 @@ import {
 } from '../core.js'
 import type { Logger } from '../ops/logger.js'
 import type { Storage } from '../storage/storage.js'
+import { storedCheckpointEpoch } from './checkpoint-epoch.js'
 import { nodeSha256 } from './evidence-log.js'
 
 /** Where a witness reads a log (a peer over HTTP, or a log in-process in tests). */
@@ -93,9 +94,8 @@ export async function witnessOnce(deps: WitnessDeps, source: LogSource): Promise
     logId: source.log,
     now: nowSec,
   })
-  const heldEpoch = view
-    ? (await verifyCheckpoint(view.checkpoint, { resolveKey: deps.resolveKey })).epoch
-    : 0
+  // The view was verified when it was kept (and is again by witnessCheckpoint).
+  const heldEpoch = view ? storedCheckpointEpoch(view.checkpoint) : 0
   // A later epoch than the one held (or than 0, at first contact) comes with its reset.
   const newEpoch = claimed.epoch > heldEpoch
   // A proven fork ends cosigning, except for a new epoch under the governance's reset.
