@@ -1,6 +1,5 @@
 CREATE TABLE `log_resets` (
 	`epoch` integer PRIMARY KEY NOT NULL,
 	`bytes` blob NOT NULL,
-	`restored_size` integer NOT NULL,
 	`installed_at` integer NOT NULL
 );

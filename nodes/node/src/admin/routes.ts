@@ -81,8 +81,10 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
     const bytes = raw
       ? await readBody(c, LOG_RESET_MAX_BYTES)
       : b64Field(await readJson(c, 4096), 'reset', LOG_RESET_MAX_BYTES)
-    const cp = await svc.registered.log.installReset(bytes, logKeyResolver(svc))
-    const epoch = await svc.storage.logEpoch()
+    const { epoch, checkpoint: cp } = await svc.registered.log.installReset(
+      bytes,
+      logKeyResolver(svc),
+    )
     svc.log.warn('log reset installed: checkpoints are now signed in a new epoch', {
       epoch,
       size: cp.size,

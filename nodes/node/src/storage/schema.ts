@@ -347,7 +347,6 @@ export const logResets = sqliteTable('log_resets', {
   epoch: integer('epoch').primaryKey(),
   /** The signed reset (COSE_Sign1) as installed. */
   bytes: blob('bytes', { mode: 'buffer' }).notNull(),
-  restoredSize: integer('restored_size').notNull(),
   installedAt: integer('installed_at').notNull(),
 })
 

@@ -311,15 +311,10 @@ export interface TransparencyStore {
   putCheckpoint(c: StoredCheckpoint): Promise<void>
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>
   /**
-   * Installs a log reset (spec 16.12). Throws `ERR_CONFLICT` unless `epoch` is above every
-   * installed one.
+   * Installs a log reset (spec 16.12), atomically with the check that `epoch` is above every
+   * installed one (`ERR_LOG_RESET_INVALID` otherwise).
    */
-  putLogReset(r: {
-    epoch: number
-    bytes: Uint8Array
-    restoredSize: number
-    at: number
-  }): Promise<void>
+  putLogReset(r: { epoch: number; bytes: Uint8Array; at: number }): Promise<void>
   /** Installed resets, oldest epoch first. */
   listLogResets(): Promise<{ epoch: number; bytes: Uint8Array; installedAt: number }[]>
   /** The epoch checkpoints are signed in: the newest installed reset's, or 0. */

@@ -51,7 +51,10 @@ export interface EvidenceLog {
    * the current one, and names a tree this log holds (its size and root); the reset is verified
    * with `resolveKey` (role `governance`).
    */
-  installReset(bytes: Uint8Array, resolveKey: KeyResolver): Promise<StoredCheckpoint>
+  installReset(
+    bytes: Uint8Array,
+    resolveKey: KeyResolver,
+  ): Promise<{ epoch: number; checkpoint: StoredCheckpoint }>
   /** The newest signed checkpoint and the cosignatures witnesses returned for it. */
   latest(): Promise<{ checkpoint: StoredCheckpoint; cosignatures: Uint8Array[] } | undefined>
   /** The inclusion proof of a record against the newest checkpoint, or undefined if not covered yet. */
@@ -167,9 +170,6 @@ export async function openEvidenceLog(
     installReset: (bytes, resolveKey) =>
       serial(async () => {
         const reset = await verifyLogReset(bytes, { resolveKey, logId: svc.directory.self })
-        const current = await svc.storage.logEpoch()
-        if (reset.epoch <= current)
-          throw new BaridError('ERR_LOG_RESET_INVALID', `the log is already at epoch ${current}`)
         const { size, root } = reset.restored
         if (size > log.size || !bytesEqual(await log.root(size), root))
           throw new BaridError(
@@ -177,13 +177,9 @@ export async function openEvidenceLog(
             'the reset names a tree this log does not hold',
             { details: { size, held: log.size } },
           )
-        await svc.storage.putLogReset({
-          epoch: reset.epoch,
-          bytes,
-          restoredSize: size,
-          at: svc.now(),
-        })
-        return sign()
+        // The storage refuses an epoch not above the current one, in the same transaction.
+        await svc.storage.putLogReset({ epoch: reset.epoch, bytes, at: svc.now() })
+        return { epoch: reset.epoch, checkpoint: await sign() }
       }),
     async latest() {
       const checkpoint = await svc.storage.latestCheckpoint()

@@ -170,7 +170,7 @@ describe('witnessing a peer’s log', () => {
       restored.log.installReset(await signLogReset(wrongTree, governanceKey), resolveKey),
     ).rejects.toMatchObject({ code: 'ERR_LOG_RESET_INVALID' })
     const signed = await signLogReset(reset, governanceKey)
-    const cp = await restored.log.installReset(signed, resolveKey)
+    const { checkpoint: cp } = await restored.log.installReset(signed, resolveKey)
     expect(cp.size).toBe(17)
     await expect(restored.log.installReset(signed, resolveKey)).rejects.toMatchObject({
       code: 'ERR_LOG_RESET_INVALID',

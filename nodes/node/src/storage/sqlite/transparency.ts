@@ -75,7 +75,7 @@ export function sqliteTransparency(db: Db): TransparencyStore {
     checkpoint: c.prepare('SELECT digest, size, time, bytes FROM log_checkpoints WHERE digest = ?'),
     epoch: c.prepare('SELECT coalesce(max(epoch), 0) FROM log_resets').pluck(),
     putReset: c.prepare(
-      'INSERT INTO log_resets (epoch, bytes, restored_size, installed_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO log_resets (epoch, bytes, installed_at) VALUES (?, ?, ?)',
     ),
     resets: c.prepare(
       'SELECT epoch, bytes, installed_at AS installedAt FROM log_resets ORDER BY epoch',
@@ -178,7 +178,7 @@ export function sqliteTransparency(db: Db): TransparencyStore {
             'the log is already at this epoch or a later one',
             { details: { current, epoch: r.epoch } },
           )
-        q.putReset.run(r.epoch, buf(r.bytes), r.restoredSize, r.at)
+        q.putReset.run(r.epoch, buf(r.bytes), r.at)
       }).immediate()
     },
     async listLogResets() {
