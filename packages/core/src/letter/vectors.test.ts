@@ -7,7 +7,7 @@ import type { LetterHeader } from './header.js'
 import { inspectLetter } from './inspect.js'
 import { openLetter } from './open.js'
 import type { ResolveSenderKey } from './read.js'
-import { makeVectors } from './vectors.js'
+import { keepCommitted, makeVectors } from './vectors.js'
 
 interface ValidVector {
   name: string
@@ -81,14 +81,9 @@ function headerJson(h: LetterHeader): Record<string, unknown> {
 describe('spec/vectors/letter.json', () => {
   it('is what the generator makes today (ES256 letters: every byte but the randomised signature)', async () => {
     const made = JSON.parse(JSON.stringify(await makeVectors())) as LetterVectors
-    for (const [i, v] of made.valid.entries()) {
-      const committed = file.valid[i]!
-      if (!v.deterministic) {
-        expect(v.letter.slice(0, -128)).toBe(committed.letter.slice(0, -128))
-        v.letter = committed.letter
-        v.digest = committed.digest
-      }
-    }
+    const randomised = made.valid.flatMap((v, i) => (v.deterministic ? [] : [i]))
+    expect(randomised.length).toBeGreaterThan(0)
+    expect(keepCommitted(made, file)).toEqual(randomised)
     expect(made).toEqual(file)
   })
 

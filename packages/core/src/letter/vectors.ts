@@ -25,6 +25,43 @@ function attachmentsJson(list: readonly SealAttachment[]): unknown[] {
   return list.map((a) => ({ ...a, key: toHex(a.key), sha256: toHex(a.sha256) }))
 }
 
+/** A valid vector as far as {@link keepCommitted} reads it. */
+interface MadeVector {
+  name: string
+  deterministic: boolean
+  letter: string
+  digest: string
+}
+
+/** Hex digits of an ES256 signature, the last bytes of a letter (COSE_Sign1's last field). */
+const ES256_SIGNATURE_HEX = 128
+
+/**
+ * Keeps the committed bytes of each randomised (ES256) letter whose every byte but the
+ * signature is what the generator made today: ECDSA signs with a fresh nonce, so regenerating
+ * would otherwise rewrite the file for no change of format. Returns the indexes it kept.
+ *
+ * @example
+ * ```ts
+ * keepCommitted(await makeVectors(), JSON.parse(readFileSync('spec/vectors/letter.json', 'utf8')))
+ * ```
+ */
+export function keepCommitted(made: unknown, committed: unknown): number[] {
+  const now = (made as { valid: MadeVector[] }).valid
+  const before = (committed as { valid?: MadeVector[] } | undefined)?.valid ?? []
+  const kept: number[] = []
+  for (const [i, v] of now.entries()) {
+    const c = before[i]
+    if (v.deterministic || c === undefined || c.name !== v.name) continue
+    if (v.letter.slice(0, -ES256_SIGNATURE_HEX) !== c.letter.slice(0, -ES256_SIGNATURE_HEX))
+      continue
+    v.letter = c.letter
+    v.digest = c.digest
+    kept.push(i)
+  }
+  return kept
+}
+
 export async function makeVectors(): Promise<unknown> {
   const k = {
     skatSigning: await fixedKey('skat-signing', 'Ed25519', 'sign', 0x11),
