@@ -33,7 +33,8 @@ import {
   type Side,
 } from './lib/federation.js'
 import { rawFloor } from './lib/floor.js'
-import { bulkRun, pacedRun } from './lib/load.js'
+import { httpFloor } from './lib/http-floor.js'
+import { bulkRun, pacedRun, requestBodies } from './lib/load.js'
 import { watchDeliveries } from './lib/observe.js'
 import { sealLetters, type SealedForBench } from './lib/seal.js'
 import { fmt, printVerdicts, say, summary, type Verdict } from './lib/stats.js'
@@ -86,6 +87,43 @@ async function floorBeside(size: number): Promise<number> {
       `${fmt(perS)} letters/s`,
   )
   return perS
+}
+
+/** Seconds of the transport floor's paced run: enough requests for a p99. */
+const TRANSPORT_FLOOR_SECONDS = 3
+
+/**
+ * The transport floor just before a paced run, printed: the run's first request bodies on the
+ * same schedule to a bare HTTP server. At 1,000 requests a second, each 100 us of CPU a
+ * request is a tenth of a core that the nodes do not get.
+ */
+async function transportFloorBeside(
+  a: BenchArgs,
+  letters: readonly SealedForBench[],
+  perRequest: number,
+): Promise<void> {
+  const n = Math.min(letters.length, Math.round(a.rate * TRANSPORT_FLOOR_SECONDS))
+  const floor = await httpFloor({
+    bodies: requestBodies(letters.slice(0, n), perRequest),
+    rate: a.rate,
+    perRequest,
+    connections: a.connections,
+  })
+  const requestsPerSecond = a.rate / Math.max(1, perRequest)
+  const both =
+    floor.serverUs === undefined || floor.clientUs === undefined
+      ? undefined
+      : floor.serverUs + floor.clientUs
+  say(
+    `  transport floor: the same requests at the same rate to a bare HTTP server: ` +
+      (both === undefined
+        ? ''
+        : `server ${fmt(floor.serverUs!)} us + client ${fmt(floor.clientUs!)} us of CPU a ` +
+          `request (${fmt((both * requestsPerSecond) / 1e4 / cpus().length)}% of the ` +
+          `machine at this rate), `) +
+      `p99 ${fmt(floor.p99Ms, 1)} ms` +
+      (floor.errors > 0 ? `, ${floor.errors} errors` : ''),
+  )
 }
 
 /** Sets up a federation with an agency and `recipients` Danish citizens, and seals `n` letters. */
@@ -161,6 +199,7 @@ async function paced(
   const { f, eta, letters, size } = await prepare(a, `paced-${perRequest}-${run}`, n)
   try {
     const perS = await floorBeside(size)
+    await transportFloorBeside(a, letters, perRequest)
     const watcher = watchDeliveries(f.nodes.dk.config.dbFile)
     const cpuLine = cpuReporter(f)
     try {

@@ -88,6 +88,36 @@ export interface PacedResult {
   lateness: number[]
 }
 
+/** The letter indexes each request carries: `perRequest` at a time, in order. */
+function requestGroups(letters: number, perRequest: number): number[][] {
+  const groups: number[][] = []
+  const k = Math.max(1, perRequest)
+  for (let i = 0; i < letters; i += k)
+    groups.push(Array.from({ length: Math.min(k, letters - i) }, (_, j) => i + j))
+  return groups
+}
+
+/**
+ * The sender API's request bodies for `letters`: `{ letter }` one a request, or `{ letters }`
+ * in batches of `perRequest`.
+ *
+ * @example
+ * ```ts
+ * const bodies = requestBodies(letters, 10)
+ * ```
+ */
+export function requestBodies(letters: readonly SealedForBench[], perRequest: number): Buffer[] {
+  return requestGroups(letters.length, perRequest).map((g) =>
+    Buffer.from(
+      JSON.stringify(
+        perRequest <= 1
+          ? { letter: toBase64Url(letters[g[0]!]!.bytes) }
+          : { letters: g.map((k) => toBase64Url(letters[k]!.bytes)) },
+      ),
+    ),
+  )
+}
+
 /**
  * Sends `letters` at `rate` per second, open loop, and waits for their delivery: one letter a
  * request (`POST /v1/sender/letters`), or with `perRequest` > 1 small batches on the same
@@ -105,92 +135,22 @@ export async function pacedRun(
   o: { rate: number; timeoutMs: number; connections: number; perRequest: number },
 ): Promise<PacedResult> {
   const single = o.perRequest <= 1
-  const url = new URL(`${agency.client.url}/v1/sender/${single ? 'letters' : 'batches'}`)
-  // A sender's HTTP client: a pool of keep-alive connections. A letter whose turn comes while
-  // every connection is busy waits in the client's queue, and that wait counts in its latency.
-  const agent = new Agent({ keepAlive: true, maxSockets: o.connections })
-  const groups: number[][] = []
-  for (let i = 0; i < letters.length; i += Math.max(1, o.perRequest))
-    groups.push(Array.from({ length: Math.min(o.perRequest, letters.length - i) }, (_, k) => i + k))
-  const bodies = groups.map((g) =>
-    Buffer.from(
-      JSON.stringify(
-        single
-          ? { letter: toBase64Url(letters[g[0]!]!.bytes) }
-          : { letters: g.map((k) => toBase64Url(letters[k]!.bytes)) },
-      ),
-    ),
-  )
-  const post = (body: Buffer) =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${agency.apiKey}`,
-            'content-type': 'application/json',
-            'content-length': body.byteLength,
-          },
-        },
-        (res) => {
-          res.resume()
-          res.once('end', () => resolve(res.statusCode ?? 0))
-          res.once('error', reject)
-        },
-      )
-      req.once('error', reject)
-      req.end(body)
-    })
-  const sched = new Float64Array(letters.length)
+  const groups = requestGroups(letters.length, o.perRequest)
+  const bodies = requestBodies(letters, o.perRequest)
+  const sent = await openLoopPosts({
+    url: new URL(`${agency.client.url}/v1/sender/${single ? 'letters' : 'batches'}`),
+    headers: { authorization: `Bearer ${agency.apiKey}`, 'content-type': 'application/json' },
+    bodies,
+    rate: o.rate,
+    perRequest: o.perRequest,
+    letters: letters.length,
+    connections: o.connections,
+  })
+  const { sched, errors } = sent
   const acceptedAt = new Float64Array(letters.length)
-  const errors = new Map<string, number>()
-  const lateness: number[] = []
-  let inFlight = 0
-  let maxInFlight = 0
-  const pending: Promise<void>[] = []
-  const fire = (g: number) => {
-    inFlight++
-    maxInFlight = Math.max(maxInFlight, inFlight)
-    pending.push(
-      post(bodies[g]!)
-        .then((status) => {
-          if (status >= 200 && status < 300)
-            for (const k of groups[g]!) acceptedAt[k] = performance.now()
-          else errors.set(`HTTP ${status}`, (errors.get(`HTTP ${status}`) ?? 0) + 1)
-        })
-        .catch((e: unknown) => {
-          const k = e instanceof Error ? e.message : 'error'
-          errors.set(k, (errors.get(k) ?? 0) + 1)
-        })
-        .finally(() => inFlight--),
-    )
-  }
-  const interval = 1000 / o.rate
-  const t0 = performance.now() + 20
-  for (let i = 0; i < letters.length; i++) sched[i] = t0 + i * interval
-  // A request goes when the last letter it carries is due.
-  const due = (g: number) => sched[groups[g]!.at(-1)!]!
-  let g = 0
-  while (g < groups.length) {
-    const now = performance.now()
-    while (g < groups.length && due(g) <= now) {
-      lateness.push(now - due(g))
-      fire(g++)
-    }
-    if (g < groups.length) {
-      // Sleep, never spin: at 1,000 letters/s a letter is due every millisecond, and spinning
-      // on setImmediate took a whole core of this client from the two nodes. A timer fires
-      // within about a millisecond, and everything due by then is sent at once; each letter's
-      // latency still counts from its scheduled time (and the lateness is reported).
-      const wait = due(g) - performance.now()
-      await new Promise((r) => setTimeout(r, Math.max(1, Math.floor(wait))))
-    }
-  }
-  const sendSeconds = (performance.now() - t0) / 1000
-  await Promise.all(pending)
-  agent.destroy()
+  groups.forEach((g, i) => {
+    if (sent.answeredAt[i]! > 0) for (const k of g) acceptedAt[k] = sent.answeredAt[i]!
+  })
   const accepted = letters.filter((_, k) => acceptedAt[k]! > 0).length
   await watcher.waitFor(accepted, o.timeoutMs).catch(() => undefined)
   const endToEnd: number[] = []
@@ -204,11 +164,117 @@ export async function pacedRun(
   return {
     scheduledAt,
     offered: letters.length,
-    offeredRate: letters.length / sendSeconds,
+    offeredRate: letters.length / sent.sendSeconds,
     endToEnd,
     acceptance,
     errors,
-    maxInFlight,
-    lateness,
+    maxInFlight: sent.maxInFlight,
+    lateness: sent.lateness,
   }
+}
+
+/** What {@link openLoopPosts} saw. */
+export interface OpenLoopResult {
+  /** Each letter's scheduled send time (`performance.now()` scale). */
+  sched: Float64Array
+  /** When each request was answered with a 2xx (`performance.now()`), else 0. */
+  answeredAt: Float64Array
+  errors: Map<string, number>
+  /** Most requests sent and not yet answered at once (queued in the client included). */
+  maxInFlight: number
+  /** How late the generator itself fired each request, ms. */
+  lateness: number[]
+  /** From the first scheduled send to the last send. */
+  sendSeconds: number
+}
+
+/**
+ * Open loop: letters are due one every `1000 / rate` ms; `bodies[i]` carries `perRequest` of
+ * them and is POSTed when its last letter is due, whether or not earlier requests have been
+ * answered, over a pool of `connections` keep-alive connections (a request whose turn comes
+ * while every connection is busy waits in the client's queue, and that wait counts). Resolves
+ * when every request is answered.
+ *
+ * @example
+ * ```ts
+ * const r = await openLoopPosts({ url, headers: {}, bodies, rate: 1000, perRequest: 1, letters: bodies.length, connections: 64 })
+ * ```
+ */
+export async function openLoopPosts(o: {
+  url: URL
+  headers: Record<string, string>
+  bodies: readonly Buffer[]
+  rate: number
+  perRequest: number
+  letters: number
+  connections: number
+}): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: o.connections })
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        o.url,
+        {
+          method: 'POST',
+          agent,
+          headers: { ...o.headers, 'content-length': body.byteLength },
+        },
+        (res) => {
+          res.resume()
+          res.once('end', () => resolve(res.statusCode ?? 0))
+          res.once('error', reject)
+        },
+      )
+      req.once('error', reject)
+      req.end(body)
+    })
+  const perRequest = Math.max(1, o.perRequest)
+  const sched = new Float64Array(o.letters)
+  const answeredAt = new Float64Array(o.bodies.length)
+  const errors = new Map<string, number>()
+  const lateness: number[] = []
+  let inFlight = 0
+  let maxInFlight = 0
+  const pending: Promise<void>[] = []
+  const fire = (g: number) => {
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    pending.push(
+      post(o.bodies[g]!)
+        .then((status) => {
+          if (status >= 200 && status < 300) answeredAt[g] = performance.now()
+          else errors.set(`HTTP ${status}`, (errors.get(`HTTP ${status}`) ?? 0) + 1)
+        })
+        .catch((e: unknown) => {
+          const k = e instanceof Error ? e.message : 'error'
+          errors.set(k, (errors.get(k) ?? 0) + 1)
+        })
+        .finally(() => inFlight--),
+    )
+  }
+  const interval = 1000 / o.rate
+  const t0 = performance.now() + 20
+  for (let i = 0; i < o.letters; i++) sched[i] = t0 + i * interval
+  // A request goes when the last letter it carries is due.
+  const due = (g: number) => sched[Math.min(o.letters, (g + 1) * perRequest) - 1]!
+  let g = 0
+  while (g < o.bodies.length) {
+    const now = performance.now()
+    while (g < o.bodies.length && due(g) <= now) {
+      lateness.push(now - due(g))
+      fire(g++)
+    }
+    if (g < o.bodies.length) {
+      // Sleep, never spin: at 1,000 letters/s a letter is due every millisecond, and spinning
+      // on setImmediate took a whole core of this client from the two nodes. A timer fires
+      // within about a millisecond, and everything due by then is sent at once; each letter's
+      // latency still counts from its scheduled time (and the lateness is reported).
+      const wait = due(g) - performance.now()
+      await new Promise((r) => setTimeout(r, Math.max(1, Math.floor(wait))))
+    }
+  }
+  const sendSeconds = (performance.now() - t0) / 1000
+  await Promise.all(pending)
+  agent.destroy()
+  return { sched, answeredAt, errors, maxInFlight, lateness, sendSeconds }
 }
