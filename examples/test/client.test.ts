@@ -269,4 +269,40 @@ describe('@barid/client against two real nodes', () => {
     expect(errors.length).toBeGreaterThan(0) // the lost connection was reported, then healed
     await sub2[Symbol.asyncDispose]()
   }, 50_000)
+
+  it('hands a pushed letter to the handler again after the handler threw, the cursor never passing it meanwhile', async () => {
+    const start = (await lars.list({ limit: 1 })).letters[0]?.cursor ?? 0
+    const failed: LetterEvent[] = []
+    const handled: LetterEvent[] = []
+    const errors: unknown[] = []
+    const cursorAtError: number[] = []
+    let sub: ReturnType<CitizenClient['subscribe']> | undefined
+    sub = lars.subscribe(
+      async (e) => {
+        if (failed.length === 0) {
+          failed.push(e)
+          throw new Error('boom')
+        }
+        handled.push(e)
+      },
+      {
+        after: start,
+        reconnect: { baseDelayMs: 100, maxDelayMs: 500 },
+        onError: (err) => {
+          errors.push(err)
+          cursorAtError.push(sub!.cursor)
+        },
+      },
+    )
+    await sub.ready
+    const a = await agency.send({ to: LARS, body: 'the first try to handle this fails' })
+    const b = await agency.send({ to: LARS, body: 'and this one follows it' })
+    await waitUntil(async () => (handled.some((e) => e.letterId === b.letterId) ? true : undefined))
+    expect(failed.map((e) => e.letterId)).toEqual([a.letterId])
+    expect(handled.map((e) => e.letterId)).toEqual([a.letterId, b.letterId])
+    expect(errors).toMatchObject([{ message: 'boom' }])
+    expect(cursorAtError).toEqual([start])
+    expect(sub.cursor).toBe(handled[1]!.cursor)
+    await sub[Symbol.asyncDispose]()
+  }, 30_000)
 })

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { LetterEvent } from '../types.js'
 import { subscribe } from './subscribe.js'
@@ -150,20 +151,145 @@ describe('subscribe', () => {
     expect(closedWith).toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
   })
 
-  it('keeps going when the handler throws, and reports it', async () => {
+  it('hands an event whose handler threw to the handler again, resuming from the last handled cursor', async () => {
     const server = new FakeServer()
-    server.cursors = [1, 2]
-    const errors: unknown[] = []
+    server.cursors = [1, 2, 3]
+    const handled: number[] = []
+    const throws = new Map([[2, 2]]) // cursor 2 fails twice, then succeeds
+    const cursorAtError: number[] = []
+    let sub: ReturnType<typeof subscribe> | undefined
+    sub = subscribe(
+      { baseUrl: 'http://node.test', token: async () => 't' },
+      async (e) => {
+        const left = throws.get(e.cursor) ?? 0
+        if (left > 0) {
+          throws.set(e.cursor, left - 1)
+          throw new Error('handler failed')
+        }
+        handled.push(e.cursor)
+      },
+      {
+        webSocket: server.factory,
+        reconnect: { baseDelayMs: 1, maxDelayMs: 4 },
+        onError: () => cursorAtError.push(sub!.cursor),
+      },
+    )
+    // Ready only once the handler has caught up with the backlog, including the failed event.
+    expect(await sub.ready).toBe(3)
+    expect(handled).toEqual([1, 2, 3])
+    // The cursor stayed on the last handled event while 2 failed: a restart resumes before it.
+    expect(cursorAtError).toEqual([1, 1])
+    expect(server.auths.map((a) => a.after)).toEqual([0, 1, 1])
+    await sub[Symbol.asyncDispose]()
+  })
+
+  it('waits longer after each consecutive handler failure, up to the maximum delay', async () => {
+    const server = new FakeServer()
+    server.cursors = [1]
+    const at: number[] = []
     const sub = subscribe(
       { baseUrl: 'http://node.test', token: async () => 't' },
-      (e) => {
-        if (e.cursor === 1) throw new Error('handler failed')
+      () => {
+        throw new Error('handler failed')
       },
-      { webSocket: server.factory, onError: (e) => errors.push(e) },
+      {
+        webSocket: server.factory,
+        // Zero jitter is the case where a plain full-jitter backoff would retry at once.
+        random: () => 0,
+        reconnect: { baseDelayMs: 20, maxDelayMs: 80 },
+        onError: () => at.push(Date.now()),
+      },
     )
-    expect(await sub.ready).toBe(2)
-    expect(errors).toHaveLength(1)
+    await until(() => at.length === 6, 5000)
     sub.close()
     await sub.closed
+    const gaps = at.slice(1).map((t, i) => t - at[i]!)
+    // At least half of 20, 40, 80, 80, 80 ms (timers may fire a millisecond early).
+    const least = [10, 20, 40, 40, 40]
+    expect(gaps.map((g, i) => g >= least[i]! - 2)).toEqual(least.map(() => true))
+    expect(Math.max(...gaps)).toBeLessThan(1000)
   })
+
+  it('ends cleanly when closed while it waits to hand a failed event again', async () => {
+    const server = new FakeServer()
+    server.cursors = [1]
+    let errors = 0
+    let closedWith: unknown = 'not closed'
+    const sub = subscribe(
+      { baseUrl: 'http://node.test', token: async () => 't' },
+      () => Promise.reject(new Error('handler failed')),
+      {
+        webSocket: server.factory,
+        reconnect: { baseDelayMs: 50, maxDelayMs: 50 },
+        onError: () => errors++,
+        onClose: (e) => (closedWith = e),
+      },
+    )
+    await until(() => errors === 1)
+    await until(() => server.sockets.every((s) => s.readyState === 3))
+    sub.close()
+    await sub.closed
+    await expect(sub.ready).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' })
+    await new Promise((r) => setTimeout(r, 120))
+    expect(server.sockets).toHaveLength(1)
+    expect(errors).toBe(1)
+    expect(closedWith).toBeUndefined()
+    expect(sub.cursor).toBe(0)
+  })
+
+  it('for any pattern of handler failures and lost connections, handles every event once successfully and in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 5 }),
+        fc.array(fc.record({ throws: fc.nat(3), async: fc.boolean(), drop: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (inBacklog, plan) => {
+          const server = new FakeServer()
+          const backlog = Math.min(inBacklog, plan.length)
+          server.cursors = plan.slice(0, backlog).map((_, i) => i + 1)
+          const left = plan.map((p) => p.throws)
+          const handled: number[] = []
+          const calls: { cursor: number; subCursor: number }[] = []
+          let errors = 0
+          let sub: ReturnType<typeof subscribe> | undefined
+          sub = subscribe(
+            { baseUrl: 'http://node.test', token: async () => 't' },
+            async (e) => {
+              calls.push({ cursor: e.cursor, subCursor: sub!.cursor })
+              const i = e.cursor - 1
+              if (left[i]! > 0) {
+                left[i]!--
+                if (plan[i]!.async) await Promise.resolve()
+                throw new Error(`handler failed at ${e.cursor}`)
+              }
+              handled.push(e.cursor)
+              // A lost connection right after a success must not lose or repeat anything.
+              if (plan[i]!.drop) server.dropAll()
+            },
+            {
+              webSocket: server.factory,
+              reconnect: { baseDelayMs: 1, maxDelayMs: 2 },
+              onError: (err) => {
+                if (err instanceof Error && err.message.startsWith('handler')) errors++
+              },
+            },
+          )
+          for (let c = backlog + 1; c <= plan.length; c++) server.deliver(c)
+          await until(() => handled.length === plan.length, 3000)
+          await sub.ready
+          sub.close()
+          await sub.closed
+          const all = plan.map((_, i) => i + 1)
+          expect(handled).toEqual(all)
+          expect(sub.cursor).toBe(plan.length)
+          expect(errors).toBe(plan.reduce((n, p) => n + p.throws, 0))
+          // Whenever the handler was called, every earlier event was handled and no later one.
+          for (const c of calls) expect(c.subCursor).toBe(c.cursor - 1)
+        },
+      ),
+      { numRuns: 60 },
+    )
+  }, 60_000)
 })

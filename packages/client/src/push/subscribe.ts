@@ -4,7 +4,10 @@
  * mailbox is the event log: the subscription remembers the cursor of the last event its
  * handler finished, authenticates every connection with `{"type": "auth", token, after}`, and
  * so receives, after any disconnect or node restart, every letter it has not handled, in
- * cursor order and never twice. Events are handed to the handler one at a time.
+ * cursor order. Events are handed to the handler one at a time. Delivery is at least once: an
+ * event whose handler threw (or rejected) is not counted as handled; the subscription drops
+ * the connection and resumes from the last handled cursor after a backoff, so the handler sees
+ * that event again, and never a later one first.
  */
 import { BaridError, isBaridErrorCode, type PushAuthMessage } from '../core.js'
 import type { LetterEvent } from '../types.js'
@@ -18,11 +21,18 @@ export interface SubscribeOptions {
   after?: number
   /** Called each time a connection has caught up with the mailbox (after its backlog). */
   onReady?: (cursor: number) => void
-  /** Called for a handler that threw, and for each lost connection (the subscription goes on). */
+  /**
+   * Called with the error each time the handler throws or rejects (the event is handed to it
+   * again after a backoff), and for each lost connection (the subscription goes on).
+   */
   onError?: (err: unknown) => void
   /** Called once when the subscription ends: `err` is set when it ended on a refusal. */
   onClose?: (err?: BaridError) => void
-  /** Reconnect backoff: full jitter, doubling from `baseDelayMs` to `maxDelayMs`. */
+  /**
+   * Reconnect backoff, doubling from `baseDelayMs` to `maxDelayMs`: full jitter after a lost
+   * connection; after consecutive handler failures at least half the delay, so a handler that
+   * keeps failing is retried at a bounded rate.
+   */
   reconnect?: { baseDelayMs?: number; maxDelayMs?: number }
   /**
    * Reconnect when nothing (message or ping) arrives for this long. The node pings every 30 s;
@@ -36,9 +46,9 @@ export interface SubscribeOptions {
 
 /** A live subscription. */
 export interface Subscription {
-  /** Cursor of the last event the handler finished. */
+  /** Cursor of the last event the handler finished without throwing: where to resume. */
   readonly cursor: number
-  /** Resolves with the cursor when the first connection has caught up. */
+  /** Resolves with the cursor when the handler has first caught up with the mailbox. */
   readonly ready: Promise<number>
   /** Resolves when the subscription has ended (after `close()` or a refusal). */
   readonly closed: Promise<void>
@@ -90,7 +100,9 @@ function asLetterEvent(v: Record<string, unknown>): LetterEvent | undefined {
 }
 
 /**
- * Subscribes to new letters in the caller's mailbox.
+ * Subscribes to new letters in the caller's mailbox. The handler may see an event again (after
+ * it threw, see {@link SubscribeOptions.onError}), so it should be idempotent, e.g. keyed by
+ * `letterId`.
  *
  * @example
  * ```ts
@@ -115,6 +127,8 @@ export function subscribe(
     throw new BaridError('ERR_INVALID_ARGUMENT', 'after must be a cursor (a non-negative integer)')
   let stopped = false
   let attempt = 0
+  // Consecutive handler failures: the retry delay grows with them, not with lost connections.
+  let failures = 0
   let authRefusals = 0
   let current: WebSocketLike | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -140,13 +154,15 @@ export function subscribe(
     closedResolve()
   }
 
-  const scheduleReconnect = () => {
-    const wait = Math.max(
-      1,
-      Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** Math.min(attempt, 20))),
-    )
-    attempt++
-    retryTimer = setTimeout(() => void connect(), wait)
+  const delay = (n: number) => Math.min(maxDelay, baseDelay * 2 ** Math.min(n, 20))
+  const reconnectAfter = (ms: number) => {
+    retryTimer = setTimeout(() => void connect(), Math.max(1, ms))
+  }
+  const scheduleReconnect = () => reconnectAfter(Math.floor(random() * delay(attempt++)))
+  // A failing handler is local: with full jitter it could be retried at once, over and over.
+  const scheduleRetry = () => {
+    const d = delay(failures - 1)
+    reconnectAfter(Math.ceil(d / 2 + (random() * d) / 2))
   }
 
   async function connect(): Promise<void> {
@@ -167,6 +183,8 @@ export function subscribe(
     current = ws
     let chain = Promise.resolve()
     let refusal: BaridError | undefined
+    // Set when the handler failed: what follows on this connection is left to the resume.
+    let handlerFailed = false
     let idle: ReturnType<typeof setTimeout> | undefined
     const nodeStyle = ws as unknown as { on?: (ev: string, f: () => void) => void }
     const idleMs = o.idleTimeoutMs ?? (typeof nodeStyle.on === 'function' ? 75_000 : 0)
@@ -188,16 +206,24 @@ export function subscribe(
         const e = asLetterEvent(m.value)
         if (!e) return
         chain = chain.then(async () => {
+          if (handlerFailed) return
           if (e.cursor <= cursor) return // already handled (backlog and live overlap, or a resume)
           try {
             await onEvent(e)
           } catch (err) {
+            // The cursor stays before this event: the resume hands it to the handler again.
+            handlerFailed = true
+            failures++
+            ws.close(1000, 'the handler failed; resuming')
             o.onError?.(err)
+            return
           }
+          failures = 0
           cursor = e.cursor
         })
       } else if (m.type === 'ready') {
         chain = chain.then(() => {
+          if (handlerFailed) return // not caught up: the failed event comes again
           attempt = 0
           authRefusals = 0
           if (!isReady) {
@@ -224,6 +250,7 @@ export function subscribe(
       // Let the handler finish what arrived, so the resume cursor is exact.
       void chain.then(() => {
         if (stopped) return finish()
+        if (handlerFailed) return scheduleRetry()
         const code = ev.code ?? 1006
         if (code === 4401) {
           // One retry with a fresh token (it may have expired); a second refusal ends it.
