@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     async (e: LetterEvent) => {
       say(`push: new ${e.kind} letter from ${e.sender} (cursor ${e.cursor})`)
       if (await show(citizen, e.letterId)) opened++
+      // Saved only once the letter was shown: if anything above throws, the subscription hands
+      // this event over again (showing it twice is harmless; markOpened is idempotent).
       await remember(e.cursor)
       if (opened >= want) finish()
     },
