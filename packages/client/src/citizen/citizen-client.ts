@@ -13,6 +13,7 @@ import { requireActive, sealOutgoing, type LetterContentInput } from '../letters
 import { createAccount, type Account } from '../mailbox/account.js'
 import { createMailbox, type Mailbox } from '../mailbox/mailbox.js'
 import { subscribe, type SubscribeOptions, type Subscription } from '../push/subscribe.js'
+import { checkKeyTrust } from '../trust/check-trust.js'
 import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterEvent, LetterStatus, RegisteredKey } from '../types.js'
@@ -25,7 +26,10 @@ export interface CitizenClientOptions {
   token: string | (() => string | Promise<string>)
   /** The device's keys. */
   keys: PartyKeys
-  /** The trust list key certificates are checked against; default the one the node serves. */
+  /**
+   * The trust list key certificates are checked against; default the one the node serves. A
+   * `KeyTrust` (`trustFromNode(...)`, `await trustFromTrustList(...)`); a Promise is refused.
+   */
   trust?: KeyTrust
   /** Default language of replies. Default `en`. */
   lang?: string
@@ -95,7 +99,10 @@ export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
     retry: o.retry,
     now,
   })
-  const trust = o.trust ?? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
+  const trust =
+    o.trust === undefined
+      ? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
+      : checkKeyTrust(o.trust, 'trust')
   const account = createAccount({
     transport,
     base: '/v1/citizen',

@@ -7,6 +7,7 @@
  */
 import { BaridError, parseIdentifier, parseMailboxAddress } from '../core.js'
 import { verifyKeyCertificate, type CertifiedKey } from '../keys/key-certificate.js'
+import { checkKeyTrust } from '../trust/check-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 
 /** Most keys read from one answer (a mailbox holds at most 32, spec 13.4). */
@@ -67,6 +68,7 @@ export async function verifyLookupResult(
   answer: unknown,
   o: { trust: KeyTrust; query?: LookupQuery; now?: number },
 ): Promise<Recipient> {
+  checkKeyTrust(o.trust, 'trust')
   const a = wire(answer)
   const operator = typeof a.operator === 'string' ? a.operator : null
   if (a.status === 'exempt') return { status: 'exempt', operator: operator ?? '' }

@@ -15,6 +15,7 @@ import {
   type BaridErrorCode,
   type EvidenceRecord,
 } from '../core.js'
+import { checkKeyTrust } from '../trust/check-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus } from '../types.js'
 
@@ -114,6 +115,7 @@ function decode(list: unknown, what: string): Uint8Array[] {
  * ```
  */
 export async function verifyTrail(status: LetterStatus, trust: KeyTrust): Promise<EvidenceTrail> {
+  checkKeyTrust(trust, 'trust')
   const records = await Promise.all(
     decode(status.evidence, 'evidence').map((b) => verifyOne(b, trust)),
   )

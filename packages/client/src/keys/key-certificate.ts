@@ -16,6 +16,7 @@ import {
   type ParsedCertificate,
   type PublicKeyHandle,
 } from '../core.js'
+import { checkKeyTrust } from '../trust/check-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 
 /** Longest certificate text accepted (16 KiB of DER). */
@@ -65,6 +66,7 @@ export async function verifyKeyCertificate(
   certificate: unknown,
   o: VerifyKeyCertificateOptions,
 ): Promise<CertifiedKey> {
+  checkKeyTrust(o.trust, 'trust')
   const now = o.now ?? Date.now()
   const mailbox = parseMailboxAddress(o.address)
   if (

@@ -18,6 +18,7 @@ import {
   type LetterContentInput,
   type SealedSubmission,
 } from '../letters/seal.js'
+import { checkKeyTrust } from '../trust/check-trust.js'
 import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus, RegisteredKey } from '../types.js'
@@ -39,7 +40,8 @@ export interface SenderClientOptions {
    * The federation trust list that recipients' key certificates and evidence are checked
    * against (spec 20, 21.3). Default: the list the node serves, verified with the governance
    * keys it names (trust in the channel); pass `trustFromNode(url, { governanceKeys })` or
-   * `trustFromTrustList(...)` to anchor it in keys obtained out of band.
+   * `await trustFromTrustList(...)` (async) to anchor it in keys obtained out of band. Anything
+   * else, a Promise included, is refused with `ERR_INVALID_ARGUMENT`.
    */
   trust?: KeyTrust
   /** Default language of letters (BCP 47). Default `en`. */
@@ -148,7 +150,10 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     retry: o.retry,
     now,
   })
-  const trust = o.trust ?? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
+  const trust =
+    o.trust === undefined
+      ? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
+      : checkKeyTrust(o.trust, 'trust')
   const keys = { signing: o.signingKey, encryption: o.encryptionKey }
   const account = createAccount({
     transport,
