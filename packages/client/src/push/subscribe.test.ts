@@ -151,6 +151,48 @@ describe('subscribe', () => {
     expect(closedWith).toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
   })
 
+  it('keeps delivering when the apps own onReady and onError callbacks throw', async () => {
+    const server = new FakeServer()
+    server.cursors = [1]
+    const seen: number[] = []
+    let failed = false
+    const told: string[] = []
+    const sub = subscribe(
+      { baseUrl: 'http://node.test', token: async () => 't' },
+      (e) => {
+        if (e.cursor === 2 && !failed) {
+          failed = true
+          throw new Error('handler failed once')
+        }
+        seen.push(e.cursor)
+      },
+      {
+        webSocket: server.factory,
+        reconnect: { baseDelayMs: 1, maxDelayMs: 5 },
+        onReady: () => {
+          told.push('ready')
+          throw new Error('onReady failed')
+        },
+        onError: () => {
+          told.push('error')
+          throw new Error('onError failed')
+        },
+      },
+    )
+    expect(await sub.ready).toBe(1)
+    server.deliver(2)
+    server.deliver(3)
+    await until(() => sub.cursor === 3)
+    server.dropAll()
+    server.deliver(4)
+    await until(() => sub.cursor === 4)
+    expect(seen).toEqual([1, 2, 3, 4])
+    expect(told.filter((t) => t === 'error').length).toBeGreaterThanOrEqual(2)
+    expect(told.filter((t) => t === 'ready').length).toBeGreaterThanOrEqual(2)
+    sub.close()
+    await sub.closed
+  })
+
   it('hands an event whose handler threw to the handler again, resuming from the last handled cursor', async () => {
     const server = new FakeServer()
     server.cursors = [1, 2, 3]

@@ -140,6 +140,16 @@ export function subscribe(
   let closedResolve!: () => void
   const closed = new Promise<void>((res) => (closedResolve = res))
 
+  // The app's callbacks are told, not relied on: one that throws must not stop the subscription
+  // (its queue of events would stall, and the rejection would go unhandled).
+  const tell = <A extends unknown[]>(f: ((...a: A) => void) | undefined, ...a: A) => {
+    try {
+      f?.(...a)
+    } catch {
+      // The app's own failure: nothing here depends on it.
+    }
+  }
+
   let finished = false
   const finish = (err?: BaridError) => {
     if (finished) return
@@ -150,7 +160,7 @@ export function subscribe(
       readyReject(
         err ?? new BaridError('ERR_UNAVAILABLE', 'the subscription was closed before it was ready'),
       )
-    o.onClose?.(err)
+    tell(o.onClose, err)
     closedResolve()
   }
 
@@ -176,7 +186,7 @@ export function subscribe(
       if (stopped) return
       ws = open(url)
     } catch (e) {
-      o.onError?.(e)
+      tell(o.onError, e)
       scheduleReconnect()
       return
     }
@@ -215,7 +225,7 @@ export function subscribe(
             handlerFailed = true
             failures++
             ws.close(1000, 'the handler failed; resuming')
-            o.onError?.(err)
+            tell(o.onError, err)
             return
           }
           failures = 0
@@ -230,7 +240,7 @@ export function subscribe(
             isReady = true
             readyResolve(cursor)
           }
-          o.onReady?.(cursor)
+          tell(o.onReady, cursor)
         })
       } else if (m.type === 'error') {
         const err = (m.value.error ?? {}) as { code?: unknown }
@@ -270,7 +280,7 @@ export function subscribe(
             ),
           )
         }
-        o.onError?.(
+        tell(o.onError, 
           refusal ??
             new BaridError('ERR_UNAVAILABLE', 'the push connection was lost; reconnecting', {
               details: { closeCode: code },
