@@ -15,6 +15,8 @@ import {
   type BaridErrorCode,
   type EvidenceRecord,
 } from '../core.js'
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus } from '../types.js'
 
@@ -114,6 +116,8 @@ function decode(list: unknown, what: string): Uint8Array[] {
  * ```
  */
 export async function verifyTrail(status: LetterStatus, trust: KeyTrust): Promise<EvidenceTrail> {
+  check(status, shape.letterStatus, 'status')
+  check(trust, shape.keyTrust, 'trust')
   const records = await Promise.all(
     decode(status.evidence, 'evidence').map((b) => verifyOne(b, trust)),
   )

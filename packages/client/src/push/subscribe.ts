@@ -6,6 +6,8 @@
  * so receives, after any disconnect or node restart, every letter it has not handled, in
  * cursor order and never twice. Events are handed to the handler one at a time.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, isBaridErrorCode, type PushAuthMessage } from '../core.js'
 import type { LetterEvent } from '../types.js'
 import { defaultWebSocketFactory, type WebSocketFactory, type WebSocketLike } from './websocket.js'
@@ -105,6 +107,9 @@ export function subscribe(
   onEvent: (e: LetterEvent) => void | Promise<void>,
   o: SubscribeOptions = {},
 ): Subscription {
+  check(target, shape.subscribeTarget, 'target')
+  check(onEvent, shape.fn, 'onEvent')
+  check(o, shape.subscribeOptions, 'options')
   const url = `${target.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${EVENTS_PATH}`
   const random = o.random ?? Math.random
   const baseDelay = o.reconnect?.baseDelayMs ?? 500
