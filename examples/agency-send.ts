@@ -71,8 +71,9 @@ async function registerAgency(node: string, adminToken: string): Promise<string>
 function printTrail(trail: EvidenceTrail): void {
   for (const r of trail.recipients) {
     say(
-      `evidence trail for ${r.address}: ${r.chain.length} records, ${r.chainVerified ? 'signatures and chain verified' : 'NOT fully verified'}`,
+      `evidence trail for ${r.address}: ${r.chain.length} records, ${r.chainVerified ? `signatures and chain verified, proving ${r.state}` : 'NOT fully verified'}`,
     )
+    if (r.stateMismatch) say(`  the node claims ${r.claimedState}, which these records do not prove`)
     for (const item of r.chain) {
       if (!item.verified) say(`  (unverified record: ${item.reason})`)
       else

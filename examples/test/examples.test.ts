@@ -95,6 +95,9 @@ describe('examples against two real nodes', () => {
       expect(sent).toMatch(
         /evidence trail for lars\.jensen@digitalpost\.dk: 4 records, signatures and chain verified/,
       )
+      // The state printed is the one the verified chain proves, and the node claims no other.
+      expect(sent).toMatch(/chain verified, proving delivered/)
+      expect(sent).not.toMatch(/the node claims/)
       const trail: [string, string][] = [
         ['submission-accepted', 'post\\.eg'],
         ['relay-accepted', 'digitalpost\\.dk'],

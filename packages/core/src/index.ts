@@ -415,12 +415,16 @@ export {
   MAX_EVIDENCE_BYTES,
   MAX_EVIDENCE_CHAIN,
   PER_RECIPIENT_TYPES,
+  REFUSED_TYPES,
+  TAKEN_TYPES,
   TERMINAL_TYPES,
+  codeOfReason,
   createEvidence,
   encodeEvidenceRecord,
   evidenceDigest,
   isEvidenceReason,
   parseEvidenceRecord,
+  recipientStateOf,
   verifyEvidence,
   verifyEvidenceChain,
 } from './evidence/index.js'
@@ -430,8 +434,10 @@ export type {
   EvidenceReason,
   EvidenceRecord,
   EvidenceType,
+  RecipientView,
   ResolveEvidenceKey,
   SignedEvidence,
+  StateEvidence,
   VerifiedEvidence,
 } from './evidence/index.js'
 export { decodeSign1, signSign1, verifySign1 } from './cose/index.js'

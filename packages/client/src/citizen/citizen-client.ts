@@ -4,6 +4,8 @@
  * device's keys, list the mailbox, fetch letters and open them on the device, mark them opened,
  * reply, delete, and receive new letters by push. The device's private keys never leave it.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, parseMailboxAddress, type CitizenProfileView } from '../core.js'
 import type { Recipient } from '../directory/lookup.js'
 import type { RetryPolicy } from '../http/retry-policy.js'
@@ -13,7 +15,6 @@ import { requireActive, sealOutgoing, type LetterContentInput } from '../letters
 import { createAccount, type Account } from '../mailbox/account.js'
 import { createMailbox, type Mailbox } from '../mailbox/mailbox.js'
 import { subscribe, type SubscribeOptions, type Subscription } from '../push/subscribe.js'
-import { checkKeyTrust } from '../trust/check-trust.js'
 import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterEvent, LetterStatus, RegisteredKey } from '../types.js'
@@ -83,6 +84,7 @@ export interface CitizenClient extends Mailbox {
  * ```
  */
 export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
+  check(o, shape.citizenClientOptions, 'options')
   const now = o.now ?? Date.now
   const token = typeof o.token === 'string' ? () => o.token as string : o.token
   const bearer = async () => {
@@ -102,7 +104,7 @@ export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
   const trust =
     o.trust === undefined
       ? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
-      : checkKeyTrust(o.trust, 'trust')
+      : o.trust
   const account = createAccount({
     transport,
     base: '/v1/citizen',
@@ -133,11 +135,22 @@ export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
     ...mailbox,
     baseUrl: transport.baseUrl,
     me,
-    registerKeys: account.registerKeys,
+    async registerKeys(r) {
+      check(r, shape.registerKeysOptions, 'options')
+      return account.registerKeys(r)
+    },
     listKeys: account.listKeys,
-    revokeKey: account.revokeKey,
-    lookup: (a) => account.lookup({ address: parseMailboxAddress(a).address }),
+    async revokeKey(kid) {
+      check(kid, shape.kid, 'kid')
+      return account.revokeKey(kid)
+    },
+    async lookup(a) {
+      check(a, shape.text, 'address')
+      return account.lookup({ address: parseMailboxAddress(a).address })
+    },
     async reply(letterId, input) {
+      check(letterId, shape.letterId, 'letterId')
+      check(input, shape.replyInput, 'input')
       const { idempotencyKey, ...content } = input
       const entry = await mailbox.get(letterId)
       const to = requireActive(await account.lookup({ address: entry.sender }), entry.sender)
@@ -155,8 +168,13 @@ export function createCitizenClient(o: CitizenClientOptions): CitizenClient {
       })
       return account.submit(sealed, idempotencyKey === undefined ? {} : { idempotencyKey })
     },
-    sentStatus: account.status,
+    async sentStatus(letterId) {
+      check(letterId, shape.letterId, 'letterId')
+      return account.status(letterId)
+    },
     subscribe(onEvent, s = {}) {
+      check(onEvent, shape.fn, 'onEvent')
+      check(s, shape.subscribeOptions, 'options')
       return subscribe({ baseUrl: transport.baseUrl, token: bearer }, onEvent, { ...o.push, ...s })
     },
   }

@@ -4,6 +4,8 @@
  * for a national eID on a developer's machine and signs a token for any identifier it is
  * asked for. For local federations and tests only: a production node does not serve it.
  */
+import { check } from '../args/check.js'
+import { devTokenOptions } from '../args/shapes.js'
 import { BaridError, parseIdentifier } from '../core.js'
 import { createTransport, type FetchLike } from '../http/transport.js'
 
@@ -18,6 +20,7 @@ export async function requestDevToken(o: {
   identifier: string
   fetch?: FetchLike
 }): Promise<string> {
+  check(o, devTokenOptions, 'options')
   const t = createTransport({ baseUrl: o.baseUrl, fetch: o.fetch })
   const { data } = await t.json<{ access_token?: unknown }>({
     method: 'POST',

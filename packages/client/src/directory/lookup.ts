@@ -5,9 +5,10 @@
  * certification fails makes the whole lookup fail: the node, or the peer it asked, answered
  * with something no honest operator sends, and the caller must not quietly write to the rest.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, parseIdentifier, parseMailboxAddress } from '../core.js'
 import { verifyKeyCertificate, type CertifiedKey } from '../keys/key-certificate.js'
-import { checkKeyTrust } from '../trust/check-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 
 /** Most keys read from one answer (a mailbox holds at most 32, spec 13.4). */
@@ -40,10 +41,11 @@ export type LookupQuery = { identifier: string } | { address: string }
  * ```
  */
 export function toLookupQuery(q: string | LookupQuery): LookupQuery {
+  check(q, shape.lookupQuery, 'query')
   if (typeof q !== 'string')
-    return 'identifier' in q
+    return 'identifier' in q && typeof q.identifier === 'string'
       ? { identifier: parseIdentifier(q.identifier).text }
-      : { address: parseMailboxAddress(q.address).address }
+      : { address: parseMailboxAddress((q as { address: string }).address).address }
   return q.includes('@')
     ? { address: parseMailboxAddress(q).address }
     : { identifier: parseIdentifier(q).text }
@@ -68,7 +70,7 @@ export async function verifyLookupResult(
   answer: unknown,
   o: { trust: KeyTrust; query?: LookupQuery; now?: number },
 ): Promise<Recipient> {
-  checkKeyTrust(o.trust, 'trust')
+  check(o, shape.verifyLookupOptions, 'options')
   const a = wire(answer)
   const operator = typeof a.operator === 'string' ? a.operator : null
   if (a.status === 'exempt') return { status: 'exempt', operator: operator ?? '' }

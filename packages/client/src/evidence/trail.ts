@@ -5,19 +5,25 @@
  * `verifyEvidence`, its key checked against the list at the record's time, and each recipient's
  * chain with `verifyEvidenceChain`. A record whose key no operator publishes stays unverified
  * (and unparsed); a record that fails with a known key is an error, never "unverified".
+ * Beside a verified chain the trail shows the state the chain proves (spec 17.5), not the one
+ * the node claims: the claim is kept apart, and a difference is flagged.
  */
 import {
   BaridError,
   fromBase64Url,
   isBaridError,
+  parseMailboxAddress,
+  recipientStateOf,
+  toHex,
   verifyEvidence,
   verifyEvidenceChain,
   type BaridErrorCode,
   type EvidenceRecord,
 } from '../core.js'
-import { checkKeyTrust } from '../trust/check-trust.js'
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import type { KeyTrust } from '../trust/key-trust.js'
-import type { LetterStatus } from '../types.js'
+import type { LetterStatus, RecipientState } from '../types.js'
 
 /** One evidence record. */
 export type EvidenceItem =
@@ -32,8 +38,22 @@ export type EvidenceItem =
 /** One recipient's part of the trail. */
 export interface RecipientTrail {
   readonly address: string
-  readonly state: LetterStatus['recipients'][number]['state']
+  /**
+   * With `chainVerified`, the state the chain's records prove (spec 17.5: `pending` until a
+   * record says the recipient's node took the letter); otherwise the node's claim, unverified.
+   */
+  readonly state: RecipientState
+  /** The code of a `not-delivered` `state`, from the same source as `state`. */
   readonly code: string | null
+  /** The state the node claims for the recipient (its `status` answer), whatever is proven. */
+  readonly claimedState: RecipientState
+  readonly claimedCode: string | null
+  /**
+   * True when the chain verified and proves another state than the node claims. The chain
+   * cannot prove `unconfirmed`, nor a refusal the sending node decided without a record: such a
+   * claim is flagged too, as one only the node vouches for.
+   */
+  readonly stateMismatch: boolean
   /** Oldest first. */
   readonly chain: readonly EvidenceItem[]
   /** True when every record verified and they form one chain (spec 7.5). */
@@ -93,6 +113,42 @@ async function verifyOne(bytes: Uint8Array, trust: KeyTrust): Promise<EvidenceIt
   }
 }
 
+/**
+ * The state a verified chain proves for `address` (spec 17.5). A record counts when it is about
+ * this letter (id and digest), names this recipient or none, and was issued by the sending node
+ * (the chain's first issuer) or by the recipient's operator: a peer attests only for its own
+ * mailboxes (spec 11.4).
+ */
+function provenState(
+  chain: readonly EvidenceItem[],
+  status: LetterStatus,
+  address: string,
+): { state: RecipientState; code: string | null } {
+  const records = chain.flatMap((c) => (c.verified ? [c] : []))
+  const sender = records[0]?.record.issuer
+  let operator: string | undefined
+  try {
+    operator = parseMailboxAddress(address).operator
+  } catch {
+    operator = undefined
+  }
+  const counted = records
+    .filter(
+      ({ record: r }) =>
+        r.letterId === status.letterId &&
+        toHex(r.letterDigest) === status.digest &&
+        (r.recipient === undefined || r.recipient === address) &&
+        (r.issuer === sender || r.issuer === operator),
+    )
+    .map(({ record: r, digest }) => ({
+      type: r.type,
+      time: r.time,
+      id: toHex(digest),
+      reason: r.reason,
+    }))
+  return recipientStateOf(counted)
+}
+
 function decode(list: unknown, what: string): Uint8Array[] {
   if (list === undefined) return []
   if (
@@ -115,7 +171,8 @@ function decode(list: unknown, what: string): Uint8Array[] {
  * ```
  */
 export async function verifyTrail(status: LetterStatus, trust: KeyTrust): Promise<EvidenceTrail> {
-  checkKeyTrust(trust, 'trust')
+  check(status, shape.letterStatus, 'status')
+  check(trust, shape.keyTrust, 'trust')
   const records = await Promise.all(
     decode(status.evidence, 'evidence').map((b) => verifyOne(b, trust)),
   )
@@ -132,7 +189,28 @@ export async function verifyTrail(status: LetterStatus, trust: KeyTrust): Promis
       })
       chainVerified = true
     }
-    recipients.push({ address: r.address, state: r.state, code: r.code, chain, chainVerified })
+    const claim = { claimedState: r.state, claimedCode: r.code }
+    if (chainVerified) {
+      const proven = provenState(chain, status, r.address)
+      recipients.push({
+        address: r.address,
+        ...proven,
+        ...claim,
+        stateMismatch: proven.state !== r.state,
+        chain,
+        chainVerified,
+      })
+    } else {
+      recipients.push({
+        address: r.address,
+        state: r.state,
+        code: r.code,
+        ...claim,
+        stateMismatch: false,
+        chain,
+        chainVerified,
+      })
+    }
   }
   const verified =
     records.every((r) => r.verified) &&

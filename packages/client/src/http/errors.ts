@@ -6,6 +6,8 @@
  * `details.code`, so a newer node never makes the client guess. Transport failures (no answer,
  * timeout) become `ERR_UNAVAILABLE` with `details.reason`.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, isBaridErrorCode, type BaridErrorCode } from '../core.js'
 
 /** Largest error body read; anything longer is not a Barid error body. */
@@ -53,6 +55,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
  * ```
  */
 export function errorFromBody(status: number, body: unknown, retryAfter?: number): BaridError {
+  check(status, shape.httpStatus, 'status')
+  check(retryAfter, shape.optionalSeconds, 'retryAfter')
   const extra: Record<string, unknown> = { httpStatus: status }
   if (retryAfter !== undefined) extra.retryAfter = retryAfter
   const err =
@@ -98,6 +102,8 @@ export async function errorFromResponse(
   res: Response,
   now: number = Date.now(),
 ): Promise<BaridError> {
+  check(res, shape.response, 'res')
+  check(now, shape.finite, 'now')
   const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now)
   let body: unknown
   try {

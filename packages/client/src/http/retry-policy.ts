@@ -7,6 +7,8 @@
  * `ERR_INTERNAL`. The wait is capped exponential backoff with full jitter, and never shorter
  * than the node's `Retry-After`.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import type { BaridError, BaridErrorCode } from '../core.js'
 
 /** How a client retries. */
@@ -45,6 +47,7 @@ const RETRYABLE: readonly BaridErrorCode[] = [
  * ```
  */
 export function isRetryable(err: BaridError): boolean {
+  check(err, shape.baridError, 'err')
   if (RETRYABLE.includes(err.code)) return true
   // A 5xx ERR_INTERNAL is the node's own failure; one that maps an unknown code is not.
   const status = err.details?.httpStatus
@@ -72,6 +75,10 @@ export function retryDelay(
   random: () => number,
   retryAfterSeconds?: number,
 ): number | undefined {
+  check(attempt, shape.attempt, 'attempt')
+  check(policy, shape.fullRetryPolicy, 'policy')
+  check(random, shape.fn, 'random')
+  check(retryAfterSeconds, shape.optionalSeconds, 'retryAfterSeconds')
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30))
   // Full jitter (spreads clients that failed together); the floor keeps a retry from being instant.
   const jittered = Math.max(1, Math.floor(random() * cap))

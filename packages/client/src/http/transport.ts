@@ -5,6 +5,8 @@
  * {@link RetryPolicy}. Uses the global `fetch` (or an injected one), so it runs in browsers,
  * Node 20 and workers alike.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError } from '../core.js'
 import { errorFromResponse, transportError } from './errors.js'
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelay, type RetryPolicy } from './retry-policy.js'
@@ -73,13 +75,8 @@ function url(baseUrl: string, path: string, query: RequestSpec['query']): string
  * ```
  */
 export function createTransport(o: TransportOptions): Transport {
+  check(o.baseUrl, shape.baseUrl, 'options.baseUrl')
   const baseUrl = o.baseUrl.replace(/\/+$/, '')
-  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(baseUrl)) {
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'baseUrl must be an http(s) URL without query or fragment',
-    )
-  }
   const doFetch: FetchLike = o.fetch ?? ((input, init) => fetch(input, init))
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...o.retry }
   const sleep = o.sleep ?? sleeper

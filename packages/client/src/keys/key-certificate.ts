@@ -16,7 +16,8 @@ import {
   type ParsedCertificate,
   type PublicKeyHandle,
 } from '../core.js'
-import { checkKeyTrust } from '../trust/check-trust.js'
+import { check } from '../args/check.js'
+import { verifyKeyCertificateOptions } from '../args/shapes.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 
 /** Longest certificate text accepted (16 KiB of DER). */
@@ -66,7 +67,7 @@ export async function verifyKeyCertificate(
   certificate: unknown,
   o: VerifyKeyCertificateOptions,
 ): Promise<CertifiedKey> {
-  checkKeyTrust(o.trust, 'trust')
+  check(o, verifyKeyCertificateOptions, 'options')
   const now = o.now ?? Date.now()
   const mailbox = parseMailboxAddress(o.address)
   if (

@@ -4,6 +4,8 @@
  * replies are signed with it) and an encryption key (letters to the mailbox, and its own sent
  * copies, are encrypted to it). The node only ever sees the public halves (spec 13.1).
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import {
   BaridError,
   exportPrivateJwk,
@@ -37,6 +39,7 @@ export interface PartyKeysJson {
  * ```
  */
 export async function generatePartyKeys(o: { extractable?: boolean } = {}): Promise<PartyKeys> {
+  check(o, shape.extractableOptions, 'options')
   const extractable = o.extractable === true
   const [signing, encryption] = await Promise.all([
     generateKeyPair('Ed25519', { extractable }),
@@ -54,6 +57,7 @@ export async function generatePartyKeys(o: { extractable?: boolean } = {}): Prom
  * ```
  */
 export async function exportPartyKeys(keys: PartyKeys): Promise<PartyKeysJson> {
+  check(keys, shape.partyKeys, 'keys')
   return {
     v: 1,
     signing: await exportPrivateJwk(keys.signing),
@@ -73,6 +77,7 @@ export async function importPartyKeys(
   json: unknown,
   o: { extractable?: boolean } = {},
 ): Promise<PartyKeys> {
+  check(o, shape.extractableOptions, 'options')
   const j = json as Partial<PartyKeysJson> | null
   if (typeof j !== 'object' || j === null || j.v !== 1)
     throw new BaridError('ERR_KEY_INVALID', 'stored keys must be {v: 1, signing, encryption}')

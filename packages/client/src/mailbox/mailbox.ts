@@ -10,6 +10,8 @@ import {
   type MailboxLetterView,
   type OpenedView,
 } from '../core.js'
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { cursorPages } from '../http/paging.js'
 import type { Transport } from '../http/transport.js'
 import type { CertifiedKey } from '../keys/key-certificate.js'
@@ -55,8 +57,7 @@ export interface MailboxContext {
 }
 
 const id = (letterId: string) => {
-  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(letterId))
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'not a letter id')
+  check(letterId, shape.letterId, 'letterId')
   return encodeURIComponent(letterId)
 }
 
@@ -69,15 +70,16 @@ const id = (letterId: string) => {
  */
 export function createMailbox(ctx: MailboxContext): Mailbox {
   const t = ctx.transport
-  const list = async (o: ListOptions = {}) =>
-    (
-      await t.json<MailboxPage>({
-        method: 'GET',
-        path: ctx.path,
-        query: { limit: o.limit, before: o.before, unread: o.unread ? 'true' : undefined },
-        repeatable: true,
-      })
-    ).data
+  const list = async (o: ListOptions = {}) => {
+    check(o, shape.listOptions, 'options')
+    const { data } = await t.json<MailboxPage>({
+      method: 'GET',
+      path: ctx.path,
+      query: { limit: o.limit, before: o.before, unread: o.unread ? 'true' : undefined },
+      repeatable: true,
+    })
+    return data
+  }
   const get = async (letterId: string) => {
     const { data } = await t.json<MailboxLetterView>({
       method: 'GET',
@@ -89,6 +91,7 @@ export function createMailbox(ctx: MailboxContext): Mailbox {
   return {
     list,
     entries(o = {}) {
+      check(o, shape.listOptions, 'options')
       return cursorPages(async (before) => {
         const page = await list({ ...o, before })
         return { items: page.letters, next: page.nextCursor }

@@ -9,6 +9,8 @@
  * the connection and resumes from the last handled cursor after a backoff, so the handler sees
  * that event again, and never a later one first.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, isBaridErrorCode, type PushAuthMessage } from '../core.js'
 import type { LetterEvent } from '../types.js'
 import { defaultWebSocketFactory, type WebSocketFactory, type WebSocketLike } from './websocket.js'
@@ -117,6 +119,9 @@ export function subscribe(
   onEvent: (e: LetterEvent) => void | Promise<void>,
   o: SubscribeOptions = {},
 ): Subscription {
+  check(target, shape.subscribeTarget, 'target')
+  check(onEvent, shape.fn, 'onEvent')
+  check(o, shape.subscribeOptions, 'options')
   const url = `${target.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${EVENTS_PATH}`
   const random = o.random ?? Math.random
   const baseDelay = o.reconnect?.baseDelayMs ?? 500

@@ -5,6 +5,8 @@
  * encrypted attachments, submit, and follow status and evidence. The organisation's private
  * keys never leave this process; the node sees ciphertext and the signed header only.
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, parseMailboxAddress, type KeyPair } from '../core.js'
 import { toLookupQuery, type LookupQuery, type Recipient } from '../directory/lookup.js'
 import { verifyTrail, type EvidenceTrail } from '../evidence/trail.js'
@@ -18,7 +20,6 @@ import {
   type LetterContentInput,
   type SealedSubmission,
 } from '../letters/seal.js'
-import { checkKeyTrust } from '../trust/check-trust.js'
 import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus, RegisteredKey } from '../types.js'
@@ -102,6 +103,7 @@ export interface SenderClient {
  * or read the evidence chain, for the outcome after that.
  */
 export function allSettled(s: LetterStatus): boolean {
+  check(s, shape.letterStatus, 'status')
   return s.recipients.every((r) => r.state === 'delivered' || r.state === 'not-delivered')
 }
 
@@ -139,8 +141,7 @@ function lookupOncePerRun(
  * ```
  */
 export function createSenderClient(o: SenderClientOptions): SenderClient {
-  if (typeof o.apiKey !== 'string' || !o.apiKey.startsWith('barid_sk_'))
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'apiKey must be a barid_sk_ API key')
+  check(o, shape.senderClientOptions, 'options')
   const now = o.now ?? Date.now
   const transport = createTransport({
     baseUrl: o.baseUrl,
@@ -153,7 +154,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
   const trust =
     o.trust === undefined
       ? trustFromNode(transport.baseUrl, { fetch: o.fetch, now })
-      : checkKeyTrust(o.trust, 'trust')
+      : o.trust
   const keys = { signing: o.signingKey, encryption: o.encryptionKey }
   const account = createAccount({
     transport,
@@ -168,6 +169,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
   const knownAddress = o.address === undefined ? undefined : parseMailboxAddress(o.address).address
 
   const registerKeys = async (r: { label?: string } = {}) => {
+    check(r, shape.registerKeysOptions, 'options')
     const list = await account.registerKeys(r)
     registered = Promise.resolve(list[0]!.address)
     return list
@@ -187,6 +189,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     input: SendInput,
     lookup: (q: string | LookupQuery) => Promise<Recipient>,
   ) => {
+    check(input, shape.sendInput, 'input')
     const from = await ensureRegistered()
     if (knownAddress !== undefined && from !== knownAddress)
       throw new BaridError(
@@ -194,8 +197,6 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
         'the API key belongs to another mailbox than the address given',
       )
     const targets = (Array.isArray(input.to) ? input.to : [input.to]) as (string | LookupQuery)[]
-    if (targets.length === 0)
-      throw new BaridError('ERR_INVALID_ARGUMENT', 'a letter needs at least one recipient')
     const recipients = []
     for (const q of targets)
       recipients.push(
@@ -215,24 +216,40 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
 
   const seal = (input: SendInput) => sealWith(input, account.lookup)
 
-  const status = account.status
+  const status = async (letterId: string) => {
+    check(letterId, shape.letterId, 'letterId')
+    return account.status(letterId)
+  }
   return {
     baseUrl: transport.baseUrl,
     address,
     registerKeys,
     listKeys: account.listKeys,
-    revokeKey: account.revokeKey,
-    lookup: account.lookup,
+    async revokeKey(kid) {
+      check(kid, shape.kid, 'kid')
+      return account.revokeKey(kid)
+    },
+    async lookup(q) {
+      check(q, shape.lookupQuery, 'query')
+      return account.lookup(q)
+    },
     seal,
-    submit: account.submit,
+    async submit(sealed, s) {
+      check(sealed, shape.sealedSubmission, 'sealed')
+      check(s, shape.submitOptions, 'options')
+      return account.submit(sealed, s)
+    },
     async send(input) {
+      check(input, shape.sendInput, 'input')
       const { idempotencyKey, ...rest } = input
       return account.submit(
         await seal(rest),
         idempotencyKey === undefined ? {} : { idempotencyKey },
       )
     },
-    sendBatch(inputs, b) {
+    async sendBatch(inputs, b) {
+      check(inputs, shape.sendBatchInputs, 'inputs')
+      check(b, shape.sendBatchOptions, 'options')
       // A batch often writes to the same recipients many times: each is looked up once per
       // batch, not once per letter (a batch of thousands would otherwise meet the node's
       // lookup rate limit, spec 12.5).
@@ -245,6 +262,9 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     },
     status,
     async waitForStatus(letterId, until, w = {}) {
+      check(letterId, shape.letterId, 'letterId')
+      check(until, shape.fn, 'until')
+      check(w, shape.waitOptions, 'options')
       const deadline = now() + (w.timeoutMs ?? 60_000)
       for (;;) {
         const s = await status(letterId)
@@ -259,7 +279,10 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
       }
     },
     async evidence(letterId) {
-      return verifyTrail(await status(letterId), trust)
+      const s = await status(letterId)
+      // A status the node should not have sent is its fault, not the caller's.
+      check(s, shape.letterStatus, 'the status the node answered', 'ERR_INTERNAL')
+      return verifyTrail(s, trust)
     },
     inbox: createMailbox({
       transport,

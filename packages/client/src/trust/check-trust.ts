@@ -1,49 +1,46 @@
 /**
  * @module trust/check-trust
- * The check every public entry point that takes a {@link KeyTrust} makes first. Plain
- * JavaScript lets a caller pass `trustFromTrustList(...)` (a Promise) where a `KeyTrust` is due;
- * used as one it fails much later with an unrelated `ERR_INTERNAL`, and if the list does not
- * verify, its rejection is left unhandled and can end the process. Refusing it at once, with
- * the fix in the message, turns both into one typed error at the call that was wrong.
+ * The shape of a {@link KeyTrust} argument, which every public entry point taking one checks
+ * first (args/shapes.ts). Plain JavaScript lets a caller pass `trustFromTrustList(...)` (a
+ * Promise) where a `KeyTrust` is due; used as one it fails much later with an unrelated
+ * `ERR_INTERNAL`, and if the list does not verify, its rejection is left unhandled and can end
+ * the process. Refusing it at once, with the fix in the message, turns both into one typed
+ * error at the call that was wrong.
  */
-import { BaridError } from '../core.js'
-import type { KeyTrust } from './key-trust.js'
+import { record, type Shape } from '../args/check.js'
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (typeof v === 'object' || typeof v === 'function') &&
   v !== null &&
   typeof (v as { then?: unknown }).then === 'function'
 
+const fn: Shape = (v, at) => (typeof v === 'function' ? undefined : { at, expected: 'a function' })
+
+const keyTrustRecord = record(
+  { store: fn, nodeKey: fn },
+  'a KeyTrust (from trustFromNode, await trustFromTrustList or trustFromStore)',
+)
+
 /**
- * Returns `trust` if it is a {@link KeyTrust}; throws `ERR_INVALID_ARGUMENT` otherwise. A
- * Promise (or other thenable) is refused with a message saying to await it, and its rejection,
- * if any, is handled here so that it cannot surface as an unhandled rejection.
+ * A `KeyTrust`. A Promise (or other thenable) does not fit, with a message saying to await
+ * it, and its rejection, if any, is handled here so that it cannot surface as an unhandled
+ * rejection.
  *
  * @example
  * ```ts
- * const trust = checkKeyTrust(o.trust, 'trust')
+ * check(o.trust, keyTrust, 'options.trust')
  * ```
  */
-export function checkKeyTrust(trust: unknown, name: string): KeyTrust {
-  if (isThenable(trust)) {
+export const keyTrust: Shape = (v, at) => {
+  if (isThenable(v)) {
     // The caller's promise is refused: its outcome, whatever it is, is of no further use.
-    Promise.resolve(trust).catch(() => undefined)
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      `${name} is a Promise, not a KeyTrust: trustFromTrustList is async, await it ` +
-        `(const trust = await trustFromTrustList(bytes, { governanceKeys }))`,
-    )
+    Promise.resolve(v).catch(() => undefined)
+    return {
+      at,
+      expected:
+        'a KeyTrust, not a Promise: trustFromTrustList is async, await it ' +
+        '(const trust = await trustFromTrustList(bytes, { governanceKeys }))',
+    }
   }
-  const t = trust as Partial<Record<keyof KeyTrust, unknown>> | null | undefined
-  if (
-    typeof t !== 'object' ||
-    t === null ||
-    typeof t.store !== 'function' ||
-    typeof t.nodeKey !== 'function'
-  )
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      `${name} must be a KeyTrust (from trustFromNode, await trustFromTrustList or trustFromStore)`,
-    )
-  return trust as KeyTrust
+  return keyTrustRecord(v, at)
 }

@@ -25,6 +25,8 @@ import {
   type NodeKey,
   type ParsedCertificate,
 } from '../core.js'
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import type { FetchLike } from '../http/transport.js'
 
 /** A node key and the operator whose discovery document (or certificate) names it. */
@@ -73,6 +75,8 @@ export function coreFetch(f: FetchLike | undefined): CoreFetchLike {
  * ```
  */
 export function trustFromStore(store: TrustStore, o: TrustOptions = {}): KeyTrust {
+  check(store, shape.trustStore, 'store')
+  check(o, shape.trustOptions, 'options')
   const now = o.now ?? Date.now
   const seconds = () => Math.floor(now() / 1000)
   const discovery = new DiscoveryClient({ trust: store, fetch: coreFetch(o.fetch), now: seconds })
@@ -148,6 +152,8 @@ export async function trustFromTrustList(
   list: Uint8Array,
   o: TrustOptions & { governanceKeys: readonly GovernanceKeyInput[] },
 ): Promise<KeyTrust> {
+  check(list, shape.bytes, 'list')
+  check(o, shape.trustFromTrustListOptions, 'options')
   return trustFromStore(await openStore(list, o), o)
 }
 

@@ -8,6 +8,8 @@
  * already extends to its node by sending it its credentials. The list is fetched again when it
  * is past its next-update, and a newer one replaces it (never an older one).
  */
+import { check } from '../args/check.js'
+import * as shape from '../args/shapes.js'
 import { BaridError, boundedGet, type GovernanceKeyInput, type TrustStore } from '../core.js'
 import type { FetchLike } from '../http/transport.js'
 import {
@@ -48,6 +50,8 @@ async function get(
  * ```
  */
 export function trustFromNode(baseUrl: string, o: TrustFromNodeOptions = {}): KeyTrust {
+  check(baseUrl, shape.baseUrl, 'baseUrl')
+  check(o, shape.trustFromNodeOptions, 'options')
   const base = baseUrl.replace(/\/+$/, '')
   const timeoutMs = o.timeoutMs ?? 10_000
   const now = o.now ?? Date.now

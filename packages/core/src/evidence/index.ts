@@ -23,3 +23,5 @@ export {
   TERMINAL_TYPES,
 } from './types.js'
 export type { EvidenceReason, EvidenceRecord, EvidenceType } from './types.js'
+export { REFUSED_TYPES, TAKEN_TYPES, codeOfReason, recipientStateOf } from './recipient-state.js'
+export type { RecipientView, StateEvidence } from './recipient-state.js'
