@@ -5,8 +5,11 @@
  */
 export {
   BaridError,
+  REFUSED_TYPES,
+  TAKEN_TYPES,
   ERROR_CODES,
   MAX_REPORT_DAYS,
+  codeOfReason,
   concatBytes,
   createEvidence,
   decryptAttachment,
@@ -51,6 +54,7 @@ export {
   exportPublicJwk,
   parseCertificate,
   readEvidenceBundle,
+  recipientStateOf,
   revocationListUrl,
   verifyEvidenceWithTrust,
   verifyRevocationList,

@@ -76,3 +76,74 @@ describe('recipientStateOf', () => {
     expect(codeOfReason(undefined)).toBe('ERR_FORBIDDEN')
   })
 })
+
+describe('recipientStateOf as the sending node follows a recipient', () => {
+  const RANK: Record<RecipientState, number> = {
+    pending: 0,
+    unconfirmed: 1,
+    delivered: 2,
+    'not-delivered': 3,
+  }
+
+  it('never moves a recipient back as records arrive one by one', () => {
+    fc.assert(
+      fc.property(settled, fc.array(record, { maxLength: 10 }), (s, records) => {
+        let view = recipientStateOf([], s)
+        for (let i = 1; i <= records.length; i++) {
+          const next = recipientStateOf(records.slice(0, i), s)
+          expect(RANK[next.state]).toBeGreaterThanOrEqual(RANK[view.state])
+          // Once not delivered, always not delivered.
+          if (view.state === 'not-delivered') expect(next.state).toBe('not-delivered')
+          view = next
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('turns delivered into not-delivered when a later not-delivered record arrives', () => {
+    const view = recipientStateOf(
+      [
+        { id: 'a1', type: 'relay-accepted', time: 1, reason: null },
+        { id: 'b2', type: 'not-delivered', time: 2, reason: 'recipient-exempt' },
+      ],
+      { state: 'delivered', code: null },
+    )
+    expect(view).toEqual({ state: 'not-delivered', code: 'ERR_RECIPIENT_EXEMPT' })
+  })
+
+  it('keeps delivered when the letter was handed to paper', () => {
+    const view = recipientStateOf(
+      [
+        { id: 'a1', type: 'relay-accepted', time: 1, reason: null },
+        { id: 'b2', type: 'handed-to-paper', time: 2, reason: 'recipient-exempt' },
+      ],
+      { state: 'delivered', code: null },
+    )
+    expect(view).toEqual({ state: 'delivered', code: null })
+  })
+
+  it('shows delivered for a recipient pending or unconfirmed whose node reports the letter taken', () => {
+    for (const type of ['relay-accepted', 'delivered', 'handed-to-paper', 'retrieved'])
+      expect(recipientStateOf([{ id: 'a', type, time: 1 }])).toEqual({
+        state: 'delivered',
+        code: null,
+      })
+    expect(
+      recipientStateOf([{ id: 'a', type: 'delivered', time: 1 }], {
+        state: 'unconfirmed',
+        code: 'ERR_PEER_UNAVAILABLE',
+      }),
+    ).toEqual({ state: 'delivered', code: null })
+  })
+
+  it('maps every reason of spec 07 to an error code and keeps error codes as they are', () => {
+    expect(codeOfReason('ERR_INPUT_TOO_LARGE')).toBe('ERR_INPUT_TOO_LARGE')
+    expect(codeOfReason('mailbox-unknown')).toBe('ERR_RECIPIENT_UNKNOWN')
+    expect(codeOfReason('mailbox-closed')).toBe('ERR_RECIPIENT_UNKNOWN')
+    expect(codeOfReason('recipient-exempt')).toBe('ERR_RECIPIENT_EXEMPT')
+    expect(codeOfReason('operator-unreachable')).toBe('ERR_PEER_UNAVAILABLE')
+    for (const r of ['mailbox-full', 'refused-by-recipient', 'policy', null])
+      expect(codeOfReason(r)).toBe('ERR_FORBIDDEN')
+  })
+})
