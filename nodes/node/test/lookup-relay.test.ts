@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
+import { openMailbox } from '../src/admin/admin.js'
 import { KAREN, makeAgency, servedOnPaper, startPair } from './harness.js'
 
 it('relays a paper-served resident as paper, with the print key, from across the border', async () => {
@@ -13,6 +14,26 @@ it('relays a paper-served resident as paper, with the print key, from across the
   const { to } = await servedOnPaper(pair, eta)
   expect(to).toMatchObject({ status: 'active', operator: 'digitalpost.dk', delivery: 'paper' })
   expect(to.status === 'active' && to.keys.map((k) => k.use)).toEqual(['enc'])
+})
+
+it('relays a mailbox with no key yet as active with no keys, as its operator answers it at home', async () => {
+  await using pair = await startPair()
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+  await openMailbox(pair.nodes.dk.services, {
+    address: 'karen.hansen',
+    identifier: 'dk:cpr:0202902345',
+    kind: 'person',
+  })
+  const q = { identifier: 'dk:cpr:0202902345' }
+  const expected = {
+    status: 'active',
+    address: 'karen.hansen@digitalpost.dk',
+    operator: 'digitalpost.dk',
+    keys: [],
+  }
+  expect(await skat.client.lookup(q)).toEqual(expected)
+  expect(await eta.client.lookup(q)).toEqual(expected)
 })
 
 it("answers a peer's malformed lookup answer with ERR_PEER_UNAVAILABLE, whatever it is", async () => {
