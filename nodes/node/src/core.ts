@@ -28,6 +28,7 @@ export {
   parseMailboxAddress,
   parseOperatorId,
   parsePublicJwk,
+  recipientKeys,
   sealLetter,
   validateChain,
   sha256,

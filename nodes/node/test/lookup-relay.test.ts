@@ -6,7 +6,8 @@
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
 import { openMailbox } from '../src/admin/admin.js'
-import { KAREN, makeAgency, servedOnPaper, startPair } from './harness.js'
+import { newPartyKeys } from './clients.js'
+import { KAREN, makeAgency, makeCitizen, servedOnPaper, startPair } from './harness.js'
 
 it('relays a paper-served resident as paper, with the print key, from across the border', async () => {
   await using pair = await startPair()
@@ -34,6 +35,21 @@ it('relays a mailbox with no key yet as active with no keys, as its operator ans
   }
   expect(await skat.client.lookup(q)).toEqual(expected)
   expect(await eta.client.lookup(q)).toEqual(expected)
+})
+
+it('relays the keys of a mailbox abroad newest registration first, as its node lists them', async () => {
+  await using pair = await startPair()
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
+  const newer = [await newPartyKeys(), await newPartyKeys()]
+  for (const k of newer) await lars.client.registerKeys(k)
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  expect(to.keys.filter((k) => k.use === 'enc').map((k) => k.kid)).toEqual([
+    newer[1]!.enc.kidBase64Url,
+    newer[0]!.enc.kidBase64Url,
+    lars.keys.enc.kidBase64Url,
+  ])
 })
 
 it("answers a peer's malformed lookup answer with ERR_PEER_UNAVAILABLE, whatever it is", async () => {

@@ -64,7 +64,13 @@ export type {
   RecipientState as CoreRecipientState,
   RegisteredKeyView,
 } from '@barid/core'
-export { openLetter, sealLetter, verifyEvidence, verifyEvidenceChain } from '@barid/core'
+export {
+  openLetter,
+  recipientKeys,
+  sealLetter,
+  verifyEvidence,
+  verifyEvidenceChain,
+} from '@barid/core'
 export type {
   EvidenceRecord,
   LetterHeader,
