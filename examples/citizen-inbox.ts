@@ -93,8 +93,11 @@ async function main(): Promise<void> {
 
   const me = await citizen.me()
   say(`signed in: mailbox ${me.address} at ${me.operator}`)
-  await citizen.registerKeys({ label: 'citizen-inbox example' })
+  const registered = await citizen.registerKeys({ label: 'citizen-inbox example' })
   say(`device keys ${created ? 'generated and ' : ''}registered; the node certified them`)
+  // Letters go to the four newest encryption keys of a mailbox (spec 13.4).
+  for (const kid of registered.flatMap((k) => k.displaced))
+    say(`the older device key ${kid} no longer receives new letters`)
 
   // What is in the mailbox now, newest first, across pages; anything newer comes by push.
   const saved = a.cursor

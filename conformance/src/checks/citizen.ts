@@ -4,7 +4,7 @@
  * verification, key certification, first opening and its `retrieved` record, replies only, and
  * that no caller reaches, or learns of, another's letters.
  */
-import { toBase64Url } from '@barid/core'
+import { generateKeyPair, toBase64Url } from '@barid/core'
 import { call } from '../http/http.js'
 import {
   citizenCall,
@@ -109,6 +109,52 @@ export const citizenChecks: Check[] = [
           )
         }
       }
+    },
+  },
+  {
+    id: 'citizen.keys.order',
+    title:
+      "a mailbox's keys are listed newest registration first, by its node and by a node relaying a lookup of it",
+    group: 'citizen',
+    clauses: ['13.4-3', '13.4-4'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const c = await newCitizen(world, world.b)
+      const registered = [c.keys.encryption.kidBase64Url]
+      for (let i = 0; i < 4; i++) {
+        const k = await generateKeyPair('X25519')
+        const r = await citizenCall(world, c, 'POST', '/v1/citizen/keys', {
+          use: 'enc',
+          jwk: k.publicJwk,
+          label: `device ${i + 2}`,
+        })
+        expectStatus(r, 201, '13.4-2', `registering encryption key ${i + 2}`)
+        registered.unshift(k.kidBase64Url)
+      }
+      const encKids = (body: unknown) =>
+        ((body as { keys?: { kid: string; use: string }[] }).keys ?? [])
+          .filter((k) => k.use === 'enc')
+          .map((k) => k.kid)
+      const own = await citizenCall(world, c, 'GET', '/v1/citizen/keys')
+      expectStatus(own, 200, '13.4-3', 'listing keys')
+      ensure(
+        JSON.stringify(encKids(own.body)) === JSON.stringify(registered),
+        `node ${c.node.name} lists encryption keys ${encKids(own.body).join(' ')}, registered newest first ${registered.join(' ')}`,
+        '13.4-3',
+      )
+      const relayed = await senderCall(
+        world,
+        f.agencyA,
+        'GET',
+        `/v1/sender/directory?address=${encodeURIComponent(c.address)}`,
+      )
+      expectStatus(relayed, 200, '12.5-1', `lookup of ${c.address} from node A`)
+      ensure(
+        JSON.stringify(encKids(relayed.body)) === JSON.stringify(registered),
+        `a lookup relayed by node A lists ${encKids(relayed.body).join(' ')}, registered newest first ${registered.join(' ')}`,
+        '13.4-4',
+      )
     },
   },
   {

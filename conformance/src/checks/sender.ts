@@ -456,7 +456,7 @@ export const senderChecks: Check[] = [
   {
     id: 'sender.lookup.peer-answer',
     title:
-      "a node relays a peer's lookup answer only once checked: delivery paper kept, a malformed one refused (ERR_PEER_UNAVAILABLE)",
+      "a node relays a peer's lookup answer only once checked: delivery paper kept, a mailbox with no key yet relayed as active with no keys, a malformed one refused (ERR_PEER_UNAVAILABLE)",
     group: 'sender',
     clauses: ['11.6-4'],
     kind: 'example',
@@ -478,6 +478,18 @@ export const senderChecks: Check[] = [
         ensure(
           b.status === 'active' && b.delivery === 'paper',
           `a paper-served mailbox of the peer was relayed as ${b.status} ${b.delivery ?? '(no delivery)'}`,
+          '11.6-4',
+        )
+        world.peer.lookupMode = 'keyless'
+        const keyless = await ask()
+        expectStatus(keyless, 200, '11.6-4', 'a lookup answered with no keys')
+        const k = keyless.body as { status?: string; address?: string; keys?: unknown }
+        ensure(
+          k.status === 'active' &&
+            k.address === box.address &&
+            Array.isArray(k.keys) &&
+            k.keys.length === 0,
+          `a mailbox of the peer with no key yet was relayed as ${JSON.stringify(keyless.body).slice(0, 200)}`,
           '11.6-4',
         )
         world.peer.lookupMode = 'malformed'

@@ -82,10 +82,11 @@ export class HarnessPeer implements AsyncDisposable {
   mode: PeerMode = 'up'
   /** How lookups are answered: normally, or with a redirect a node must not follow (10.5). */
   /**
-   * How lookups are answered: normally, by a redirect, with `delivery: "paper"` (17.6), or
-   * (`malformed`) with answers no node may relay, in turn (11.6).
+   * How lookups are answered: normally, by a redirect, with `delivery: "paper"` (17.6), as a
+   * mailbox with no key yet (`keyless`, 11.6), or (`malformed`) with answers no node may relay,
+   * in turn (11.6).
    */
-  lookupMode: 'normal' | 'redirect' | 'paper' | 'malformed' = 'normal'
+  lookupMode: 'normal' | 'redirect' | 'paper' | 'keyless' | 'malformed' = 'normal'
   private malformedLookups = 0
   readonly mailboxes = new Map<string, PeerMailbox>()
   readonly violations: PeerViolation[] = []
@@ -212,6 +213,7 @@ export class HarnessPeer implements AsyncDisposable {
         return send(res, 307, undefined, { location: `${this.url}/canary/lookup` })
       const answer = await this.lookup(JSON.parse(new TextDecoder().decode(body)))
       if (this.lookupMode === 'paper') return send(res, 200, { ...answer, delivery: 'paper' })
+      if (this.lookupMode === 'keyless') return send(res, 200, { ...answer, keys: [] })
       if (this.lookupMode === 'malformed') {
         const other = `someone@${[...this.nodes.values()][0]?.operator ?? 'post.eg'}`
         const bad = [

@@ -31,6 +31,7 @@ export {
   parseMailboxAddress,
   parseOperatorId,
   parsePublicJwk,
+  recipientKeys,
   sealLetter,
   validateChain,
   sha256,

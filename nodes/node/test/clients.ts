@@ -14,6 +14,7 @@ import {
   importPublicJwk,
   isBaridErrorCode,
   openLetter,
+  recipientKeys,
   sealLetter,
   toBase64Url,
   toHex,
@@ -106,11 +107,11 @@ export async function sealFor(
   const recipients = []
   for (const r of input.to) {
     const keys = []
-    for (const k of r.keys.keys.filter((k) => k.use === 'enc')) {
+    for (const k of recipientKeys(r.keys.keys)) {
       const h = await importPublicJwk(k.jwk, { use: 'encrypt' })
       keys.push({ publicKey: h.publicKey, kid: h.kid })
     }
-    recipients.push({ address: r.keys.address, keys: keys.slice(0, 4) })
+    recipients.push({ address: r.keys.address, keys })
   }
   const now = Date.now()
   const sealed = await sealLetter({

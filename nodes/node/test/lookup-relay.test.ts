@@ -5,7 +5,9 @@
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
-import { KAREN, makeAgency, servedOnPaper, startPair } from './harness.js'
+import { openMailbox } from '../src/admin/admin.js'
+import { newPartyKeys } from './clients.js'
+import { KAREN, makeAgency, makeCitizen, servedOnPaper, startPair } from './harness.js'
 
 it('relays a paper-served resident as paper, with the print key, from across the border', async () => {
   await using pair = await startPair()
@@ -13,6 +15,41 @@ it('relays a paper-served resident as paper, with the print key, from across the
   const { to } = await servedOnPaper(pair, eta)
   expect(to).toMatchObject({ status: 'active', operator: 'digitalpost.dk', delivery: 'paper' })
   expect(to.status === 'active' && to.keys.map((k) => k.use)).toEqual(['enc'])
+})
+
+it('relays a mailbox with no key yet as active with no keys, as its operator answers it at home', async () => {
+  await using pair = await startPair()
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+  await openMailbox(pair.nodes.dk.services, {
+    address: 'karen.hansen',
+    identifier: 'dk:cpr:0202902345',
+    kind: 'person',
+  })
+  const q = { identifier: 'dk:cpr:0202902345' }
+  const expected = {
+    status: 'active',
+    address: 'karen.hansen@digitalpost.dk',
+    operator: 'digitalpost.dk',
+    keys: [],
+  }
+  expect(await skat.client.lookup(q)).toEqual(expected)
+  expect(await eta.client.lookup(q)).toEqual(expected)
+})
+
+it('relays the keys of a mailbox abroad newest registration first, as its node lists them', async () => {
+  await using pair = await startPair()
+  const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
+  const newer = [await newPartyKeys(), await newPartyKeys()]
+  for (const k of newer) await lars.client.registerKeys(k)
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error(`lookup: ${to.status}`)
+  expect(to.keys.filter((k) => k.use === 'enc').map((k) => k.kid)).toEqual([
+    newer[1]!.enc.kidBase64Url,
+    newer[0]!.enc.kidBase64Url,
+    lars.keys.enc.kidBase64Url,
+  ])
 })
 
 it("answers a peer's malformed lookup answer with ERR_PEER_UNAVAILABLE, whatever it is", async () => {

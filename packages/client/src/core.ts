@@ -66,6 +66,7 @@ export type {
 } from '@barid/core'
 export {
   openLetter,
+  recipientKeys,
   recipientStateOf,
   sealLetter,
   verifyEvidence,

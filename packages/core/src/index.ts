@@ -381,6 +381,7 @@ export {
   newLetterId,
   openLetter,
   parseLetterHeader,
+  recipientKeys,
   sealLetter,
 } from './letter/index.js'
 export type {

@@ -22,6 +22,22 @@ describe("a peer's lookup answer (spec 11.6)", () => {
     })
   })
 
+  it('relays an active answer with no keys as it is, for the sender to refuse as ERR_KEY_NOT_FOUND', () => {
+    expect(readPeerLookup({ ...active, keys: [] }, 'digitalpost.dk')).toEqual({
+      ...active,
+      operator: 'digitalpost.dk',
+      keys: [],
+    })
+  })
+
+  it('keeps the order of the keys, newest registration first, when it cuts them', () => {
+    const many = Array.from({ length: 70 }, (_, i) => ({ ...key, kid: `k${i}` }))
+    const r = readPeerLookup({ ...active, keys: many }, 'digitalpost.dk')
+    expect(r.status === 'active' && r.keys.map((k) => k.kid)).toEqual(
+      many.slice(0, MAX_LOOKUP_KEYS).map((k) => k.kid),
+    )
+  })
+
   it('refuses as the peer unavailable an answer about another operator, or ill-typed, never as unknown', () => {
     for (const bad of [
       null,
@@ -30,7 +46,8 @@ describe("a peer's lookup answer (spec 11.6)", () => {
       { status: 'maybe' },
       { ...active, address: 'karen.holm@post.eg' },
       { ...active, address: 'not an address' },
-      { ...active, keys: [] },
+      { ...active, keys: undefined },
+      { ...active, keys: { 0: key } },
       { ...active, keys: [{ ...key, use: 'both' }] },
       { ...active, keys: [{ ...key, jwk: 'x' }] },
       { ...active, keys: [{ ...key, certificate: 'x'.repeat(20_000) }] },

@@ -58,7 +58,8 @@ export function readPeerLookup(json: unknown, operator: string): LookupResult {
     malformed('address')
   }
   if (owner !== operator) malformed('address')
-  if (!Array.isArray(r.keys) || r.keys.length === 0) malformed('keys')
+  // No key is an answer (the holder has not registered one yet): the sender's ERR_KEY_NOT_FOUND.
+  if (!Array.isArray(r.keys)) malformed('keys')
   const keys = r.keys.slice(0, MAX_LOOKUP_KEYS).map(key)
   if (r.delivery !== undefined && r.delivery !== 'paper') malformed('delivery')
   return {

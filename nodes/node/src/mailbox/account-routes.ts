@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import {
   BaridError,
   isBaridError,
+  recipientKeys,
   type AttachmentUploadView,
   type KeyListView,
   type LetterStatusView,
@@ -25,6 +26,7 @@ import {
   submitLetter,
   type SubmissionResult,
 } from '../letters/submit.js'
+import { isPrintKey } from '../paper/paper-keys.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import { isBlobDigest } from '../storage/blob-store.js'
@@ -103,9 +105,10 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
     createdAt: now,
     revokedAt: null,
   })
-  const stored = added
-    ? { kid, certificate }
-    : (await svc.storage.listMailboxKeys(mailbox.id)).find((k) => k.kid === kid)
+  const keys = (await svc.storage.listMailboxKeys(mailbox.id)).filter(
+    (k) => !isPrintKey(svc, k.kid),
+  )
+  const stored = keys.find((k) => k.kid === kid)
   if (!stored)
     throw new BaridError(
       'ERR_KEY_INVALID',
@@ -117,9 +120,21 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
       use,
       certificate: stored.certificate,
       address: mailbox.address,
+      displaced: added ? displacedBy(kid, keys) : [],
     } satisfies RegisteredKeyView,
     added ? 201 : 200,
   )
+}
+
+/**
+ * The keys that the registration of `kid` pushed out of those senders encrypt to (spec 13.4),
+ * from the mailbox's keys newest first: they open the letters they got, but no new ones.
+ */
+function displacedBy(kid: string, keys: readonly { kid: string; use: string }[]): string[] {
+  const now = new Set(recipientKeys(keys).map((k) => k.kid))
+  return recipientKeys(keys.filter((k) => k.kid !== kid))
+    .filter((k) => !now.has(k.kid))
+    .map((k) => k.kid)
 }
 
 /** `GET …/keys`. */

@@ -72,6 +72,31 @@ describe('sqlite storage', () => {
     expect(await s.currentKeyJwk(1, 'k1', 'sig')).toBeUndefined()
   })
 
+  it('lists the keys of a mailbox newest registration first, a key added again keeping its place', async () => {
+    await using s = (await withMailboxes(1)).storage
+    const key = (kid: string) => ({
+      mailboxId: 1,
+      kid,
+      use: 'enc' as const,
+      jwk: '{}',
+      certificate: 'c',
+      label: null,
+      createdAt: T, // the same instant: the order must not depend on the clock
+      revokedAt: null,
+    })
+    for (const kid of ['k1', 'k2', 'k3', 'k4', 'k5']) await s.addMailboxKey(key(kid))
+    expect(await s.addMailboxKey(key('k2'))).toBe(false)
+    await s.revokeMailboxKey(1, 'k4', T + 1)
+    expect((await s.listMailboxKeys(1)).map((k) => k.kid)).toEqual(['k5', 'k3', 'k2', 'k1'])
+    expect((await s.listMailboxKeys(1, { includeRevoked: true })).map((k) => k.kid)).toEqual([
+      'k5',
+      'k4',
+      'k3',
+      'k2',
+      'k1',
+    ])
+  })
+
   it('lists a mailbox newest first with cursor paging and an unread filter', async () => {
     const { storage: s, ids } = await withMailboxes(2)
     for (let i = 0; i < 7; i++) await s.writeLetter(write(letter(`L${i}`), [ids[0]!]))

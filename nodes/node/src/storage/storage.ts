@@ -61,6 +61,10 @@ export interface DirectoryStore {
   setMailboxStatus(id: number, status: MailboxStatus): Promise<void>
   /** Adds a key; a second key with the same kid for the same mailbox is refused (returns false). */
   addMailboxKey(key: MailboxKey): Promise<boolean>
+  /**
+   * The mailbox's keys, newest registration first (spec 13.4: the order lookups answer in, and
+   * senders encrypt to the first four encryption keys). A key registered again keeps its place.
+   */
   listMailboxKeys(mailboxId: number, opts?: { includeRevoked?: boolean }): Promise<MailboxKey[]>
   /** The JWK of the mailbox's unrevoked key `kid` for `use`, if there is one (asked per letter). */
   currentKeyJwk(mailboxId: number, kid: string, use: 'sig' | 'enc'): Promise<string | undefined>

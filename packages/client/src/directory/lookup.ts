@@ -20,9 +20,12 @@ export type Recipient =
       status: 'active'
       address: string
       operator: string
-      /** Certified encryption keys, newest certification first. */
+      /**
+       * Certified encryption keys in the node's order, newest registration first (spec 13.4): a
+       * letter is encrypted to the first four.
+       */
       encryptionKeys: CertifiedKey[]
-      /** Certified signing keys, newest certification first. */
+      /** Certified signing keys, in the node's order (newest registration first). */
       signingKeys: CertifiedKey[]
     }
   | { status: 'exempt'; operator: string }
@@ -102,12 +105,13 @@ export async function verifyLookupResult(
       throw new BaridError('ERR_KEY_INVALID', 'a listed kid differs from its certificate')
     ;(c.use === 'enc' ? encryptionKeys : signingKeys).push(c)
   }
-  const newestFirst = (x: CertifiedKey, y: CertifiedKey) => y.issuedAt - x.issuedAt
+  // The node's order is the registration order (13.4). Certificate notBefore cannot replace it:
+  // it has one-second resolution and is backdated, so keys registered close together tie.
   return {
     status: 'active',
     address: address.address,
     operator: address.operator,
-    encryptionKeys: encryptionKeys.sort(newestFirst),
-    signingKeys: signingKeys.sort(newestFirst),
+    encryptionKeys,
+    signingKeys,
   }
 }

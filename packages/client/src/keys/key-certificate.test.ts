@@ -175,7 +175,7 @@ describe('verifyKeyCertificate', () => {
 })
 
 describe('verifyLookupResult', () => {
-  it('returns the certified keys of an active mailbox, newest first', async () => {
+  it('returns the certified keys of an active mailbox in the order of the answer, not of their certificate times', async () => {
     const newer = await generateKeyPair('X25519')
     const keys = [
       {
@@ -199,7 +199,8 @@ describe('verifyLookupResult', () => {
       { trust, now: NOW },
     )
     if (r.status !== 'active') throw new Error('expected active')
-    expect(r.encryptionKeys.map((k) => k.kid)).toEqual([newer.kidBase64Url, larsEnc.kidBase64Url])
+    // The node lists keys newest registration first (spec 13.4); notBefore does not reorder them.
+    expect(r.encryptionKeys.map((k) => k.kid)).toEqual([larsEnc.kidBase64Url, newer.kidBase64Url])
     expect(r.signingKeys.map((k) => k.kid)).toEqual([larsSig.kidBase64Url])
   })
 

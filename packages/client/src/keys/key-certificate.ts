@@ -33,7 +33,7 @@ export interface CertifiedKey {
   certificate: string
   /** The parsed certificate. */
   parsed: ParsedCertificate
-  /** Milliseconds: the certificate's notBefore (newer certifications sort first). */
+  /** Milliseconds: the certificate's notBefore (not an order of keys: spec 13.4). */
   issuedAt: number
   /** Milliseconds: its notAfter. */
   expiresAt: number

@@ -4,13 +4,17 @@
  * are encrypted to the recipients' certified keys and the sender's own key, and signed with
  * the sender's signing key. Nothing readable leaves the sender's process.
  */
-import { BaridError, sealLetter, toHex, utf8, type LetterHeader } from '../core.js'
+import {
+  BaridError,
+  recipientKeys,
+  sealLetter,
+  toHex,
+  utf8,
+  type LetterHeader,
+} from '../core.js'
 import type { Recipient } from '../directory/lookup.js'
 import type { PartyKeys } from '../keys/party-keys.js'
 import { prepareAttachments, type AttachmentInput, type PreparedAttachment } from './attachments.js'
-
-/** Most encryption keys per recipient a letter carries (spec 05). */
-export const MAX_KEYS_PER_RECIPIENT = 4
 
 /** The content of a letter, as the caller writes it. */
 export interface LetterContentInput {
@@ -100,9 +104,11 @@ export async function sealOutgoing(o: SealOutgoingOptions): Promise<SealedSubmis
     },
     recipients: o.recipients.map((r) => ({
       address: r.address,
-      keys: r.encryptionKeys
-        .slice(0, MAX_KEYS_PER_RECIPIENT)
-        .map((k) => ({ publicKey: k.handle.publicKey, kid: k.handle.kid })),
+      // The newest four, as the directory lists them (spec 13.4).
+      keys: recipientKeys(r.encryptionKeys).map((k) => ({
+        publicKey: k.handle.publicKey,
+        kid: k.handle.kid,
+      })),
     })),
     kind: c.kind ?? 'letter',
     contentType: c.contentType ?? 'text/plain; charset=utf-8',

@@ -122,7 +122,17 @@ export function createAccount(ctx: AccountContext): Account {
             'ERR_KEY_INVALID',
             'the node certified another key than the one registered',
           )
-        out.push({ kid: data.kid, use, certificate: data.certificate, address: data.address })
+        // A node older than the `displaced` field sends none: no displacement is known.
+        const displaced = Array.isArray(data.displaced)
+          ? data.displaced.filter((k): k is string => typeof k === 'string')
+          : []
+        out.push({
+          kid: data.kid,
+          use,
+          certificate: data.certificate,
+          address: data.address,
+          displaced,
+        })
       }
       return out
     },

@@ -123,6 +123,11 @@ export interface RegisteredKeyView {
   certificate: string
   /** The mailbox the key is registered for. */
   address: string
+  /**
+   * Encryption keys of the mailbox that this registration pushed out of the four newest: senders
+   * stop encrypting new letters to them (spec 13.4). Empty unless a new `enc` key did so.
+   */
+  displaced: string[]
 }
 
 /**

@@ -50,3 +50,4 @@ export {
   MAX_LETTER_BYTES,
   MAX_RECIPIENTS,
 } from './limits.js'
+export { recipientKeys } from './recipient-keys.js'

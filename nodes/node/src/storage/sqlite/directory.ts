@@ -33,10 +33,11 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   const byId = c.prepare<[number], Mailbox>(`${MAILBOX} where id = ?`)
   const byAddress = c.prepare<[string], Mailbox>(`${MAILBOX} where address = ?`)
   const byIdentifier = c.prepare<[string], Mailbox>(`${MAILBOX} where identifier = ?`)
+  // Newest registration first (spec 13.4): senders encrypt to the first four `enc` keys listed.
   const currentKeys = c.prepare<[number], MailboxKey>(
-    `${KEY} where mailbox_id = ? and revoked_at is null order by id`,
+    `${KEY} where mailbox_id = ? and revoked_at is null order by id desc`,
   )
-  const allKeys = c.prepare<[number], MailboxKey>(`${KEY} where mailbox_id = ? order by id`)
+  const allKeys = c.prepare<[number], MailboxKey>(`${KEY} where mailbox_id = ? order by id desc`)
   // One row by the (mailbox_id, kid) unique index, and only the JWK: the certificate (PEM text)
   // that listing keys also returns is not needed to check a letter's signature.
   const currentJwk = c
