@@ -103,4 +103,25 @@ describe('barid help and argument handling', () => {
       { numRuns: 300 },
     )
   })
+
+  it('names every command in the command table of the README', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('## Commands'), readme.indexOf('## Exit codes'))
+    const cells = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split(' | ')[0] as string)
+    for (const c of COMMANDS) {
+      const name = c.name.join(' ')
+      // A row may share one group word among several commands: `federation suspend` / `withdraw`.
+      const listed = cells.some(
+        (cell) =>
+          new RegExp(`\`${escape(name)}[ \`]`).test(cell) ||
+          (c.name.length > 1 &&
+            cell.startsWith(`| \`${c.name[0]} `) &&
+            cell.includes(`/ \`${c.name.at(-1)}\``)),
+      )
+      expect(listed, name).toBe(true)
+    }
+  })
 })
