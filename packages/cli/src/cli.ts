@@ -9,6 +9,7 @@ import { BaridError } from './core.js'
 import { FileError, UsageError } from './errors.js'
 import { EXIT } from './exit-codes.js'
 import { COMMANDS } from './commands/index.js'
+import { cliVersion } from './version.js'
 
 /** Where the CLI writes and where it runs. */
 export interface CliIo {
@@ -24,16 +25,41 @@ const EXIT_HELP = `Exit codes:
   3   file error (missing or unreadable input, output that already exists)
   70  internal error (a bug: please report it)`
 
+/** Command names and summaries, one a line, the summaries aligned. */
+function listing(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.join(' ').length))
+  return commands.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`).join('\n')
+}
+
+/** The commands of a group (the first word they share), in the order of `COMMANDS`. */
+function members(group: string): readonly Command[] {
+  return COMMANDS.filter((c) => c.name.length > 1 && c.name[0] === group)
+}
+
+/** The group names, in the order their first command comes in `COMMANDS`. */
+const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.length > 1).map((c) => c.name[0]))]
+
 function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.join(' ').length))
-  const lines = COMMANDS.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`)
   return `barid: the Barid operator's tool (federation, operator PKI, trust lists, evidence)
 
 Usage: barid <command> [options]
        barid <command> --help
+       barid <group> --help     a group's commands (${GROUPS.join(', ')})
+       barid --version
 
 Commands:
-${lines.join('\n')}
+${listing(COMMANDS)}
+
+${EXIT_HELP}
+`
+}
+
+function groupHelp(group: string): string {
+  return `Usage: barid ${group} <command> [options]
+       barid ${group} <command> --help
+
+Commands:
+${listing(members(group))}
 
 ${EXIT_HELP}
 `
@@ -65,19 +91,31 @@ function find(args: readonly string[]): { command: Command; rest: readonly strin
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const line = (w: (s: string) => void) => (s: string) => w(`${s}\n`)
+  if (args[0] === '--version') return version(io)
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-    const target = args[0] === 'help' ? find(args.slice(1)) : undefined
-    io.stdout(target === undefined ? mainHelp() : commandHelp(target.command))
+    const target = args[0] === 'help' ? args.slice(1) : []
+    const command = find(target)?.command
+    io.stdout(
+      command !== undefined
+        ? commandHelp(command)
+        : members(target[0] ?? '').length > 0
+          ? groupHelp(target[0] as string)
+          : mainHelp(),
+    )
     return args.length === 0 ? EXIT.usage : EXIT.ok
   }
   const found = find(args)
   if (found === undefined) {
-    io.stderr(
-      `barid: unknown command "${args
-        .filter((a) => !a.startsWith('-'))
-        .slice(0, 2)
-        .join(' ')}"; see barid --help\n`,
-    )
+    const group = members(args[0] as string).length > 0 ? (args[0] as string) : undefined
+    // A group name with no subcommand: its commands, as help (0) or as a usage error (2).
+    if (group !== undefined && args.slice(1).every((a) => a.startsWith('-'))) {
+      const help = args.includes('--help') || args.includes('-h')
+      ;(help ? io.stdout : io.stderr)(groupHelp(group))
+      return help ? EXIT.ok : EXIT.usage
+    }
+    const named = args.filter((a) => !a.startsWith('-')).slice(0, 2)
+    const hint = group === undefined ? 'barid --help' : `barid ${group} --help`
+    io.stderr(`barid: unknown command "${named.join(' ')}"; see ${hint}\n`)
     return EXIT.usage
   }
   const { command, rest } = found
@@ -110,6 +148,16 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return EXIT.ok
   } catch (e) {
     return report(e, command, json, io)
+  }
+}
+
+async function version(io: CliIo): Promise<number> {
+  try {
+    io.stdout(`${await cliVersion()}\n`)
+    return EXIT.ok
+  } catch (e) {
+    io.stderr(`barid: INTERNAL: cannot read the version: ${(e as Error).message}\n`)
+    return EXIT.internal
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { join } from 'node:path'
 import {
+  BaridError,
   importKeyPair,
   parseCertificate,
   type KeyPair,
@@ -130,12 +131,19 @@ export async function publishList(
   return list
 }
 
-/** The operator entry with `id`, or a usage error naming the operators that exist. */
+/**
+ * The operator entry with `id`. An id the list does not hold is a refusal of the federation's
+ * state (`ERR_OPERATOR_UNKNOWN`, exit 1), not a usage error: the command line was well formed.
+ */
 export function findOperator(list: TrustList, id: string): OperatorEntry {
   const op = list.operators.find((o) => o.id === id)
   if (op === undefined) {
-    const known = list.operators.map((o) => o.id).join(', ') || 'none'
-    throw new UsageError(`operator ${id} is not in the trust list (operators: ${known})`)
+    const known = list.operators.map((o) => o.id)
+    throw new BaridError(
+      'ERR_OPERATOR_UNKNOWN',
+      `operator ${id} is not in the trust list (operators: ${known.join(', ') || 'none'})`,
+      { details: { operator: id, operators: known } },
+    )
   }
   return op
 }

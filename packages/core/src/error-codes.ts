@@ -113,6 +113,7 @@ export const ERROR_CODES = {
   ERR_DISCOVERY_TIMEOUT: { http: 504, summary: 'A discovery or revocation fetch did not complete within its timeout.' },
   ERR_PEER_ADDRESS_REFUSED: { http: 502, summary: 'A peer endpoint\'s host resolves to a loopback, private, link-local or other non-public address the node is not configured to allow; nothing is sent.' },
   ERR_EVIDENCE_BUNDLE_MALFORMED: { http: 400, summary: 'An evidence bundle (records with the certificates to verify them offline) is not well formed.' },
+  ERR_GOVERNANCE_CONFLICT: { http: 409, summary: 'A governance change conflicts with what the federation already issued: the operator is already listed or already in the state asked, a status change is not later than the last, a key rollover is already (or not yet) announced, or a log epoch is already declared.' },
 
   // federation requests between nodes (spec/11)
   ERR_FED_SIGNATURE_MISSING: { http: 401, summary: 'A federation request lacks the HTTP message signature its profile requires (RFC 9421).' },

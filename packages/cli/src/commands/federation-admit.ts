@@ -7,13 +7,14 @@
 import { join } from 'node:path'
 import { integer, iso, optional, parseTime, required, type Command } from '../command.js'
 import {
+  BaridError,
   createCertificate,
   derToPem,
   readCertificateRequest,
   type OperatorEntry,
 } from '../core.js'
 import { UsageError } from '../errors.js'
-import { loadFederation, nextContent, publishList } from '../federation-state.js'
+import { findOperator, loadFederation, nextContent, publishList } from '../federation-state.js'
 import { readJson, resolvePath, writePublic } from '../files.js'
 import type { AdmissionRequest } from './operator-init.js'
 
@@ -68,20 +69,26 @@ Options:
     const request = readRequest(await readJson(resolvePath(ctx.cwd, required(values, 'request'))))
     const csr = await readCertificateRequest(request.csr)
     if (csr.operatorId !== request.operator) {
-      throw new UsageError(
+      throw new BaridError(
+        'ERR_CERT_OPERATOR_MISMATCH',
         'the certificate signing request names another operator than the admission request',
+        { details: { request: request.operator, csr: csr.operatorId ?? null } },
       )
     }
     const effective =
       typeof values.effective === 'string' ? parseTime(values.effective, 'effective') : ctx.now
-    const existing = state.list.operators.find((o) => o.id === request.operator)
+    // Admitting again would replace the operator's status history (spec 20.4).
+    const existing =
+      values['add-ca'] === true
+        ? findOperator(state.list, request.operator)
+        : state.list.operators.find((o) => o.id === request.operator)
     if (existing !== undefined && values['add-ca'] !== true) {
-      throw new UsageError(
+      throw new BaridError(
+        'ERR_GOVERNANCE_CONFLICT',
         `${request.operator} is already in the trust list; use --add-ca to add a CA, or reinstate to reactivate it`,
+        { details: { operator: request.operator } },
       )
     }
-    if (existing === undefined && values['add-ca'] === true)
-      throw new UsageError(`--add-ca: ${request.operator} is not in the trust list`)
     const caDays = integer(values, 'ca-days', 3653, 3653)
     const notAfter = Math.min(
       ctx.now + caDays * 86_400,

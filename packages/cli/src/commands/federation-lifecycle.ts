@@ -6,7 +6,7 @@
 import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { iso, optional, parseTime, required, type Command } from '../command.js'
-import { exportPrivateJwk, generateKeyPair, parseCertificate } from '../core.js'
+import { BaridError, exportPrivateJwk, generateKeyPair, parseCertificate } from '../core.js'
 import { FileError, UsageError } from '../errors.js'
 import {
   FILES,
@@ -78,10 +78,14 @@ Options:
     const at = typeof values.at === 'string' ? parseTime(values.at, 'at') : ctx.now
     const certs = await Promise.all(op.cas.map((c) => parseCertificate(c.cert)))
     const index = certs.findIndex((c) => c.serialNumber === serial)
-    if (index < 0)
-      throw new UsageError(
-        `${op.id} has no CA certificate with serial ${serial} (has: ${certs.map((c) => c.serialNumber).join(', ')})`,
+    if (index < 0) {
+      const serials = certs.map((c) => c.serialNumber)
+      throw new BaridError(
+        'ERR_NOT_FOUND',
+        `${op.id} has no CA certificate with serial ${serial} (has: ${serials.join(', ')})`,
+        { details: { operator: op.id, serial, serials } },
       )
+    }
     const cas = op.cas.map((c, i) => (i === index ? { cert: c.cert, until: at } : c))
     const operators = state.list.operators.map((o) => (o.id === op.id ? { ...op, cas } : o))
     const list = await publishList(state, nextContent(state, ctx.now, { operators }), ctx.now)
@@ -135,7 +139,11 @@ Options:
     const nextKeyFile = join(dir, FILES.governanceNextKey)
     if (values.announce === true) {
       if (state.list.rollover !== undefined)
-        throw new UsageError('a rollover is already announced; run --complete')
+        throw new BaridError(
+          'ERR_GOVERNANCE_CONFLICT',
+          'a rollover is already announced; run --complete',
+          { details: { announced: state.list.rollover.kidBase64Url } },
+        )
       const next = await generateKeyPair(parseAlgorithm(optional(values, 'alg')), {
         extractable: true,
       })
@@ -164,8 +172,17 @@ Options:
         )
       return
     }
-    if (state.list.rollover === undefined || !(await exists(nextKeyFile)))
-      throw new UsageError('no rollover is announced; run --announce first')
+    if (state.list.rollover === undefined)
+      throw new BaridError(
+        'ERR_GOVERNANCE_CONFLICT',
+        'no rollover is announced; run --announce first',
+      )
+    // Announced but its key is gone: a missing input, not a state the list is in.
+    if (!(await exists(nextKeyFile)))
+      throw new FileError(
+        `cannot read ${nextKeyFile}: it does not exist (the key the list announces)`,
+        nextKeyFile,
+      )
     const next = await readKeyPair(nextKeyFile)
     if (next.kidBase64Url !== state.list.rollover.kidBase64Url)
       throw new FileError(`${nextKeyFile} is not the announced key`, nextKeyFile)

@@ -81,8 +81,8 @@ describe('barid federation reset-log', () => {
       await readFile(join(dir, 'fed', 'log-resets', 'post.eg-1.cose')).then((b) => b.length),
     ).toBe(bytes.length)
     const again = await cli([...resetLog('post.eg', '1', '42', ROOT), '--out', 'other.cose'])
-    expect(again.code).toBe(EXIT.usage)
-    expect(again.stderr).toMatch(/not above 2/)
+    expect(again.code).toBe(EXIT.refused)
+    expect(again.stderr).toMatch(/ERR_GOVERNANCE_CONFLICT: epoch 1 is not above 2/)
     const next = await cli([
       ...['federation', 'reset-log', '--operator', 'post.eg', '--size', '42', '--root', ROOT],
       '--json',
@@ -96,9 +96,11 @@ describe('barid federation reset-log', () => {
     expect(clash2.code).toBe(EXIT.file)
   })
 
-  it('refuses an operator outside the trust list, epoch 0, a malformed root or size', async () => {
+  it('refuses an operator outside the trust list as ERR_OPERATOR_UNKNOWN, and epoch 0, a malformed root or size as usage errors', async () => {
+    const unknown = await cli([...resetLog('post.dk', '9', '1', ROOT), '--json'])
+    expect(unknown.code, unknown.stderr).toBe(EXIT.refused)
+    expect(unknown.json).toMatchObject({ ok: false, error: { code: 'ERR_OPERATOR_UNKNOWN' } })
     for (const args of [
-      resetLog('post.dk', '9', '1', ROOT),
       resetLog('post.eg', '0', '1', ROOT),
       resetLog('post.eg', '9', '1', 'ab'),
       resetLog('post.eg', '9', '1', 'A'.repeat(42)),

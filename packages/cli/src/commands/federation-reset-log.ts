@@ -8,7 +8,14 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { iso, optional, required, type Command } from '../command.js'
-import { fromBase64Url, fromHex, parseOperatorId, signLogReset, toBase64Url } from '../core.js'
+import {
+  BaridError,
+  fromBase64Url,
+  fromHex,
+  parseOperatorId,
+  signLogReset,
+  toBase64Url,
+} from '../core.js'
 import { UsageError } from '../errors.js'
 import { findOperator, loadFederation } from '../federation-state.js'
 import { resolvePath, writePublic } from '../files.js'
@@ -82,8 +89,10 @@ Options:
     const asked = optional(values, 'epoch')
     const epoch = asked === undefined ? declared + 1 : wholeNumber(asked, 'epoch', 1)
     if (epoch <= declared)
-      throw new UsageError(
+      throw new BaridError(
+        'ERR_GOVERNANCE_CONFLICT',
         `epoch ${epoch} is not above ${declared}, already declared for ${operator} (${RESETS_DIR}/)`,
+        { details: { log: operator, epoch, declared } },
       )
     const size = wholeNumber(required(values, 'size'), 'size', 0)
     const given = required(values, 'root')

@@ -5,12 +5,7 @@
  * changed: they are what lets evidence signed before a withdrawal keep verifying.
  */
 import { iso, optional, parseTime, required, type Command } from '../command.js'
-import type {
-  OperatorEntry,
-  OperatorState,
-  StatusEntry,
-} from '../core.js'
-import { UsageError } from '../errors.js'
+import { BaridError, type OperatorEntry, type OperatorState, type StatusEntry } from '../core.js'
 import { findOperator, loadFederation, nextContent, publishList } from '../federation-state.js'
 import { resolvePath } from '../files.js'
 
@@ -45,11 +40,21 @@ Options:
       const op = findOperator(fed.list, required(values, 'operator'))
       const effective =
         typeof values.effective === 'string' ? parseTime(values.effective, 'effective') : ctx.now
+      // The history only grows, each entry a new state at a later time (spec 20.4).
       const last = op.status[op.status.length - 1] as StatusEntry
+      const details = { operator: op.id, state: last.state, since: iso(last.from) }
       if (last.state === state)
-        throw new UsageError(`${op.id} is already ${state} (since ${iso(last.from)})`)
+        throw new BaridError(
+          'ERR_GOVERNANCE_CONFLICT',
+          `${op.id} is already ${state} (since ${iso(last.from)})`,
+          { details },
+        )
       if (effective <= last.from)
-        throw new UsageError(`--effective must be after the last status change (${iso(last.from)})`)
+        throw new BaridError(
+          'ERR_GOVERNANCE_CONFLICT',
+          `--effective must be after the last status change of ${op.id} (${iso(last.from)})`,
+          { details },
+        )
       const entry: OperatorEntry = {
         ...op,
         status: [...op.status, { state, from: effective }],

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { integer, iso, many, optional, parseTime, type Command } from '../command.js'
 import {
+  BaridError,
   parseCertificate,
   createRevocationList,
   revocationListUrl,
@@ -66,8 +67,13 @@ Options:
         throw new UsageError(`--serial ${s}: expected hex bytes, as barid cert inspect shows`)
     for (const f of many(values, 'cert')) {
       const cert = await parseCertificate(await readCertificateFile(resolvePath(ctx.cwd, f)))
+      // An operator revokes only what its own CA issued.
       if (cert.operatorId !== config.operator)
-        throw new UsageError(`--cert ${f} was not issued to ${config.operator}`)
+        throw new BaridError(
+          'ERR_CERT_OPERATOR_MISMATCH',
+          `--cert ${f} was not issued to ${config.operator}`,
+          { details: { operator: config.operator, certificate: cert.operatorId ?? null } },
+        )
       serials.push(cert.serialNumber)
     }
     const file = join(dir, OPERATOR_FILES.revocations)

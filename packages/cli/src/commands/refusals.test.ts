@@ -1,0 +1,166 @@
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCaptured } from '../cli-capture.js'
+import { EXIT } from '../exit-codes.js'
+
+const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
+const HOUR = 3600
+let dir: string
+
+const cli = (args: string[], now = T0) => runCaptured([...args, '--now', String(now)], dir)
+const fed = (args: string[], now = T0) => cli([...args, '--dir', 'fed'], now)
+const listBytes = () => readFile(join(dir, 'fed', 'trust-list.cose'))
+
+/** An operator directory made by barid operator init. */
+async function prepare(name: string): Promise<void> {
+  const init = await cli([
+    ...['operator', 'init', '--dir', name, '--operator', `post.${name}`, '--country', 'EG'],
+    ...['--name-ar', 'بريد', '--name-da', 'Post', '--name-en', 'Post'],
+    ...['--endpoint', `https://post.${name}/`],
+  ])
+  expect(init.code, init.stderr).toBe(EXIT.ok)
+}
+
+/** Admits an operator prepared with {@link prepare} and certifies its node. */
+async function admit(name: string): Promise<void> {
+  const request = `${name}/admission-request.json`
+  const r = await fed(['federation', 'admit', '--request', request, '--json'])
+  expect(r.code, r.stderr).toBe(EXIT.ok)
+  const caCert = r.json.caCertificate as string
+  const certify = await cli(['operator', 'certify-node', '--dir', name, '--ca-cert', caCert])
+  expect(certify.code, certify.stderr).toBe(EXIT.ok)
+}
+
+/**
+ * Runs a command that the federation or operator state refuses: exit 1, the Barid code on
+ * stderr and in the JSON answer, and no new trust list issued.
+ */
+async function refused(args: string[], code: string, now = T0) {
+  const before = await listBytes()
+  const r = await cli([...args, '--json'], now)
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(EXIT.refused)
+  expect(r.json).toMatchObject({ ok: false, error: { code } })
+  expect(r.stderr).toContain(`: ${code}: `)
+  expect(await listBytes()).toEqual(before)
+  return r
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'barid-refusals-'))
+  const init = await cli(['federation', 'init', '--name', 'refusals', '--dir', 'fed'])
+  expect(init.code, init.stderr).toBe(EXIT.ok)
+  for (const name of ['eg', 'dk', 'se']) await prepare(name)
+  await admit('eg')
+  await admit('dk')
+}, 30_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('barid refusals of policy or state', () => {
+  it('refuses to admit an operator already in the trust list with ERR_GOVERNANCE_CONFLICT', async () => {
+    const r = await refused(
+      ['federation', 'admit', '--dir', 'fed', '--request', 'eg/admission-request.json'],
+      'ERR_GOVERNANCE_CONFLICT',
+    )
+    expect(r.stderr).toContain('post.eg is already in the trust list')
+  })
+
+  it('refuses --add-ca and status changes for an operator not in the trust list with ERR_OPERATOR_UNKNOWN', async () => {
+    await refused(
+      [
+        ...['federation', 'admit', '--dir', 'fed', '--request', 'se/admission-request.json'],
+        '--add-ca',
+      ],
+      'ERR_OPERATOR_UNKNOWN',
+    )
+    for (const verb of ['suspend', 'withdraw', 'reinstate'])
+      await refused(
+        ['federation', verb, '--dir', 'fed', '--operator', 'post.se'],
+        'ERR_OPERATOR_UNKNOWN',
+      )
+    await refused(
+      ['federation', 'retire-ca', '--dir', 'fed', '--operator', 'post.se', '--serial', '01'],
+      'ERR_OPERATOR_UNKNOWN',
+    )
+  })
+
+  it('refuses an admission request whose signing request names another operator with ERR_CERT_OPERATOR_MISMATCH', async () => {
+    const request = JSON.parse(await readFile(join(dir, 'se', 'admission-request.json'), 'utf8'))
+    await writeFile(
+      join(dir, 'mismatch.json'),
+      JSON.stringify({ ...request, operator: 'post.other' }),
+    )
+    await refused(
+      ['federation', 'admit', '--dir', 'fed', '--request', 'mismatch.json'],
+      'ERR_CERT_OPERATOR_MISMATCH',
+    )
+  })
+
+  it('refuses a status change to the state the operator is in, or not after its last change, with ERR_GOVERNANCE_CONFLICT', async () => {
+    await refused(
+      ['federation', 'reinstate', '--dir', 'fed', '--operator', 'post.dk'],
+      'ERR_GOVERNANCE_CONFLICT',
+    )
+    const suspend = await fed(['federation', 'suspend', '--operator', 'post.dk'], T0 + HOUR)
+    expect(suspend.code, suspend.stderr).toBe(EXIT.ok)
+    await refused(
+      ['federation', 'suspend', '--dir', 'fed', '--operator', 'post.dk'],
+      'ERR_GOVERNANCE_CONFLICT',
+      T0 + 2 * HOUR,
+    )
+    await refused(
+      [
+        ...['federation', 'withdraw', '--dir', 'fed', '--operator', 'post.dk'],
+        ...['--effective', String(T0 + HOUR)],
+      ],
+      'ERR_GOVERNANCE_CONFLICT',
+      T0 + 2 * HOUR,
+    )
+  })
+
+  it('refuses to retire a CA the operator does not have with ERR_NOT_FOUND', async () => {
+    await refused(
+      ['federation', 'retire-ca', '--dir', 'fed', '--operator', 'post.eg', '--serial', 'abcd'],
+      'ERR_NOT_FOUND',
+      T0 + 3 * HOUR,
+    )
+  })
+
+  it('refuses a rollover step out of order with ERR_GOVERNANCE_CONFLICT', async () => {
+    await refused(
+      ['federation', 'rollover', '--dir', 'fed', '--complete'],
+      'ERR_GOVERNANCE_CONFLICT',
+      T0 + 3 * HOUR,
+    )
+    const announce = await fed(['federation', 'rollover', '--announce'], T0 + 3 * HOUR)
+    expect(announce.code, announce.stderr).toBe(EXIT.ok)
+    await refused(
+      ['federation', 'rollover', '--dir', 'fed', '--announce'],
+      'ERR_GOVERNANCE_CONFLICT',
+      T0 + 4 * HOUR,
+    )
+    // Calling it wrong stays a usage error, whatever the state.
+    const both = await fed(['federation', 'rollover', '--announce', '--complete'], T0 + 4 * HOUR)
+    expect(both.code).toBe(EXIT.usage)
+    // Announced, but the key it announces is gone: a missing input file.
+    const key = join(dir, 'fed', 'governance-next.key.jwk')
+    await rename(key, `${key}.away`)
+    const missing = await fed(['federation', 'rollover', '--complete'], T0 + 4 * HOUR)
+    await rename(`${key}.away`, key)
+    expect(missing.code, missing.stderr).toBe(EXIT.file)
+    expect(missing.stderr).toContain('governance-next.key.jwk')
+  })
+
+  it('refuses to revoke a certificate of another operator with ERR_CERT_OPERATOR_MISMATCH', async () => {
+    await refused(
+      ['operator', 'revoke', '--dir', 'eg', '--cert', 'dk/node.crt.pem'],
+      'ERR_CERT_OPERATOR_MISMATCH',
+      T0 + 6 * HOUR,
+    )
+    await expect(readFile(join(dir, 'eg', 'revocations.cose'))).rejects.toThrow()
+  })
+})
