@@ -86,6 +86,17 @@ Options:
         { details: { operator: op.id, serial, serials } },
       )
     }
+    // A retirement is brought forward, never pushed back: a later `until` would make valid
+    // again what verifiers have refused since (spec 20.4).
+    const before = op.cas[index]!.until
+    if (before !== undefined && at > before) {
+      throw new BaridError(
+        'ERR_GOVERNANCE_CONFLICT',
+        `CA ${serial} of ${op.id} is retired from ${iso(before)} already; a retirement can be ` +
+          `brought forward, not pushed back`,
+        { details: { operator: op.id, serial, until: iso(before) } },
+      )
+    }
     const cas = op.cas.map((c, i) => (i === index ? { cert: c.cert, until: at } : c))
     const operators = state.list.operators.map((o) => (o.id === op.id ? { ...op, cas } : o))
     const list = await publishList(state, nextContent(state, ctx.now, { operators }), ctx.now)

@@ -130,6 +130,26 @@ describe('barid refusals of policy or state', () => {
     )
   })
 
+  it('brings a CA retirement forward but refuses to push it back with ERR_GOVERNANCE_CONFLICT', async () => {
+    const unknown = await refused(
+      ['federation', 'retire-ca', '--dir', 'fed', '--operator', 'post.eg', '--serial', 'abcd'],
+      'ERR_NOT_FOUND',
+      T0 + 3 * HOUR,
+    )
+    const serial = (unknown.json.error as { details: { serials: string[] } }).details.serials[0]!
+    const retire = (at: number) => [
+      ...['federation', 'retire-ca', '--dir', 'fed', '--operator', 'post.eg'],
+      ...['--serial', serial, '--at', String(at)],
+    ]
+    const first = await cli([...retire(T0 + 10 * HOUR), '--json'], T0 + 3 * HOUR)
+    expect(first.code, first.stderr).toBe(EXIT.ok)
+    const r = await refused(retire(T0 + 20 * HOUR), 'ERR_GOVERNANCE_CONFLICT', T0 + 3 * HOUR)
+    expect(r.stderr).toContain('brought forward, not pushed back')
+    const earlier = await cli([...retire(T0 + 5 * HOUR), '--json'], T0 + 3 * HOUR)
+    expect(earlier.code, earlier.stderr).toBe(EXIT.ok)
+    expect(earlier.json.until).toBe('2026-01-01T05:00:00Z')
+  })
+
   it('refuses a rollover step out of order with ERR_GOVERNANCE_CONFLICT', async () => {
     await refused(
       ['federation', 'rollover', '--dir', 'fed', '--complete'],
