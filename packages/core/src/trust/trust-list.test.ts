@@ -61,6 +61,30 @@ describe('trust list', () => {
     )
   })
 
+  it('refuses governance keys that are not JWKs or key handles as the callers mistake', async () => {
+    const f = await federation()
+    const gov = await governance()
+    const bytes = await signedList(f, gov)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.constant(null),
+          fc.integer(),
+          fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+        ),
+        fc.boolean(),
+        async (junk, asList) => {
+          const governanceKeys = (asList ? [gov.publicJwk, junk] : junk) as never
+          expect(await codeOf(verifyTrustList(bytes, { governanceKeys, now: T0 }))).toBe(
+            'ERR_INVALID_ARGUMENT',
+          )
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
   it('refuses a list whose payload does not name its own signer as a governance key', async () => {
     const f = await federation()
     const gov = await governance()

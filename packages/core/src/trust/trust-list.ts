@@ -112,7 +112,8 @@ export function authorisedSigners(list: TrustListContent): readonly PublicKeyHan
  * Throws `ERR_TRUST_LIST_SIGNER_UNKNOWN`, `ERR_TRUST_LIST_SIGNER_RETIRED`, `ERR_SIGNATURE_INVALID`,
  * `ERR_TRUST_LIST_MALFORMED`, `ERR_TRUST_LIST_ROLLBACK`, `ERR_TRUST_LIST_CONFLICT`,
  * `ERR_TRUST_LIST_NOT_YET_VALID`, `ERR_COSE_MALFORMED`, `ERR_UNSUPPORTED_VERSION`,
- * `ERR_UNSUPPORTED_ALGORITHM`, `ERR_INPUT_TOO_LARGE`, and for a bad certificate in the list its
+ * `ERR_UNSUPPORTED_ALGORITHM`, `ERR_INPUT_TOO_LARGE`, `ERR_INVALID_ARGUMENT` for governance keys
+ * that are not an array of JWKs or key handles, and for a bad certificate in the list its
  * `ERR_CERT_*` code (`ERR_CERT_OPERATOR_MISMATCH` for a CA listed under the wrong operator).
  *
  * @example
@@ -131,6 +132,10 @@ export async function verifyTrustList(
     'ERR_TRUST_LIST_MALFORMED',
     TRUST_LIST_LIMITS.maxBytes,
   )
+  if (!Array.isArray(options.governanceKeys))
+    throw new BaridError('ERR_INVALID_ARGUMENT', 'governanceKeys must be an array', {
+      details: { field: 'governanceKeys' },
+    })
   const configured = await Promise.all(options.governanceKeys.map(toHandle))
   const acceptable = current === undefined ? configured : authorisedSigners(current)
   const signer = acceptable.find((k) => bytesEqual(k.kid, doc.kid))
@@ -198,6 +203,14 @@ function rollback(got: number, held: number): BaridError {
 }
 
 async function toHandle(k: GovernanceKeyInput): Promise<PublicKeyHandle> {
+  // Configuration reaches here from files and plain JavaScript: a string or null must be
+  // refused as the caller's mistake, not crash the `in` below.
+  if (typeof k !== 'object' || k === null || Array.isArray(k))
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      'a governance key must be a public JWK or a public key handle',
+      { details: { field: 'governanceKeys' } },
+    )
   if ('publicKey' in k && k.publicKey instanceof CryptoKey && 'kid' in k)
     return k as PublicKeyHandle
   return importPublicJwk(k, { use: 'sign' })
