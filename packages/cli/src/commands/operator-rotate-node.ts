@@ -183,7 +183,7 @@ node no longer signs with them; their certificates stay). Keeps at most ${MAX_RE
 
 Example:
   barid operator rotate-node --dir /etc/barid/operator
-  kill -HUP $(pidof barid-node)`,
+  kill -HUP $(pidof barid-node)    # the reference node's process name (one node per machine)`,
   options: {
     'retire-at': { type: 'string' },
     days: { type: 'string' },
