@@ -1,8 +1,8 @@
 /**
  * The node as an operator starts and stops it: a profile's `start.sh`, the PID it hands back,
- * and signals sent to that PID (spec 15.6). Each node here is a real process, started by the
- * script; its process group is killed at the end whatever happened, so that a node left running
- * cannot outlive the test.
+ * signals sent to that PID (spec 15.6), and one node per data directory (15.7). Each node here
+ * is a real process, started by the script; its process group is killed at the end whatever
+ * happened, so that a node left running cannot outlive the test.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -67,4 +67,43 @@ describe('start.sh', () => {
     expect(said.at(-1)).toBe('node stopped')
     expect(await portFree(port)).toBe(true)
   }, 90_000)
+
+  it('starts no second node on a data directory in use, backs the first up, and starts one at once after a kill -9', async () => {
+    const dataDir = join(await tempDir(), 'eg-lock')
+    const first = await startEgypt(dataDir, await freePort())
+
+    const secondPort = await freePort()
+    const second = startScript('egypt-post', {
+      BARID_DATA_DIR: dataDir,
+      BARID_PORT: String(secondPort),
+      BARID_LOG_LEVEL: 'silent',
+    })
+    started.push(second)
+    // Bounded: before the lock, the second node ran on and this waited for ever.
+    const stillRunning = new Promise((r) => setTimeout(() => r('still running'), 60_000).unref())
+    expect(await Promise.race([second.exited, stillRunning])).toBe(1)
+    const lines = second.stderr().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toBe(
+      `barid-node: cannot start: data directory ${dataDir} is in use by another node ` +
+        `(PID ${first.proc.pid}) (ERR_INVALID_ARGUMENT)`,
+    )
+    expect(await portFree(secondPort)).toBe(true)
+    // A backup is no second node: it reads the running node's database (spec 15.8).
+    const backup = startScript('egypt-post', { BARID_DATA_DIR: dataDir }, [
+      'backup',
+      '--to',
+      join(await tempDir(), 'eg-lock-backup'),
+    ])
+    started.push(backup)
+    expect(await backup.exited).toBe(0)
+    expect(JSON.parse(backup.stdout())).toMatchObject({ operator: 'post.eg' })
+
+    // A crash leaves nothing behind that blocks the next start.
+    first.proc.kill('SIGKILL')
+    await first.exited
+    const third = await startEgypt(dataDir, await freePort())
+    third.proc.kill('SIGTERM')
+    expect(await third.exited).toBe(0)
+  }, 120_000)
 })
