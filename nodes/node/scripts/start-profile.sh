@@ -5,6 +5,9 @@
 # development federation of this operator alone (spec 10.6).
 # Settings: spec/15-operations.md (environment variables, or --config node.json).
 # BARID_COMPILED=1 runs the build (`pnpm build` in nodes/node) with plain Node, for production.
+# Either way this script execs Node itself (no npx, tsx CLI or shell in between): the PID it
+# hands back is the node's, so SIGTERM and SIGINT stop it gracefully and SIGHUP reloads its keys
+# (spec 15.6). tsx is then a loader inside it, resolved from nodes/node's dependencies.
 profile=$(cd "$1" && pwd) || exit 1
 shift
 cd "$(dirname "$0")/.." || exit 1
@@ -15,4 +18,4 @@ if [ "${BARID_COMPILED:-}" = 1 ]; then
   fi
   exec node --conditions=barid-dist dist/main.js --profile "$profile" "$@"
 fi
-exec npx tsx src/main.ts --profile "$profile" "$@"
+exec node --import tsx src/main.ts --profile "$profile" "$@"

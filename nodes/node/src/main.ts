@@ -58,6 +58,9 @@ try {
   process.stderr.write(`barid-node: cannot ${command}: ${why}\n`)
   process.exit(1)
 }
+// What `pidof barid-node` and `pgrep -x barid-node` find, under tsx or compiled alike; set once
+// started, so that a backup (which SIGHUP would end) is never among them.
+process.title = 'barid-node'
 // Spec 21.4: after `barid operator rotate-node`, SIGHUP makes the node read its keys again.
 process.on('SIGHUP', () => {
   void node.services.trust.reloadNodeKeys({ force: true }).catch(() => undefined)

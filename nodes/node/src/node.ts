@@ -1,9 +1,9 @@
 /**
  * @module node
- * Starting and stopping a node: data directory, keys and database on first start, the HTTP
- * server, WebSocket push, the delivery engine, the batch worker and housekeeping; and a
- * graceful stop that refuses new work, lets in-flight requests and deliveries finish, then
- * closes the database.
+ * Starting and stopping a node: data directory (held by this node alone while it runs), keys
+ * and database on first start, the HTTP server, WebSocket push, the delivery engine, the batch
+ * worker and housekeeping; and a graceful stop that refuses new work, lets in-flight requests
+ * and deliveries finish, then closes the database and gives the data directory up.
  */
 import { serve, type ServerType } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
@@ -36,6 +36,7 @@ import {
 import { createBatchWorker, type BatchWorker } from './sender/batch-worker.js'
 import type { NodeServices } from './services.js'
 import { createDiskBlobStore } from './storage/blob-store.js'
+import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js'
 import { createSqliteStorage } from './storage/sqlite-storage.js'
 import { nodeClock } from './test-control/clock.js'
 import { openNodeTrust } from './trust/node-trust.js'
@@ -89,11 +90,28 @@ export async function startNode(
   config: NodeConfig,
   opts: StartNodeOptions = {},
 ): Promise<RunningNode> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  // One node per data directory (spec 15.7), from before anything in it is read or written (a
+  // first start makes keys and a federation there) until the node has stopped.
+  const lock = await lockDataDir(config.dataDir)
+  try {
+    return await startLocked(config, opts, lock)
+  } catch (e) {
+    // A start that fails gives the directory back, so that an embedding process can try again.
+    await lock.release()
+    throw e
+  }
+}
+
+async function startLocked(
+  config: NodeConfig,
+  opts: StartNodeOptions,
+  lock: DataDirLock,
+): Promise<RunningNode> {
   const now = opts.now ?? nodeClock(config)
   const log = (opts.log ?? createLogger({ level: config.logLevel })).child({
     node: config.profile.operator,
   })
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   // Read before anything starts: a malformed manifest stops the start here.
   const restored = await restoredFrom(config.dataDir)
   // The trust list, the operator's keys and certificates (a development federation on a first
@@ -220,6 +238,7 @@ export async function startNode(
       ;(server as Server | undefined)?.closeAllConnections?.()
       await trust.memory.flush()
       await storage.close()
+      await lock.release()
       log.info('node stopped')
     })())
   return {

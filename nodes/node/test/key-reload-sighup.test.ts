@@ -1,11 +1,10 @@
 /**
- * SIGHUP reloads the node keys (spec 15.6, 21.4): a real node runs as a child process
- * (`src/main.ts`, as an operator starts it), its operator rotates its key on disk with
- * `barid operator rotate-node`, and after `kill -HUP` the node's key-discovery document lists
- * the new key and is signed by it. The periodic check of the operator directory is set to an
- * hour, so only the signal can have made the node notice.
+ * SIGHUP reloads the node keys (spec 15.6, 21.4): a real node runs as a child process, started
+ * by its profile's `start.sh` as an operator starts it, its operator rotates its key on disk with
+ * `barid operator rotate-node`, and after `kill -HUP` to the PID the script handed back the
+ * node's key-discovery document lists the new key and is signed by it. The periodic check of the
+ * operator directory is set to an hour, so only the signal can have made the node notice.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,22 +12,16 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadProfile } from '../src/config/profile.js'
 import { barid } from '../src/trust/barid-cli.js'
-import {
-  endProcess,
-  eventually,
-  federate,
-  freePort,
-  publishedKeys,
-  trustFrom,
-} from './harness.js'
+import { eventually, federate, freePort, publishedKeys, trustFrom } from './harness.js'
+import { startScript, type StartedScript } from './node-process.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
 let dir: string | undefined
-let proc: ChildProcess | undefined
+let node: StartedScript | undefined
 
 afterAll(async () => {
-  await endProcess(proc)
+  node?.killGroup()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
@@ -58,12 +51,13 @@ describe('SIGHUP', () => {
     /** The node's discovery document as served: its keys (newest first) and its signer. */
     const published = () => publishedKeys(url, 'post.eg', store)
 
-    proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
-      cwd: NODE_DIR,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
-    const exited = new Promise<void>((r) => proc!.once('exit', () => r()))
-    await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 8000, 50)
+    node = startScript('egypt-post', {}, ['--config', file])
+    const { proc, exited } = node
+    await eventually(
+      async () => expect((await fetch(`${url}/readyz`)).status).toBe(200),
+      30_000,
+      50,
+    )
     const before = await published()
     expect(before.keys).toHaveLength(1)
     const oldKid = before.keys[0]!
@@ -98,6 +92,6 @@ describe('SIGHUP', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200)
 
     proc.kill('SIGTERM')
-    await exited
-  }, 20_000)
+    expect(await exited).toBe(0)
+  }, 60_000)
 })

@@ -165,6 +165,64 @@ export async function etaAndLars(eg: NodeProcess, dk: NodeProcess): Promise<EtaA
   return { eta, etaApiKey: sender.apiKey, etaAddress, etaKeys, lars, to, larsToken }
 }
 
+/** A profile's `start.sh` run as an operator runs it, in a process group of its own. */
+export interface StartedScript {
+  /** The process `start.sh` started: the PID an operator's `$!` holds. */
+  proc: ChildProcess
+  /** Its exit code (null if a signal ended it). */
+  exited: Promise<number | null>
+  stdout(): string
+  stderr(): string
+  /** SIGKILL to the whole group: whatever the script started ends, even a process left behind. */
+  killGroup(): void
+}
+
+/**
+ * Runs `nodes/<profile>/start.sh` with `args` and `env` (over this process's environment).
+ *
+ * @example
+ * ```ts
+ * const s = startScript('egypt-post', { BARID_DATA_DIR: dir, BARID_PORT: String(port) })
+ * ```
+ */
+export function startScript(
+  profile: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): StartedScript {
+  const proc = spawn(join(NODE_DIR, '..', profile, 'start.sh'), args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let out = ''
+  let err = ''
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()))
+  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()))
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
+  return {
+    proc,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    killGroup() {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL')
+      } catch {
+        // the group is gone already
+      }
+    },
+  }
+}
+
+/** The `msg` of each JSON log line in `stdout`. */
+export function logMessages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => (JSON.parse(l) as { msg: string }).msg)
+}
+
 /** Resident and peak resident memory of a live process, bytes (Linux `/proc/PID/status`). */
 export async function processMemory(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')

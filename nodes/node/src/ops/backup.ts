@@ -14,6 +14,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { NodeConfig } from '../config/config.js'
 import { BaridError } from '../core.js'
 import { blobPathFor as blobPath, fsyncPath } from '../storage/blob-store.js'
+import { LOCK_FILE, PID_FILE } from '../storage/data-dir-lock.js'
 
 /** What `backup.json` says of a backup. */
 export interface BackupManifest {
@@ -138,9 +139,18 @@ export async function backupNode(
 
   // 3. Everything else of the data directory (keys, trust list, operator files, print jobs),
   // and the operator directory when it lives elsewhere: without its keys the copy is not the
-  // same node. Left out: the live database files and the blob store, copied above.
+  // same node. Left out: the live database files and the blob store, copied above, and the
+  // running node's lock and PID (spec 15.7), which are not state. The lock file is never
+  // opened: when a backup runs in the node's own process, closing any descriptor of it would
+  // drop the node's lock.
   const skip = new Set(
-    [config.dbFile, `${config.dbFile}-wal`, `${config.dbFile}-shm`].map((f) => resolve(f)),
+    [
+      config.dbFile,
+      `${config.dbFile}-wal`,
+      `${config.dbFile}-shm`,
+      join(config.dataDir, LOCK_FILE),
+      join(config.dataDir, PID_FILE),
+    ].map((f) => resolve(f)),
   )
   const files: string[] = []
   for (const rel of await filesBelow(config.dataDir)) {

@@ -183,7 +183,8 @@ node no longer signs with them; their certificates stay). Keeps at most ${MAX_RE
 
 Example:
   barid operator rotate-node --dir /etc/barid/operator
-  kill -HUP $(pidof barid-node)`,
+  kill -HUP $(cat "$BARID_DATA_DIR/node.pid")   # the reference node's PID, in its data directory
+  kill -HUP $(pidof barid-node)                 # the same, with one reference node running`,
   options: {
     'retire-at': { type: 'string' },
     days: { type: 'string' },
