@@ -48,7 +48,7 @@ describe('the data directory lock', () => {
     await using pair = await startPair()
     const config = pair.configs.dk
     const refusal = {
-      code: 'ERR_INVALID_ARGUMENT',
+      code: 'ERR_UNAVAILABLE',
       message: `data directory ${config.dataDir} is in use by another node (PID ${process.pid})`,
     }
     expect(await readFile(join(config.dataDir, PID_FILE), 'utf8')).toBe(`${process.pid}\n`)

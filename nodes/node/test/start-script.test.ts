@@ -86,7 +86,7 @@ describe('start.sh', () => {
     expect(lines).toHaveLength(1)
     expect(lines[0]).toBe(
       `barid-node: cannot start: data directory ${dataDir} is in use by another node ` +
-        `(PID ${first.proc.pid}) (ERR_INVALID_ARGUMENT)`,
+        `(PID ${first.proc.pid}) (ERR_UNAVAILABLE)`,
     )
     expect(await portFree(secondPort)).toBe(true)
     // A backup is no second node: it reads the running node's database (spec 15.8).

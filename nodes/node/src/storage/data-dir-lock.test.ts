@@ -30,7 +30,7 @@ describe('lockDataDir', () => {
     const held = await lockDataDir(dir)
     expect(await readFile(join(dir, PID_FILE), 'utf8')).toBe(`${process.pid}\n`)
     expect(await refusal(dir)).toMatchObject({
-      code: 'ERR_INVALID_ARGUMENT',
+      code: 'ERR_UNAVAILABLE',
       message: `data directory ${dir} is in use by another node (PID ${process.pid})`,
     })
     await held.release()
@@ -64,7 +64,7 @@ describe('lockDataDir', () => {
           async (text) => {
             await writeFile(join(dir, PID_FILE), text)
             const e = await refusal(dir)
-            expect(e.code).toBe('ERR_INVALID_ARGUMENT')
+            expect(e.code).toBe('ERR_UNAVAILABLE')
             const named = /\(PID (\d+)\)$/.exec(e.message)?.[1]
             if (named === undefined) return
             expect(named).toBe(text.trim())

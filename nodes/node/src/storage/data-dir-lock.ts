@@ -46,7 +46,7 @@ async function holderPid(dataDir: string): Promise<number | undefined> {
 
 /**
  * Takes the lock of `dataDir` (which must exist), or refuses at once with
- * `ERR_INVALID_ARGUMENT` naming the directory and, if known, the holder's PID.
+ * `ERR_UNAVAILABLE` naming the directory and, if known, the holder's PID.
  *
  * @example
  * ```ts
@@ -68,8 +68,9 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     db.close()
     if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
     const pid = await holderPid(dataDir)
+    // Unavailable, not invalid: the directory is right, and free again once the other node stops.
     throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
+      'ERR_UNAVAILABLE',
       `data directory ${dataDir} is in use by another node${pid ? ` (PID ${pid})` : ''}`,
     )
   }
