@@ -56,7 +56,10 @@ describe('barid-node refusing to start', () => {
   it('says in one line that a setting is malformed', async () => {
     const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'a'), BARID_PORT: 'eighty' })
     expect(r.code).toBe(1)
-    expectOneLine(r.stderr, /BARID_PORT must be an integer \(ERR_INVALID_ARGUMENT\)/)
+    expectOneLine(
+      r.stderr,
+      /BARID_PORT \(port\) must be an integer in \[0, 65535\] \(ERR_INVALID_ARGUMENT\)/,
+    )
   }, 60_000)
 
   it('says in one line that its port is taken, then a data directory of another operator', async () => {
