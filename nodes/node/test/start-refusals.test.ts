@@ -4,7 +4,7 @@
  * setting it cannot use, a port already taken, and a data directory of another operator.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +60,49 @@ describe('barid-node refusing to start', () => {
       r.stderr,
       /BARID_PORT \(port\) must be an integer in \[0, 65535\] \(ERR_INVALID_ARGUMENT\)/,
     )
+  }, 60_000)
+
+  it('says in one line which setting is wrong, where it came from and what it must be', async () => {
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, '{"port": 7622,}')
+    const typed = join(dir, 'typed.json')
+    await writeFile(typed, '{"port": "abc"}')
+    const data = join(dir, 'settings')
+    const [port, url, json, type] = await Promise.all([
+      run('denmark', { BARID_DATA_DIR: data, BARID_PORT: '99999' }),
+      run('denmark', { BARID_DATA_DIR: data, BARID_PUBLIC_URL: 'notaurl' }),
+      run('denmark', { BARID_DATA_DIR: data }, ['--config', bad]),
+      run('denmark', { BARID_DATA_DIR: data }, ['--config', typed]),
+    ])
+    for (const r of [port, url, json, type]) expect(r.code).toBe(1)
+    expectOneLine(port.stderr, /config: BARID_PORT \(port\) must be an integer in \[0, 65535\]/)
+    expectOneLine(url.stderr, /config: BARID_PUBLIC_URL \(publicUrl\) must be an http\(s\) URL/)
+    expectOneLine(json.stderr, /config: config file .*bad\.json is not valid JSON/)
+    expectOneLine(type.stderr, /config: port in .*typed\.json must be an integer in \[0, 65535\]/)
+  }, 60_000)
+
+  it('names a wrong option or command on one line, then gives the usage, and exits 2', async () => {
+    const runs = await Promise.all([
+      run('denmark', {}, ['--bogus']),
+      run('denmark', {}, ['--config']),
+      run('denmark', {}, ['backup', '--to']),
+      run('denmark', {}, ['backup', '--to', join(dir, 'x'), '--bogus']),
+      run('denmark', {}, ['bogus']),
+    ])
+    const said = [
+      'unknown option --bogus',
+      'option --config needs a value',
+      'option --to needs a value',
+      'unknown option --bogus',
+      'unknown command bogus',
+    ]
+    for (const [i, r] of runs.entries()) {
+      expect(r.code).toBe(2)
+      const lines = r.stderr.trim().split('\n')
+      expect(lines[0]).toBe(`barid-node: ${said[i]}`)
+      expect(lines[1]).toMatch(/^usage: barid-node /)
+      expect(r.stderr).not.toMatch(/Error|\n\s+at /)
+    }
   }, 60_000)
 
   it('says in one line that its port is taken, then a data directory of another operator', async () => {

@@ -50,7 +50,7 @@ export async function readJsonFile(file: string, setting: string): Promise<unkno
     return JSON.parse(text) as unknown
   } catch (cause) {
     const at = /at position (\d+)/.exec(String((cause as Error).message))?.[1]
-    const where = at === undefined ? '' : ` (at character ${at})`
+    const where = at === undefined ? '' : ` (at offset ${at})`
     throw new BaridError(
       'ERR_INVALID_ARGUMENT',
       `config: ${setting} ${file} is not valid JSON${where}`,
