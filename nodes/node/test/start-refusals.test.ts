@@ -1,15 +1,18 @@
 /**
  * `barid-node` refusing to start, as an operator meets it: a real process (`src/main.ts`, as the
  * profiles' start.sh runs it) exits 1 with one line that says why, not a stack trace, for a
- * setting it cannot use, a port already taken, and a data directory of another operator.
+ * setting it cannot use, a port already taken, and a data directory of another operator; and
+ * exits 2 naming a wrong option or command, then the usage.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config/config.js'
+import { startNode } from '../src/node.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -42,7 +45,12 @@ function run(profile: string, env: Record<string, string>, args: string[] = []) 
     )
     let stderr = ''
     p.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
-    p.once('exit', (code) => resolve({ code, stderr }))
+    // A node that starts where it should have refused must not outlive the test.
+    const limit = setTimeout(() => p.kill('SIGKILL'), 45_000)
+    p.once('exit', (code) => {
+      clearTimeout(limit)
+      resolve({ code, stderr })
+    })
   })
 }
 
@@ -110,8 +118,16 @@ describe('barid-node refusing to start', () => {
     const busy = await run('denmark', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
     expect(busy.code).toBe(1)
     expectOneLine(busy.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\)`))
-    // The directory the Danish node made on that first start is not Egypt Post's.
-    const other = await run('egypt-post', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
+    // The port is bound first: a start that cannot listen leaves no data directory behind.
+    await expect(stat(data)).rejects.toMatchObject({ code: 'ENOENT' })
+    // A directory a Danish node made is not Egypt Post's (on a free port: what is refused is
+    // the directory; a node that wrongly started would be killed by run's time limit).
+    const dk = await loadConfig({
+      profile: join(NODE_DIR, '..', 'denmark'),
+      overrides: { dataDir: data, port: 0, logLevel: 'silent' },
+    })
+    await (await startNode(dk)).stop()
+    const other = await run('egypt-post', { BARID_DATA_DIR: data, BARID_PORT: '0' })
     expect(other.code).toBe(1)
     expectOneLine(other.stderr, /not an operator CA certificate of post\.eg \(ERR_INVALID_ARGUMENT\)/)
   }, 90_000)

@@ -12,7 +12,7 @@ import { BaridError } from '../core.js'
 import { readJsonFile } from './configured-file.js'
 import { loadProfile, parseProfile, type Profile } from './profile.js'
 import { fillSettings, mergeTrees, readEnv, readTree, type SettingTree } from './read-settings.js'
-import { SETTINGS } from './settings.js'
+import { defaultPublicUrl, SETTINGS } from './settings.js'
 import type { AllowableClass } from '../trust/address-policy.js'
 import type { RegisteredConfig, RegisteredConfigInput } from '../registered/registered-config.js'
 
@@ -229,4 +229,33 @@ export function resolveConfig(profile: Profile, input: NodeConfigInput): NodeCon
   const given = readTree(input, CONFIG, { meta: META })
   delete given.profile
   return { profile, ...fillSettings(given, profile) } as unknown as NodeConfig
+}
+
+/**
+ * The config of a node listening on `port`, which it bound for the configured port 0: a public
+ * URL (and the development IdP's issuer and audience) derived from the listen address then
+ * names the port bound. Anything else is unchanged.
+ *
+ * @example
+ * ```ts
+ * const bound = withBoundPort(config, (server.address() as AddressInfo).port)
+ * ```
+ */
+export function withBoundPort(config: NodeConfig, port: number): NodeConfig {
+  if (config.port !== 0) return config
+  const placeholder = defaultPublicUrl(config.host, 0)
+  if (config.publicUrl !== placeholder) return { ...config, port }
+  const publicUrl = defaultPublicUrl(config.host, port)
+  const rebase = (v: string) =>
+    v.startsWith(`${placeholder}/`) ? publicUrl + v.slice(placeholder.length) : v
+  return {
+    ...config,
+    port,
+    publicUrl,
+    citizenAuth: {
+      ...config.citizenAuth,
+      issuer: rebase(config.citizenAuth.issuer),
+      audience: rebase(config.citizenAuth.audience),
+    },
+  }
 }

@@ -114,7 +114,7 @@ export const SETTINGS: readonly Setting[] = [
     normalise: (v) => (v as string).replace(/\/+$/, ''),
     unset: {
       derive: (c) => defaultPublicUrl(c.get('host') as string, c.get('port') as number),
-      doc: '`http://<host>:<port>`',
+      doc: '`http://<host>:<port>` (port 0: the port bound)',
     },
   },
   { path: 'trust.listFile', kind: PATH, env: 'BARID_TRUST_LIST', unset: 'absent' },
