@@ -8,6 +8,9 @@ describe('the node listener', () => {
       expect(l.port).toBeGreaterThan(0)
       const url = `http://127.0.0.1:${l.port}`
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      const ready = await fetch(`${url}/readyz`)
+      expect(ready.status).toBe(503)
+      expect(await ready.json()).toMatchObject({ status: 'not-ready' })
       const early = await fetch(`${url}/v1/citizen/letters`)
       expect(early.status).toBe(503)
       expect(early.headers.get('retry-after')).toBe('1')

@@ -3,8 +3,8 @@
  * The node's listening socket, bound before anything else starts: a port that is taken stops a
  * start before it makes a data directory, and with port 0 the port bound is known before the
  * node names its public URL (in its development federation, its discovery document, its IdP).
- * Until the node is ready, `/healthz` answers 200 and every other request 503
- * `ERR_UNAVAILABLE` (spec 15.2: not ready yet, retry).
+ * Until the node is ready, `/healthz` answers 200, `/readyz` 503 `not-ready` and every other
+ * request 503 `ERR_UNAVAILABLE` (spec 15.2: not ready yet, retry).
  */
 import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
@@ -23,13 +23,15 @@ export interface Listener {
   close(): Promise<void>
 }
 
-const starting = (path: string): Response =>
-  path === '/healthz'
-    ? Response.json({ status: 'ok' })
-    : Response.json(
-        { error: { code: 'ERR_UNAVAILABLE', message: 'the node is starting' } },
-        { status: 503, headers: { 'retry-after': '1' } },
-      )
+function starting(path: string): Response {
+  const later = { status: 503, headers: { 'retry-after': '1' } }
+  if (path === '/healthz') return Response.json({ status: 'ok' })
+  if (path === '/readyz') return Response.json({ status: 'not-ready', starting: true }, later)
+  return Response.json(
+    { error: { code: 'ERR_UNAVAILABLE', message: 'the node is starting' } },
+    later,
+  )
+}
 
 /**
  * Binds `host`:`port`; rejects with the listen error (`EADDRINUSE`, `EACCES`) as Node gives it.
