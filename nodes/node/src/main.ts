@@ -5,7 +5,7 @@
  *   tsx src/main.ts --profile ../denmark [--config node.json]
  *   tsx src/main.ts backup --profile ../denmark [--config node.json] --to /var/backups/barid/x
  *
- * Environment variables override the config file (see config/config.ts and spec 15.1).
+ * Environment variables override the config file (see config/settings.ts and spec 15.1).
  * SIGINT and SIGTERM stop the node gracefully; SIGHUP reloads the node keys from the operator
  * directory (after `barid operator rotate-node`, spec 21.4).
  */
