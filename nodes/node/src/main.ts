@@ -5,7 +5,7 @@
  *   tsx src/main.ts --profile ../denmark [--config node.json]
  *   tsx src/main.ts backup --profile ../denmark [--config node.json] --to /var/backups/barid/x
  *
- * Environment variables override the config file (see config/config.ts and spec 15.1).
+ * Environment variables override the config file (see config/settings.ts and spec 15.1).
  * SIGINT and SIGTERM stop the node gracefully; SIGHUP reloads the node keys from the operator
  * directory (after `barid operator rotate-node`, spec 21.4).
  */
@@ -15,23 +15,56 @@ import { BaridError, isBaridError } from './core.js'
 import { startNode, type RunningNode } from './node.js'
 import { backupNode } from './ops/backup.js'
 
-const { values, positionals } = parseArgs({
-  options: {
-    profile: { type: 'string' },
-    config: { type: 'string' },
-    to: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  allowPositionals: true,
-})
-const command = positionals[0] ?? 'start'
-if (values.help || !['start', 'backup'].includes(command) || positionals.length > 1) {
-  process.stdout.write(
-    'usage: barid-node [start] --profile <profile folder or profile.json> [--config <file>]\n' +
-      '       barid-node backup --profile <...> [--config <file>] --to <empty directory>\n',
-  )
-  process.exit(values.help ? 0 : 2)
+const USAGE =
+  'usage: barid-node [start] --profile <profile folder or profile.json> [--config <file>]\n' +
+  '       barid-node backup --profile <...> [--config <file>] --to <empty directory>\n'
+
+/** A wrong command line: what is wrong on one line, then the usage; exit 2. */
+function usageError(problem: string): never {
+  process.stderr.write(`barid-node: ${problem}\n${USAGE}`)
+  process.exit(2)
 }
+
+/** parseArgs' refusal in a few words (its own message is a paragraph, or several lines). */
+function argProblem(e: unknown): string {
+  const code = (e as { code?: unknown }).code
+  const message = e instanceof Error ? e.message : String(e)
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? ''
+  const option = quoted.match(/--?[A-Za-z][\w-]*/g)?.at(-1) ?? quoted
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return message.includes('does not take an argument')
+      ? `option ${option} takes no value`
+      : `option ${option} needs a value`
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument'
+  throw e
+}
+
+let parsed: {
+  values: { profile?: string; config?: string; to?: string; help?: boolean }
+  positionals: string[]
+}
+try {
+  parsed = parseArgs({
+    options: {
+      profile: { type: 'string' },
+      config: { type: 'string' },
+      to: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  })
+} catch (e) {
+  usageError(argProblem(e))
+}
+const { values, positionals } = parsed
+if (values.help) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
+const command = positionals[0] ?? 'start'
+if (!['start', 'backup'].includes(command)) usageError(`unknown command ${command}`)
+if (positionals.length > 1) usageError(`unexpected argument ${positionals[1]}`)
 let node: RunningNode
 try {
   const config = await loadConfig({

@@ -5,7 +5,6 @@
  * worker and housekeeping; and a graceful stop that refuses new work, lets in-flight requests
  * and deliveries finish, then closes the database and gives the data directory up.
  */
-import { serve, type ServerType } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
@@ -14,7 +13,7 @@ import { createNodeApp } from './app.js'
 import { citizenKeySet } from './citizen/auth.js'
 import { createDevIdp, type DevIdp } from './citizen/dev-idp.js'
 import { attachPushSocket } from './citizen/push-socket.js'
-import type { NodeConfig } from './config/config.js'
+import { withBoundPort, type NodeConfig } from './config/config.js'
 import { loadOrCreateNodeKeys, loadOrCreateSigningKey } from './config/node-keys.js'
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import { createCoreEvidence } from './evidence/core-evidence.js'
@@ -23,6 +22,7 @@ import type { PeerDirectory } from './federation/peer-directory.js'
 import { createReplayCache } from './federation/replay-cache.js'
 import { createX509Certifier } from './keys/key-certificate.js'
 import { createCoreLetterInspector } from './letters/core-letters.js'
+import { bindListener, type Listener } from './http/listener.js'
 import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
 import { createLogger, type Logger } from './ops/logger.js'
 import { createNodeMetrics } from './ops/metrics.js'
@@ -66,8 +66,10 @@ export interface RunningNode {
   /** Mailbox retention (spec 15.4). */
   readonly retention: RetentionWorker
   readonly devIdp: DevIdp | undefined
-  /** The base URL it listens on (its public URL). */
+  /** Its public URL (with port 0 and none configured: on the port bound). */
   readonly url: string
+  /** The address and port it listens on; undefined with `listen: false`. */
+  readonly listening: { readonly address: string; readonly port: number } | undefined
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -78,7 +80,8 @@ const RESTORED_WARNING =
   'restore, install the log reset the governance signs (spec 15.8, 16.12), then remove backup.json'
 
 /**
- * Starts a node.
+ * Starts a node. Unless `listen` is false, it binds its port first: with port 0 the system
+ * chooses one, and a public URL derived from the listen address names it.
  *
  * @example
  * ```ts
@@ -90,22 +93,32 @@ export async function startNode(
   config: NodeConfig,
   opts: StartNodeOptions = {},
 ): Promise<RunningNode> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
-  // One node per data directory (spec 15.7), from before anything in it is read or written (a
-  // first start makes keys and a federation there) until the node has stopped.
-  const lock = await lockDataDir(config.dataDir)
+  // The port first: a taken port is reported before the data directory is touched.
+  const listener = opts.listen === false ? undefined : await bindListener(config.host, config.port)
   try {
-    return await startLocked(config, opts, lock)
+    const bound = listener ? withBoundPort(config, listener.port) : config
+    await mkdir(bound.dataDir, { recursive: true, mode: 0o700 })
+    // One node per data directory (spec 15.7), from before anything in it is read or written (a
+    // first start makes keys and a federation there) until the node has stopped.
+    const lock = await lockDataDir(bound.dataDir)
+    try {
+      return await startOn(bound, opts, listener, lock)
+    } catch (e) {
+      await lock.release()
+      throw e
+    }
   } catch (e) {
-    // A start that fails gives the directory back, so that an embedding process can try again.
-    await lock.release()
+    // A start that fails gives the port and the directory back, so that an embedding process
+    // can try again.
+    await listener?.close()
     throw e
   }
 }
 
-async function startLocked(
+async function startOn(
   config: NodeConfig,
   opts: StartNodeOptions,
+  listener: Listener | undefined,
   lock: DataDirLock,
 ): Promise<RunningNode> {
   const now = opts.now ?? nodeClock(config)
@@ -175,24 +188,11 @@ async function startLocked(
   let draining = false
   const app = createNodeApp(svc, { batches, citizenKeys, devIdp, isDraining: () => draining })
 
-  let server: ServerType | undefined
+  const server = listener?.server
   let wss: WebSocketServer | undefined
-  if (opts.listen !== false) {
-    try {
-      server = await new Promise<ServerType>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-          resolve(s),
-        )
-        s.once('error', reject)
-      })
-    } catch (e) {
-      // The port is taken or not ours to use: give back what was opened, so that an embedding
-      // process can try again, and report the listen error itself (EADDRINUSE, EACCES).
-      await svc.registered.stop()
-      await storage.close()
-      throw e
-    }
-    wss = attachPushSocket(svc, server as Server, citizenKeys)
+  if (listener) {
+    listener.serve(app.fetch)
+    wss = attachPushSocket(svc, listener.server as Server, citizenKeys)
   }
   engine.start()
   trust.start()
@@ -216,6 +216,8 @@ async function startLocked(
     })
   }
   log.info('node started', {
+    // What it listens on (the port bound, for port 0), and how peers and clients reach it.
+    ...(listener ? { address: listener.address, port: listener.port } : {}),
     url: config.publicUrl,
     operator: config.profile.operator,
     requestKid: keys.request.kidBase64Url,
@@ -250,6 +252,7 @@ async function startLocked(
     retention,
     devIdp,
     url: config.publicUrl,
+    listening: listener ? { address: listener.address, port: listener.port } : undefined,
     stop,
     [Symbol.asyncDispose]: stop,
   }

@@ -1,15 +1,18 @@
 /**
  * `barid-node` refusing to start, as an operator meets it: a real process (`src/main.ts`, as the
  * profiles' start.sh runs it) exits 1 with one line that says why, not a stack trace, for a
- * setting it cannot use, a port already taken, and a data directory of another operator.
+ * setting it cannot use, a port already taken, and a data directory of another operator; and
+ * exits 2 naming a wrong option or command, then the usage.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config/config.js'
+import { startNode } from '../src/node.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -42,7 +45,12 @@ function run(profile: string, env: Record<string, string>, args: string[] = []) 
     )
     let stderr = ''
     p.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
-    p.once('exit', (code) => resolve({ code, stderr }))
+    // A node that starts where it should have refused must not outlive the test.
+    const limit = setTimeout(() => p.kill('SIGKILL'), 45_000)
+    p.once('exit', (code) => {
+      clearTimeout(limit)
+      resolve({ code, stderr })
+    })
   })
 }
 
@@ -56,7 +64,53 @@ describe('barid-node refusing to start', () => {
   it('says in one line that a setting is malformed', async () => {
     const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'a'), BARID_PORT: 'eighty' })
     expect(r.code).toBe(1)
-    expectOneLine(r.stderr, /BARID_PORT must be an integer \(ERR_INVALID_ARGUMENT\)/)
+    expectOneLine(
+      r.stderr,
+      /BARID_PORT \(port\) must be an integer in \[0, 65535\] \(ERR_INVALID_ARGUMENT\)/,
+    )
+  }, 60_000)
+
+  it('says in one line which setting is wrong, where it came from and what it must be', async () => {
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, '{"port": 7622,}')
+    const typed = join(dir, 'typed.json')
+    await writeFile(typed, '{"port": "abc"}')
+    const data = join(dir, 'settings')
+    const [port, url, json, type] = await Promise.all([
+      run('denmark', { BARID_DATA_DIR: data, BARID_PORT: '99999' }),
+      run('denmark', { BARID_DATA_DIR: data, BARID_PUBLIC_URL: 'notaurl' }),
+      run('denmark', { BARID_DATA_DIR: data }, ['--config', bad]),
+      run('denmark', { BARID_DATA_DIR: data }, ['--config', typed]),
+    ])
+    for (const r of [port, url, json, type]) expect(r.code).toBe(1)
+    expectOneLine(port.stderr, /config: BARID_PORT \(port\) must be an integer in \[0, 65535\]/)
+    expectOneLine(url.stderr, /config: BARID_PUBLIC_URL \(publicUrl\) must be an http\(s\) URL/)
+    expectOneLine(json.stderr, /config: config file .*bad\.json is not valid JSON/)
+    expectOneLine(type.stderr, /config: port in .*typed\.json must be an integer in \[0, 65535\]/)
+  }, 60_000)
+
+  it('names a wrong option or command on one line, then gives the usage, and exits 2', async () => {
+    const runs = await Promise.all([
+      run('denmark', {}, ['--bogus']),
+      run('denmark', {}, ['--config']),
+      run('denmark', {}, ['backup', '--to']),
+      run('denmark', {}, ['backup', '--to', join(dir, 'x'), '--bogus']),
+      run('denmark', {}, ['bogus']),
+    ])
+    const said = [
+      'unknown option --bogus',
+      'option --config needs a value',
+      'option --to needs a value',
+      'unknown option --bogus',
+      'unknown command bogus',
+    ]
+    for (const [i, r] of runs.entries()) {
+      expect(r.code).toBe(2)
+      const lines = r.stderr.trim().split('\n')
+      expect(lines[0]).toBe(`barid-node: ${said[i]}`)
+      expect(lines[1]).toMatch(/^usage: barid-node /)
+      expect(r.stderr).not.toMatch(/Error|\n\s+at /)
+    }
   }, 60_000)
 
   it('says in one line that its port is taken, then a data directory of another operator', async () => {
@@ -64,8 +118,16 @@ describe('barid-node refusing to start', () => {
     const busy = await run('denmark', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
     expect(busy.code).toBe(1)
     expectOneLine(busy.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\)`))
-    // The directory the Danish node made on that first start is not Egypt Post's.
-    const other = await run('egypt-post', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
+    // The port is bound first: a start that cannot listen leaves no data directory behind.
+    await expect(stat(data)).rejects.toMatchObject({ code: 'ENOENT' })
+    // A directory a Danish node made is not Egypt Post's (on a free port: what is refused is
+    // the directory; a node that wrongly started would be killed by run's time limit).
+    const dk = await loadConfig({
+      profile: join(NODE_DIR, '..', 'denmark'),
+      overrides: { dataDir: data, port: 0, logLevel: 'silent' },
+    })
+    await (await startNode(dk)).stop()
+    const other = await run('egypt-post', { BARID_DATA_DIR: data, BARID_PORT: '0' })
     expect(other.code).toBe(1)
     expectOneLine(other.stderr, /not an operator CA certificate of post\.eg \(ERR_INVALID_ARGUMENT\)/)
   }, 90_000)

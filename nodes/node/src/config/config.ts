@@ -2,20 +2,19 @@
  * @module config/config
  * The node's resolved configuration. Sources, later ones winning: built-in defaults, the
  * operator profile, a JSON config file, environment variables, explicit overrides (tests).
+ * What each setting takes and its default are in one table (`settings.ts`); every source is
+ * read against it, so a wrong value is refused wherever it comes from.
  * A node started with nothing but a profile runs: it makes its data directory, keys and
  * database on first start (see `data-dir.ts`).
  */
-import { readFile } from 'node:fs/promises'
-import { isAbsolute, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { BaridError } from '../core.js'
+import { readJsonFile } from './configured-file.js'
 import { loadProfile, parseProfile, type Profile } from './profile.js'
-import { ObjectReader } from './validate.js'
-import { ALLOWABLE_CLASSES, type AllowableClass } from '../trust/address-policy.js'
-import {
-  resolveRegisteredConfig,
-  type RegisteredConfig,
-  type RegisteredConfigInput,
-} from '../registered/registered-config.js'
+import { fillSettings, mergeTrees, readEnv, readTree, type SettingTree } from './read-settings.js'
+import { defaultPublicUrl, SETTINGS } from './settings.js'
+import type { AllowableClass } from '../trust/address-policy.js'
+import type { RegisteredConfig, RegisteredConfigInput } from '../registered/registered-config.js'
 
 /** How citizens' bearer tokens are verified (spec 13.2). */
 export interface CitizenAuthConfig {
@@ -131,145 +130,34 @@ export type NodeConfigInput = Partial<
   citizenAuth?: Partial<CitizenAuthConfig>
 }
 
-export const DEFAULT_DELIVERY: DeliveryConfig = {
-  concurrencyPerPeer: 4,
-  batchSize: 100,
-  baseBackoffMs: 1000,
-  maxBackoffMs: 5 * 60_000,
-  requestTimeoutMs: 30_000,
-  maxDeliveryMs: 7 * 24 * 3600_000,
-  expiryGraceMs: 5 * 60_000,
-  idlePollMs: 5000,
-}
-
-export const DEFAULT_LIMITS: LimitsConfig = {
-  maxLetterBytes: 1024 * 1024,
-  maxAttachmentBytes: 2 * 1024 ** 3,
-  maxBatchLetters: 10_000,
-  maxRequestBytes: 64 * 1024 * 1024,
-  lookupsPerMinute: 600,
-}
-
-function envInput(env: Record<string, string | undefined>): NodeConfigInput {
-  const out: NodeConfigInput = {}
-  const num = (k: string): number | undefined => {
-    const v = env[k]
-    if (v === undefined || v === '') return undefined
-    if (!/^\d+$/.test(v))
-      throw new BaridError('ERR_INVALID_ARGUMENT', `config: ${k} must be an integer`)
-    return Number(v)
-  }
-  const bool = (k: string): boolean | undefined => {
-    const v = env[k]
-    if (v === undefined || v === '') return undefined
-    if (!/^(true|false|1|0)$/.test(v))
-      throw new BaridError('ERR_INVALID_ARGUMENT', `config: ${k} must be true or false`)
-    return v === 'true' || v === '1'
-  }
-  if (env.BARID_DATA_DIR) out.dataDir = env.BARID_DATA_DIR
-  if (env.BARID_HOST) out.host = env.BARID_HOST
-  const port = num('BARID_PORT')
-  if (port !== undefined) out.port = port
-  if (env.BARID_PUBLIC_URL) out.publicUrl = env.BARID_PUBLIC_URL
-  if (env.BARID_OPERATOR_DIR) out.operatorDir = env.BARID_OPERATOR_DIR
-  const trust: Partial<TrustConfig> = {}
-  if (env.BARID_TRUST_LIST) trust.listFile = env.BARID_TRUST_LIST
-  if (env.BARID_GOVERNANCE_KEYS)
-    trust.governanceKeyFiles = env.BARID_GOVERNANCE_KEYS.split(',').filter((f) => f !== '')
-  if (env.BARID_ALLOW_NON_PUBLIC !== undefined)
-    trust.allowNonPublic = env.BARID_ALLOW_NON_PUBLIC.split(',')
-      .map((c) => c.trim())
-      .filter((c) => c !== '') as AllowableClass[]
-  if (Object.keys(trust).length > 0) out.trust = trust
-  if (env.BARID_LOG_LEVEL) out.logLevel = env.BARID_LOG_LEVEL as NodeConfig['logLevel']
-  const dev = bool('BARID_DEV_IDP')
-  if (dev !== undefined) out.devIdentityProvider = dev
-  const auto = bool('BARID_AUTO_PROVISION')
-  if (auto !== undefined) out.autoProvisionMailboxes = auto
-  const auth: Partial<CitizenAuthConfig> = {}
-  if (env.BARID_OIDC_ISSUER) auth.issuer = env.BARID_OIDC_ISSUER
-  if (env.BARID_OIDC_AUDIENCE) auth.audience = env.BARID_OIDC_AUDIENCE
-  if (env.BARID_OIDC_JWKS_URL) auth.jwksUrl = env.BARID_OIDC_JWKS_URL
-  if (env.BARID_OIDC_CLAIM) auth.identifierClaim = env.BARID_OIDC_CLAIM
-  if (Object.keys(auth).length > 0) out.citizenAuth = auth
-  if (env.BARID_TEST_CONTROL_SECRET) out.testControlSecret = env.BARID_TEST_CONTROL_SECRET
+/** The defaults of the settings under `prefix` (from the table of `settings.ts`). */
+function defaultsUnder(prefix: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const s of SETTINGS)
+    if (s.path.startsWith(`${prefix}.`) && s.unset !== 'absent' && 'value' in s.unset)
+      out[s.path.slice(prefix.length + 1)] = s.unset.value
   return out
 }
 
-function fileInput(json: unknown, baseDir: string): NodeConfigInput {
-  const r = ObjectReader.of(json, 'config').only([
-    '$comment',
-    'profile',
-    'dataDir',
-    'host',
-    'port',
-    'publicUrl',
-    'trust',
-    'operatorDir',
-    'dbFile',
-    'blobDir',
-    'synchronous',
-    'citizenAuth',
-    'devIdentityProvider',
-    'autoProvisionMailboxes',
-    'signatureWindowSeconds',
-    'delivery',
-    'limits',
-    'logLevel',
-    'housekeepingIntervalMs',
-    'testControlSecret',
-    'registered',
-  ])
-  const path = (k: string) => {
-    const v = r.optStr(k)
-    return v === undefined ? undefined : isAbsolute(v) ? v : resolve(baseDir, v)
-  }
-  const out: NodeConfigInput = { ...(r.value as NodeConfigInput) }
-  for (const k of ['profile', 'dataDir', 'operatorDir', 'dbFile', 'blobDir'] as const) {
-    const p = path(k)
-    if (p !== undefined) (out as Record<string, unknown>)[k] = p
-  }
-  const t = r
-    .optObj('trust')
-    ?.only([
-      'listFile',
-      'governanceKeyFiles',
-      'reloadIntervalMs',
-      'maxStalenessSeconds',
-      'allowNonPublic',
-      'discoveryMaxAgeSeconds',
-      'discoveryCooldownSeconds',
-    ])
-  if (t) {
-    const abs = (v: string) => (isAbsolute(v) ? v : resolve(baseDir, v))
-    out.trust = {
-      ...(t.value as Partial<TrustConfig>),
-      ...(t.has('listFile') ? { listFile: abs(t.str('listFile')) } : {}),
-      ...(t.has('governanceKeyFiles')
-        ? { governanceKeyFiles: t.strings('governanceKeyFiles').map(abs) }
-        : {}),
-    }
-  }
-  delete (out as Record<string, unknown>).$comment
-  return out
-}
+/**
+ * The delivery engine's defaults.
+ *
+ * @example
+ * ```ts
+ * const backoff = DEFAULT_DELIVERY.baseBackoffMs // 1000
+ * ```
+ */
+export const DEFAULT_DELIVERY = defaultsUnder('delivery') as unknown as DeliveryConfig
 
-function merge(a: NodeConfigInput, b: NodeConfigInput): NodeConfigInput {
-  return {
-    ...a,
-    ...b,
-    delivery: { ...a.delivery, ...b.delivery },
-    limits: { ...a.limits, ...b.limits },
-    citizenAuth: { ...a.citizenAuth, ...b.citizenAuth },
-    trust: { ...a.trust, ...b.trust },
-    registered: {
-      ...a.registered,
-      ...b.registered,
-      notifications: { ...a.registered?.notifications, ...b.registered?.notifications },
-      printLimits: { ...a.registered?.printLimits, ...b.registered?.printLimits },
-    },
-  }
-}
+/**
+ * The default request limits.
+ *
+ * @example
+ * ```ts
+ * const max = DEFAULT_LIMITS.maxLetterBytes // 1 MiB
+ * ```
+ */
+export const DEFAULT_LIMITS = defaultsUnder('limits') as unknown as LimitsConfig
 
 export interface LoadConfigOptions {
   /** Profile folder or file, or a parsed profile. Env `BARID_PROFILE` otherwise. */
@@ -291,16 +179,26 @@ export interface LoadConfigOptions {
  */
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConfig> {
   const env = opts.env ?? {}
-  let input: NodeConfigInput = {}
+  let input: SettingTree = {}
   const configFile = opts.configFile ?? env.BARID_CONFIG
   if (configFile) {
     const abs = resolve(configFile)
-    input = merge(input, fileInput(JSON.parse(await readFile(abs, 'utf8')), join(abs, '..')))
+    const json = await readJsonFile(abs, 'config file')
+    input = readTree(json, { from: 'file', file: abs }, { baseDir: dirname(abs), meta: FILE_META })
+    if (input.profile !== undefined) {
+      if (typeof input.profile !== 'string' || input.profile === '')
+        throw new BaridError('ERR_INVALID_ARGUMENT', `config: profile in ${abs} must be a path`)
+      input.profile = resolve(dirname(abs), input.profile)
+    }
+    delete input.$comment
   }
-  input = merge(input, envInput(env))
-  if (opts.overrides) input = merge(input, opts.overrides)
+  input = mergeTrees(input, readEnv(env))
+  if (opts.overrides) input = mergeTrees(input, readTree(opts.overrides, CONFIG, { meta: META }))
   const profileSource =
-    opts.overrides?.profile ?? opts.profile ?? input.profile ?? env.BARID_PROFILE
+    opts.overrides?.profile ??
+    opts.profile ??
+    (input.profile as string | undefined) ??
+    env.BARID_PROFILE
   if (profileSource === undefined) {
     throw new BaridError(
       'ERR_INVALID_ARGUMENT',
@@ -311,102 +209,53 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NodeConf
     typeof profileSource === 'string'
       ? await loadProfile(profileSource)
       : parseProfile(profileSource)
-  return resolveConfig(profile, input)
+  return resolveConfig(profile, input as NodeConfigInput)
 }
 
-/** Fills defaults for a profile and a partial config (no I/O). */
+const FILE_META = ['$comment', 'profile']
+const META = ['profile']
+const CONFIG = { from: 'config' } as const
+
+/**
+ * Fills defaults for a profile and a partial config (no I/O). Every value given is checked
+ * against its setting (`settings.ts`): a wrong one is refused with `ERR_INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig(profile, { dataDir: '/var/lib/barid', port: 0 })
+ * ```
+ */
 export function resolveConfig(profile: Profile, input: NodeConfigInput): NodeConfig {
-  const dataDir = resolve(input.dataDir ?? join('.data', profile.operator))
-  const host = input.host ?? '127.0.0.1'
-  const port = input.port ?? profile.port
-  const publicUrl = (
-    input.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-  ).replace(/\/+$/, '')
-  const logLevel = input.logLevel ?? 'info'
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'config: logLevel must be debug, info, warn, error or silent',
-    )
-  }
-  const delivery = { ...DEFAULT_DELIVERY, ...input.delivery }
-  if (delivery.batchSize < 1 || delivery.batchSize > 100) {
-    throw new BaridError('ERR_INVALID_ARGUMENT', 'config: delivery.batchSize must be in [1, 100]')
-  }
+  const given = readTree(input, CONFIG, { meta: META })
+  delete given.profile
+  return { profile, ...fillSettings(given, profile) } as unknown as NodeConfig
+}
+
+/**
+ * The config of a node listening on `port`, which it bound for the configured port 0: a public
+ * URL (and the development IdP's issuer and audience) derived from the listen address then
+ * names the port bound. Anything else is unchanged.
+ *
+ * @example
+ * ```ts
+ * const bound = withBoundPort(config, (server.address() as AddressInfo).port)
+ * ```
+ */
+export function withBoundPort(config: NodeConfig, port: number): NodeConfig {
+  if (config.port !== 0) return config
+  const placeholder = defaultPublicUrl(config.host, 0)
+  if (config.publicUrl !== placeholder) return { ...config, port }
+  const publicUrl = defaultPublicUrl(config.host, port)
+  const rebase = (v: string) =>
+    v.startsWith(`${placeholder}/`) ? publicUrl + v.slice(placeholder.length) : v
   return {
-    profile,
-    dataDir,
-    host,
+    ...config,
     port,
     publicUrl,
-    trust: resolveTrust(input.trust),
-    operatorDir: input.operatorDir ?? join(dataDir, 'operator'),
-    dbFile: input.dbFile ?? join(dataDir, 'node.db'),
-    blobDir: input.blobDir ?? join(dataDir, 'blobs'),
-    synchronous: input.synchronous ?? 'full',
     citizenAuth: {
-      issuer: input.citizenAuth?.issuer ?? `${publicUrl}/dev/idp`,
-      audience: input.citizenAuth?.audience ?? `${publicUrl}/v1/citizen`,
-      identifierClaim: input.citizenAuth?.identifierClaim ?? 'barid_identifier',
-      ...(input.citizenAuth?.jwksUrl ? { jwksUrl: input.citizenAuth.jwksUrl } : {}),
+      ...config.citizenAuth,
+      issuer: rebase(config.citizenAuth.issuer),
+      audience: rebase(config.citizenAuth.audience),
     },
-    devIdentityProvider: input.devIdentityProvider ?? false,
-    autoProvisionMailboxes: input.autoProvisionMailboxes ?? false,
-    signatureWindowSeconds: input.signatureWindowSeconds ?? 60,
-    delivery,
-    limits: { ...DEFAULT_LIMITS, ...input.limits },
-    logLevel,
-    housekeepingIntervalMs: input.housekeepingIntervalMs ?? 3600_000,
-    testControlSecret: input.testControlSecret ?? null,
-    registered: resolveRegisteredConfig(input.registered, dataDir),
-  }
-}
-
-function resolveTrust(t: Partial<TrustConfig> | undefined): TrustConfig {
-  const maxStalenessSeconds = t?.maxStalenessSeconds ?? 72 * 3600
-  if (
-    !Number.isInteger(maxStalenessSeconds) ||
-    maxStalenessSeconds < 0 ||
-    maxStalenessSeconds > 7 * 86_400
-  ) {
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'config: trust.maxStalenessSeconds must be in [0, 604800]',
-    )
-  }
-  const allowNonPublic = t?.allowNonPublic ?? []
-  for (const c of allowNonPublic)
-    if (!(ALLOWABLE_CLASSES as readonly string[]).includes(c))
-      throw new BaridError(
-        'ERR_INVALID_ARGUMENT',
-        `config: trust.allowNonPublic takes ${ALLOWABLE_CLASSES.join(', ')}`,
-      )
-  const seconds = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new BaridError(
-        'ERR_INVALID_ARGUMENT',
-        `config: trust.${name} must be in [${min}, ${max}]`,
-      )
-    return v
-  }
-  return {
-    ...(t?.listFile === undefined ? {} : { listFile: t.listFile }),
-    governanceKeyFiles: t?.governanceKeyFiles ?? [],
-    reloadIntervalMs: t?.reloadIntervalMs ?? 60_000,
-    maxStalenessSeconds,
-    allowNonPublic: [...new Set(allowNonPublic)],
-    // Spec 22.4: maxAge RECOMMENDED 1 hour, at most 24 hours; cooldown RECOMMENDED 30 s.
-    discoveryMaxAgeSeconds: seconds(
-      'discoveryMaxAgeSeconds',
-      t?.discoveryMaxAgeSeconds ?? 3600,
-      1,
-      86_400,
-    ),
-    discoveryCooldownSeconds: seconds(
-      'discoveryCooldownSeconds',
-      t?.discoveryCooldownSeconds ?? 30,
-      1,
-      3600,
-    ),
   }
 }

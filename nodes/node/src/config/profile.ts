@@ -4,8 +4,8 @@
  * country, languages, time zone, identifier schemes, retention, default port). Profiles live
  * in `nodes/<operator>/profile.json`; the code is the same for every operator.
  */
-import { readFile } from 'node:fs/promises'
 import { parseOperatorId } from '../core.js'
+import { readJsonFile } from './configured-file.js'
 import { ObjectReader } from './validate.js'
 import {
   parseRetrievalRules,
@@ -115,5 +115,5 @@ export function parseProfile(input: unknown): Profile {
  */
 export async function loadProfile(path: string): Promise<Profile> {
   const file = path.endsWith('.json') ? path : `${path.replace(/\/$/, '')}/profile.json`
-  return parseProfile(JSON.parse(await readFile(file, 'utf8')))
+  return parseProfile(await readJsonFile(file, 'profile'))
 }

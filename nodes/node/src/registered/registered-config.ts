@@ -2,13 +2,13 @@
  * @module registered/registered-config
  * Settings of registered mail, the transparency log, the paper channel and notifications (spec
  * 16, 17). Two parts: the node's `registered` config (intervals, bounds, where print files go,
- * the notification gateway) and the operator profile's `registered` rules (retrieval periods by
- * category, which national law sets) and `sustainability` factors (spec 17.8).
+ * the notification gateway; their types, ranges and defaults are in `config/settings.ts`) and
+ * the operator profile's `registered` rules (retrieval periods by category, which national law
+ * sets) and `sustainability` factors (spec 17.8).
  */
-import { join } from 'node:path'
 import { BaridError } from '../core.js'
-import { ObjectReader } from '../config/validate.js'
-import { PRINT_LIMIT_RANGES, PRINT_LIMITS, type PrintLimits } from '../paper/print-limits.js'
+import type { ObjectReader } from '../config/validate.js'
+import type { PrintLimits } from '../paper/print-limits.js'
 import type { RegisteredCategory } from '../storage/registered-types.js'
 
 export interface NotificationConfig {
@@ -48,76 +48,11 @@ export interface RegisteredConfig {
   notifications: NotificationConfig
 }
 
-export const DEFAULT_NOTIFICATIONS: NotificationConfig = {
-  webhookUrl: null,
-  webhookSecret: null,
-  retryScheduleMs: [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000],
-  timeoutMs: 10_000,
-}
-
 export type RegisteredConfigInput = Partial<
   Omit<RegisteredConfig, 'notifications' | 'printLimits'>
 > & {
   notifications?: Partial<NotificationConfig>
   printLimits?: Partial<PrintLimits>
-}
-
-/**
- * Fills defaults.
- *
- * @example
- * ```ts
- * const r = resolveRegisteredConfig({ batchIntervalMs: 100 }, '/var/lib/barid')
- * ```
- */
-export function resolveRegisteredConfig(
-  input: RegisteredConfigInput | undefined,
-  dataDir: string,
-): RegisteredConfig {
-  const i = input ?? {}
-  const r: RegisteredConfig = {
-    batchIntervalMs: i.batchIntervalMs ?? 1000,
-    logMaxBatch: i.logMaxBatch ?? 1000,
-    checkpointRefreshMs: i.checkpointRefreshMs ?? 5 * 60_000,
-    witnessIntervalMs: i.witnessIntervalMs ?? 60_000,
-    maxLogBacklog: i.maxLogBacklog ?? 10_000,
-    printDir: i.printDir ?? join(dataDir, 'print-queue'),
-    printRetryMs: i.printRetryMs ?? 60_000,
-    printLimits: { ...PRINT_LIMITS, ...i.printLimits },
-    notifications: { ...DEFAULT_NOTIFICATIONS, ...i.notifications },
-  }
-  for (const k of Object.keys(PRINT_LIMIT_RANGES) as (keyof PrintLimits)[]) {
-    const [min, max] = PRINT_LIMIT_RANGES[k]
-    const v = r.printLimits[k]
-    if (!Number.isSafeInteger(v) || v < min || v > max)
-      throw new BaridError(
-        'ERR_INVALID_ARGUMENT',
-        `config: registered.printLimits.${k} must be an integer in [${min}, ${max}]`,
-      )
-  }
-  const unknown = Object.keys(r.printLimits).filter((k) => !(k in PRINT_LIMIT_RANGES))
-  if (unknown.length > 0)
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      `config: registered.printLimits has unknown field ${unknown[0]}`,
-    )
-  if (r.logMaxBatch < 1 || r.logMaxBatch > 1000)
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'config: registered.logMaxBatch must be in [1, 1000]',
-    )
-  if (r.batchIntervalMs < 1 || r.batchIntervalMs > 1000)
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'config: registered.batchIntervalMs must be in [1, 1000]',
-    )
-  const url = r.notifications.webhookUrl
-  if (url !== null && !/^https?:\/\/[^\s]+$/.test(url))
-    throw new BaridError(
-      'ERR_INVALID_ARGUMENT',
-      'config: registered.notifications.webhookUrl must be an http(s) URL',
-    )
-  return r
 }
 
 /** What happens when a registered letter is not opened in time (spec 17.4). */

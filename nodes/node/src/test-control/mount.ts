@@ -10,14 +10,14 @@
 import { Hono } from 'hono'
 import { createHash } from 'node:crypto'
 import type { DevIdp } from '../citizen/dev-idp.js'
+import { MIN_TEST_CONTROL_SECRET_LENGTH } from '../config/settings.js'
 import { BaridError, timingSafeEqual } from '../core.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
 import { MUTANTS, activeMutant, isMutantName } from './mutants.js'
 import { testControlRoutes } from './routes.js'
 
-/** Shortest secret accepted: the interface can rewrite the node's federation and clock. */
-export const MIN_TEST_CONTROL_SECRET_LENGTH = 32
+export { MIN_TEST_CONTROL_SECRET_LENGTH }
 
 const digest = (s: string) => new Uint8Array(createHash('sha256').update(s).digest())
 

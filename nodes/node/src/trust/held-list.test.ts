@@ -12,18 +12,28 @@ let fed: LocalFederation
 const log = createLogger({ level: 'silent' })
 const listNo = (n: number) => join(fed.dir, 'lists', `${String(n).padStart(6, '0')}.cose`)
 
-async function open(listFile: string, dataDir = join(dir, 'node')) {
+async function open(listFile: string, dataDir = join(dir, 'node'), keys?: string[]) {
   return openHeldTrust({
     dataDir,
     trust: {
       listFile,
-      governanceKeyFiles: [fed.governanceKeyFile],
+      governanceKeyFiles: keys ?? [fed.governanceKeyFile],
       reloadIntervalMs: 60_000,
       maxStalenessSeconds: 72 * 3600,
     },
     now: Date.now,
     log,
   })
+}
+
+/** The refusal's code and message, or `accepted`. */
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'accepted'
+  } catch (e) {
+    return isBaridError(e) ? `${e.code}: ${e.message}` : String(e)
+  }
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -75,5 +85,54 @@ describe('the held trust list', () => {
     await open(listNo(3))
     await writeFile(join(dir, 'node', 'trust', 'trust-list.cose'), new Uint8Array([0xa0]))
     expect(await codeOf(open(listNo(3)))).toMatch(/^ERR_(TRUST_LIST_MALFORMED|COSE_MALFORMED)$/)
+  })
+
+  it('refuses a configured list file that does not exist, naming it, held list or not', async () => {
+    const typo = join(dir, 'trust-lst.cose')
+    const missing = `ERR_INVALID_ARGUMENT: config: trust.listFile ${typo} does not exist`
+    expect(await refusal(open(typo, join(dir, 'first')))).toBe(missing)
+    await open(listNo(2))
+    // A node that already holds a list would otherwise watch a file that is not there.
+    expect(await refusal(open(typo))).toBe(missing)
+    expect(await refusal(open(dir))).toBe(
+      `ERR_INVALID_ARGUMENT: config: trust.listFile ${dir} is a directory, not a file`,
+    )
+  })
+
+  it('keeps its list when the configured file goes missing later, and says so once', async () => {
+    const file = join(dir, 'current.cose')
+    await copyFile(listNo(2), file)
+    const lines: string[] = []
+    const held = await openHeldTrust({
+      dataDir: join(dir, 'node'),
+      trust: {
+        listFile: file,
+        governanceKeyFiles: [fed.governanceKeyFile],
+        reloadIntervalMs: 60_000,
+        maxStalenessSeconds: 72 * 3600,
+      },
+      now: Date.now,
+      log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
+    })
+    await rm(file)
+    expect((await held.reload()).list.sequence).toBe(2)
+    expect((await held.reload()).list.sequence).toBe(2)
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string; file: string }))).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/trust list file is missing/), file }),
+    ])
+    await copyFile(listNo(3), file)
+    expect((await held.reload()).list.sequence).toBe(3)
+  })
+
+  it('says which governance key file is missing, and which is not a key', async () => {
+    const missing = join(dir, 'nokey.jwk')
+    expect(await refusal(open(listNo(2), undefined, [fed.governanceKeyFile, missing]))).toBe(
+      `ERR_INVALID_ARGUMENT: config: trust.governanceKeyFiles ${missing} does not exist`,
+    )
+    const notKey = join(dir, 'not-a-key.jwk')
+    await writeFile(notKey, '{"kty":"oct"}')
+    expect(await refusal(open(listNo(2), undefined, [notKey]))).toBe(
+      `ERR_INVALID_ARGUMENT: config: governance key ${notKey} is not a public signing key (JWK)`,
+    )
   })
 })

@@ -26,6 +26,7 @@ import {
   type TrustList,
 } from '../core.js'
 import type { TrustConfig } from '../config/config.js'
+import { readConfiguredFile } from '../config/configured-file.js'
 import type { Logger } from '../ops/logger.js'
 
 /** The node's held trust list and how it changes. */
@@ -92,8 +93,10 @@ export async function writeAtomic(path: string, data: Uint8Array | string): Prom
 async function readKeys(files: readonly string[]): Promise<PublicKeyHandle[]> {
   return Promise.all(
     files.map(async (f) => {
+      // A missing or unreadable file is said as such, not as a file that holds no key.
+      const bytes = await readConfiguredFile(f, 'trust.governanceKeyFiles')
       try {
-        return await importPublicJwk(JSON.parse(await readFile(f, 'utf8')) as unknown, {
+        return await importPublicJwk(JSON.parse(new TextDecoder().decode(bytes)) as unknown, {
           use: 'sign',
         })
       } catch (cause) {
@@ -140,16 +143,19 @@ export async function openHeldTrust(o: OpenHeldTrustOptions): Promise<HeldTrust>
     )
   }
   let fileSeen: string | undefined
-  const readFileList = async (): Promise<Uint8Array | undefined> => {
-    if (o.trust.listFile === undefined) return undefined
-    const s = await stat(o.trust.listFile).catch(() => undefined)
-    if (!s) return undefined
-    fileSeen = `${s.mtimeMs} ${s.size}`
-    return readIfExists(o.trust.listFile)
+  let missingSaid = false
+  // Stat before reading: a change after the stat is then seen at the next reload.
+  const readFileList = async (file: string): Promise<Uint8Array> => {
+    const s = await stat(file).catch(() => undefined)
+    // A configured file that is not there is refused (a typo would otherwise be watched forever).
+    const bytes = await readConfiguredFile(file, 'trust.listFile')
+    fileSeen = s ? `${s.mtimeMs} ${s.size}` : undefined
+    return bytes
   }
 
   let initial: TrustList
-  const fromFile = await readFileList()
+  const fromFile =
+    o.trust.listFile === undefined ? undefined : await readFileList(o.trust.listFile)
   if (heldBytes) {
     try {
       initial = await verifyTrustList(heldBytes, {
@@ -199,11 +205,19 @@ export async function openHeldTrust(o: OpenHeldTrustOptions): Promise<HeldTrust>
     governanceKeys: configured,
     update,
     async reload() {
-      if (o.trust.listFile === undefined) return { changed: false, list: store.list }
-      const s = await stat(o.trust.listFile).catch(() => undefined)
-      if (!s || `${s.mtimeMs} ${s.size}` === fileSeen) return { changed: false, list: store.list }
-      const bytes = await readFileList()
-      return bytes ? update(bytes) : { changed: false, list: store.list }
+      const file = o.trust.listFile
+      if (file === undefined) return { changed: false, list: store.list }
+      const s = await stat(file).catch(() => undefined)
+      if (!s) {
+        // Replaced by a rename, it is back at the next check; gone for good, it is said once.
+        if (!missingSaid)
+          o.log.warn('configured trust list file is missing; keeping the held list', { file })
+        missingSaid = true
+        return { changed: false, list: store.list }
+      }
+      missingSaid = false
+      if (`${s.mtimeMs} ${s.size}` === fileSeen) return { changed: false, list: store.list }
+      return update(await readFileList(file))
     },
     onChange(listener) {
       listeners.push(listener)
