@@ -1,9 +1,9 @@
 /**
  * @module node
  * Starting and stopping a node: data directory, keys and database on first start, the HTTP
- * server, WebSocket push, the delivery engine, the batch worker and housekeeping; and a
- * graceful stop that refuses new work, lets in-flight requests and deliveries finish, then
- * closes the database.
+ * server, WebSocket push, the delivery engine, the batch worker, housekeeping and key
+ * certificate renewal; and a graceful stop that refuses new work, lets in-flight requests and
+ * deliveries finish, then closes the database.
  */
 import { serve, type ServerType } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
@@ -22,6 +22,7 @@ import { httpUpload, type StreamUpload } from './federation/http-upload.js'
 import type { PeerDirectory } from './federation/peer-directory.js'
 import { createReplayCache } from './federation/replay-cache.js'
 import { createX509Certifier } from './keys/key-certificate.js'
+import { createRenewalWorker, type RenewalWorker } from './keys/renewal-worker.js'
 import { createCoreLetterInspector } from './letters/core-letters.js'
 import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
 import { createLogger, type Logger } from './ops/logger.js'
@@ -64,6 +65,8 @@ export interface RunningNode {
   readonly batches: BatchWorker
   /** Mailbox retention (spec 15.4). */
   readonly retention: RetentionWorker
+  /** Renewal of mailbox key certificates (spec 13.4). */
+  readonly renewal: RenewalWorker
   readonly devIdp: DevIdp | undefined
   /** The base URL it listens on (its public URL). */
   readonly url: string
@@ -117,7 +120,12 @@ export async function startNode(
         return keys.evidence
       },
     }),
-    certifier: createX509Certifier({ ca: trust.credentials.ca }),
+    // The CA of the operator directory as last (re)loaded: renewals use the current one.
+    certifier: createX509Certifier({
+      get ca() {
+        return trust.ring.credentials.ca
+      },
+    }),
     replay: createReplayCache({
       windowSeconds: config.signatureWindowSeconds,
       now: () => now() / 1000,
@@ -143,6 +151,7 @@ export async function startNode(
   svc.registered = await startRegisteredMail(svc, opts.registered)
   const batches = createBatchWorker(svc)
   const retention = createRetentionWorker(svc)
+  const renewal = createRenewalWorker(svc)
   let devIdp: DevIdp | undefined
   if (config.devIdentityProvider) {
     devIdp = createDevIdp({
@@ -180,6 +189,7 @@ export async function startNode(
   trust.start()
   batches.start()
   retention.start()
+  renewal.start()
   const housekeeping = setInterval(
     () =>
       void purge(svc).catch((e) =>
@@ -214,7 +224,13 @@ export async function startNode(
       ;(server as Server | undefined)?.closeIdleConnections?.()
       for (const c of wss?.clients ?? []) c.close(1001, 'node shutting down')
       wss?.close()
-      await Promise.all([batches.stop(), engine.stop(), svc.registered.stop(), retention.stop()])
+      await Promise.all([
+        batches.stop(),
+        engine.stop(),
+        svc.registered.stop(),
+        retention.stop(),
+        renewal.stop(),
+      ])
       // Requests still running get a bounded time to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())])
       ;(server as Server | undefined)?.closeAllConnections?.()
@@ -229,6 +245,7 @@ export async function startNode(
     engine,
     batches,
     retention,
+    renewal,
     devIdp,
     url: config.publicUrl,
     stop,
