@@ -2,8 +2,9 @@
  * @module node
  * Starting and stopping a node: data directory (held by this node alone while it runs), keys
  * and database on first start, the HTTP server, WebSocket push, the delivery engine, the batch
- * worker and housekeeping; and a graceful stop that refuses new work, lets in-flight requests
- * and deliveries finish, then closes the database and gives the data directory up.
+ * worker, housekeeping and key certificate renewal; and a graceful stop that refuses new work,
+ * lets in-flight requests and deliveries finish, then closes the database and gives the data
+ * directory up.
  */
 import { mkdir } from 'node:fs/promises'
 import type { Server } from 'node:http'
@@ -21,6 +22,7 @@ import { httpUpload, type StreamUpload } from './federation/http-upload.js'
 import type { PeerDirectory } from './federation/peer-directory.js'
 import { createReplayCache } from './federation/replay-cache.js'
 import { createX509Certifier } from './keys/key-certificate.js'
+import { createRenewalWorker, type RenewalWorker } from './keys/renewal-worker.js'
 import { createCoreLetterInspector } from './letters/core-letters.js'
 import { bindListener, type Listener } from './http/listener.js'
 import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
@@ -65,6 +67,8 @@ export interface RunningNode {
   readonly batches: BatchWorker
   /** Mailbox retention (spec 15.4). */
   readonly retention: RetentionWorker
+  /** Renewal of mailbox key certificates (spec 13.4). */
+  readonly renewal: RenewalWorker
   readonly devIdp: DevIdp | undefined
   /** Its public URL (with port 0 and none configured: on the port bound). */
   readonly url: string
@@ -148,7 +152,12 @@ async function startOn(
         return keys.evidence
       },
     }),
-    certifier: createX509Certifier({ ca: trust.credentials.ca }),
+    // The CA of the operator directory as last (re)loaded: renewals use the current one.
+    certifier: createX509Certifier({
+      get ca() {
+        return trust.ring.credentials.ca
+      },
+    }),
     replay: createReplayCache({
       windowSeconds: config.signatureWindowSeconds,
       now: () => now() / 1000,
@@ -174,6 +183,7 @@ async function startOn(
   svc.registered = await startRegisteredMail(svc, opts.registered)
   const batches = createBatchWorker(svc)
   const retention = createRetentionWorker(svc)
+  const renewal = createRenewalWorker(svc)
   let devIdp: DevIdp | undefined
   if (config.devIdentityProvider) {
     devIdp = createDevIdp({
@@ -198,6 +208,7 @@ async function startOn(
   trust.start()
   batches.start()
   retention.start()
+  renewal.start()
   const housekeeping = setInterval(
     () =>
       void purge(svc).catch((e) =>
@@ -234,7 +245,13 @@ async function startOn(
       ;(server as Server | undefined)?.closeIdleConnections?.()
       for (const c of wss?.clients ?? []) c.close(1001, 'node shutting down')
       wss?.close()
-      await Promise.all([batches.stop(), engine.stop(), svc.registered.stop(), retention.stop()])
+      await Promise.all([
+        batches.stop(),
+        engine.stop(),
+        svc.registered.stop(),
+        retention.stop(),
+        renewal.stop(),
+      ])
       // Requests still running get a bounded time to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())])
       ;(server as Server | undefined)?.closeAllConnections?.()
@@ -250,6 +267,7 @@ async function startOn(
     engine,
     batches,
     retention,
+    renewal,
     devIdp,
     url: config.publicUrl,
     listening: listener ? { address: listener.address, port: listener.port } : undefined,

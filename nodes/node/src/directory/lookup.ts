@@ -5,6 +5,7 @@
  * does not serve is asked of the operator responsible for it, over the federation API.
  */
 import { BaridError, identifierAuthority, parseIdentifier, parseMailboxAddress } from '../core.js'
+import { servedKeys } from '../keys/key-renewal.js'
 import { mutant } from '../test-control/mutants.js'
 import { readPeerLookup } from './peer-lookup.js'
 import { fedRequest, TransportError } from '../federation/federation-client.js'
@@ -72,7 +73,9 @@ export async function lookupLocal(svc: NodeServices, q: LookupQuery): Promise<Lo
     if (!keys) return { status: 'exempt', operator: self }
     return { status: 'active', address: mb.address, operator: self, keys, delivery: 'paper' }
   }
-  const keys = (await svc.storage.listMailboxKeys(mb.id)).filter((k) => !isPrintKey(svc, k.kid))
+  // Certificates due are renewed first; a key whose certificate expired all the same is left
+  // out (spec 11.6), and senders take the four newest of the rest.
+  const keys = (await servedKeys(svc, mb)).filter((k) => !isPrintKey(svc, k.kid))
   return {
     status: 'active',
     address: mb.address,

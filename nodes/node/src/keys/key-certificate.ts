@@ -49,11 +49,23 @@ export interface KeyCertifier {
     jwk: unknown
     /** Milliseconds. */
     now: number
-  }): Promise<{ kid: string; certificate: string; jwk: PublicJwk }>
+  }): Promise<{
+    kid: string
+    certificate: string
+    jwk: PublicJwk
+    /** The certificate's notAfter, milliseconds. */
+    notAfter: number
+  }>
+  /**
+   * The notAfter (milliseconds) of the CA that certifies now: no certificate it issues outlives
+   * it, so a renewal cannot reach past it (spec 13.4).
+   */
+  caNotAfter(): number
 }
 
 /**
- * A {@link KeyCertifier} signing with the operator CA.
+ * A {@link KeyCertifier} signing with the operator CA. `ca` is read at each certification: a
+ * getter there makes a CA the operator directory was reloaded with take effect at once.
  *
  * @example
  * ```ts
@@ -62,12 +74,13 @@ export interface KeyCertifier {
  * ```
  */
 export function createX509Certifier(o: {
-  ca: { certificate: ParsedCertificate; keyPair: KeyPair }
+  readonly ca: { readonly certificate: ParsedCertificate; readonly keyPair: KeyPair }
   lifetimeDays?: number
 }): KeyCertifier {
-  const ca = o.ca.certificate
   return {
+    caNotAfter: () => o.ca.certificate.notAfter.getTime(),
     async certify(c) {
+      const { certificate: ca, keyPair } = o.ca
       const handle = await importPublicJwk(c.jwk, { use: c.use === 'enc' ? 'encrypt' : 'sign' })
       const now = Math.floor(c.now / 1000) * 1000
       const notBefore = Math.max(now - BACKDATE_SECONDS * 1000, ca.notBefore.getTime())
@@ -81,12 +94,17 @@ export function createX509Certifier(o: {
         role: roleOf(c.use),
         subjectName: { commonName: c.sub.slice(0, 64) },
         publicKey: handle.publicKey,
-        issuer: { certificate: ca, privateKey: o.ca.keyPair.privateKey },
+        issuer: { certificate: ca, privateKey: keyPair.privateKey },
         mailbox: c.sub,
         notBefore: new Date(notBefore),
         notAfter: new Date(notAfter),
       })
-      return { kid: handle.kidBase64Url, certificate: toBase64Url(cert.der), jwk: handle.publicJwk }
+      return {
+        kid: handle.kidBase64Url,
+        certificate: toBase64Url(cert.der),
+        jwk: handle.publicJwk,
+        notAfter,
+      }
     },
   }
 }

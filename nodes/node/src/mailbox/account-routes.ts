@@ -26,6 +26,7 @@ import {
   submitLetter,
   type SubmissionResult,
 } from '../letters/submit.js'
+import { renewalDue, servedKeys } from '../keys/key-renewal.js'
 import { isPrintKey } from '../paper/paper-keys.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
@@ -89,41 +90,58 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
       details: { limit: MAX_KEYS_PER_MAILBOX },
     })
   const now = svc.now()
-  const { kid, certificate, jwk } = await svc.certifier.certify({
-    sub: mailbox.address,
-    use,
-    jwk: body.jwk,
-    now,
-  })
-  const added = await svc.storage.addMailboxKey({
+  const cert = await svc.certifier.certify({ sub: mailbox.address, use, jwk: body.jwk, now })
+  const { kid } = cert
+  // The list is read in the insert's transaction: what this registration displaced is decided
+  // against exactly the keys it joined, whatever other registrations run meanwhile.
+  const registered = await svc.storage.registerMailboxKey({
     mailboxId: mailbox.id,
     kid,
     use,
-    jwk: JSON.stringify(jwk),
-    certificate,
+    jwk: JSON.stringify(cert.jwk),
+    certificate: cert.certificate,
     label,
     createdAt: now,
     revokedAt: null,
+    certNotAfter: cert.notAfter,
   })
-  const keys = (await svc.storage.listMailboxKeys(mailbox.id)).filter(
-    (k) => !isPrintKey(svc, k.kid),
-  )
-  const stored = keys.find((k) => k.kid === kid)
+  const { added } = registered
+  const keys = registered.keys.filter((k) => !isPrintKey(svc, k.kid))
+  let stored = keys.find((k) => k.kid === kid)
   if (!stored)
     throw new BaridError(
       'ERR_KEY_INVALID',
       'that key was revoked for this mailbox and cannot be registered again',
     )
+  // Registered again with a certificate due for renewal (13.4): the one just issued renews it.
+  if (!added && renewalDue(stored.certNotAfter, now) && cert.notAfter > stored.certNotAfter) {
+    const renewed = await svc.storage.renewKeyCertificate({
+      mailboxId: mailbox.id,
+      kid,
+      previous: stored.certificate,
+      certificate: cert.certificate,
+      certNotAfter: cert.notAfter,
+    })
+    if (renewed) stored = { ...stored, certificate: cert.certificate, certNotAfter: cert.notAfter }
+  }
   return c.json(
     {
       kid,
       use,
       certificate: stored.certificate,
       address: mailbox.address,
-      displaced: added ? displacedBy(kid, keys) : [],
+      displaced: added ? displacedBy(kid, keys.filter((k) => served(k, now))) : [],
     } satisfies RegisteredKeyView,
     added ? 201 : 200,
   )
+}
+
+/**
+ * Whether a key is in what lookups serve (spec 13.4): not one whose certificate has expired. A
+ * key whose notAfter is not read yet (0) counts: lookups read it, and renew it if it is due.
+ */
+function served(k: { certNotAfter: number }, now: number): boolean {
+  return k.certNotAfter === 0 || k.certNotAfter > now
 }
 
 /**
@@ -137,9 +155,9 @@ function displacedBy(kid: string, keys: readonly { kid: string; use: string }[])
     .map((k) => k.kid)
 }
 
-/** `GET …/keys`. */
+/** `GET …/keys`: the keys as lookups serve them, certificates renewed, none expired (13.4). */
 export async function listKeys(svc: NodeServices, c: Context<NodeEnv>): Promise<Response> {
-  const keys = await svc.storage.listMailboxKeys(c.get('mailbox').id)
+  const keys = await servedKeys(svc, c.get('mailbox'))
   return c.json({
     keys: keys.map((k) => ({
       kid: k.kid,

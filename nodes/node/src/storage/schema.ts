@@ -44,8 +44,19 @@ export const mailboxKeys = sqliteTable(
     label: text('label'),
     createdAt: integer('created_at').notNull(),
     revokedAt: integer('revoked_at'),
+    /**
+     * The certificate's notAfter, kept beside it so that the renewal worker finds the keys due
+     * without parsing every certificate (spec 13.4). 0: not read yet (keys stored before the
+     * column), which the worker treats as due and reads first.
+     */
+    certNotAfter: integer('cert_not_after').notNull().default(0),
   },
-  (t) => [uniqueIndex('mailbox_keys_mailbox_kid').on(t.mailboxId, t.kid)],
+  (t) => [
+    uniqueIndex('mailbox_keys_mailbox_kid').on(t.mailboxId, t.kid),
+    index('mailbox_keys_renewal')
+      .on(t.certNotAfter, t.id)
+      .where(sql`revoked_at IS NULL`),
+  ],
 )
 
 /** Sender organisations (agencies, banks) and the hash of their API key. */

@@ -41,9 +41,12 @@ import type {
   ListMailboxOptions,
   Mailbox,
   MailboxEntry,
+  KeyCertificateRenewal,
+  KeyDueForRenewal,
   MailboxKey,
   MailboxStatus,
   NewMailbox,
+  NewMailboxKey,
   NewOutboxItem,
   OutboxItem,
   OutboxSettlement,
@@ -60,7 +63,28 @@ export interface DirectoryStore {
   getMailboxByIdentifier(identifier: string): Promise<Mailbox | undefined>
   setMailboxStatus(id: number, status: MailboxStatus): Promise<void>
   /** Adds a key; a second key with the same kid for the same mailbox is refused (returns false). */
-  addMailboxKey(key: MailboxKey): Promise<boolean>
+  addMailboxKey(key: NewMailboxKey): Promise<boolean>
+  /**
+   * {@link addMailboxKey}, and the mailbox's current keys as they are right after it (newest
+   * registration first), in the same transaction: what a registration displaced (spec 13.4) is
+   * read from them, so a concurrent registration cannot change the list in between.
+   */
+  registerMailboxKey(key: NewMailboxKey): Promise<{ added: boolean; keys: MailboxKey[] }>
+  /**
+   * Unrevoked keys of mailboxes not closed whose certificate's notAfter is at most `before`
+   * (ms), oldest notAfter first, at most `limit`, after position `after` (a pass's cursor).
+   */
+  keysDueForRenewal(o: {
+    before: number
+    limit: number
+    after?: { certNotAfter: number; id: number }
+  }): Promise<KeyDueForRenewal[]>
+  /**
+   * Replaces the certificate of the unrevoked key `kid` if it is still `previous` (one
+   * statement: a renewal happens whole or not at all, and of two racing renewals one wins).
+   * Returns whether it replaced it.
+   */
+  renewKeyCertificate(r: KeyCertificateRenewal): Promise<boolean>
   /**
    * The mailbox's keys, newest registration first (spec 13.4: the order lookups answer in, and
    * senders encrypt to the first four encryption keys). A key registered again keeps its place.

@@ -42,6 +42,31 @@ export interface MailboxKey {
   label: string | null
   createdAt: number
   revokedAt: number | null
+  /**
+   * The certificate's notAfter (ms since the epoch), kept for renewal (spec 13.4); 0 when not
+   * read yet (keys stored before it was kept).
+   */
+  certNotAfter: number
+}
+
+/** A key to add: without `certNotAfter` it is stored as not read yet (0). */
+export type NewMailboxKey = Omit<MailboxKey, 'certNotAfter'> & { certNotAfter?: number }
+
+/** A key due for renewal, with the address its certificate names (spec 13.4). */
+export interface KeyDueForRenewal extends MailboxKey {
+  /** Row id: with `certNotAfter`, the position a renewal pass resumes after. */
+  id: number
+  address: string
+}
+
+/** A renewed (or first read) certificate of a key, replacing `previous` (spec 13.4). */
+export interface KeyCertificateRenewal {
+  mailboxId: number
+  kid: string
+  /** The certificate the renewal replaces: nothing is written if another has replaced it since. */
+  previous: string
+  certificate: string
+  certNotAfter: number
 }
 
 export interface Sender {

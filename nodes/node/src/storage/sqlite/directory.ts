@@ -5,7 +5,7 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { mailboxKeys, mailboxes, senders } from '../schema.js'
 import type { DirectoryStore } from '../storage.js'
-import type { Mailbox, MailboxKey, Sender } from '../types.js'
+import type { KeyDueForRenewal, Mailbox, MailboxKey, NewMailboxKey, Sender } from '../types.js'
 import type { Db } from './db.js'
 import type { DirectoryCache } from './directory-cache.js'
 
@@ -27,7 +27,8 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   const MAILBOX = `select id, address, identifier, kind, status, display_name as displayName,
     created_at as createdAt from mailboxes`
   const KEY = `select mailbox_id as mailboxId, kid, use, jwk, certificate, label,
-    created_at as createdAt, revoked_at as revokedAt from mailbox_keys`
+    created_at as createdAt, revoked_at as revokedAt, cert_not_after as certNotAfter
+    from mailbox_keys`
   const SENDER = `select id, name, mailbox_id as mailboxId, api_key_id as apiKeyId,
     api_key_hash as apiKeyHash, created_at as createdAt from senders`
   const byId = c.prepare<[number], Mailbox>(`${MAILBOX} where id = ?`)
@@ -46,6 +47,26 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
         where mailbox_id = ? and kid = ? and use = ? and revoked_at is null`,
     )
     .pluck()
+  // By the partial index mailbox_keys_renewal, in (cert_not_after, id) order: a pass resumes
+  // after the last key it saw, so keys it could not renew do not hold it at the front.
+  const dueForRenewal = c.prepare<[number, number, number, number, number], KeyDueForRenewal>(
+    `select k.id, k.mailbox_id as mailboxId, k.kid, k.use, k.jwk, k.certificate, k.label,
+       k.created_at as createdAt, k.revoked_at as revokedAt, k.cert_not_after as certNotAfter,
+       m.address
+     from mailbox_keys k join mailboxes m on m.id = k.mailbox_id
+     where k.revoked_at is null and k.cert_not_after <= ?
+       and (k.cert_not_after > ? or (k.cert_not_after = ? and k.id > ?))
+       and m.status <> 'closed'
+     order by k.cert_not_after, k.id limit ?`,
+  )
+  const renew = c.prepare<[string, number, number, string, string]>(
+    `update mailbox_keys set certificate = ?, cert_not_after = ?
+     where mailbox_id = ? and kid = ? and certificate = ? and revoked_at is null`,
+  )
+  const register = c.transaction((k: NewMailboxKey) => {
+    const added = db.insert(mailboxKeys).values(k).onConflictDoNothing().run().changes === 1
+    return { added, keys: currentKeys.all(k.mailboxId) }
+  })
   const senderByKeyId = c.prepare<[string], Sender>(`${SENDER} where api_key_id = ?`)
   const senderById = c.prepare<[string], Sender>(`${SENDER} where id = ?`)
   return {
@@ -82,6 +103,19 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
       const r = db.insert(mailboxKeys).values(k).onConflictDoNothing().run()
       cache.clear()
       return r.changes === 1
+    },
+    async registerMailboxKey(k) {
+      const r = register(k)
+      cache.clear()
+      return r
+    },
+    async keysDueForRenewal(o) {
+      const after = o.after ?? { certNotAfter: -1, id: 0 }
+      return dueForRenewal.all(o.before, after.certNotAfter, after.certNotAfter, after.id, o.limit)
+    },
+    async renewKeyCertificate(r) {
+      // No cache entry holds a certificate (only mailboxes, JWKs and senders): nothing to clear.
+      return renew.run(r.certificate, r.certNotAfter, r.mailboxId, r.kid, r.previous).changes === 1
     },
     async listMailboxKeys(mailboxId, opts) {
       return (opts?.includeRevoked ? allKeys : currentKeys).all(mailboxId)

@@ -1,0 +1,2 @@
+ALTER TABLE `mailbox_keys` ADD `cert_not_after` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `mailbox_keys_renewal` ON `mailbox_keys` (`cert_not_after`,`id`) WHERE revoked_at IS NULL;

@@ -1,0 +1,180 @@
+/**
+ * @module keys/key-renewal
+ * Renewal of mailbox key certificates (spec 13.4). A certificate is valid for a year (never past
+ * the operator CA's own notAfter); a key stays registered until its holder deletes it. So the node
+ * certifies the same key again, same kid, once its certificate is within {@link RENEW_WITHIN_DAYS}
+ * of its notAfter, and from then on serves the new certificate. A certificate that expired all
+ * the same (the operator CA expired, or ends before it) is never served: the key is left out of
+ * lookups and listings, and the keys that remain are listed as before, newest registration first.
+ */
+import { isBaridError } from '../core.js'
+import type { NodeServices } from '../services.js'
+import type { Mailbox, MailboxKey } from '../storage/types.js'
+import { readMailboxCertificate } from './key-certificate.js'
+
+/**
+ * Days before its notAfter from which a certificate is renewed. A month: the renewal worker runs
+ * every housekeeping interval (an hour by default), so a node down for weeks still renews in
+ * time, and a sender that looked a key up just before its renewal holds a certificate that stays
+ * valid while it seals and submits.
+ */
+export const RENEW_WITHIN_DAYS = 30
+
+const DAY = 86_400_000
+
+/** What renewal does with a certificate that ends at `notAfter`. */
+export type RenewalDecision =
+  /** Not within the window: nothing to do. */
+  | 'not-due'
+  | 'renew'
+  /** Due, but the operator CA has expired: no certificate can be issued (spec 21.1). */
+  | 'ca-expired'
+  /** Due, but the operator CA ends no later than the certificate: a new one ends no later. */
+  | 'ca-ends-first'
+
+/**
+ * Whether a certificate ending at `notAfter` is renewed at `now`, when the certifying CA ends at
+ * `caNotAfter` (all milliseconds since the epoch). A certificate whose notAfter is unknown (0) is
+ * due.
+ *
+ * @example
+ * ```ts
+ * renewalDecision({ notAfter: now + 10 * DAY, now, caNotAfter: now + 3650 * DAY }) // 'renew'
+ * ```
+ */
+export function renewalDecision(o: {
+  notAfter: number
+  now: number
+  caNotAfter: number
+}): RenewalDecision {
+  if (!renewalDue(o.notAfter, o.now)) return 'not-due'
+  if (o.caNotAfter <= o.now) return 'ca-expired'
+  // A new certificate ends at min(now + a year, CA notAfter): later than this one (which ends
+  // within the window, well short of a year) exactly when the CA ends later.
+  if (o.caNotAfter <= o.notAfter) return 'ca-ends-first'
+  return 'renew'
+}
+
+/**
+ * True when a certificate ending at `notAfter` is within the renewal window at `now`.
+ *
+ * @example
+ * ```ts
+ * if (renewalDue(key.certNotAfter, svc.now())) await renewKey(svc, key, mailbox.address)
+ * ```
+ */
+export function renewalDue(notAfter: number, now: number): boolean {
+  return notAfter - now <= RENEW_WITHIN_DAYS * DAY
+}
+
+/**
+ * The outcome of {@link renewKey}: `renewed`, the {@link RenewalDecision} that kept the
+ * certificate, or `superseded` (revoked or renewed by someone else meanwhile).
+ */
+export type RenewalOutcome = Exclude<RenewalDecision, 'renew'> | 'renewed' | 'superseded'
+
+type RenewalServices = Pick<NodeServices, 'certifier' | 'storage' | 'now'>
+
+/**
+ * Renews the certificate of `key` (mailbox `address`) if it is due and a renewal would last
+ * longer, in one conditional write: nothing is written if the key was revoked, or its certificate
+ * replaced, since it was read (`superseded`: read it again). A key whose notAfter was not read
+ * yet has it read and recorded first. Gives the key as it is to be served.
+ *
+ * @example
+ * ```ts
+ * const { key, outcome } = await renewKey(svc, stored, mailbox.address)
+ * ```
+ */
+export async function renewKey(
+  svc: RenewalServices,
+  key: MailboxKey,
+  address: string,
+): Promise<{ key: MailboxKey; outcome: RenewalOutcome }> {
+  let k = key
+  if (k.certNotAfter === 0) {
+    const notAfter = await certificateNotAfter(k.certificate)
+    if (notAfter !== 0) {
+      const recorded = await svc.storage.renewKeyCertificate({
+        mailboxId: k.mailboxId,
+        kid: k.kid,
+        previous: k.certificate,
+        certificate: k.certificate,
+        certNotAfter: notAfter,
+      })
+      if (!recorded) return { key: k, outcome: 'superseded' }
+      k = { ...k, certNotAfter: notAfter }
+    }
+  }
+  const now = svc.now()
+  const decision = renewalDecision({
+    notAfter: k.certNotAfter,
+    now,
+    caNotAfter: svc.certifier.caNotAfter(),
+  })
+  if (decision !== 'renew') return { key: k, outcome: decision }
+  const c = await svc.certifier.certify({
+    sub: address,
+    use: k.use,
+    jwk: JSON.parse(k.jwk) as unknown,
+    now,
+  })
+  const renewed = { ...k, certificate: c.certificate, certNotAfter: c.notAfter }
+  const written = await svc.storage.renewKeyCertificate({
+    mailboxId: k.mailboxId,
+    kid: k.kid,
+    previous: k.certificate,
+    certificate: c.certificate,
+    certNotAfter: c.notAfter,
+  })
+  return written ? { key: renewed, outcome: 'renewed' } : { key: k, outcome: 'superseded' }
+}
+
+/** The notAfter of a stored certificate, or 0 if it does not parse (then it is renewed). */
+async function certificateNotAfter(certificate: string): Promise<number> {
+  try {
+    return (await readMailboxCertificate(certificate)).notAfter.getTime()
+  } catch (e) {
+    if (isBaridError(e)) return 0
+    throw e
+  }
+}
+
+/**
+ * The current keys of `mb` as lookups and key listings serve them (spec 13.4, 11.6, 12.5):
+ * newest registration first, each certificate within the renewal window renewed first, and no
+ * key whose certificate has expired. A renewal that fails leaves the key as it was (served while
+ * its certificate lasts) and is logged: the renewal worker tries again.
+ *
+ * @example
+ * ```ts
+ * const keys = (await servedKeys(svc, mailbox)).filter((k) => !isPrintKey(svc, k.kid))
+ * ```
+ */
+export async function servedKeys(
+  svc: RenewalServices & Pick<NodeServices, 'log'>,
+  mb: Pick<Mailbox, 'id' | 'address'>,
+): Promise<MailboxKey[]> {
+  const keys = await svc.storage.listMailboxKeys(mb.id)
+  const out: MailboxKey[] = []
+  for (const stored of keys) {
+    let k: MailboxKey | undefined = stored
+    if (renewalDue(stored.certNotAfter, svc.now())) {
+      try {
+        const r = await renewKey(svc, stored, mb.address)
+        // Another renewal (or a revocation) came first: serve what it left.
+        k =
+          r.outcome === 'superseded'
+            ? (await svc.storage.listMailboxKeys(mb.id)).find((x) => x.kid === stored.kid)
+            : r.key
+      } catch (e) {
+        svc.log.error('key certificate renewal failed', {
+          kid: stored.kid,
+          error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+        })
+      }
+    }
+    if (k && k.certNotAfter > svc.now()) out.push(k)
+  }
+  return out
+}

@@ -1,0 +1,164 @@
+/**
+ * @module keys/renewal-worker
+ * Renews mailbox key certificates before they expire (spec 13.4), every housekeeping interval:
+ * the unrevoked keys of open mailboxes whose certificate ends within
+ * {@link RENEW_WITHIN_DAYS}, oldest first, in bounded steps (`step` keys each, the event loop
+ * free in between), at most `maxSteps` per run; a run stopped at that bound is followed by the
+ * next one soon after, which resumes the pass where it stopped. Each renewal is one conditional
+ * write (see `renewKey`): a crash loses at most the renewals in flight, which the next run does
+ * again; a key renewed meanwhile by a lookup is left as that lookup wrote it. Keys that cannot be
+ * renewed (the operator CA expired, or ends first) are counted and reported once per run: the
+ * operator renews the CA (spec 21.4).
+ */
+import { isBaridError } from '../core.js'
+import type { NodeServices } from '../services.js'
+import { RENEW_WITHIN_DAYS, renewKey } from './key-renewal.js'
+
+const DAY = 86_400_000
+
+/** What one run did. */
+export interface RenewalRun {
+  /** Keys found due (or whose notAfter was not read yet). */
+  due: number
+  renewed: number
+  /** Due, but the operator CA has expired or ends before their certificates. */
+  unrenewable: number
+  /** Renewals that failed (logged); tried again next run. */
+  failed: number
+  steps: number
+  /** True when the run stopped at its bound (or at shutdown) with keys possibly left. */
+  more: boolean
+}
+
+export interface RenewalWorkerOptions {
+  /** Pause between runs; default the config's `housekeepingIntervalMs`. */
+  intervalMs?: number
+  /** Delay of the first run after start; default min(interval, 60 s). */
+  firstRunMs?: number
+  /** Keys per step; default 50 (a signature each). */
+  step?: number
+  /** Steps per run; default 100. */
+  maxSteps?: number
+  /** Pause before the next run when a run stopped at its bound; default 1 s. */
+  catchUpMs?: number
+}
+
+export interface RenewalWorker {
+  start(): void
+  /** Runs renewal now (after any run in progress); rejects if storage fails. */
+  runOnce(): Promise<RenewalRun>
+  /** Stops the timer and waits for the run in flight to finish its step. */
+  stop(): Promise<void>
+}
+
+/**
+ * @example
+ * ```ts
+ * const renewal = createRenewalWorker(svc); renewal.start()
+ * await renewal.stop()
+ * ```
+ */
+export function createRenewalWorker(
+  svc: NodeServices,
+  opts: RenewalWorkerOptions = {},
+): RenewalWorker {
+  const intervalMs = opts.intervalMs ?? svc.config.housekeepingIntervalMs
+  const firstRunMs = opts.firstRunMs ?? Math.min(intervalMs, 60_000)
+  const step = opts.step ?? 50
+  const maxSteps = opts.maxSteps ?? 100
+  const catchUpMs = opts.catchUpMs ?? 1000
+  const outcomes = svc.metrics.registry.counter(
+    'barid_key_renewals_total',
+    'Mailbox key certificates due for renewal, by outcome: renewed, not-due, ca-expired, ' +
+      'ca-ends-first, superseded, error',
+  )
+  let stopping = false
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> = Promise.resolve()
+  // Where a run stopped at its bound: the next one goes on from there, so keys that cannot be
+  // renewed (a CA expired) at the front of the pass cannot keep it from those behind them.
+  let after: { certNotAfter: number; id: number } | undefined
+
+  async function run(): Promise<RenewalRun> {
+    const started = performance.now()
+    // Fixed for the run: keys renewed in it end a year on, far past it, and are not seen again.
+    const before = svc.now() + RENEW_WITHIN_DAYS * DAY
+    const r: RenewalRun = { due: 0, renewed: 0, unrenewable: 0, failed: 0, steps: 0, more: false }
+    for (;;) {
+      if (stopping || r.steps >= maxSteps) {
+        r.more = true
+        break
+      }
+      r.steps++
+      const keys = await svc.storage.keysDueForRenewal({ before, limit: step, after })
+      for (const k of keys) {
+        r.due++
+        try {
+          const { outcome } = await renewKey(svc, k, k.address)
+          outcomes.inc({ outcome })
+          if (outcome === 'renewed') r.renewed++
+          else if (outcome === 'ca-expired' || outcome === 'ca-ends-first') r.unrenewable++
+        } catch (e) {
+          r.failed++
+          outcomes.inc({ outcome: 'error' })
+          svc.log.error('key certificate renewal failed', {
+            kid: k.kid,
+            error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+          })
+        }
+      }
+      const last = keys.at(-1)
+      if (keys.length < step || last === undefined) {
+        after = undefined // the pass is complete: the next starts from the earliest notAfter
+        break
+      }
+      after = { certNotAfter: last.certNotAfter, id: last.id }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const line = { ...r, ms: Math.round(performance.now() - started) }
+    if (r.unrenewable > 0)
+      svc.log.warn(
+        'mailbox key certificates cannot be renewed: the operator CA has expired or ends first; ' +
+          'keys are left out of lookups once their certificates expire (renew the CA, spec 21.4)',
+        { ...line, caNotAfter: new Date(svc.certifier.caNotAfter()).toISOString() },
+      )
+    else if (r.renewed > 0 || r.failed > 0) svc.log.info('key certificate renewal', line)
+    else svc.log.debug('key certificate renewal', line)
+    return r
+  }
+
+  /** Runs are serialised: a call made during a run starts after it. */
+  function serialised(): Promise<RenewalRun> {
+    const next = running.then(run)
+    running = next.catch(() => undefined)
+    return next
+  }
+
+  function schedule(ms: number): void {
+    if (stopping) return
+    timer = setTimeout(() => {
+      serialised().then(
+        (r) => schedule(r.more ? catchUpMs : intervalMs),
+        (e) => {
+          svc.log.error('key certificate renewal failed', {
+            error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+          })
+          schedule(intervalMs)
+        },
+      )
+    }, ms)
+    timer.unref()
+  }
+
+  return {
+    start() {
+      if (timer === undefined) schedule(firstRunMs)
+    },
+    runOnce: serialised,
+    async stop() {
+      stopping = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}
