@@ -74,7 +74,8 @@ function checkText(
     }
     // `N.M` and `N.M.K` (also written `0N.M`) on their own. Decimals are told apart by their
     // shape: a leading zero or a large number after the point, or a range (0.2–0.7).
-    for (const m of line.matchAll(/(?<![\w.–-])(\d{1,2})((?:\.\d{1,2}){1,2})(?![\w.–]*\d|–)/g)) {
+    const bare = /(?<![\w.–-])(\d{1,2})((?:\.\d{1,2}){1,2})(?![\w.–]*\d|–)/g
+    for (const m of line.matchAll(bare)) {
       const minor = m[2]!.split('.').slice(1)
       if (minor.some((x) => x.startsWith('0') || Number(x) > 30)) continue
       if (FOREIGN.test(before(m.index))) continue

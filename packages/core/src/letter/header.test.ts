@@ -121,7 +121,7 @@ describe('letter header', () => {
     expect(bad((m) => m.set('v', 2))).toBe('ERR_UNSUPPORTED_VERSION')
   })
 
-  it('bounds an attachment size by the largest ciphertext the attachment format can produce', () => {
+  it('bounds an attachment size by the largest ciphertext the attachment format makes', () => {
     const h = fc.sample(header, { numRuns: 1, seed: 1 })[0]!
     const withSize = (size: number): string => {
       const m = encodeLetterHeader(h)
