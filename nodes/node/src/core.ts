@@ -9,6 +9,7 @@ export {
   TAKEN_TYPES,
   ERROR_CODES,
   MAX_REPORT_DAYS,
+  MAX_LETTER_BYTES,
   codeOfReason,
   concatBytes,
   createEvidence,
