@@ -9,6 +9,8 @@ export {
   TAKEN_TYPES,
   ERROR_CODES,
   MAX_REPORT_DAYS,
+  MAX_ATTACHMENT_BYTES,
+  MAX_LETTER_BYTES,
   codeOfReason,
   concatBytes,
   createEvidence,

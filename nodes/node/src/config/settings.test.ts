@@ -129,6 +129,11 @@ describe('node settings', () => {
         /delivery\.concurrencyPerPeer in .*node\.json must be an integer in/,
       ],
       ['{"limits":{"maxLetterBytes":-1}}', /limits\.maxLetterBytes in .*node\.json must be an/],
+      // Above the protocol's 16 MiB (spec 5.9): no node may advertise it (15.1, 11.3).
+      [
+        '{"limits":{"maxLetterBytes":16777217}}',
+        /limits\.maxLetterBytes in .*node\.json must be an integer in \[1, 16777216\]/,
+      ],
       ['{"publicUrl":"ftp://x"}', /publicUrl in .*node\.json must be an http\(s\) URL/],
       ['{"publicUrl":"http://x:0"}', /publicUrl in .*node\.json must be an http\(s\) URL/],
       ['{"delivery":7}', /delivery in .*node\.json must be an object/],

@@ -6,6 +6,7 @@
  * through this table, so that a setting cannot be checked in one place and missed in another.
  */
 import { join, resolve } from 'node:path'
+import { MAX_ATTACHMENT_BYTES, MAX_LETTER_BYTES } from '../core.js'
 import { ALLOWABLE_CLASSES } from '../trust/address-policy.js'
 import { PRINT_LIMIT_RANGES, PRINT_LIMITS } from '../paper/print-limits.js'
 import type { NodeConfig } from './config.js'
@@ -208,8 +209,17 @@ export const SETTINGS: readonly Setting[] = [
   },
   { path: 'delivery.expiryGraceMs', kind: int(0, 7 * DAY_MS), unset: { value: 5 * 60_000 } },
   { path: 'delivery.idlePollMs', kind: int(1, TIMER_MAX), unset: { value: 5000 } },
-  { path: 'limits.maxLetterBytes', kind: int(1, 2 ** 30), unset: { value: 1024 * 1024 } },
-  { path: 'limits.maxAttachmentBytes', kind: int(1, 2 ** 50), unset: { value: 2 * 1024 ** 3 } },
+  // A node's own limits, at most the protocol's (spec 15.1, 5.9, 06).
+  {
+    path: 'limits.maxLetterBytes',
+    kind: int(1, MAX_LETTER_BYTES),
+    unset: { value: 1024 * 1024 },
+  },
+  {
+    path: 'limits.maxAttachmentBytes',
+    kind: int(1, MAX_ATTACHMENT_BYTES),
+    unset: { value: 2 * 1024 ** 3 },
+  },
   { path: 'limits.maxBatchLetters', kind: int(1, 1_000_000), unset: { value: 10_000 } },
   { path: 'limits.maxRequestBytes', kind: int(1, 2 ** 40), unset: { value: 64 * 1024 * 1024 } },
   { path: 'limits.lookupsPerMinute', kind: int(1, 1_000_000), unset: { value: 600 } },

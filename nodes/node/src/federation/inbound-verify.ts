@@ -92,7 +92,11 @@ export async function verifyEntry(
   const inspected = await svc.letters.inspect(e.letter, async (sender, kid) => {
     if (sender !== certified.address && !mutant('accept-uncertified-sender'))
       throw new BaridError('ERR_SENDER_MISMATCH', 'letter sender is not the certified key holder')
-    return kid === certified.kid ? certified.key.publicKey : undefined
+    // Final, not "unknown key": resending the same entry cannot make the certificate certify
+    // another key (spec 11.4 step 2), so retrying it until its deadline would help nobody.
+    if (kid !== certified.kid)
+      throw new BaridError('ERR_SENDER_MISMATCH', 'letter is not signed with the certified key')
+    return certified.key.publicKey
   })
   const h = inspected.header
   if (h.sender !== certified.address && !mutant('accept-uncertified-sender'))

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono'
 import { createHash } from 'node:crypto'
-import { BaridError } from '../core.js'
+import { BaridError, MAX_LETTER_BYTES } from '../core.js'
 import { lookupLocal, parseLookupQuery } from '../directory/lookup.js'
 import { parseJsonObject } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
@@ -64,9 +64,9 @@ export function federationRoutes(svc: NodeServices): Hono<NodeEnv> {
       load: () => svc.storage.getFedTransaction(peer.operator, txid),
       store: (rec) => svc.storage.putFedTransaction(peer.operator, txid, rec, svc.now()),
       run: async () => {
-        const tx = parseTransaction(parseJsonObject(body), {
-          maxLetterBytes: svc.config.limits.maxLetterBytes,
-        })
+        // Parsed up to the protocol's limit (spec 5.9): a letter above this node's own limit is
+        // refused for its entry alone (inbound-verify), not with the whole transaction.
+        const tx = parseTransaction(parseJsonObject(body), { maxLetterBytes: MAX_LETTER_BYTES })
         const response = await processTransaction(svc, peer, tx)
         c.get('log').info('transaction processed', {
           peer: peer.operator,

@@ -116,14 +116,20 @@ const KINDS = [
   'unnamed', // a listed recipient is not named by the letter
   'foreign', // a listed recipient is another operator's
   'sender', // the letter names another sender than the certified one
-  'uncertified', // signed with a key the certificate does not certify: may pass later
+  'uncertified', // signed with a key the certificate does not certify (final, spec 11.4 step 2)
   'no-submission', // registered, without its submission record
   'other-submission', // with a submission record about other bytes
 ] as const
 type Kind = (typeof KINDS)[number]
 
 /** Kinds whose refusal is final and whose letter a verifying submission record identifies. */
-const EVIDENCED: ReadonlySet<Kind> = new Set(['signature', 'unnamed', 'foreign', 'sender'])
+const EVIDENCED: ReadonlySet<Kind> = new Set([
+  'signature',
+  'unnamed',
+  'foreign',
+  'sender',
+  'uncertified',
+])
 
 describe('relay-rejected in transaction answers', () => {
   let pair: Pair
@@ -221,7 +227,7 @@ describe('relay-rejected in transaction answers', () => {
             const served = e.recipients.filter((r) => r.endsWith('@digitalpost.dk'))
             for (const r of result.recipients) {
               const want = EVIDENCED.has(e.kind) && served.includes(r.address)
-              expect(r.status).toBe(e.kind === 'uncertified' ? 'retry' : 'not-delivered')
+              expect(r.status).toBe('not-delivered')
               expect(r.evidence, `${e.kind} ${r.address}`).toHaveLength(want ? 1 : 0)
               if (!want) continue
               const chain = await verifyEvidenceChain(

@@ -207,6 +207,25 @@ describe('the strict decoder', () => {
     expect(codeOf(() => decodeStrict(bytes, { maxItems: 50 }))).toBe('ERR_CBOR_TOO_MANY_ITEMS')
   })
 
+  it('counts items and depth as section 02 (2.3) defines them', () => {
+    const at = (hex: string, limits: Parameters<typeof decodeStrict>[1]) =>
+      codeOf(() => decodeStrict(fromHex(hex), limits))
+    // Every data item once: an array and its members, a map and each key and value, a tag and
+    // its content; the bytes inside a byte string are not items, even when they encode CBOR.
+    expect(at('820102', { maxItems: 3 })).toBe('ok')
+    expect(at('820102', { maxItems: 2 })).toBe('ERR_CBOR_TOO_MANY_ITEMS')
+    expect(at('a10102', { maxItems: 3 })).toBe('ok')
+    expect(at('a10102', { maxItems: 2 })).toBe('ERR_CBOR_TOO_MANY_ITEMS')
+    expect(at('d201', { maxItems: 2, tags: new Set([18]) })).toBe('ok')
+    expect(at('d201', { maxItems: 1, tags: new Set([18]) })).toBe('ERR_CBOR_TOO_MANY_ITEMS')
+    expect(at('43820102', { maxItems: 1 })).toBe('ok')
+    // Depth: 16 nested arrays, maps or tags, counted from the top-level item.
+    expect(at(`${'81'.repeat(16)}01`, {})).toBe('ok')
+    expect(at(`${'81'.repeat(17)}01`, {})).toBe('ERR_CBOR_TOO_DEEP')
+    expect(at(`${'81'.repeat(15)}d201`, { tags: new Set([18]) })).toBe('ok')
+    expect(at(`${'81'.repeat(16)}d201`, { tags: new Set([18]) })).toBe('ERR_CBOR_TOO_DEEP')
+  })
+
   it('refuses input over the size limit before reading it', () => {
     expect(codeOf(() => decodeStrict(new Uint8Array(2048), { maxBytes: 1024 }))).toBe('ERR_INPUT_TOO_LARGE')
   })

@@ -2,7 +2,7 @@
  * @module letter/errors
  * Maps errors of the layers below (CBOR, COSE, addresses) to the letter's codes, so a caller
  * handling a sealed letter sees `ERR_LETTER_MALFORMED` or `ERR_LETTER_TAMPERED` rather than the
- * name of whichever layer noticed (`spec/05-sealed-letter.md` section 5.9).
+ * name of whichever layer noticed (`spec/05-sealed-letter.md` 5.7, codes of the layers below).
  */
 import { BaridError, type BaridErrorCode } from '../errors.js'
 

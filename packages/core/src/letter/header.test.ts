@@ -43,7 +43,7 @@ const header: fc.Arbitrary<LetterHeader> = fc
     attachments: fc.uniqueArray(
       fc.record({
         id: fc.stringMatching(/^[A-Za-z0-9._-]{1,16}$/),
-        size: fc.integer({ min: 0, max: 2 ** 40 }),
+        size: fc.integer({ min: 0, max: 85_899_345_926 }),
         sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }),
       }),
       { maxLength: 5, selector: (a) => a.id },
@@ -119,6 +119,24 @@ describe('letter header', () => {
       ),
     ).toBe('ERR_LETTER_MALFORMED')
     expect(bad((m) => m.set('v', 2))).toBe('ERR_UNSUPPORTED_VERSION')
+  })
+
+  it('bounds an attachment size by the largest ciphertext the attachment format makes', () => {
+    const h = fc.sample(header, { numRuns: 1, seed: 1 })[0]!
+    const withSize = (size: number): string => {
+      const m = encodeLetterHeader(h)
+      const att = new Map<CborKey, CborValue>([
+        ['id', 'a'],
+        ['size', size],
+        ['sha256', new Uint8Array(32)],
+      ])
+      m.set('att', [att])
+      return codeOf(() => parseLetterHeader(decodeStrict(encodeCanonical(m))))
+    }
+    // 6 + 2^36 + 16 * 2^30: 64 GiB of plaintext in 64-byte chunks (spec 06, 6.7).
+    expect(withSize(85_899_345_926)).toBe('accepted')
+    expect(withSize(85_899_345_927)).toBe('ERR_LETTER_MALFORMED')
+    expect(withSize(2 ** 40)).toBe('ERR_LETTER_MALFORMED')
   })
 
   it('round-trips the delivery terms of registered mail and refuses them out of order', () => {

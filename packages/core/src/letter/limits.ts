@@ -1,8 +1,14 @@
 /**
  * @module letter/limits
- * The sealed letter's size and count limits (`spec/05-sealed-letter.md` section 5.8). Every
+ * The sealed letter's size and count limits (`spec/05-sealed-letter.md` section 5.9). Every
  * reader checks them before the work they bound, so a hostile letter costs at most its size.
  */
+import {
+  ATTACHMENT_HEADER_BYTES,
+  ATTACHMENT_TAG_BYTES,
+  MAX_ATTACHMENT_PLAINTEXT_SIZE,
+  MIN_ATTACHMENT_CHUNK_SIZE,
+} from '../attachment/format.js'
 
 /** Largest sealed letter, in bytes (16 MiB). Attachments travel separately and do not count. */
 export const MAX_LETTER_BYTES = 16 * 1024 * 1024
@@ -22,8 +28,15 @@ export const MAX_COSE_RECIPIENTS = MAX_RECIPIENTS * MAX_KEYS_PER_RECIPIENT + 1
 /** Most attachments of one letter. */
 export const MAX_ATTACHMENTS = 64
 
-/** Largest attachment a manifest may declare (1 TiB); the attachment format may set less. */
-export const MAX_ATTACHMENT_BYTES = 2 ** 40
+/**
+ * Largest attachment a manifest may declare: the largest ciphertext the attachment format can
+ * produce (`spec/06-attachments.md` 6.3, 6.7: 64 GiB of plaintext in 64-byte chunks), i.e.
+ * 85,899,345,926 bytes. A larger size names no attachment that could ever match it.
+ */
+export const MAX_ATTACHMENT_BYTES =
+  ATTACHMENT_HEADER_BYTES +
+  MAX_ATTACHMENT_PLAINTEXT_SIZE +
+  ATTACHMENT_TAG_BYTES * (MAX_ATTACHMENT_PLAINTEXT_SIZE / MIN_ATTACHMENT_CHUNK_SIZE)
 
 /** Largest protected header (letter header, certificates) in bytes. */
 export const MAX_HEADER_BYTES = 512 * 1024

@@ -164,7 +164,7 @@ export async function makeVectors(): Promise<unknown> {
     {
       name: 'registered-two-recipients-attachments',
       description:
-        'Ed25519 sender with a certificate chain, two recipients (X25519; P-256 and X25519), two attachments, a thread id',
+        'Ed25519 sender whose x5chain holds two byte strings that are not certificates (spec 5.2: a reader checks its shape and limits only, and MUST NOT refuse the letter for its content), two recipients (X25519; P-256 and X25519), two attachments, a thread id',
       options: {
         sender: { ...skat, x5chain: [fromHex('3003020101'), fromHex('3003020102')] },
         recipients: [amina, lars],
