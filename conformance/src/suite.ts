@@ -4,9 +4,11 @@
  * selected checks one after another, classifies each result (pass, fail, warning, unsupported,
  * known failure, fixed), and computes clause coverage.
  */
+import { BaridError } from '@barid/core'
 import { allChecks } from './checks/index.js'
-import { Failure, type Check, type CheckContext } from './checks/check.js'
+import { Failure, type Check, type CheckContext, type CheckGroup } from './checks/check.js'
 import { loadClauses } from './clauses/registry.js'
+import { forgetExchanges, lastExchange, TransportError, type Exchange } from './http/http.js'
 import { ControlError, Unsupported } from './http/test-control.js'
 import {
   SEVERITY,
@@ -29,11 +31,15 @@ export interface SuiteOptions {
   nodeA: string
   nodeB: string
   secret: string
+  /** How long a request may wait for an answer, ms (default 30 s). */
+  timeoutMs?: number
   /** fast-check runs per property (default 10). */
   runs?: number
   seed?: number
   /** Replays one counterexample of a property (with `seed`). */
   path?: string
+  /** With `seed` and `path`, the replay path of a command sequence (the model check). */
+  replayPath?: string
   /** Check ids, id prefixes or groups to run (default all). */
   only?: string[]
   known?: KnownFailures
@@ -45,15 +51,45 @@ export interface SuiteOptions {
   world?: World
 }
 
+const selects = (c: Check, s: string) => c.id === s || c.group === s || c.id.startsWith(`${s}.`)
+
 /** Checks selected by ids, id prefixes or group names. */
 export function selectChecks(
   only: readonly string[] | undefined,
   checks: readonly Check[] = allChecks(),
 ): Check[] {
   if (!only || only.length === 0) return [...checks]
-  return checks.filter((c) =>
-    only.some((s) => c.id === s || c.group === s || c.id.startsWith(`${s}.`)),
-  )
+  return checks.filter((c) => only.some((s) => selects(c, s)))
+}
+
+/**
+ * The entries of `only` that select no check: a typo must not make an empty run that passes.
+ *
+ * @example
+ * ```ts
+ * unknownSelections(['discovery', 'no.such.check']) // ['no.such.check']
+ * ```
+ */
+export function unknownSelections(
+  only: readonly string[],
+  checks: readonly Check[] = allChecks(),
+): string[] {
+  return only.filter((s) => !checks.some((c) => selects(c, s)))
+}
+
+/** The check groups, in run order. */
+export function checkGroups(checks: readonly Check[] = allChecks()): CheckGroup[] {
+  return [...new Set(checks.map((c) => c.group))]
+}
+
+/** A departure from what was sent, for a result: the exchange as the reports show it. */
+function exchangeFields(x: Exchange | undefined): Partial<CheckResult> {
+  if (!x) return {}
+  return {
+    request: { target: x.target, ...x.request },
+    ...(x.response ? { response: x.response } : {}),
+    ...(x.error ? { transportError: x.error } : {}),
+  }
 }
 
 async function runOne(
@@ -63,6 +99,7 @@ async function runOne(
   const start = Date.now()
   const timeoutMs = check.timeoutMs ?? 60_000
   let timer: NodeJS.Timeout | undefined
+  forgetExchanges()
   try {
     await Promise.race([
       check.run(ctx),
@@ -84,17 +121,26 @@ async function runOne(
         message: e.message,
         ...(e.clause ? { brokenClause: e.clause } : {}),
         ...(e.property ? { property: e.property } : {}),
+        ...exchangeFields(e.exchange ?? lastExchange()),
       }
-    // Anything else (a node that does not answer, a malformed answer the check could not
-    // read, a test-control error) is a failure too: the node did not let the check finish.
-    const what =
-      e instanceof ControlError
-        ? e.message
-        : `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`
+    // A node that did not answer, or whose test control failed, let the check observe nothing:
+    // that fails whatever the clause's level (30.6: "a check that finds a node unreachable
+    // fails"); a SHOULD the check could not observe was not met.
+    if (e instanceof TransportError || e instanceof ControlError)
+      return {
+        status: 'fail',
+        durationMs,
+        message: `${e.message}${check.level === 'SHOULD' ? ' (a SHOULD check that could not observe the node fails, 30.6)' : ''}`,
+        ...exchangeFields(e.exchange),
+      }
+    // Anything else (a malformed answer the check could not read) is a finding of the level
+    // of the check: the node did not let the check finish.
+    const what = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`
     return {
       status: check.level === 'SHOULD' ? 'warning' : 'fail',
       durationMs,
       message: what.slice(0, 2000),
+      ...exchangeFields(lastExchange()),
     }
   } finally {
     clearTimeout(timer)
@@ -133,13 +179,25 @@ function coverage(results: readonly CheckResult[]): RunReport['coverage'] {
   }
 }
 
+const emptySummary = (): RunReport['summary'] => ({
+  pass: 0,
+  fail: 0,
+  warning: 0,
+  unsupported: 0,
+  'known-failure': 0,
+  fixed: 0,
+  total: 0,
+})
+
 /**
- * Runs the suite.
+ * Runs the suite. An entry of `only` that selects no check is refused (`ERR_INVALID_ARGUMENT`)
+ * before anything runs. A world that cannot be set up (a node unreachable, without test control,
+ * or not serving its discovery documents) gives a report with `setupError` and `passed: false`.
  *
  * @example
  * ```ts
  * const report = await runSuite({ nodeA, nodeB, secret, runs: 10 })
- * console.log(report.passed, report.summary)
+ * console.log(report.passed, report.partial, report.summary)
  * ```
  */
 export async function runSuite(o: SuiteOptions): Promise<RunReport> {
@@ -147,15 +205,70 @@ export async function runSuite(o: SuiteOptions): Promise<RunReport> {
   const seed = o.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0
   const runs = o.runs ?? 10
   const log = o.log ?? (() => {})
-  const world = o.world ?? (await createWorld({ nodeA: o.nodeA, nodeB: o.nodeB, secret: o.secret }))
+  const all = allChecks()
+  const only = o.only && o.only.length > 0 ? o.only : undefined
+  const unknown = only ? unknownSelections(only, all) : []
+  if (unknown.length > 0)
+    throw new BaridError(
+      'ERR_INVALID_ARGUMENT',
+      `no check has the id, id prefix or group ${unknown.join(', ')}; groups: ${checkGroups(all).join(', ')}`,
+    )
+  const selected = selectChecks(only, all)
+  const suite = (): RunReport['suite'] => ({
+    name: '@barid/conformance',
+    version: SUITE_VERSION,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    seed,
+    runs,
+    ...(o.path ? { path: o.path } : {}),
+    ...(o.replayPath !== undefined ? { replayPath: o.replayPath } : {}),
+    ...(only ? { selected: [...only] } : {}),
+    checksRun: selected.length,
+    checksTotal: all.length,
+  })
+  const partial = selected.length < all.length
+  let world: World
+  try {
+    world =
+      o.world ??
+      (await createWorld({
+        nodeA: o.nodeA,
+        nodeB: o.nodeB,
+        secret: o.secret,
+        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      }))
+  } catch (e) {
+    const setupError = e instanceof Error ? e.message : String(e)
+    return {
+      suite: { ...suite(), checksRun: 0 },
+      partial,
+      setupError,
+      implementation: o.implementation ?? o.known?.implementation ?? 'unnamed',
+      nodes: [
+        { name: 'A', url: o.nodeA },
+        { name: 'B', url: o.nodeB },
+      ],
+      features: { A: [], B: [] },
+      results: [],
+      summary: emptySummary(),
+      coverage: coverage([]),
+      passed: false,
+    }
+  }
   const results: CheckResult[] = []
   try {
     const ctx: CheckContext = {
       world,
-      property: { numRuns: runs, seed, ...(o.path ? { path: o.path } : {}) },
+      property: {
+        numRuns: runs,
+        seed,
+        ...(o.path ? { path: o.path } : {}),
+        ...(o.replayPath !== undefined ? { replayPath: o.replayPath } : {}),
+      },
       log,
     }
-    for (const check of selectChecks(o.only)) {
+    for (const check of selected) {
       const r = await runOne(check, ctx)
       const result: CheckResult = {
         id: check.id,
@@ -169,7 +282,10 @@ export async function runSuite(o: SuiteOptions): Promise<RunReport> {
       const known = o.known?.knownFailures[check.id]
       if (known !== undefined) {
         result.knownReason = known
-        if (result.status === 'fail' || result.status === 'warning') result.status = 'known-failure'
+        // A declaration covers what the node does, not a node that stopped answering.
+        const unreachable = result.transportError !== undefined
+        if (!unreachable && (result.status === 'fail' || result.status === 'warning'))
+          result.status = 'known-failure'
         else if (result.status === 'pass') result.status = 'fixed'
       }
       results.push(result)
@@ -178,27 +294,12 @@ export async function runSuite(o: SuiteOptions): Promise<RunReport> {
   } finally {
     if (!o.world) await world.close()
   }
-  const summary = {
-    pass: 0,
-    fail: 0,
-    warning: 0,
-    unsupported: 0,
-    'known-failure': 0,
-    fixed: 0,
-    total: results.length,
-  }
+  const summary = emptySummary()
+  summary.total = results.length
   for (const r of results) summary[r.status]++
   return {
-    suite: {
-      name: '@barid/conformance',
-      version: SUITE_VERSION,
-      startedAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      seed,
-      runs,
-      ...(o.path ? { path: o.path } : {}),
-      ...(o.only ? { selected: o.only } : {}),
-    },
+    suite: suite(),
+    partial,
     implementation: o.implementation ?? o.known?.implementation ?? 'unnamed',
     nodes: [world.a, world.b].map((n) => ({
       name: n.name,

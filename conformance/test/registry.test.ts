@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { allChecks } from '../src/checks/index.js'
-import { driftedClauses, loadClauses } from '../src/clauses/registry.js'
+import { EXCLUDED } from '../src/clauses/exclusions.js'
+import {
+  driftedClauses,
+  loadClauses,
+  normativeSentences,
+  staleExclusions,
+  unregisteredSentences,
+} from '../src/clauses/registry.js'
 import { MUTANT_CHECKS } from '../src/mutation/catalogue.js'
 
 describe('the clause registry', () => {
@@ -18,6 +25,26 @@ describe('the clause registry', () => {
     const ids = loadClauses().map((c) => c.id)
     expect(new Set(ids).size).toBe(ids.length)
     for (const id of ids) expect(id).toMatch(/^\d{2}\.\d+-\d+$/)
+  })
+
+  it('registers or explicitly excludes every MUST and SHOULD sentence in the tested sections', () => {
+    const missing = unregisteredSentences(loadClauses(), EXCLUDED)
+    expect(missing.map((s) => `${s.section}: ${s.text}`)).toEqual([])
+  })
+
+  it('finds the sentences it judges, and each exclusion still names one', () => {
+    const sentences = normativeSentences()
+    expect(sentences.length).toBeGreaterThan(90)
+    const majors = new Set(sentences.map((s) => s.section.split('.')[0]))
+    for (const m of ['10', '11', '12', '13', '14', '15', '16']) expect(majors.has(m), m).toBe(true)
+    // Of section 17, only 17.9 (the log in a node) is tested; it has no keyword sentence yet.
+    expect(sentences.filter((s) => s.section.startsWith('17.') && s.section !== '17.9')).toEqual([])
+    expect(staleExclusions(EXCLUDED).map((x) => `${x.section}: ${x.excerpt}`)).toEqual([])
+  })
+
+  it('notices a sentence the registry does not hold', () => {
+    const clauses = loadClauses().filter((c) => c.id !== '13.5-4')
+    expect(unregisteredSentences(clauses, EXCLUDED).map((s) => s.section)).toEqual(['13.5'])
   })
 
   it('explains every clause a black-box run cannot observe', () => {

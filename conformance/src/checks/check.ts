@@ -5,7 +5,7 @@
  * test-control feature the node lacks. Assertion helpers name the clause they judge, so a
  * failure says which requirement was broken.
  */
-import type { HttpResult } from '../http/http.js'
+import type { Exchange, HttpResult } from '../http/http.js'
 import type { World } from '../world/world.js'
 
 export type CheckGroup =
@@ -27,6 +27,8 @@ export interface PropertyParams {
   numRuns: number
   seed: number
   path?: string
+  /** fast-check's replay hint for command sequences (`fc.commands`), with `seed` and `path`. */
+  replayPath?: string
 }
 
 export interface CheckContext {
@@ -43,6 +45,8 @@ export interface PropertyFailure {
   counterexample: string
   numRuns: number
   numShrinks: number
+  /** The `replayPath` of a command sequence in the counterexample, for an exact replay. */
+  replayPath?: string
 }
 
 export interface Check {
@@ -65,20 +69,27 @@ export class Failure extends Error {
     message: string,
     readonly clause?: string,
     readonly property?: PropertyFailure,
+    /** The exchange the failure was judged on, when it was one answer. */
+    readonly exchange?: Exchange,
   ) {
     super(message)
     this.name = 'Failure'
   }
 }
 
-/** Fails the check. */
-export function fail(message: string, clause?: string): never {
-  throw new Failure(message, clause)
+/** Fails the check (`exchange`: the answer it was judged on, for the report). */
+export function fail(message: string, clause?: string, exchange?: Exchange): never {
+  throw new Failure(message, clause, undefined, exchange)
 }
 
-/** Fails unless `cond`. */
-export function ensure(cond: unknown, message: string, clause?: string): asserts cond {
-  if (!cond) fail(message, clause)
+/** Fails unless `cond` (`exchange`: the answer it was judged on, for the report). */
+export function ensure(
+  cond: unknown,
+  message: string,
+  clause?: string,
+  exchange?: Exchange,
+): asserts cond {
+  if (!cond) fail(message, clause, exchange)
 }
 
 const show = (r: HttpResult) =>
@@ -93,7 +104,7 @@ export function expectRefusal(
 ): void {
   const list = typeof codes === 'string' ? [codes] : codes
   if (r.status < 400 || r.code === undefined || !list.includes(r.code))
-    fail(`${what}: expected ${list.join(' or ')}, got ${show(r)}`, clause)
+    fail(`${what}: expected ${list.join(' or ')}, got ${show(r)}`, clause, r.exchange)
 }
 
 /** Fails unless the answer has one of `statuses`. */
@@ -105,7 +116,7 @@ export function expectStatus(
 ): void {
   const list = typeof statuses === 'number' ? [statuses] : statuses
   if (!list.includes(r.status))
-    fail(`${what}: expected HTTP ${list.join(' or ')}, got ${show(r)}`, clause)
+    fail(`${what}: expected HTTP ${list.join(' or ')}, got ${show(r)}`, clause, r.exchange)
 }
 
 /** Waits until `probe` returns a value (not undefined) or the time runs out. */

@@ -1,8 +1,9 @@
 /**
  * @module checks/citizen
  * The citizen API (spec 13) and isolation between mailboxes (10.5, 12.8, 13.3): token
- * verification, key certification, first opening and its `retrieved` record, replies only, and
- * that no caller reaches, or learns of, another's letters.
+ * verification, key certification, first opening and its `retrieved` record, replies only, a
+ * removed letter never put back by a peer's resend, and that no caller reaches, or learns of,
+ * another's letters.
  */
 import { generateKeyPair, toBase64Url } from '@barid/core'
 import { call } from '../http/http.js'
@@ -17,7 +18,7 @@ import {
 } from '../world/parties.js'
 import { ensure, eventually, expectRefusal, expectStatus, type Check } from './check.js'
 import { expectChain } from './evidence-chain.js'
-import { fixtures } from './fixtures.js'
+import { fixtures, peerLetter, sendTx } from './fixtures.js'
 
 const enc = (v: unknown) => toBase64Url(new TextEncoder().encode(JSON.stringify(v)))
 
@@ -212,6 +213,42 @@ export const citizenChecks: Check[] = [
         chain,
         ['submission-accepted', 'relay-accepted', 'delivered', 'retrieved'],
         '14.5-1',
+      )
+    },
+  },
+  {
+    id: 'citizen.removed.not-again',
+    title:
+      'a letter the citizen removed is not put in the mailbox again when a peer resends it (answered as a duplicate)',
+    group: 'citizen',
+    clauses: ['13.5-4', '11.4-18'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const l = await peerLetter(world, f.peerSender, [recipientOf(f.citizenA)])
+      const first = await sendTx(world, world.a, { letters: [l.entry] })
+      expectStatus(first, 200, '11.4-14', 'a transaction of one letter')
+      const status = (a: typeof first) => a.answer?.letters?.[0]?.recipients?.[0]?.status
+      ensure(status(first) === 'delivered', `the letter is ${status(first)}`, '11.4-10')
+      const path = `/v1/citizen/letters/${l.letter.id}`
+      expectStatus(await citizenCall(world, f.citizenA, 'DELETE', path), 204, '13.5-4', 'DELETE')
+      const again = await sendTx(world, world.a, { letters: [l.entry] })
+      expectStatus(again, 200, '11.4-14', 'the same letter resent in a new transaction')
+      ensure(
+        status(again) === 'delivered',
+        `a resent letter the citizen removed is ${status(again)}, not answered as a duplicate`,
+        '11.4-18',
+        again.exchange,
+      )
+      const held = (await world.a.control.mailbox(f.citizenA.address)).letters.filter(
+        (x) => x.letterId === l.letter.id,
+      ).length
+      ensure(held === 0, `the mailbox holds the removed letter again (${held})`, '13.5-4')
+      expectRefusal(
+        await citizenCall(world, f.citizenA, 'GET', path),
+        'ERR_NOT_FOUND',
+        '13.5-4',
+        'GET of the removed letter after the resend',
       )
     },
   },

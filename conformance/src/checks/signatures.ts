@@ -238,4 +238,37 @@ export const signatureChecks: Check[] = [
       }
     },
   },
+  {
+    id: 'fed.sig.retired-at-created',
+    title:
+      'a request signed before its key was retired is accepted: retirement is judged at created',
+    group: 'signatures',
+    clauses: ['11.2-19', '11.2-18'],
+    kind: 'example',
+    async run({ world }) {
+      // Retired 2 s ago, signed 5 s ago: well inside any signature window (11.2-10).
+      const retiredAt = new Date(world.clock.now() - 2000).toISOString()
+      await world.install({
+        ...world.federation,
+        operators: world.federation.operators.map((o) =>
+          o.operator === world.peer.id.operator
+            ? federationEntry(world.peer.id, {
+                baseUrl: world.peer.url,
+                requestRetiredAt: retiredAt,
+              })
+            : o,
+        ),
+      })
+      try {
+        await eachNode(world, async (n) => {
+          const r = await world.fed(n, 'POST', LOOKUP, lookupBody(n), {
+            created: world.clock.seconds() - 5,
+          })
+          expectStatus(r, 200, '11.2-19', `node ${n.name}: signed before the key's retiredAt`)
+        })
+      } finally {
+        await world.install()
+      }
+    },
+  },
 ]

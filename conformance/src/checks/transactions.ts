@@ -618,9 +618,9 @@ export const transactionChecks: Check[] = [
   {
     id: 'tx.attachments',
     title:
-      'a letter whose attachment has not arrived is retried, and blobs are kept only when their digest matches',
+      'a letter whose attachment has not arrived is retried and not stored, and blobs are kept only when their digest matches',
     group: 'transactions',
-    clauses: ['11.4-8', '11.5-4'],
+    clauses: ['11.4-8', '11.5-4', '15.4-3'],
     kind: 'example',
     async run({ world }) {
       const f = await fixtures(world)
@@ -630,6 +630,11 @@ export const transactionChecks: Check[] = [
         first.status === 'retry' && first.code === 'ERR_ATTACHMENT_MISSING',
         `without its attachment: ${first.status} ${first.code ?? ''}`,
         '11.4-8',
+      )
+      ensure(
+        (await inMailbox(world, f.citizenA.address, a.letter.id)) === 0,
+        'the mailbox holds a letter whose attachment is missing',
+        '15.4-3',
       )
       const wrong = new Uint8Array(a.blob)
       wrong[wrong.length - 1]! ^= 1

@@ -58,3 +58,105 @@ export function observableNodeClauses(
     (c) => c.appliesTo === 'node' && c.level === level && c.observable !== false,
   )
 }
+
+/** The sections whose normative statements the registry must hold (spec 30.1). */
+export const TESTED_SECTIONS: readonly string[] = [
+  '10',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17.9',
+]
+
+/** A sentence of the spec with an RFC 2119 keyword, and the subsection it is in. */
+export interface NormativeSentence {
+  section: string
+  text: string
+}
+
+const KEYWORD = /\b(MUST|SHOULD)\b/
+
+/**
+ * Every sentence with `MUST`, `MUST NOT`, `SHOULD` or `SHOULD NOT` in the tested sections:
+ * paragraphs, list items and table rows split into sentences, code blocks left out.
+ *
+ * @example
+ * ```ts
+ * normativeSentences().filter((s) => s.section === '13.5')
+ * ```
+ */
+export function normativeSentences(
+  sections: readonly string[] = TESTED_SECTIONS,
+): NormativeSentence[] {
+  const out: NormativeSentence[] = []
+  const wanted = (sub: string) => sections.some((s) => sub === s || sub.startsWith(`${s}.`))
+  for (const major of new Set(sections.map((s) => s.split('.')[0]!))) {
+    let section: string | undefined
+    let unit: string[] = []
+    let fenced = false
+    const flush = () => {
+      if (section && wanted(section) && unit.length > 0)
+        for (const text of norm(unit.join(' ')).split(/(?<=[.;:])\s+(?=[A-Z`*(])/))
+          if (KEYWORD.test(text)) out.push({ section, text })
+      unit = []
+    }
+    for (const line of readFileSync(specFileOf(major), 'utf8').split('\n')) {
+      if (line.startsWith('```')) {
+        flush()
+        fenced = !fenced
+        continue
+      }
+      if (fenced) continue
+      const heading = /^#+\s+(\d+\.\d+)/.exec(line)
+      if (heading || /^#/.test(line)) {
+        flush()
+        section = heading ? heading[1] : section
+        continue
+      }
+      if (line.trim() === '' || /^\s*([-*]|\d+\.|\|)\s/.test(line)) flush()
+      if (line.trim() !== '') unit.push(line.trim())
+    }
+    flush()
+  }
+  return out
+}
+
+/** Whether a registered excerpt and a spec sentence are the same statement (or parts of one). */
+function sameStatement(excerpt: string, sentence: string): boolean {
+  const e = norm(excerpt)
+  return sentence.includes(e) || e.includes(sentence)
+}
+
+/**
+ * Sentences with `MUST` or `SHOULD` in the tested sections that match no registered clause of
+ * their subsection and no entry of `excluded`: statements the registry has fallen behind on.
+ *
+ * @example
+ * ```ts
+ * unregisteredSentences(loadClauses(), EXCLUDED) // [] when the registry is complete
+ * ```
+ */
+export function unregisteredSentences(
+  clauses: readonly Clause[],
+  excluded: readonly { section: string; excerpt: string }[],
+  sentences: readonly NormativeSentence[] = normativeSentences(),
+): NormativeSentence[] {
+  return sentences.filter(
+    (s) =>
+      !clauses.some((c) => c.id.split('-')[0] === s.section && sameStatement(c.text, s.text)) &&
+      !excluded.some((x) => x.section === s.section && s.text.includes(norm(x.excerpt))),
+  )
+}
+
+/** Entries of `excluded` that match no sentence any more (the spec changed under them). */
+export function staleExclusions<T extends { section: string; excerpt: string }>(
+  excluded: readonly T[],
+  sentences: readonly NormativeSentence[] = normativeSentences(),
+): T[] {
+  return excluded.filter(
+    (x) => !sentences.some((s) => s.section === x.section && s.text.includes(norm(x.excerpt))),
+  )
+}

@@ -3,7 +3,7 @@
  * A client for a node's test-control interface (spec 30.4). A feature the node does not list is
  * reported by {@link Unsupported}, which turns a check's result into `unsupported`, not `fail`.
  */
-import { call, json, type HttpOptions, type HttpResult } from './http.js'
+import { call, json, type Exchange, type HttpOptions, type HttpResult } from './http.js'
 
 export type Feature =
   | 'mailboxes'
@@ -25,11 +25,25 @@ export class Unsupported extends Error {
 
 /** A failure of the test-control interface itself (not a protocol finding). */
 export class ControlError extends Error {
+  readonly exchange: Exchange
   constructor(what: string, r: HttpResult) {
+    const x = r.exchange
+    const answer = r.code
+      ? `${r.code}${r.message ? `: ${r.message.slice(0, 200)}` : ''}`
+      : x.response?.body || '(empty body)'
+    // A 404 usually means no test control here: a node started without a secret answers its
+    // interface like any unknown path (30.4), and so does a web server that is no node at all.
+    const hint =
+      r.status === 404
+        ? ' (is this a Barid node started with a test-control secret, spec 30.4?)'
+        : r.status === 401 || r.code === 'ERR_UNAUTHENTICATED'
+          ? ' (the node refused the test-control secret)'
+          : ''
     super(
-      `test control: ${what} answered ${r.status} ${r.code ?? ''} ${r.message ?? r.text.slice(0, 200)}`,
+      `${x.target}: test control: ${what}: ${x.request.method} ${new URL(x.request.url).pathname} answered HTTP ${r.status} ${answer}${hint}`,
     )
     this.name = 'ControlError'
+    this.exchange = x
   }
 }
 

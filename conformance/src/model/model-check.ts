@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check'
 import { Failure, type Check } from '../checks/check.js'
-import { checkProperty } from '../checks/property.js'
+import { checkProperty, commandsOf } from '../checks/property.js'
 import { commandArbitraries } from './commands.js'
 import { checkInvariants } from './invariants.js'
 import { initialModel, setupReal, type Real } from './model.js'
@@ -40,22 +40,30 @@ export const modelChecks: Check[] = [
       const { world } = ctx
       await checkProperty(
         ctx,
-        fc.asyncProperty(fc.commands(commandArbitraries(), { maxCommands: 14 }), async (cmds) => {
-          let real: Real | undefined
-          const model = initialModel()
-          try {
-            await fc.asyncModelRun(async () => {
-              real = await setupReal(world)
-              return { model, real }
-            }, cmds)
-            await checkInvariants(model, real!)
-            ctx.log(`model run: ${real!.trace.length} steps: ${real!.trace.join(' | ')}`)
-          } catch (e) {
-            if (e instanceof Failure && real)
-              throw new Failure(`${e.message}\n  trace: ${real.trace.join(' | ')}`, e.clause)
-            throw e
-          }
-        }),
+        fc.asyncProperty(
+          commandsOf(commandArbitraries(), ctx.property, 14),
+          async (cmds) => {
+            let real: Real | undefined
+            const model = initialModel()
+            try {
+              await fc.asyncModelRun(async () => {
+                real = await setupReal(world)
+                return { model, real }
+              }, cmds)
+              await checkInvariants(model, real!)
+              ctx.log(`model run: ${real!.trace.length} steps: ${real!.trace.join(' | ')}`)
+            } catch (e) {
+              if (e instanceof Failure && real)
+                throw new Failure(
+                  `${e.message}\n  trace: ${real.trace.join(' | ')}`,
+                  e.clause,
+                  undefined,
+                  e.exchange,
+                )
+              throw e
+            }
+          },
+        ),
         '14.4-3',
         { timeLimitMs: 200_000 },
       )

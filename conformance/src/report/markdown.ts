@@ -6,6 +6,7 @@
  */
 import type { MutationReport } from '../mutation/run.js'
 import type { RunReport } from './result.js'
+import { exchangeLines } from './terminal.js'
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
@@ -23,14 +24,37 @@ export function markdownReport(r: RunReport): string {
   out.push(
     `Suite \`${r.suite.name}\` ${r.suite.version}, run ${r.suite.startedAt} (${(r.suite.durationMs / 1000).toFixed(1)} s), seed \`${r.suite.seed}\`, ${r.suite.runs} runs per property.`,
   )
+  if (r.partial)
+    out.push(
+      '',
+      `**Partial run**: ${r.suite.checksRun} of ${r.suite.checksTotal} checks, selected by \`--only ${(r.suite.selected ?? []).join(',')}\`. It says nothing of the checks left out.`,
+    )
   out.push('')
   out.push('| Node | Operator | URL | Test-control features |')
   out.push('| --- | --- | --- | --- |')
   for (const n of r.nodes)
-    out.push(`| ${n.name} | \`${n.operator}\` | ${n.url} | ${r.features[n.name].join(', ')} |`)
+    out.push(
+      `| ${n.name} | ${n.operator ? `\`${n.operator}\`` : '?'} | ${n.url} | ${r.features[n.name].join(', ')} |`,
+    )
   out.push('')
+  if (r.setupError) {
+    out.push(
+      '**Result: no result.** The test world (spec 30.5) could not be set up, so no check ran:',
+      '',
+      '```',
+      r.setupError.slice(0, 4000),
+      '```',
+      '',
+    )
+    return out.join('\n')
+  }
+  const verdict = !r.passed
+    ? 'not conformant'
+    : r.partial
+      ? `no check failed (partial: ${r.suite.checksRun} of ${r.suite.checksTotal} checks)`
+      : 'conformant: no check failed'
   out.push(
-    `**Result: ${r.passed ? 'conformant: no check failed' : 'not conformant'}.** ${s.pass} passed, ${s.fail} failed, ${s.warning} SHOULD warnings, ${s.unsupported} unsupported, ${s['known-failure']} known failures, ${s.fixed} fixed (${s.total} checks).`,
+    `**Result: ${verdict}.** ${s.pass} passed, ${s.fail} failed, ${s.warning} SHOULD warnings, ${s.unsupported} unsupported, ${s['known-failure']} known failures, ${s.fixed} fixed (${s.total} checks).`,
   )
   out.push('')
   out.push('## Results')
@@ -57,10 +81,12 @@ export function markdownReport(r: RunReport): string {
       if (x.brokenClause) out.push(`Clause ${x.brokenClause}.`)
       if (x.message) out.push('', '```', x.message.slice(0, 4000), '```')
       if (x.knownReason) out.push('', `Declared known failure: ${x.knownReason}`)
+      const exchange = exchangeLines(x)
+      if (exchange.length > 0) out.push('', 'Last exchange:', '', '```', ...exchange, '```')
       if (x.property)
         out.push(
           '',
-          `Property: seed \`${x.property.seed}\`, path \`${x.property.path}\`, ${x.property.numShrinks} shrinks. Counterexample:`,
+          `Property: seed \`${x.property.seed}\`, path \`${x.property.path}\`${x.property.replayPath !== undefined ? `, replay path \`${x.property.replayPath}\`` : ''}, ${x.property.numShrinks} shrinks. Counterexample:`,
           '',
           '```',
           x.property.counterexample.slice(0, 4000),

@@ -4,6 +4,7 @@
  * Markdown reports are views of the same document.
  */
 import type { CheckGroup, PropertyFailure } from '../checks/check.js'
+import type { Exchange } from '../http/http.js'
 
 export type CheckStatus = 'pass' | 'fail' | 'warning' | 'unsupported' | 'known-failure' | 'fixed'
 
@@ -23,6 +24,14 @@ export interface CheckResult {
   property?: PropertyFailure
   /** The reason given in the known-failures declaration. */
   knownReason?: string
+  /**
+   * A result that is not a pass: the last request the check sent (or the one it judged), secrets
+   * masked and body cut, and what came back (absent when nothing did; `error` says why).
+   */
+  request?: Exchange['request'] & { target: string }
+  response?: Exchange['response']
+  /** Why no answer came: the transport failure (refused, reset, timeout). */
+  transportError?: string
 }
 
 export interface ClauseCoverage {
@@ -43,10 +52,23 @@ export interface RunReport {
     seed: number
     runs: number
     path?: string
+    replayPath?: string
+    /** `--only`: the ids, prefixes or groups selected. */
     selected?: string[]
+    /** Checks run, of all the suite has: fewer in a partial run. */
+    checksRun: number
+    checksTotal: number
   }
+  /**
+   * True when `--only` left checks out: the run says nothing of what those would have found,
+   * so it is never reported as conformant, only as "no check failed".
+   */
+  partial: boolean
+  /** Set when the test world (30.5) could not be set up: no check ran, the run failed. */
+  setupError?: string
   implementation: string
-  nodes: { name: 'A' | 'B'; url: string; operator: string; discovery: unknown }[]
+  /** `operator` and `discovery` are absent when the node could not be read (`setupError`). */
+  nodes: { name: 'A' | 'B'; url: string; operator?: string; discovery?: unknown }[]
   features: Record<'A' | 'B', string[]>
   results: CheckResult[]
   summary: Record<CheckStatus, number> & { total: number }
@@ -59,7 +81,7 @@ export interface RunReport {
     /** Node MUST clauses a black-box run cannot observe, with why. */
     unobservable: { id: string; why: string }[]
   }
-  /** True when no check ended in `fail`. */
+  /** True when no check ended in `fail` and the world was set up (see `partial`). */
   passed: boolean
 }
 

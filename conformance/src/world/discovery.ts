@@ -23,7 +23,7 @@ import {
   type DiscoveryDocument,
   type PublicKeyHandle,
 } from '@barid/core'
-import { call } from '../http/http.js'
+import { call, excerpt, transportCause } from '../http/http.js'
 
 export type CertMode = 'jws' | 'x509'
 
@@ -70,10 +70,17 @@ export interface Discovery {
 
 const b64json = (s: string) => JSON.parse(new TextDecoder().decode(fromBase64Url(s))) as unknown
 
-async function bytesOf(url: string): Promise<Uint8Array> {
-  const res = await fetch(url, { redirect: 'manual' })
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`)
-  return new Uint8Array(await res.arrayBuffer())
+async function bytesOf(url: string, timeoutMs = 30_000): Promise<Uint8Array> {
+  try {
+    const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+    if (res.status !== 200)
+      throw new Error(`GET ${url} answered HTTP ${res.status} ${excerpt(await res.text())}`)
+    return new Uint8Array(await res.arrayBuffer())
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('GET ')) throw e
+    const timedOut = (e as Error)?.name === 'TimeoutError'
+    throw new Error(`GET ${url}: ${transportCause(e, timedOut, timeoutMs)}`)
+  }
 }
 
 async function readJws(body: NonNullable<Discovery['jws']>): Promise<Discovery> {
@@ -155,7 +162,9 @@ export async function readDiscovery(
 ): Promise<Discovery> {
   const r = await call<Record<string, unknown>>(`${baseUrl}/.well-known/barid`)
   if (r.status !== 200 || typeof r.body !== 'object' || r.body === null)
-    throw new Error(`${baseUrl}/.well-known/barid answered ${r.status}: not a self-description`)
+    throw new Error(
+      `GET ${baseUrl}/.well-known/barid answered HTTP ${r.status} ${r.exchange.response?.body ?? ''}: not a self-description`,
+    )
   if (typeof r.body.payload === 'string')
     return readJws(r.body as unknown as NonNullable<Discovery['jws']>)
   return readX509(r.body as unknown as SelfDescription, seconds)

@@ -15,8 +15,15 @@ import {
   validateChain,
   type ResolveEvidenceKey,
 } from '@barid/core'
-import { call, type HttpOptions, type Violation } from '../http/http.js'
-import { TestControl } from '../http/test-control.js'
+import {
+  call,
+  maskSecret,
+  nameTarget,
+  TransportError,
+  type HttpOptions,
+  type Violation,
+} from '../http/http.js'
+import { ControlError, TestControl } from '../http/test-control.js'
 import { fedCall, type FedCallOptions, type FedCallResult } from '../peer/client.js'
 import { HarnessPeer } from '../peer/harness-peer.js'
 import { federationEntry, newOperator, type OperatorIdentity } from '../peer/identity.js'
@@ -209,14 +216,35 @@ export async function createWorld(o: WorldOptions): Promise<World> {
     onViolation: (v) => violations.push(v),
   }
   const clock = new HarnessClock()
+  maskSecret(o.secret)
   const node = async (name: 'A' | 'B', url: string): Promise<NodeHandle> => {
     const base = url.replace(/\/+$/, '')
+    nameTarget(base, `node ${name}`)
     const control = new TestControl(base, o.secret, http)
     await control.connect()
-    const discovery = await readDiscovery(base, () => clock.seconds())
+    let discovery: Discovery
+    try {
+      discovery = await readDiscovery(base, () => clock.seconds())
+    } catch (e) {
+      if (e instanceof TransportError || e instanceof ControlError) throw e
+      throw new Error(
+        `node ${name} (${base}): its discovery documents (30.3): ${(e as Error)?.message ?? e}`,
+      )
+    }
     return { name, url: base, control, discovery, operator: discovery.payload.operator }
   }
-  const [a, b] = await Promise.all([node('A', o.nodeA), node('B', o.nodeB)])
+  // Both nodes are tried, so that a report names every node that could not be reached.
+  const settled = await Promise.allSettled([node('A', o.nodeA), node('B', o.nodeB)])
+  const errors = settled.flatMap((r) =>
+    r.status === 'rejected'
+      ? [r.reason instanceof Error ? r.reason.message : String(r.reason)]
+      : [],
+  )
+  if (errors.length > 0) throw new Error(errors.join('\n'))
+  const [a, b] = settled.map((r) => (r as PromiseFulfilledResult<NodeHandle>).value) as [
+    NodeHandle,
+    NodeHandle,
+  ]
   if (a.operator === b.operator) throw new Error('node A and node B must be different operators')
   // A clean start: clocks and federations as the nodes began (30.4 reset).
   await Promise.all([a.control.reset(), b.control.reset()])
@@ -331,7 +359,12 @@ export async function createWorld(o: WorldOptions): Promise<World> {
       await peer.stop()
     },
   }
-  await world.install()
+  try {
+    await world.install()
+  } catch (e) {
+    await peer.stop()
+    throw e
+  }
   return world
 }
 
