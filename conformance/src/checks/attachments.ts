@@ -1,7 +1,7 @@
 /**
  * @module checks/attachments
  * A letter from the harness peer with one encrypted attachment (spec 06), for the checks on
- * blobs (11.5) and on letters that name attachments (11.4 step 4).
+ * blobs (11.5) and on letters that name attachments (11.4 step 5).
  */
 import { encryptAttachment, sealLetter, toHex } from '@barid/core'
 import { letterEntry, type PeerSender, type RecipientKey } from '../peer/letters.js'

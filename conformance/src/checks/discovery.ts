@@ -3,6 +3,7 @@
  * The discovery document (spec 11.3, 30.3), unknown paths (10.1), request ids (10.3) and the
  * test-control interface's own authentication (30.4).
  */
+import { MAX_LETTER_BYTES } from '@barid/core'
 import { call } from '../http/http.js'
 import { ensure, expectRefusal, type Check } from './check.js'
 
@@ -13,7 +14,7 @@ export const discoveryChecks: Check[] = [
     id: 'discovery.document',
     title: 'the self-description has the fields of 11.3, and the keys it points to verify',
     group: 'discovery',
-    clauses: ['11.3-2', '30.3-1'],
+    clauses: ['11.3-2', '11.3-4', '11.3-5', '15.1-2', '30.3-1'],
     kind: 'example',
     async run({ world }) {
       for (const n of [world.a, world.b]) {
@@ -42,6 +43,16 @@ export const discoveryChecks: Check[] = [
             Number.isInteger(p.limits?.maxLetterBytes),
           `${where}: limits`,
           '11.3-2',
+        )
+        ensure(
+          p.limits.maxLetterBytes >= 1 && p.limits.maxLetterBytes <= MAX_LETTER_BYTES,
+          `${where}: maxLetterBytes ${p.limits.maxLetterBytes} is above the protocol's 16 MiB`,
+          '11.3-4',
+        )
+        ensure(
+          p.limits.maxTransactionItems === 100,
+          `${where}: maxTransactionItems is ${p.limits.maxTransactionItems}, not 100`,
+          '11.3-5',
         )
         if (d.mode === 'jws') {
           ensure(

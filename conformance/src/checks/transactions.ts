@@ -620,7 +620,7 @@ export const transactionChecks: Check[] = [
     title:
       'a letter whose attachment has not arrived is retried and not stored, and blobs are kept only when their digest matches',
     group: 'transactions',
-    clauses: ['11.4-8', '11.5-4', '15.4-3'],
+    clauses: ['11.4-8', '11.5-4', '11.5-6', '15.4-3'],
     kind: 'example',
     async run({ world }) {
       const f = await fixtures(world)
@@ -655,6 +655,16 @@ export const transactionChecks: Check[] = [
         headers: { 'content-type': 'application/octet-stream' },
       })
       expectStatus(put, 201, '11.5-4', 'a blob whose bytes match')
+      const again = await world.fed(world.a, 'PUT', `/v1/federation/blobs/${a.digest}`, a.blob, {
+        contentDigest: null,
+        headers: { 'content-type': 'application/octet-stream' },
+      })
+      expectStatus(again, 200, '11.5-6', 'a blob uploaded a second time')
+      ensure(
+        JSON.stringify(again.body) === JSON.stringify(put.body),
+        `the second upload answered ${again.text.slice(0, 100)}, the first ${put.text.slice(0, 100)}`,
+        '11.5-6',
+      )
       const second = only((await sendTx(world, world.a, { letters: [a.entry] })).answer, '11.4-14')
       ensure(
         second.status === 'delivered',
@@ -698,6 +708,44 @@ export const transactionChecks: Check[] = [
         r.status === 413 && code === 'ERR_INPUT_TOO_LARGE',
         `got ${r.status} ${code ?? r.body.slice(0, 100)}`,
         '11.5-3',
+      )
+    },
+  },
+  {
+    id: 'tx.blob.chunked',
+    title: 'a blob upload without Content-Length (chunked) is refused before its content is read',
+    group: 'transactions',
+    clauses: ['11.5-5'],
+    kind: 'example',
+    async run({ world }) {
+      const digest = 'cd'.repeat(32)
+      const url = `${world.a.url}/v1/federation/blobs/${digest}`
+      const sig = await signRequest(
+        { method: 'PUT', url },
+        {
+          privateKey: world.peer.id.request.privateKey,
+          keyid: world.peer.id.request.kidBase64Url,
+          created: world.clock.seconds(),
+        },
+      )
+      // No Content-Length: node:http sends the body chunked, and the upload never ends.
+      const r = await earlyAnswer(
+        url,
+        'PUT',
+        { ...sig, 'content-type': 'application/octet-stream' },
+        new Uint8Array(1024),
+      )
+      ensure(r !== undefined, 'no answer to a chunked upload that never ends', '11.5-5')
+      let code: string | undefined
+      try {
+        code = (JSON.parse(r.body) as { error?: { code?: string } }).error?.code
+      } catch {
+        code = undefined
+      }
+      ensure(
+        r.status === 400 && code === 'ERR_INVALID_ARGUMENT',
+        `got ${r.status} ${code ?? r.body.slice(0, 100)}`,
+        '11.5-5',
       )
     },
   },

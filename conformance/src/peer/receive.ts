@@ -125,8 +125,9 @@ async function letterEntry(
       resolveSenderKey: async (kid, header) => {
         const ck = await st.verifyMailboxCertificate(raw.senderCertificate, header.sender, 'sig')
         if (ck.kid !== toBase64Url(kid))
+          // Final, not a retry: the certificate the sender chose does not vouch for this key (11.4).
           throw Object.assign(new Error('certified key is not the signing key'), {
-            code: 'ERR_KEY_NOT_FOUND',
+            code: 'ERR_SENDER_MISMATCH',
           })
         return ck.handle.publicKey
       },
