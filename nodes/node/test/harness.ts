@@ -82,7 +82,7 @@ export interface PairOptions {
   /** Wraps the fetch a node uses to reach its peer (fault injection). */
   wrapFetch?: (side: Side, f: Fetch) => Fetch
   config?: NodeConfigInput
-  /** Settings for one side only, over `config` (its `registered` merged field by field). */
+  /** Settings for one side only, over `config` (`registered`, `limits` merged field by field). */
   configFor?: Partial<Record<Side, NodeConfigInput>>
   dir?: string
 }
@@ -139,7 +139,7 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
       registered: { ...o.config?.registered, ...o.configFor?.[side]?.registered },
       trust: { ...federation.trust, ...o.config?.trust },
       delivery: { ...FAST_DELIVERY, ...o.config?.delivery },
-      limits: { ...o.config?.limits },
+      limits: { ...o.config?.limits, ...o.configFor?.[side]?.limits },
     })
   }
 

@@ -1,8 +1,9 @@
 /**
  * @module delivery/outbound
  * One delivery attempt to one peer: expire what is past its deadline, make sure the peer has
- * every attachment (streamed from disk, never held in memory), send one transaction of up to
- * `batchSize` items, and turn the answer into settlements of the outbox items (spec 14.2-14.4).
+ * every attachment (streamed from disk, never held in memory; a letter whose attachment it refuses
+ * for good is settled, not sent), send one transaction of up to `batchSize` items, and turn the
+ * answer into settlements of the outbox items (spec 14.2-14.4).
  * The transaction id is derived from the set of outbox items it carries, so a retry of the same
  * items is the same transaction and the peer answers it from its stored first response.
  */
@@ -20,7 +21,7 @@ import {
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
-import { backoffDelay, classifyStatus } from './retry-policy.js'
+import { backoffDelay, blobRefusal, classifyStatus, type BlobRefusal } from './retry-policy.js'
 
 /** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
 export const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
@@ -55,8 +56,16 @@ function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs 
   )
 }
 
-async function ensureBlob(ctx: AttemptContext, digest: string, size: number): Promise<void> {
-  if (ctx.peerBlobs.has(digest)) return
+/**
+ * Makes sure the peer holds a blob (spec 11.5): undefined once it does, or the code of its final
+ * refusal of the blob; throws when the attempt is to be retried.
+ */
+async function ensureBlob(
+  ctx: AttemptContext,
+  digest: string,
+  size: number,
+): Promise<BlobRefusal | undefined> {
+  if (ctx.peerBlobs.has(digest)) return undefined
   const { svc, peer } = ctx
   const head = await fedRequest(svc, peer, {
     method: 'HEAD',
@@ -73,6 +82,11 @@ async function ensureBlob(ctx: AttemptContext, digest: string, size: number): Pr
       timeoutMs: Math.max(svc.config.delivery.requestTimeoutMs, size / 1000),
     })
     if (put.status !== 200 && put.status !== 201) {
+      const refusal = blobRefusal(put.status, put.code)
+      if (refusal) {
+        svc.log.warn('blob refused', { peer: peer.operator, digest, status: put.status })
+        return refusal
+      }
       throw new BaridError('ERR_PEER_UNAVAILABLE', `blob upload answered ${put.status}`, {
         details: { status: put.status },
       })
@@ -80,6 +94,32 @@ async function ensureBlob(ctx: AttemptContext, digest: string, size: number): Pr
   }
   if (ctx.peerBlobs.size > 10_000) ctx.peerBlobs.clear()
   ctx.peerBlobs.add(digest)
+  return undefined
+}
+
+/**
+ * The sending node's `not-delivered` record for a registered letter it settles as not delivered
+ * to `recipient` without the peer's word (spec 14.5, 17.3), after its submission record.
+ */
+async function notDeliveredRecord(
+  svc: NodeServices,
+  letter: LetterRow,
+  recipient: string | null,
+  code: 'ERR_DELIVERY_EXPIRED' | BlobRefusal,
+  now: number,
+): Promise<EvidenceRow> {
+  const sub = (await svc.storage.listEvidence(letter.id)).find(
+    (e) => e.type === 'submission-accepted' && e.issuer === svc.directory.self,
+  )
+  return issueEvidence(svc, {
+    type: 'not-delivered',
+    letterId: letter.id,
+    letterDigest: letter.digest,
+    recipient,
+    time: now,
+    reason: code,
+    ...(sub ? { prev: sub.record } : {}),
+  })
 }
 
 /** Items past their deadline: settle as not delivered (with evidence) unless ambiguous. */
@@ -126,22 +166,10 @@ async function expire(
     })
     svc.metrics.lettersFailed.inc({ code: 'ERR_DELIVERY_EXPIRED' })
     const letter = await svc.storage.getLetter(item.letterId)
-    if (letter?.kind === 'registered') {
-      const sub = (await svc.storage.listEvidence(item.letterId)).find(
-        (e) => e.type === 'submission-accepted' && e.issuer === svc.directory.self,
-      )
+    if (letter?.kind === 'registered')
       evidence.push(
-        await issueEvidence(svc, {
-          type: 'not-delivered',
-          letterId: letter.id,
-          letterDigest: letter.digest,
-          recipient: item.recipient,
-          time: now,
-          reason: 'ERR_DELIVERY_EXPIRED',
-          ...(sub ? { prev: sub.record } : {}),
-        }),
+        await notDeliveredRecord(svc, letter, item.recipient, 'ERR_DELIVERY_EXPIRED', now),
       )
-    }
   }
   return live
 }
@@ -176,6 +204,53 @@ interface Entry {
   letter: LetterRow
   items: OutboxItem[]
   body: Record<string, unknown>
+}
+
+/**
+ * Makes every attachment of `entries` present at the peer, and gives the entries left to send.
+ * A letter whose attachment the peer refuses for good (spec 11.5) is settled here for each of its
+ * recipients: `not-delivered` with the peer's code and, for registered mail, this node's record
+ * (`unconfirmed` instead after an ambiguous attempt, 14.4). The refusal is about that letter, so
+ * the other letters of the transaction go on. Throws when the attempt is to be retried.
+ */
+async function ensureAttachments(
+  ctx: AttemptContext,
+  entries: Entry[],
+  now: number,
+  settlements: OutboxSettlement[],
+  evidence: EvidenceRow[],
+): Promise<Entry[]> {
+  const { svc } = ctx
+  // By digest: letters of one bulk sending often share an attachment, refused once.
+  const refused = new Map<string, BlobRefusal>()
+  const left: Entry[] = []
+  for (const e of entries) {
+    let code: BlobRefusal | undefined
+    for (const a of e.letter.attachments) {
+      code = refused.get(a.digest) ?? (await ensureBlob(ctx, a.digest, a.size))
+      if (code) {
+        refused.set(a.digest, code)
+        break
+      }
+    }
+    if (!code) {
+      left.push(e)
+      continue
+    }
+    for (const item of e.items) {
+      settlements.push({
+        id: item.id,
+        outcome: 'done',
+        recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
+        code,
+      })
+      if (item.ambiguous) continue
+      svc.metrics.lettersFailed.inc({ code })
+      if (e.letter.kind === 'registered')
+        evidence.push(await notDeliveredRecord(svc, e.letter, item.recipient, code, now))
+    }
+  }
+  return left
 }
 
 /**
@@ -284,62 +359,61 @@ export async function attemptDelivery(
     e.body.deliverBefore = new Date(Math.min(...e.items.map((i) => i.deliverBefore))).toISOString()
   }
 
+  const unsettled = (items: OutboxItem[]) => {
+    const done = new Set(settlements.map((s) => s.id))
+    return items.filter((i) => !done.has(i.id))
+  }
   if (live.length > 0) {
     try {
-      for (const e of entries)
-        for (const a of e.letter.attachments) await ensureBlob(ctx, a.digest, a.size)
-      const txid = transactionId(svc.directory.self, live)
-      const res = await fedRequest(svc, peer, {
-        method: 'PUT',
-        path: `/v1/federation/transactions/${txid}`,
-        json: {
-          letters: entries.map((e) => e.body),
-          evidence: evidenceItems.map((e) => ({ record: toBase64Url(e.record) })),
-        },
-      })
-      if (res.status === 200) {
-        const answer = readAnswer(ctx, res, entries.length, evidenceItems.length)
-        svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'ok' })
-        svc.outbox.heardFrom(peer.operator) // the peer is up: its other queued items need not wait
-        await settleAnswer(
-          ctx,
-          answer,
-          entries,
-          evidenceItems,
-          settlements,
-          received,
-          now,
-        )
-      } else {
-        svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
-        const cls = classifyStatus(res.status, res.code)
-        const retryAfter = Number(res.headers.get('retry-after'))
-        const minDelay =
-          Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0
-        if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
-        svc.log.warn('transaction refused', {
-          peer: peer.operator,
-          txid,
-          status: res.status,
-          code: res.code ?? null,
+      const sendable = await ensureAttachments(ctx, entries, now, settlements, received)
+      live = unsettled(live)
+      if (live.length > 0) {
+        const txid = transactionId(svc.directory.self, live)
+        const res = await fedRequest(svc, peer, {
+          method: 'PUT',
+          path: `/v1/federation/transactions/${txid}`,
+          json: {
+            letters: sendable.map((e) => e.body),
+            evidence: evidenceItems.map((e) => ({ record: toBase64Url(e.record) })),
+          },
         })
-        for (const item of live) {
-          if (cls.retry)
-            settlements.push({
-              id: item.id,
-              outcome: 'retry',
-              nextAttemptAt: retryAt(ctx, item, now, minDelay),
-              ambiguous: cls.ambiguous,
-              error: `HTTP ${res.status} ${res.code ?? ''}`,
-            })
-          else if (item.kind === 'letter')
-            settlements.push({
-              id: item.id,
-              outcome: 'done',
-              recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
-              code: res.code ?? 'ERR_PEER_UNAVAILABLE',
-            })
-          else settlements.push({ id: item.id, outcome: 'done' })
+        if (res.status === 200) {
+          const answer = readAnswer(ctx, res, sendable.length, evidenceItems.length)
+          svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'ok' })
+          // The peer is up: its other queued items need not wait.
+          svc.outbox.heardFrom(peer.operator)
+          await settleAnswer(ctx, answer, sendable, evidenceItems, settlements, received, now)
+        } else {
+          svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
+          const cls = classifyStatus(res.status, res.code)
+          const retryAfter = Number(res.headers.get('retry-after'))
+          const minDelay =
+            Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0
+          if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
+          svc.log.warn('transaction refused', {
+            peer: peer.operator,
+            txid,
+            status: res.status,
+            code: res.code ?? null,
+          })
+          for (const item of live) {
+            if (cls.retry)
+              settlements.push({
+                id: item.id,
+                outcome: 'retry',
+                nextAttemptAt: retryAt(ctx, item, now, minDelay),
+                ambiguous: cls.ambiguous,
+                error: `HTTP ${res.status} ${res.code ?? ''}`,
+              })
+            else if (item.kind === 'letter')
+              settlements.push({
+                id: item.id,
+                outcome: 'done',
+                recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
+                code: res.code ?? 'ERR_PEER_UNAVAILABLE',
+              })
+            else settlements.push({ id: item.id, outcome: 'done' })
+          }
         }
       }
     } catch (e) {
@@ -354,7 +428,8 @@ export async function attemptDelivery(
         ambiguous,
       })
       const giveUp = e instanceof MalformedAnswer && mutant('settle-unreadable-answer')
-      for (const item of live)
+      // Letters settled before the failure (an attachment refused for good) stay settled.
+      for (const item of unsettled(live))
         settlements.push(
           giveUp
             ? {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../core.js'
-import { backoffDelay, classifyStatus } from './retry-policy.js'
+import { backoffDelay, blobRefusal, classifyStatus } from './retry-policy.js'
 
 describe('retry policy', () => {
   it('keeps every backoff delay within (0, min(cap, base * 2^n)) and never above the cap', () => {
@@ -47,5 +47,28 @@ describe('retry policy', () => {
         retry: true,
         ambiguous: false,
       })
+  })
+
+  it('settles the letters of an attachment refused for good and retries other upload failures', () => {
+    expect(blobRefusal(413, 'ERR_INPUT_TOO_LARGE')).toBe('ERR_INPUT_TOO_LARGE')
+    // A proxy before the peer refuses the size without a Barid body: as final.
+    expect(blobRefusal(413)).toBe('ERR_INPUT_TOO_LARGE')
+    expect(blobRefusal(400, 'ERR_ATTACHMENT_MISMATCH')).toBe('ERR_ATTACHMENT_MISMATCH')
+    expect(blobRefusal(422, 'ERR_ATTACHMENT_MISMATCH')).toBe('ERR_ATTACHMENT_MISMATCH')
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 300, max: 599 }),
+        fc.option(fc.constantFrom(...(Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]))),
+        (status, code) => {
+          const r = blobRefusal(status, code ?? undefined)
+          const final =
+            status === 413 || (status < 500 && status >= 400 && code === 'ERR_ATTACHMENT_MISMATCH')
+          expect(r !== undefined).toBe(final)
+        },
+      ),
+      { numRuns: 500 },
+    )
+    for (const status of [401, 408, 429, 500, 502, 503])
+      expect(blobRefusal(status, 'ERR_INPUT_TOO_LARGE')).toBeUndefined()
   })
 })

@@ -25,6 +25,9 @@ export interface AttemptClass {
  * | 409 (transaction conflict)                | yes     | no        |
  * | 500, 502, 504, other 5xx                  | yes     | yes       |
  * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
+ *
+ * A blob upload before the transaction (spec 11.5) refused for good fails only the letters that
+ * name the blob ({@link blobRefusal}); any other failed upload fails the attempt, retried.
  */
 export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   connect: { retry: true, ambiguous: false },
@@ -55,6 +58,36 @@ export function classifyStatus(status: number, code?: string): AttemptClass {
   const exact = RETRY_TABLE[String(status)]
   if (exact) return exact
   return status >= 500 ? RETRY_TABLE['5xx']! : RETRY_TABLE['4xx']!
+}
+
+/** The codes of a peer's final refusal of an attachment (spec 11.5, 14.3). */
+export type BlobRefusal = 'ERR_INPUT_TOO_LARGE' | 'ERR_ATTACHMENT_MISMATCH'
+
+/**
+ * Whether an answer to a blob upload (spec 11.5; not 200 or 201) refuses the blob for good. Such
+ * a refusal is about the letters that name the blob, not the peer: those letters are settled
+ * `not-delivered` with the code, and the rest of the transaction is sent. Any other answer
+ * fails the attempt as a whole, retried and not ambiguous (the letters were not sent yet).
+ *
+ * | Answer to the upload                         | Outcome                            |
+ * | -------------------------------------------- | ---------------------------------- |
+ * | 413 (above the peer's `maxAttachmentBytes`)  | final: `ERR_INPUT_TOO_LARGE`       |
+ * | 4xx `ERR_ATTACHMENT_MISMATCH` (size, digest) | final: `ERR_ATTACHMENT_MISMATCH`   |
+ * | any other status, no answer                  | the attempt is retried             |
+ *
+ * A 413 counts whatever its body: a proxy before the peer that refuses the size refuses it on
+ * every retry too.
+ *
+ * @example
+ * ```ts
+ * blobRefusal(413, 'ERR_INPUT_TOO_LARGE') // 'ERR_INPUT_TOO_LARGE'
+ * blobRefusal(503) // undefined: retried
+ * ```
+ */
+export function blobRefusal(status: number, code?: string): BlobRefusal | undefined {
+  if (status === 413) return 'ERR_INPUT_TOO_LARGE'
+  if (status >= 400 && status < 500 && code === 'ERR_ATTACHMENT_MISMATCH') return code
+  return undefined
 }
 
 /** Per-recipient results a peer returns inside a 200 answer, and what they mean here. */
