@@ -8,8 +8,8 @@
  * items is the same transaction and the peer answers it from its stored first response.
  */
 import { createHash } from 'node:crypto'
-import { BaridError, fromBase64Url, isBaridError, toBase64Url } from '../core.js'
-import { issueEvidence, verifyPeerEvidence } from '../evidence/evidence-records.js'
+import { fromBase64Url, isBaridError, toBase64Url } from '../core.js'
+import { verifyPeerEvidence } from '../evidence/evidence-records.js'
 import { fedRequest, TransportError, type FedResponse } from '../federation/federation-client.js'
 import type { Peer } from '../federation/peer-directory.js'
 import {
@@ -20,8 +20,10 @@ import {
 } from '../federation/transaction-format.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
-import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
-import { backoffDelay, blobRefusal, classifyStatus, type BlobRefusal } from './retry-policy.js'
+import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
+import { notDeliveredRecord } from './not-delivered-record.js'
+import { ensureAttachments, type Entry } from './peer-attachments.js'
+import { backoffDelay, classifyStatus } from './retry-policy.js'
 
 /** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
 export const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
@@ -54,72 +56,6 @@ function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs 
       backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
     )
   )
-}
-
-/**
- * Makes sure the peer holds a blob (spec 11.5): undefined once it does, or the code of its final
- * refusal of the blob; throws when the attempt is to be retried.
- */
-async function ensureBlob(
-  ctx: AttemptContext,
-  digest: string,
-  size: number,
-): Promise<BlobRefusal | undefined> {
-  if (ctx.peerBlobs.has(digest)) return undefined
-  const { svc, peer } = ctx
-  const head = await fedRequest(svc, peer, {
-    method: 'HEAD',
-    path: `/v1/federation/blobs/${digest}`,
-  })
-  if (head.status !== 200) {
-    const stream = await svc.blobs.open(digest)
-    const put = await fedRequest(svc, peer, {
-      method: 'PUT',
-      path: `/v1/federation/blobs/${digest}`,
-      stream,
-      contentLength: size,
-      // Large blobs: allow ~1 MiB/s at least, never less than the usual timeout.
-      timeoutMs: Math.max(svc.config.delivery.requestTimeoutMs, size / 1000),
-    })
-    if (put.status !== 200 && put.status !== 201) {
-      const refusal = blobRefusal(put.status, put.code)
-      if (refusal) {
-        svc.log.warn('blob refused', { peer: peer.operator, digest, status: put.status })
-        return refusal
-      }
-      throw new BaridError('ERR_PEER_UNAVAILABLE', `blob upload answered ${put.status}`, {
-        details: { status: put.status },
-      })
-    }
-  }
-  if (ctx.peerBlobs.size > 10_000) ctx.peerBlobs.clear()
-  ctx.peerBlobs.add(digest)
-  return undefined
-}
-
-/**
- * The sending node's `not-delivered` record for a registered letter it settles as not delivered
- * to `recipient` without the peer's word (spec 14.5, 17.3), after its submission record.
- */
-async function notDeliveredRecord(
-  svc: NodeServices,
-  letter: LetterRow,
-  recipient: string | null,
-  code: 'ERR_DELIVERY_EXPIRED' | BlobRefusal,
-  now: number,
-): Promise<EvidenceRow> {
-  const sub = (await svc.storage.listEvidence(letter.id)).find(
-    (e) => e.type === 'submission-accepted' && e.issuer === svc.directory.self,
-  )
-  return issueEvidence(svc, {
-    type: 'not-delivered',
-    letterId: letter.id,
-    letterDigest: letter.digest,
-    recipient,
-    time: now,
-    reason: code,
-    ...(sub ? { prev: sub.record } : {}),
-  })
 }
 
 /** Items past their deadline: settle as not delivered (with evidence) unless ambiguous. */
@@ -198,59 +134,6 @@ export interface AttemptOutcome {
   peerFailed: boolean
   /** The peer's `Retry-After`, in milliseconds (0 when it gave none). */
   retryAfterMs: number
-}
-
-interface Entry {
-  letter: LetterRow
-  items: OutboxItem[]
-  body: Record<string, unknown>
-}
-
-/**
- * Makes every attachment of `entries` present at the peer, and gives the entries left to send.
- * A letter whose attachment the peer refuses for good (spec 11.5) is settled here for each of its
- * recipients: `not-delivered` with the peer's code and, for registered mail, this node's record
- * (`unconfirmed` instead after an ambiguous attempt, 14.4). The refusal is about that letter, so
- * the other letters of the transaction go on. Throws when the attempt is to be retried.
- */
-async function ensureAttachments(
-  ctx: AttemptContext,
-  entries: Entry[],
-  now: number,
-  settlements: OutboxSettlement[],
-  evidence: EvidenceRow[],
-): Promise<Entry[]> {
-  const { svc } = ctx
-  // By digest: letters of one bulk sending often share an attachment, refused once.
-  const refused = new Map<string, BlobRefusal>()
-  const left: Entry[] = []
-  for (const e of entries) {
-    let code: BlobRefusal | undefined
-    for (const a of e.letter.attachments) {
-      code = refused.get(a.digest) ?? (await ensureBlob(ctx, a.digest, a.size))
-      if (code) {
-        refused.set(a.digest, code)
-        break
-      }
-    }
-    if (!code) {
-      left.push(e)
-      continue
-    }
-    for (const item of e.items) {
-      settlements.push({
-        id: item.id,
-        outcome: 'done',
-        recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
-        code,
-      })
-      if (item.ambiguous) continue
-      svc.metrics.lettersFailed.inc({ code })
-      if (e.letter.kind === 'registered')
-        evidence.push(await notDeliveredRecord(svc, e.letter, item.recipient, code, now))
-    }
-  }
-  return left
 }
 
 /**
