@@ -15,7 +15,8 @@
  *
  * Each cross-border figure is printed beside the raw per-letter floor measured just before it
  * in the same run (one Ed25519 verification and one SQLite insert with the node's pragmas), as
- * a ratio, and every target with PASS or MISS. Sealing is the sender's cost: it is done before
+ * a ratio, and every target with PASS or MISS. Each paced run is also preceded by its transport
+ * floor: the same requests on the same schedule to a bare HTTP server (lib/http-floor.ts). Sealing is the sender's cost: it is done before
  * timing and reported apart. The machine is shared: each section prints the load average.
  */
 import Database from 'better-sqlite3'
