@@ -11,6 +11,7 @@
  * operator renews the CA (spec 21.4).
  */
 import { isBaridError } from '../core.js'
+import { periodic } from '../ops/periodic.js'
 import type { NodeServices } from '../services.js'
 import { RENEW_WITHIN_DAYS, renewKey } from './key-renewal.js'
 
@@ -72,9 +73,6 @@ export function createRenewalWorker(
     'Mailbox key certificates due for renewal, by outcome: renewed, not-due, ca-expired, ' +
       'ca-ends-first, superseded, error',
   )
-  let stopping = false
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
   // Where a run stopped at its bound: the next one goes on from there, so keys that cannot be
   // renewed (a CA expired) at the front of the pass cannot keep it from those behind them.
   let after: { certNotAfter: number; id: number } | undefined
@@ -85,7 +83,7 @@ export function createRenewalWorker(
     const before = svc.now() + RENEW_WITHIN_DAYS * DAY
     const r: RenewalRun = { due: 0, renewed: 0, unrenewable: 0, failed: 0, steps: 0, more: false }
     for (;;) {
-      if (stopping || r.steps >= maxSteps) {
+      if (schedule.stopping || r.steps >= maxSteps) {
         r.more = true
         break
       }
@@ -127,38 +125,16 @@ export function createRenewalWorker(
     return r
   }
 
-  /** Runs are serialised: a call made during a run starts after it. */
-  function serialised(): Promise<RenewalRun> {
-    const next = running.then(run)
-    running = next.catch(() => undefined)
-    return next
-  }
-
-  function schedule(ms: number): void {
-    if (stopping) return
-    timer = setTimeout(() => {
-      serialised().then(
-        (r) => schedule(r.more ? catchUpMs : intervalMs),
-        (e) => {
-          svc.log.error('key certificate renewal failed', {
-            error: isBaridError(e) ? e.code : String(e).slice(0, 200),
-          })
-          schedule(intervalMs)
-        },
-      )
-    }, ms)
-    timer.unref()
-  }
-
-  return {
-    start() {
-      if (timer === undefined) schedule(firstRunMs)
+  const schedule = periodic({
+    run,
+    intervalMs,
+    firstRunMs,
+    catchUpMs,
+    onError: (e) => {
+      svc.log.error('key certificate renewal failed', {
+        error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+      })
     },
-    runOnce: serialised,
-    async stop() {
-      stopping = true
-      clearTimeout(timer)
-      await running
-    },
-  }
+  })
+  return { start: schedule.start, runOnce: schedule.runOnce, stop: schedule.stop }
 }

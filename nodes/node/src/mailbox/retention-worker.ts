@@ -12,6 +12,7 @@
  */
 import { isBaridError } from '../core.js'
 import type { LogFields } from '../ops/logger.js'
+import { periodic } from '../ops/periodic.js'
 import type { NodeServices } from '../services.js'
 import type { EvidenceCursor } from '../storage/storage.js'
 import { evidenceCutoff } from './evidence-cutoff.js'
@@ -96,9 +97,6 @@ export function createRetentionWorker(
     'barid_retention_runs_total',
     'Mailbox retention runs, by outcome: complete, partial (more due), error',
   )
-  let stopping = false
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
   // Where the evidence pass stopped at its bound: the next run goes on from there, so records
   // held at the front of the pass cannot keep it from ever reaching those behind them.
   let evidenceAfter: EvidenceCursor | undefined
@@ -127,7 +125,7 @@ export function createRetentionWorker(
   async function inSteps(step: () => Promise<boolean>): Promise<{ steps: number; more: boolean }> {
     let steps = 0
     for (;;) {
-      if (stopping || steps >= maxSteps) return { steps, more: true }
+      if (schedule.stopping || steps >= maxSteps) return { steps, more: true }
       steps++
       if (!(await step())) return { steps, more: false }
       await new Promise((resolve) => setImmediate(resolve))
@@ -224,39 +222,17 @@ export function createRetentionWorker(
     return e
   }
 
-  /** Runs are serialised: a call made during a run starts after it. */
-  function serialised(): Promise<RetentionRun> {
-    const next = running.then(run)
-    running = next.catch(() => undefined)
-    return next
-  }
-
-  function schedule(ms: number): void {
-    if (stopping) return
-    timer = setTimeout(() => {
-      serialised().then(
-        (r) => schedule(r.more ? catchUpMs : intervalMs),
-        (e) => {
+  const schedule = periodic({
+    run,
+    intervalMs,
+    firstRunMs,
+    catchUpMs,
+    onError: (e) => {
           runs.inc({ outcome: 'error' })
-          svc.log.error('retention failed', {
-            error: isBaridError(e) ? e.code : String(e).slice(0, 200),
-          })
-          schedule(intervalMs)
-        },
-      )
-    }, ms)
-    timer.unref()
-  }
-
-  return {
-    start() {
-      if (timer === undefined) schedule(firstRunMs)
+      svc.log.error('retention failed', {
+        error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+      })
     },
-    runOnce: serialised,
-    async stop() {
-      stopping = true
-      clearTimeout(timer)
-      await running
-    },
-  }
+  })
+  return { start: schedule.start, runOnce: schedule.runOnce, stop: schedule.stop }
 }
