@@ -681,32 +681,12 @@ export const transactionChecks: Check[] = [
     kind: 'example',
     async run({ world }) {
       const max = world.a.discovery.payload.limits.maxAttachmentBytes
-      const digest = 'ab'.repeat(32)
-      const url = `${world.a.url}/v1/federation/blobs/${digest}`
-      const sig = await signRequest(
-        { method: 'PUT', url },
-        {
-          privateKey: world.peer.id.request.privateKey,
-          keyid: world.peer.id.request.kidBase64Url,
-          created: world.clock.seconds(),
-        },
-      )
-      const r = await earlyAnswer(
-        url,
-        'PUT',
-        { ...sig, 'content-type': 'application/octet-stream', 'content-length': String(max + 1) },
-        new Uint8Array(1024),
-      )
+      const declared = { 'content-length': String(max + 1) }
+      const r = await unfinishedBlobPut(world, 'ab'.repeat(32), declared)
       ensure(r !== undefined, 'no answer before the content was sent', '11.5-3')
-      let code: string | undefined
-      try {
-        code = (JSON.parse(r.body) as { error?: { code?: string } }).error?.code
-      } catch {
-        code = undefined
-      }
       ensure(
-        r.status === 413 && code === 'ERR_INPUT_TOO_LARGE',
-        `got ${r.status} ${code ?? r.body.slice(0, 100)}`,
+        r.status === 413 && r.code === 'ERR_INPUT_TOO_LARGE',
+        `got ${r.status} ${r.code ?? r.body.slice(0, 100)}`,
         '11.5-3',
       )
     },
@@ -718,35 +698,48 @@ export const transactionChecks: Check[] = [
     clauses: ['11.5-5'],
     kind: 'example',
     async run({ world }) {
-      const digest = 'cd'.repeat(32)
-      const url = `${world.a.url}/v1/federation/blobs/${digest}`
-      const sig = await signRequest(
-        { method: 'PUT', url },
-        {
-          privateKey: world.peer.id.request.privateKey,
-          keyid: world.peer.id.request.kidBase64Url,
-          created: world.clock.seconds(),
-        },
-      )
       // No Content-Length: node:http sends the body chunked, and the upload never ends.
-      const r = await earlyAnswer(
-        url,
-        'PUT',
-        { ...sig, 'content-type': 'application/octet-stream' },
-        new Uint8Array(1024),
-      )
+      const r = await unfinishedBlobPut(world, 'cd'.repeat(32), {})
       ensure(r !== undefined, 'no answer to a chunked upload that never ends', '11.5-5')
-      let code: string | undefined
-      try {
-        code = (JSON.parse(r.body) as { error?: { code?: string } }).error?.code
-      } catch {
-        code = undefined
-      }
       ensure(
-        r.status === 400 && code === 'ERR_INVALID_ARGUMENT',
-        `got ${r.status} ${code ?? r.body.slice(0, 100)}`,
+        r.status === 400 && r.code === 'ERR_INVALID_ARGUMENT',
+        `got ${r.status} ${r.code ?? r.body.slice(0, 100)}`,
         '11.5-5',
       )
     },
   },
 ]
+
+/**
+ * A signed blob PUT to node A that sends its headers and 1 KiB and never finishes: the answer a
+ * node gives before reading the content (spec 11.5), with its error code, or undefined.
+ */
+async function unfinishedBlobPut(
+  world: World,
+  digest: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; code: string | undefined } | undefined> {
+  const url = `${world.a.url}/v1/federation/blobs/${digest}`
+  const sig = await signRequest(
+    { method: 'PUT', url },
+    {
+      privateKey: world.peer.id.request.privateKey,
+      keyid: world.peer.id.request.kidBase64Url,
+      created: world.clock.seconds(),
+    },
+  )
+  const r = await earlyAnswer(
+    url,
+    'PUT',
+    { ...sig, 'content-type': 'application/octet-stream', ...headers },
+    new Uint8Array(1024),
+  )
+  if (r === undefined) return undefined
+  let code: string | undefined
+  try {
+    code = (JSON.parse(r.body) as { error?: { code?: string } }).error?.code
+  } catch {
+    code = undefined
+  }
+  return { ...r, code }
+}
