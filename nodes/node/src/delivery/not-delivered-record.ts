@@ -1,12 +1,13 @@
 /**
  * @module delivery/not-delivered-record
  * The record a sending node issues itself when it gives up on a registered letter for a
- * recipient: at the deadline, or when the peer refuses one of its attachments for good.
+ * recipient without the peer's own record: at the deadline, when the peer refuses one of its
+ * attachments or the whole transaction for good, or when it cannot send the letter at all.
  */
+import type { BaridErrorCode } from '../core.js'
 import { issueEvidence } from '../evidence/evidence-records.js'
 import type { NodeServices } from '../services.js'
 import type { EvidenceRow, LetterRow } from '../storage/types.js'
-import type { BlobRefusal } from './retry-policy.js'
 
 /**
  * The sending node's `not-delivered` record for a registered letter it settles as not delivered
@@ -21,7 +22,7 @@ export async function notDeliveredRecord(
   svc: NodeServices,
   letter: LetterRow,
   recipient: string | null,
-  code: 'ERR_DELIVERY_EXPIRED' | BlobRefusal,
+  code: BaridErrorCode,
   now: number,
 ): Promise<EvidenceRow> {
   const sub = (await svc.storage.listEvidence(letter.id)).find(

@@ -213,6 +213,11 @@ export async function attemptDelivery(
         recipientState: 'not-delivered',
         code: 'ERR_KEY_NOT_FOUND',
       })
+      // Registered mail: the chain ends in this node's record, as at the deadline (spec 14.5).
+      if (letter.kind === 'registered' && !item.ambiguous)
+        received.push(
+          await notDeliveredRecord(svc, letter, item.recipient, 'ERR_KEY_NOT_FOUND', now),
+        )
       continue
     }
     const chain =
@@ -288,14 +293,20 @@ export async function attemptDelivery(
                 ambiguous: cls.ambiguous,
                 error: `HTTP ${res.status} ${res.code ?? ''}`,
               })
-            else if (item.kind === 'letter')
+            else if (item.kind === 'letter') {
+              // The client keeps only codes of errors.md: anything else reads as the peer failing.
+              const code = res.code ?? 'ERR_PEER_UNAVAILABLE'
               settlements.push({
                 id: item.id,
                 outcome: 'done',
                 recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
-                code: res.code ?? 'ERR_PEER_UNAVAILABLE',
+                code,
               })
-            else settlements.push({ id: item.id, outcome: 'done' })
+              // Refused for good as a whole: registered mail gets this node's record (spec 14.5).
+              const letter = byLetter.get(item.letterId)?.letter
+              if (letter?.kind === 'registered' && !item.ambiguous)
+                received.push(await notDeliveredRecord(svc, letter, item.recipient, code, now))
+            } else settlements.push({ id: item.id, outcome: 'done' })
           }
         }
       }

@@ -1,0 +1,92 @@
+/**
+ * A peer that refuses a whole transaction for good (a final 4xx, spec 14.3): the sending node
+ * settles its letters `not-delivered` with the peer's code, and a registered letter's evidence
+ * chain ends in the sending node's own `not-delivered` record (14.5), which verifies.
+ */
+import { expect, it } from 'vitest'
+import { verifyEvidenceChain } from '../src/core.js'
+import { evidenceChain } from '../src/letters/submit.js'
+import type { EvidenceRow } from '../src/storage/types.js'
+import type { NodeServices } from '../src/services.js'
+import { etaToLars, eventually, startPair } from './harness.js'
+
+/** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
+async function endsInOwnRecord(eg: NodeServices, id: string, recipient: string, reason: string) {
+  const chain: EvidenceRow[] = evidenceChain(await eg.storage.listEvidence(id), recipient)
+  expect(chain.map((e) => [e.type, e.issuer])).toEqual([
+    ['submission-accepted', 'post.eg'],
+    ['not-delivered', 'post.eg'],
+  ])
+  const verified = await verifyEvidenceChain(
+    chain.map((e) => e.record),
+    async (kid) => {
+      const k = await eg.directory.evidenceKeyByKid(Buffer.from(kid).toString('base64url'))
+      return { key: k!.key.key.publicKey, issuer: k!.peer.operator }
+    },
+  )
+  expect(verified.at(-1)!.record).toMatchObject({ type: 'not-delivered', reason, recipient })
+}
+
+/** What the peer answers instead of processing the transaction. */
+const refusals = [
+  { status: 422, code: 'ERR_LETTER_MALFORMED', shown: 'ERR_LETTER_MALFORMED' },
+  // Not a code of errors.md: read as the peer failing, in the status and the record alike.
+  { status: 403, code: 'ERR_NOT_OURS', shown: 'ERR_PEER_UNAVAILABLE' },
+] as const
+
+for (const r of refusals) {
+  it(`ends a registered letter refused with ${r.status} ${r.code} in the senders record`, async () => {
+    await using pair = await startPair({
+      wrapFetch: (side, f) => async (input, init) => {
+        if (side !== 'eg' || !input.includes('/v1/federation/transactions/')) return f(input, init)
+        const body = JSON.stringify({ error: { code: r.code, message: 'refused' } })
+        return new Response(body, {
+          status: r.status,
+          headers: { 'content-type': 'application/json' },
+        })
+      },
+    })
+    const { eta, lars, send } = await etaToLars(pair, { inProcess: true })
+    const id = await send('refused whole')
+    await eventually(async () => {
+      const s = (await eta.client.status(id)).recipients[0]!
+      expect([s.state, s.code]).toEqual(['not-delivered', r.shown])
+    })
+
+    await endsInOwnRecord(pair.nodes.eg.services, id, lars.address, r.shown)
+  })
+}
+
+it('ends a registered letter it has no sender certificate to send with in its own record', async () => {
+  let down = true
+  await using pair = await startPair({
+    wrapFetch: (side, f) => async (input, init) => {
+      if (side === 'eg' && down && input.includes('/v1/federation/transactions/'))
+        return new Response('', { status: 503 })
+      return f(input, init)
+    },
+    config: { delivery: { baseBackoffMs: 50, maxBackoffMs: 200 } },
+  })
+  const { eta, lars, send } = await etaToLars(pair, { inProcess: true })
+  const id = await send('no certificate')
+  // Queued, then the sender's signing key is gone from post.eg's store (an operator's mistake).
+  const file = pair.configs.eg.dbFile
+  await pair.stop('eg')
+  const Database = (await import('better-sqlite3')).default
+  const db = new Database(file)
+  const gone = db
+    .prepare(
+      `DELETE FROM mailbox_keys WHERE use = 'sig'
+         AND mailbox_id = (SELECT id FROM mailboxes WHERE address = ?)`,
+    )
+    .run(eta.address).changes
+  db.close()
+  expect(gone).toBeGreaterThan(0)
+  down = false
+  await pair.start('eg')
+  await eventually(async () => {
+    const s = (await eta.client.status(id)).recipients[0]!
+    expect([s.state, s.code]).toEqual(['not-delivered', 'ERR_KEY_NOT_FOUND'])
+  })
+  await endsInOwnRecord(pair.nodes.eg.services, id, lars.address, 'ERR_KEY_NOT_FOUND')
+})
