@@ -11,7 +11,7 @@
  * operator renews the CA (spec 21.4).
  */
 import { isBaridError } from '../core.js'
-import { periodic } from '../ops/periodic.js'
+import { periodic, type ScheduleOptions, type Worker } from '../ops/periodic.js'
 import type { NodeServices } from '../services.js'
 import { RENEW_WITHIN_DAYS, renewKey } from './key-renewal.js'
 
@@ -31,26 +31,14 @@ export interface RenewalRun {
   more: boolean
 }
 
-export interface RenewalWorkerOptions {
-  /** Pause between runs; default the config's `housekeepingIntervalMs`. */
-  intervalMs?: number
-  /** Delay of the first run after start; default min(interval, 60 s). */
-  firstRunMs?: number
+export interface RenewalWorkerOptions extends ScheduleOptions {
   /** Keys per step; default 50 (a signature each). */
   step?: number
   /** Steps per run; default 100. */
   maxSteps?: number
-  /** Pause before the next run when a run stopped at its bound; default 1 s. */
-  catchUpMs?: number
 }
 
-export interface RenewalWorker {
-  start(): void
-  /** Runs renewal now (after any run in progress); rejects if storage fails. */
-  runOnce(): Promise<RenewalRun>
-  /** Stops the timer and waits for the run in flight to finish its step. */
-  stop(): Promise<void>
-}
+export type RenewalWorker = Worker<RenewalRun>
 
 /**
  * @example
@@ -63,11 +51,8 @@ export function createRenewalWorker(
   svc: NodeServices,
   opts: RenewalWorkerOptions = {},
 ): RenewalWorker {
-  const intervalMs = opts.intervalMs ?? svc.config.housekeepingIntervalMs
-  const firstRunMs = opts.firstRunMs ?? Math.min(intervalMs, 60_000)
   const step = opts.step ?? 50
   const maxSteps = opts.maxSteps ?? 100
-  const catchUpMs = opts.catchUpMs ?? 1000
   const outcomes = svc.metrics.registry.counter(
     'barid_key_renewals_total',
     'Mailbox key certificates due for renewal, by outcome: renewed, not-due, ca-expired, ' +
@@ -126,10 +111,9 @@ export function createRenewalWorker(
   }
 
   const schedule = periodic({
+    ...opts,
     run,
-    intervalMs,
-    firstRunMs,
-    catchUpMs,
+    housekeepingIntervalMs: svc.config.housekeepingIntervalMs,
     onError: (e) => {
       svc.log.error('key certificate renewal failed', {
         error: isBaridError(e) ? e.code : String(e).slice(0, 200),

@@ -12,7 +12,7 @@
  */
 import { isBaridError } from '../core.js'
 import type { LogFields } from '../ops/logger.js'
-import { periodic } from '../ops/periodic.js'
+import { periodic, type ScheduleOptions, type Worker } from '../ops/periodic.js'
 import type { NodeServices } from '../services.js'
 import type { EvidenceCursor } from '../storage/storage.js'
 import { evidenceCutoff } from './evidence-cutoff.js'
@@ -48,11 +48,7 @@ export interface RetentionRun {
   evidence: EvidenceRetentionRun
 }
 
-export interface RetentionWorkerOptions {
-  /** Pause between runs; default the config's `housekeepingIntervalMs`. */
-  intervalMs?: number
-  /** Delay of the first run after start; default min(interval, 60 s). */
-  firstRunMs?: number
+export interface RetentionWorkerOptions extends ScheduleOptions {
   /**
    * Entries (and evidence records) per step (transaction); default 100: about 8 ms of CPU on a
    * node holding a million letters (bench/listing.ts), the longest the step holds the write lock
@@ -61,17 +57,9 @@ export interface RetentionWorkerOptions {
   step?: number
   /** Steps per run, for each of the two parts; default 500. */
   maxSteps?: number
-  /** Pause before the next run when a run stopped at its bound; default 1 s. */
-  catchUpMs?: number
 }
 
-export interface RetentionWorker {
-  start(): void
-  /** Runs retention now (after any run in progress); rejects if storage fails. */
-  runOnce(): Promise<RetentionRun>
-  /** Stops the timer and waits for the step in flight. */
-  stop(): Promise<void>
-}
+export type RetentionWorker = Worker<RetentionRun>
 
 /**
  * @example
@@ -84,11 +72,8 @@ export function createRetentionWorker(
   svc: NodeServices,
   opts: RetentionWorkerOptions = {},
 ): RetentionWorker {
-  const intervalMs = opts.intervalMs ?? svc.config.housekeepingIntervalMs
-  const firstRunMs = opts.firstRunMs ?? Math.min(intervalMs, 60_000)
   const step = opts.step ?? 100
   const maxSteps = opts.maxSteps ?? 500
-  const catchUpMs = opts.catchUpMs ?? 1000
   const purged = svc.metrics.registry.counter(
     'barid_retention_purged_total',
     'What retention removed, by kind: entries, letters (ciphertext), blobs, evidence (records)',
@@ -223,10 +208,9 @@ export function createRetentionWorker(
   }
 
   const schedule = periodic({
+    ...opts,
     run,
-    intervalMs,
-    firstRunMs,
-    catchUpMs,
+    housekeepingIntervalMs: svc.config.housekeepingIntervalMs,
     onError: (e) => {
           runs.inc({ outcome: 'error' })
       svc.log.error('retention failed', {
