@@ -80,6 +80,8 @@ export interface SealInput {
   threadId?: string
   replyTo?: string
   expiresInSeconds?: number
+  /** The sender's clock, ms; default now (a node whose test clock runs ahead needs its own). */
+  now?: number
 }
 
 /**
@@ -113,7 +115,7 @@ export async function sealFor(
     }
     recipients.push({ address: r.keys.address, keys })
   }
-  const now = Date.now()
+  const now = input.now ?? Date.now()
   const sealed = await sealLetter({
     sender: {
       address: input.from.address,

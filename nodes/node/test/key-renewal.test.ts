@@ -5,11 +5,12 @@
  * registrations at once each name what they displaced.
  */
 import { describe, expect, it } from 'vitest'
-import { generateKeyPair, importPublicJwk, recipientKeys, sealLetter } from '../src/core.js'
+import { generateKeyPair, recipientKeys } from '../src/core.js'
 import type { LookupResult } from '../src/directory/lookup.js'
 import { readMailboxCertificate, verifyMailboxCertificate } from '../src/keys/key-certificate.js'
 import { createRenewalWorker } from '../src/keys/renewal-worker.js'
 import { clockControl } from '../src/test-control/clock.js'
+import { sealFor } from './clients.js'
 import {
   clientFetch,
   makeAgency,
@@ -48,28 +49,13 @@ async function verifyAll(pair: Pair, r: Active): Promise<void> {
 
 /** A letter from `from` to `to`, sealed at the node's time (its clock is ahead of this one). */
 async function sendAtNodeTime(pair: Pair, from: Agency, to: Active): Promise<string> {
-  const now = pair.nodes.dk.services.now()
-  const keys = []
-  for (const k of recipientKeys(to.keys)) {
-    const h = await importPublicJwk(k.jwk, { use: 'encrypt' })
-    keys.push({ publicKey: h.publicKey, kid: h.kid })
-  }
-  const sealed = await sealLetter({
-    sender: {
-      address: from.address,
-      signingKey: from.keys.sign.privateKey,
-      kid: from.keys.sign.kid,
-      encryptionKey: { publicKey: from.keys.enc.publicKey, kid: from.keys.enc.kid },
-    },
-    recipients: [{ address: to.address, keys }],
-    kind: 'letter',
-    contentType: 'text/plain; charset=utf-8',
-    lang: 'da',
+  const sealed = await sealFor({
+    from: { address: from.address, keys: from.keys },
+    to: [{ address: to.address, keys: to }],
     subject: 'Årsopgørelse',
-    body: new TextEncoder().encode('Din årsopgørelse er klar.'),
-    attachments: [],
-    expires: Math.floor(now / 1000) + 30 * 86_400,
-    now,
+    body: 'Din årsopgørelse er klar.',
+    lang: 'da',
+    now: pair.nodes.dk.services.now(),
   })
   await from.client.submit(sealed.bytes)
   return sealed.id
