@@ -14,7 +14,8 @@
  * `pnpm bench` runs after this one.
  *
  * Each cross-border figure is printed beside the raw per-letter floor measured just before it
- * in the same run (one Ed25519 verification and one SQLite insert with the node's pragmas), as
+ * in the same run (one verification with the agency's signing algorithm, `--alg`, and one SQLite
+ * insert with the node's pragmas), as
  * a ratio, and every target with PASS or MISS. Each paced run is also preceded by its transport
  * floor: the same requests on the same schedule to a bare HTTP server (lib/http-floor.ts). Sealing is the sender's cost: it is done before
  * timing and reported apart. The machine is shared: each section prints the load average.
@@ -80,10 +81,16 @@ async function federation(name: string): Promise<Federation> {
 
 /** The floor just before a run, printed; returns letters per second. */
 async function floorBeside(size: number): Promise<number> {
-  const floor = await rawFloor({ dir: root, n: 3000, size, synchronous: args.synchronous })
+  const floor = await rawFloor({
+    dir: root,
+    n: 3000,
+    size,
+    synchronous: args.synchronous,
+    alg: args.alg,
+  })
   const perS = 1000 / floor.msPerLetter
   say(
-    `  floor: 1 Ed25519 verify (${fmt(floor.verifyMs * 1000)} us) + 1 SQLite insert ` +
+    `  floor: 1 ${args.alg} verify (${fmt(floor.verifyMs * 1000)} us) + 1 SQLite insert ` +
       `(${fmt(floor.insertMs * 1000)} us) = ${fmt(floor.msPerLetter, 3)} ms/letter, ` +
       `${fmt(perS)} letters/s`,
   )
@@ -130,11 +137,11 @@ async function transportFloorBeside(
 /** Sets up a federation with an agency and `recipients` Danish citizens, and seals `n` letters. */
 async function prepare(a: BenchArgs, name: string, n: number) {
   const f = await federation(name)
-  const eta = await makeAgency(f.nodes.eg, {
-    id: 'eta',
-    name: 'Egyptian Tax Authority',
-    address: 'tax',
-  })
+  const eta = await makeAgency(
+    f.nodes.eg,
+    { id: 'eta', name: 'Egyptian Tax Authority', address: 'tax' },
+    a.alg,
+  )
   const people = await makeCitizens(f.nodes.dk, a.recipients)
   // One lookup across the border, as an agency makes before sealing; the other recipients'
   // keys are the ones they just registered, used directly.
@@ -269,7 +276,8 @@ try {
   say(
     `Barid node benchmark: post.eg and digitalpost.dk as separate processes on loopback HTTP, ` +
       `SQLite files with synchronous=${args.synchronous}, ` +
-      `${args.kind === 'registered' ? 'registered' : 'ordinary'} letters; ` +
+      `${args.kind === 'registered' ? 'registered' : 'ordinary'} letters signed with ` +
+      `${args.alg}; ` +
       `${cpus().length} CPUs ` +
       `(${cpus()[0]?.model ?? 'unknown'})`,
   )

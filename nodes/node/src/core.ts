@@ -75,6 +75,7 @@ export type {
   PublicJwk,
   PublicKeyHandle,
   SealLetterOptions,
+  SignatureAlgorithm,
   DiscoveredKey,
   NodeKey,
   OperatorEntry,

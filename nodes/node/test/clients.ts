@@ -32,8 +32,8 @@ export interface PartyKeys {
 }
 
 /** @example `const keys = await newPartyKeys()` */
-export async function newPartyKeys(): Promise<PartyKeys> {
-  return { sign: await generateKeyPair('Ed25519'), enc: await generateKeyPair('X25519') }
+export async function newPartyKeys(sign: 'Ed25519' | 'ES256' = 'Ed25519'): Promise<PartyKeys> {
+  return { sign: await generateKeyPair(sign), enc: await generateKeyPair('X25519') }
 }
 
 async function call<T>(f: Fetch, url: string, init: RequestInit = {}): Promise<T> {

@@ -13,7 +13,7 @@
  * format requires beyond that list (ephemeral public key export, key-commitment hash and letter
  * digest on seal; CEK export and commitment hash on open): its ratio is the library's own
  * overhead. Inspect is compared with one Ed25519 verification plus the letter digest: first all
- * through WebCrypto, then as a Node server runs it (`verifyEd25519` and `sha256` injected: Node's
+ * through WebCrypto, then as a Node server runs it (`verifier` and `sha256` injected: Node's
  * synchronous crypto.verify and createHash, against the same two calls raw). `--only inspect`
  * skips seal and open. Rates are the best of 8 alternating slices, as other processes may share
  * the CPUs; the load average is printed before and after.
@@ -223,7 +223,8 @@ console.log(`load average ${load()}`)
 // A Node server's injected primitives (nodes/node/src/letters/core-letters.ts does the same).
 const signingKeyObject = KeyObject.from(signing.publicKey)
 const nodeSha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest()
-const nodeVerify = (_key: CryptoKey, data: Uint8Array, sig: Uint8Array): boolean =>
+// The sender signs with Ed25519 here, so the verifier only ever sees EdDSA.
+const nodeVerify = (_alg: string, _key: CryptoKey, data: Uint8Array, sig: Uint8Array): boolean =>
   verify(null, data, signingKeyObject, sig)
 for (const n of [1, 10]) {
   const o = options(n)
@@ -263,7 +264,7 @@ for (const n of [1, 10]) {
   row(`inspect (operator), ${label}`, await compare(inspect, rawInspect))
   const signature = new Uint8Array(fixture.signature)
   const inspectNode = () =>
-    inspectLetter(sealed.bytes, { resolveSenderKey, sha256: nodeSha256, verifyEd25519: nodeVerify })
+    inspectLetter(sealed.bytes, { resolveSenderKey, sha256: nodeSha256, verifier: nodeVerify })
   const rawNode = async () => {
     verify(null, sealed.bytes, signingKeyObject, signature)
     nodeSha256(sealed.bytes)

@@ -444,7 +444,8 @@ export type {
 export { decodeSign1, signSign1, verifySign1 } from './cose/index.js'
 export type {
   DecodedSign1,
-  Ed25519Verifier,
+  SignatureAlgorithm,
+  SignatureVerifier,
   SignSign1Options,
   VerifySign1Options,
 } from './cose/index.js'

@@ -23,6 +23,8 @@ export interface BenchArgs {
   cpuProf: string | undefined
   /** Kind of the cross-border letters: registered mail adds evidence on both sides. */
   kind: 'letter' | 'registered'
+  /** The agency's signing algorithm: each node verifies every letter's signature with it. */
+  alg: 'Ed25519' | 'ES256'
   keep: boolean
 }
 
@@ -41,6 +43,8 @@ const USAGE = `usage: npx tsx bench/throughput.ts [options]
   --cpu-prof DIR     write CPU profiles of both node processes, timed part only, to DIR
   --kind K           letter (default) or registered: registered mail adds the evidence
                      records (issued, verified, logged) on both sides
+  --alg A            the agency's signing algorithm: Ed25519 (default) or ES256; both nodes
+                     verify every letter with it, and the floor verifies with the same
   --keep             keep the temp directory
 A bare number is taken as --letters (the old form).
 The mailbox listing target has its own benchmark: bench/listing.ts.`
@@ -59,6 +63,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     repeat: 1,
     cpuProf: undefined,
     kind: 'letter',
+    alg: 'Ed25519',
     keep: false,
   }
   const num = (v: string | undefined, flag: string) => {
@@ -113,6 +118,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--cpu-prof':
         a.cpuProf = v()
         break
+      case '--alg': {
+        const g = v()
+        if (g !== 'Ed25519' && g !== 'ES256') throw new Error(`--alg Ed25519|ES256\n${USAGE}`)
+        a.alg = g
+        break
+      }
       case '--kind': {
         const k = v()
         if (k !== 'letter' && k !== 'registered')

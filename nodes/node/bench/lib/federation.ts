@@ -187,9 +187,10 @@ export interface BenchCitizen {
 export async function makeAgency(
   node: ChildNode,
   s: { id: string; name: string; address: string },
+  alg: 'Ed25519' | 'ES256' = 'Ed25519',
 ): Promise<BenchAgency> {
   const r = (await admin(node, '/senders', s)) as { apiKey: string; mailbox: { address: string } }
-  const keys = await newPartyKeys()
+  const keys = await newPartyKeys(alg)
   const client = new AgencyClient(node.url, r.apiKey)
   await client.registerKeys(keys)
   return { address: r.mailbox.address, keys, client, apiKey: r.apiKey }

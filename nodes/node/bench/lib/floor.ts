@@ -1,8 +1,9 @@
 /**
  * @module bench/lib/floor
  * The raw per-letter floor the end-to-end figures are compared with, measured in the same run:
- * one Ed25519 verification (node:crypto's synchronous one-shot verify with a prepared key, as
- * the node checks a letter's signature: letters/core-letters.ts) and one SQLite insert of the
+ * one signature verification with the sender's algorithm (node:crypto's synchronous one-shot
+ * verify with a prepared key, as the node checks a letter's signature: letters/core-letters.ts)
+ * and one SQLite insert of the
  * letter's bytes in its own transaction, into a file with the node's pragmas (WAL, the same
  * `synchronous`, foreign keys on).
  */
@@ -15,7 +16,7 @@ import { join } from 'node:path'
  *
  * @example
  * ```ts
- * const ms = await rawFloor({ dir: tmp, n: 5000, size: 1400, synchronous: 'normal' })
+ * const ms = await rawFloor({ dir: tmp, n: 5000, size: 1400, synchronous: 'normal', alg: 'ES256' })
  * ```
  */
 export async function rawFloor(o: {
@@ -23,10 +24,16 @@ export async function rawFloor(o: {
   n: number
   size: number
   synchronous: 'full' | 'normal'
+  alg: 'Ed25519' | 'ES256'
 }): Promise<{ msPerLetter: number; verifyMs: number; insertMs: number }> {
-  const k = generateKeyPairSync('ed25519')
+  const ec = o.alg === 'ES256'
+  const k = ec
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('ed25519')
+  const digest = ec ? 'sha256' : null
+  const pub = { key: k.publicKey, dsaEncoding: 'ieee-p1363' } as const
   const msg = crypto.getRandomValues(new Uint8Array(o.size))
-  const sig = sign(null, msg, k.privateKey)
+  const sig = sign(digest, msg, { key: k.privateKey, dsaEncoding: 'ieee-p1363' })
   const db = new Database(join(o.dir, `floor-${Date.now()}.db`))
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${o.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
@@ -38,7 +45,7 @@ export async function rawFloor(o: {
   let inserting = 0
   for (let i = 0; i < o.n; i++) {
     const a = performance.now()
-    if (!verify(null, msg, k.publicKey, sig)) throw new Error('floor: signature did not verify')
+    if (!verify(digest, msg, pub, sig)) throw new Error('floor: signature did not verify')
     const b = performance.now()
     ins.run(`0190f6a2-0000-7000-8000-${String(i).padStart(12, '0')}`, Date.now(), bytes)
     inserting += performance.now() - b

@@ -23,7 +23,7 @@ export type { CoseReadOptions, HeaderMap, Headers } from './headers.js'
 export { agreementCurveOf, exportCoseKey, parseCoseKey, importCoseKey } from './cose-key.js'
 export type { AgreementCurve, ParsedCoseKey } from './cose-key.js'
 export { signatureAlgorithmOfKey } from './signature.js'
-export type { Ed25519Verifier } from './signature.js'
+export type { SignatureVerifier } from './signature.js'
 export { decodeSign1, signSign1, verifySign1, verifySign1Signature } from './sign1.js'
 export type {
   DecodedSign1,

@@ -26,7 +26,7 @@ import {
   signatureAlgorithmOfKey,
   signBytes,
   verifyBytes,
-  type Ed25519Verifier,
+  type SignatureVerifier,
 } from './signature.js'
 import { sigStructure } from './structures.js'
 
@@ -151,8 +151,8 @@ export interface VerifySignatureOptions {
   externalAad?: Uint8Array
   /** Refuse high-S ES256 signatures. Default true (Barid profile). */
   requireLowS?: boolean
-  /** Verifies EdDSA signatures in place of WebCrypto (see {@link Ed25519Verifier}). */
-  verifyEd25519?: Ed25519Verifier
+  /** Verifies signatures in place of WebCrypto (see {@link SignatureVerifier}). */
+  verifier?: SignatureVerifier
 }
 
 /**
@@ -172,7 +172,7 @@ export async function verifySign1Signature(
       data,
       decoded.signature,
       options.requireLowS ?? true,
-      options.verifyEd25519,
+      options.verifier,
     ))
   ) {
     throw new BaridError('ERR_SIGNATURE_INVALID', 'COSE_Sign1 signature does not verify')

@@ -16,13 +16,16 @@ const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const
 const ED25519 = { name: 'Ed25519' } as const
 
 /**
- * A platform's Ed25519 verification (RFC 8032 section 5.1.7), injected in place of WebCrypto's:
- * true only if `signature` is valid over `data` under `publicKey`. A server passes a synchronous
- * one (WebCrypto hands every verification to a worker thread, which under load costs about as
- * much as the verification itself); a browser has no need to. It is called only after the key
- * is known to be an Ed25519 key and the signature to be 64 bytes.
+ * A platform's signature verification, injected in place of WebCrypto's: true only if
+ * `signature` is valid over `data` under `publicKey` for `alg` (EdDSA: RFC 8032 section 5.1.7;
+ * ES256: ECDSA P-256 with SHA-256, `signature` the 64-byte IEEE P1363 `r || s`). A server passes
+ * a synchronous one (WebCrypto hands every verification to a worker thread, which under load
+ * costs about as much as the verification itself); a browser has no need to. It is called only
+ * after the key is known to fit `alg`, the signature to be 64 bytes and, for ES256 where the
+ * profile requires it, to have a low S.
  */
-export type Ed25519Verifier = (
+export type SignatureVerifier = (
+  alg: SignatureAlgorithm,
   publicKey: CryptoKey,
   data: Uint8Array,
   signature: Uint8Array,
@@ -105,8 +108,7 @@ export async function signBytes(
 /**
  * Verifies `signature` over `data`. Returns false for a wrong signature (including one of the
  * wrong length, or high-S ES256 when `requireLowS`); throws `ERR_KEY_INVALID` if the key cannot
- * verify. `ed25519`, when given, verifies EdDSA signatures instead of WebCrypto; ES256 always
- * goes through WebCrypto.
+ * verify. `verifier`, when given, verifies in place of WebCrypto, after the same checks.
  */
 export async function verifyBytes(
   alg: SignatureAlgorithmId,
@@ -114,19 +116,20 @@ export async function verifyBytes(
   data: Uint8Array,
   signature: Uint8Array,
   requireLowS: boolean,
-  ed25519?: Ed25519Verifier,
+  verifier?: SignatureVerifier,
 ): Promise<boolean> {
   signatureAlgorithmOfKey(publicKey, alg)
   if (signature.length !== 64) return false
   if (alg === SIGNATURE_ALG.ES256 && requireLowS && readBig(signature.subarray(32)) > P256_HALF_N)
     return false
-  if (alg === SIGNATURE_ALG.EdDSA && ed25519 !== undefined) {
+  if (verifier !== undefined) {
     // The checks WebCrypto's verify makes on the key itself, so both paths refuse the same keys.
     if (publicKey.type !== 'public' || !publicKey.usages.includes('verify'))
       throw new BaridError('ERR_KEY_INVALID', 'the key cannot verify (wrong type or usages)')
     try {
       // Only a literal true accepts: a verifier returning anything else rejects.
-      return (await ed25519(publicKey, data, signature)) === true
+      const name = alg === SIGNATURE_ALG.EdDSA ? 'EdDSA' : 'ES256'
+      return (await verifier(name, publicKey, data, signature)) === true
     } catch (cause) {
       throw new BaridError('ERR_KEY_INVALID', 'the key cannot verify (wrong type or usages)', {
         cause,

@@ -13,7 +13,7 @@ import { parseCoseKey } from '../cose/cose-key.js'
 import { parseCoseEncrypt, type ParsedCoseEncrypt } from '../cose/decrypt.js'
 import type { HeaderMap } from '../cose/headers.js'
 import { HEADER, ECDH_HEADER } from '../cose/labels.js'
-import type { Ed25519Verifier } from '../cose/signature.js'
+import type { SignatureVerifier } from '../cose/signature.js'
 import { decodeSign1, verifySign1Signature, type DecodedSign1 } from '../cose/sign1.js'
 import { letterError } from './errors.js'
 import { BARID_LETTER_LABEL, parseLetterHeader, type LetterHeader } from './header.js'
@@ -75,11 +75,11 @@ export interface ReadLetterOptions {
   /** Seconds `created` may be ahead of `now`. Default 300. */
   clockSkew?: number
   /**
-   * Ed25519 verification in place of WebCrypto's, e.g. a server's synchronous one (WebCrypto
-   * hands each verification to a worker thread). Used for EdDSA letters only; ES256 keeps
-   * WebCrypto, and every check before and after the signature stays the same.
+   * Signature verification in place of WebCrypto's, e.g. a server's synchronous one (WebCrypto
+   * hands each verification to a worker thread). Every check before and after the signature
+   * stays the same.
    */
-  verifyEd25519?: Ed25519Verifier
+  verifier?: SignatureVerifier
 }
 
 /** What {@link readLetter} also needs to know. */
@@ -225,7 +225,7 @@ export async function readLetter(
   }
   const key = await resolveKey(options, signer.kid, header, signer.x5chain)
   try {
-    await verifySign1Signature(decoded, key, { verifyEd25519: options.verifyEd25519 })
+    await verifySign1Signature(decoded, key, { verifier: options.verifier })
   } catch (e) {
     throw letterError(e, 'signature')
   }

@@ -7,7 +7,7 @@ import { inspectLetter } from './inspect.js'
 import { sealLetter, type SealLetterOptions } from './seal.js'
 import { codeOf } from '../../test/code-of.js'
 
-// The injected Ed25519 verifier of inspectLetter, as a Node server passes it: the synchronous
+// The injected signature verifier of inspectLetter, as a Node server passes it: the synchronous
 // one-shot crypto.verify, which must accept and refuse exactly what WebCrypto does.
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0)
 const skat = await makeSender('skat@digitalpost.dk', 'Ed25519')
@@ -16,9 +16,17 @@ const resolveSenderKey = directory([skat, bank])
 const amina = await makeMailbox('amina.hassan@post.eg', ['X25519'])
 
 let calls = 0
-const nodeVerify = (publicKey: CryptoKey, data: Uint8Array, signature: Uint8Array): boolean => {
+const nodeVerify = (
+  alg: 'EdDSA' | 'ES256',
+  publicKey: CryptoKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean => {
   calls++
-  return verify(null, data, KeyObject.from(publicKey), signature)
+  const key = KeyObject.from(publicKey)
+  return alg === 'EdDSA'
+    ? verify(null, data, key, signature)
+    : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
 }
 
 function letter(over: Partial<SealLetterOptions> = {}): SealLetterOptions {
@@ -39,7 +47,7 @@ async function both(bytes: Uint8Array): Promise<[string, string]> {
   const base = { resolveSenderKey, now: NOW }
   return [
     await codeOf(inspectLetter(bytes, base)),
-    await codeOf(inspectLetter(bytes, { ...base, verifyEd25519: nodeVerify })),
+    await codeOf(inspectLetter(bytes, { ...base, verifier: nodeVerify })),
   ]
 }
 
@@ -49,14 +57,14 @@ function flipped(bytes: Uint8Array, at: number, mask: number): Uint8Array {
   return b
 }
 
-describe('inspectLetter with an injected Ed25519 verifier', () => {
+describe('inspectLetter with an injected signature verifier', () => {
   it('accepts a valid letter through the injected verifier, as through WebCrypto', async () => {
     const { bytes } = await sealLetter(letter())
     calls = 0
     const viaHook = await inspectLetter(bytes, {
       resolveSenderKey,
       now: NOW,
-      verifyEd25519: nodeVerify,
+      verifier: nodeVerify,
     })
     expect(calls).toBe(1)
     const viaWebCrypto = await inspectLetter(bytes, { resolveSenderKey, now: NOW })
@@ -93,14 +101,28 @@ describe('inspectLetter with an injected Ed25519 verifier', () => {
     )
   })
 
-  it('does not use the Ed25519 verifier for an ES256 letter', async () => {
+  it('verifies an ES256 letter through the injected verifier and agrees with WebCrypto on every flipped signature byte', async () => {
     const { bytes } = await sealLetter(letter({ sender: bank.seal }))
     calls = 0
     expect(await both(bytes)).toEqual(['accepted', 'accepted'])
-    expect(await both(flipped(bytes, bytes.length - 1, 0x80))).toEqual([
-      'ERR_LETTER_TAMPERED',
-      'ERR_LETTER_TAMPERED',
-    ])
+    expect(calls).toBe(1)
+    for (let at = bytes.length - 64; at < bytes.length; at++) {
+      const [web, hook] = await both(flipped(bytes, at, 0x80))
+      expect(web).not.toBe('accepted')
+      expect({ at, hook }).toEqual({ at, hook: web })
+    }
+  })
+
+  it('refuses a high-S ES256 signature before the injected verifier runs', async () => {
+    const { bytes } = await sealLetter(letter({ sender: bank.seal }))
+    // The signature is the last 64 bytes (r || s); n - s is the other valid signature.
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+    const s = BigInt('0x' + Buffer.from(bytes.subarray(bytes.length - 32)).toString('hex'))
+    const high = Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')
+    const b = bytes.slice()
+    b.set(high, bytes.length - 32)
+    calls = 0
+    expect(await both(b)).toEqual(['ERR_LETTER_TAMPERED', 'ERR_LETTER_TAMPERED'])
     expect(calls).toBe(0)
   })
 
@@ -109,7 +131,7 @@ describe('inspectLetter with an injected Ed25519 verifier', () => {
     const answers = [false, Promise.resolve(false), 1 as unknown as boolean]
     for (const answer of answers) {
       const code = await codeOf(
-        inspectLetter(bytes, { resolveSenderKey, now: NOW, verifyEd25519: () => answer }),
+        inspectLetter(bytes, { resolveSenderKey, now: NOW, verifier: () => answer }),
       )
       expect(code).toBe('ERR_LETTER_TAMPERED')
     }
@@ -117,7 +139,7 @@ describe('inspectLetter with an injected Ed25519 verifier', () => {
       throw new Error('verifier failed')
     }
     expect(
-      await codeOf(inspectLetter(bytes, { resolveSenderKey, now: NOW, verifyEd25519: throwing })),
+      await codeOf(inspectLetter(bytes, { resolveSenderKey, now: NOW, verifier: throwing })),
     ).toBe('ERR_LETTER_TAMPERED')
   })
 
@@ -127,7 +149,7 @@ describe('inspectLetter with an injected Ed25519 verifier', () => {
     const privateResolver = async () => skat.seal.signingKey
     const base = { resolveSenderKey: privateResolver, now: NOW }
     const web = await codeOf(inspectLetter(bytes, base))
-    const hook = await codeOf(inspectLetter(bytes, { ...base, verifyEd25519: nodeVerify }))
+    const hook = await codeOf(inspectLetter(bytes, { ...base, verifier: nodeVerify }))
     expect(web).not.toBe('accepted')
     expect(hook).toBe(web)
     expect(calls).toBe(0)
