@@ -180,12 +180,19 @@ export async function attemptDelivery(
     }
     const { letter, bytes } = stored.get(item.letterId) ?? {}
     if (!letter || !bytes) {
+      // An item that an earlier attempt left ambiguous may be held by the peer already (14.4).
       settlements.push({
         id: item.id,
         outcome: 'done',
-        recipientState: 'not-delivered',
+        recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
         code: 'ERR_NOT_FOUND',
       })
+      if (item.ambiguous) continue
+      svc.metrics.lettersFailed.inc({ code: 'ERR_NOT_FOUND' })
+      // Content gone from the store: the row outlives it (a letter's row is never deleted), and
+      // with it the digest the registered letter's record names (spec 14.5).
+      if (letter?.kind === 'registered')
+        received.push(await notDeliveredRecord(svc, letter, item.recipient, 'ERR_NOT_FOUND', now))
       continue
     }
     if (bytesSoFar > 0 && bytesSoFar + bytes.byteLength > MAX_TX_LETTER_BYTES) {
