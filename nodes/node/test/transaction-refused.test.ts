@@ -90,3 +90,67 @@ it('ends a registered letter it has no sender certificate to send with in its ow
   })
   await endsInOwnRecord(pair.nodes.eg.services, id, lars.address, 'ERR_KEY_NOT_FOUND')
 })
+
+it('ends a registered letter whose stored content is gone when it is due in its own record', async () => {
+  let down = true
+  await using pair = await startPair({
+    wrapFetch: (side, f) => async (input, init) => {
+      if (side === 'eg' && down && input.includes('/v1/federation/transactions/'))
+        return new Response('', { status: 503 })
+      return f(input, init)
+    },
+  })
+  const { eta, lars, send } = await etaToLars(pair, { inProcess: true })
+  const id = await send('content gone')
+  // Queued, then its ciphertext is gone from post.eg's store (a fault, or an operator's mistake);
+  // the letter's row, with its digest, stays.
+  const file = pair.configs.eg.dbFile
+  await pair.stop('eg')
+  const Database = (await import('better-sqlite3')).default
+  const db = new Database(file)
+  const gone = db.prepare('UPDATE letters SET bytes = NULL WHERE id = ?').run(id).changes
+  db.close()
+  expect(gone).toBe(1)
+  down = false
+  await pair.start('eg')
+  await eventually(async () => {
+    const s = (await eta.client.status(id)).recipients[0]!
+    expect([s.state, s.code]).toEqual(['not-delivered', 'ERR_NOT_FOUND'])
+  })
+  await endsInOwnRecord(pair.nodes.eg.services, id, lars.address, 'ERR_NOT_FOUND')
+})
+
+it('ends a letter whose stored content is gone after an ambiguous attempt unconfirmed, without a record', async () => {
+  let cut = true
+  await using pair = await startPair({
+    wrapFetch: (side, f) => async (input, init) => {
+      // The request may have reached digitalpost.dk: the item is ambiguous from then on.
+      if (side === 'eg' && cut && input.includes('/v1/federation/transactions/'))
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
+      return f(input, init)
+    },
+  })
+  const { eta, send } = await etaToLars(pair, { inProcess: true })
+  const id = await send('content gone after a cut')
+  const file = pair.configs.eg.dbFile
+  const Database = (await import('better-sqlite3')).default
+  await eventually(async () => {
+    const db = new Database(file, { readonly: true })
+    const row = db.prepare('SELECT ambiguous FROM outbox WHERE letter_id = ?').get(id)
+    db.close()
+    expect(row).toEqual({ ambiguous: 1 })
+  })
+  await pair.stop('eg')
+  const db = new Database(file)
+  expect(db.prepare('UPDATE letters SET bytes = NULL WHERE id = ?').run(id).changes).toBe(1)
+  db.close()
+  cut = false
+  await pair.start('eg')
+  await eventually(async () => {
+    const s = (await eta.client.status(id)).recipients[0]!
+    expect([s.state, s.code]).toEqual(['unconfirmed', 'ERR_NOT_FOUND'])
+  })
+  // The peer may hold the letter: the sending node does not say it was not delivered.
+  const types = (await pair.nodes.eg.services.storage.listEvidence(id)).map((e) => e.type)
+  expect(types).toEqual(['submission-accepted'])
+})

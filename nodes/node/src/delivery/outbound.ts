@@ -22,8 +22,8 @@ import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
 import { notDeliveredRecord } from './not-delivered-record.js'
-import { ensureAttachments, type Entry } from './peer-attachments.js'
-import { backoffDelay, classifyStatus } from './retry-policy.js'
+import { ensureAttachments, UploadRetry, type Entry } from './peer-attachments.js'
+import { backoffDelay, classifyStatus, retryAfterMs } from './retry-policy.js'
 
 /** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
 export const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
@@ -180,12 +180,19 @@ export async function attemptDelivery(
     }
     const { letter, bytes } = stored.get(item.letterId) ?? {}
     if (!letter || !bytes) {
+      // An item that an earlier attempt left ambiguous may be held by the peer already (14.4).
       settlements.push({
         id: item.id,
         outcome: 'done',
-        recipientState: 'not-delivered',
+        recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
         code: 'ERR_NOT_FOUND',
       })
+      if (item.ambiguous) continue
+      svc.metrics.lettersFailed.inc({ code: 'ERR_NOT_FOUND' })
+      // Content gone from the store: the row outlives it (a letter's row is never deleted), and
+      // with it the digest the registered letter's record names (spec 14.5).
+      if (letter?.kind === 'registered')
+        received.push(await notDeliveredRecord(svc, letter, item.recipient, 'ERR_NOT_FOUND', now))
       continue
     }
     if (bytesSoFar > 0 && bytesSoFar + bytes.byteLength > MAX_TX_LETTER_BYTES) {
@@ -274,9 +281,7 @@ export async function attemptDelivery(
         } else {
           svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
           const cls = classifyStatus(res.status, res.code)
-          const retryAfter = Number(res.headers.get('retry-after'))
-          const minDelay =
-            Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : 0
+          const minDelay = retryAfterMs(res.headers.get('retry-after'))
           if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
           svc.log.warn('transaction refused', {
             peer: peer.operator,
@@ -315,7 +320,9 @@ export async function attemptDelivery(
       if (!(e instanceof TransportError) && !isBaridError(e)) throw e
       if (!(e instanceof MalformedAnswer))
         svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
-      peerOutcome.peerFailed = true
+      // An upload the peer answered with a retried status: not before its Retry-After either.
+      const minDelay = e instanceof UploadRetry ? e.retryAfterMs : 0
+      Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
       svc.log.warn('delivery attempt failed', {
         peer: peer.operator,
         error: e.message.slice(0, 200),
@@ -335,7 +342,7 @@ export async function attemptDelivery(
             : {
                 id: item.id,
                 outcome: 'retry',
-                nextAttemptAt: retryAt(ctx, item, now),
+                nextAttemptAt: retryAt(ctx, item, now, minDelay),
                 ambiguous,
                 error: e.message,
               },

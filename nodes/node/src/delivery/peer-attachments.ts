@@ -1,15 +1,41 @@
 /**
  * @module delivery/peer-attachments
  * Before a transaction: the peer must hold every attachment of the letters it carries (spec
- * 11.5), uploaded as streams from disk. A blob the peer refuses for good settles the letters
- * that name it, and only those (14.3).
+ * 11.5), uploaded as streams from disk. An upload's answer is read by the retry table of
+ * transactions (14.3): a blob the peer refuses for good settles the letters that name it, and
+ * only those; any other failure retries the attempt, after the peer's `Retry-After`.
  */
-import { BaridError } from '../core.js'
-import { fedRequest } from '../federation/federation-client.js'
+import type { BaridErrorCode } from '../core.js'
+import { fedRequest, TransportError, type FedRequest } from '../federation/federation-client.js'
 import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
 import { notDeliveredRecord } from './not-delivered-record.js'
 import type { AttemptContext } from './outbound.js'
-import { blobRefusal, type BlobRefusal } from './retry-policy.js'
+import { blobRefusal, retryAfterMs } from './retry-policy.js'
+
+/**
+ * An upload that failed in a way to retry with the whole attempt. Never ambiguous: the letters
+ * that name the blob were not sent (spec 14.3), whether or not the upload was answered.
+ */
+export class UploadRetry extends TransportError {
+  constructor(
+    message: string,
+    /** The peer's `Retry-After`, in milliseconds (0 when it gave none). */
+    readonly retryAfterMs = 0,
+  ) {
+    super(message, false)
+    this.name = 'UploadRetry'
+  }
+}
+
+/** {@link fedRequest}, with a failure to get an answer turned into an {@link UploadRetry}. */
+async function blobRequest(ctx: AttemptContext, req: FedRequest) {
+  try {
+    return await fedRequest(ctx.svc, ctx.peer, req)
+  } catch (e) {
+    if (e instanceof TransportError) throw new UploadRetry(e.message)
+    throw e
+  }
+}
 
 /**
  * Makes sure the peer holds a blob (spec 11.5): undefined once it does, or the code of its final
@@ -19,16 +45,13 @@ async function ensureBlob(
   ctx: AttemptContext,
   digest: string,
   size: number,
-): Promise<BlobRefusal | undefined> {
+): Promise<BaridErrorCode | undefined> {
   if (ctx.peerBlobs.has(digest)) return undefined
   const { svc, peer } = ctx
-  const head = await fedRequest(svc, peer, {
-    method: 'HEAD',
-    path: `/v1/federation/blobs/${digest}`,
-  })
+  const head = await blobRequest(ctx, { method: 'HEAD', path: `/v1/federation/blobs/${digest}` })
   if (head.status !== 200) {
     const stream = await svc.blobs.open(digest)
-    const put = await fedRequest(svc, peer, {
+    const put = await blobRequest(ctx, {
       method: 'PUT',
       path: `/v1/federation/blobs/${digest}`,
       stream,
@@ -38,13 +61,17 @@ async function ensureBlob(
     })
     if (put.status !== 200 && put.status !== 201) {
       const refusal = blobRefusal(put.status, put.code)
-      if (refusal) {
-        svc.log.warn('blob refused', { peer: peer.operator, digest, status: put.status })
-        return refusal
-      }
-      throw new BaridError('ERR_PEER_UNAVAILABLE', `blob upload answered ${put.status}`, {
-        details: { status: put.status },
+      svc.log.warn(refusal ? 'blob refused' : 'blob upload failed', {
+        peer: peer.operator,
+        digest,
+        status: put.status,
+        code: put.code ?? null,
       })
+      if (refusal) return refusal
+      throw new UploadRetry(
+        `blob upload answered ${put.status}`,
+        retryAfterMs(put.headers.get('retry-after')),
+      )
     }
   }
   if (ctx.peerBlobs.size > 10_000) ctx.peerBlobs.clear()
@@ -80,10 +107,10 @@ export async function ensureAttachments(
 ): Promise<Entry[]> {
   const { svc } = ctx
   // By digest: letters of one bulk sending often share an attachment, refused once.
-  const refused = new Map<string, BlobRefusal>()
+  const refused = new Map<string, BaridErrorCode>()
   const left: Entry[] = []
   for (const e of entries) {
-    let code: BlobRefusal | undefined
+    let code: BaridErrorCode | undefined
     for (const a of e.letter.attachments) {
       code = refused.get(a.digest) ?? (await ensureBlob(ctx, a.digest, a.size))
       if (code) {

@@ -1,7 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../core.js'
-import { backoffDelay, blobRefusal, classifyStatus } from './retry-policy.js'
+import {
+  backoffDelay,
+  blobRefusal,
+  classifyStatus,
+  MAX_RETRY_AFTER_MS,
+  retryAfterMs,
+} from './retry-policy.js'
 
 describe('retry policy', () => {
   it('keeps every backoff delay within (0, min(cap, base * 2^n)) and never above the cap', () => {
@@ -49,26 +55,50 @@ describe('retry policy', () => {
       })
   })
 
-  it('settles the letters of an attachment refused for good and retries other upload failures', () => {
+  it('reads an upload answer by the transaction table: a final 4xx ends the letters of the blob, the rest is retried', () => {
     expect(blobRefusal(413, 'ERR_INPUT_TOO_LARGE')).toBe('ERR_INPUT_TOO_LARGE')
     // A proxy before the peer refuses the size without a Barid body: as final.
     expect(blobRefusal(413)).toBe('ERR_INPUT_TOO_LARGE')
     expect(blobRefusal(400, 'ERR_ATTACHMENT_MISMATCH')).toBe('ERR_ATTACHMENT_MISMATCH')
     expect(blobRefusal(422, 'ERR_ATTACHMENT_MISMATCH')).toBe('ERR_ATTACHMENT_MISMATCH')
+    expect(blobRefusal(403, 'ERR_FORBIDDEN')).toBe('ERR_FORBIDDEN')
+    // No code of errors.md (a proxy's page): the peer failing, as for a refused transaction.
+    expect(blobRefusal(400)).toBe('ERR_PEER_UNAVAILABLE')
+    for (const status of [401, 408, 409, 425, 429, 500, 502, 503])
+      expect(blobRefusal(status, 'ERR_INPUT_TOO_LARGE')).toBeUndefined()
+    expect(blobRefusal(401, 'ERR_FED_REPLAY')).toBeUndefined()
     fc.assert(
       fc.property(
-        fc.integer({ min: 300, max: 599 }),
+        fc.integer({ min: 100, max: 599 }),
         fc.option(fc.constantFrom(...(Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]))),
         (status, code) => {
           const r = blobRefusal(status, code ?? undefined)
+          const fourXX = status >= 400 && status < 500
+          const retried = classifyStatus(status, code ?? undefined).retry
           const final =
-            status === 413 || (status < 500 && status >= 400 && code === 'ERR_ATTACHMENT_MISMATCH')
+            status === 413 || (fourXX && (code === 'ERR_ATTACHMENT_MISMATCH' || !retried))
           expect(r !== undefined).toBe(final)
+          if (final && status !== 413) expect(r).toBe(code ?? 'ERR_PEER_UNAVAILABLE')
         },
       ),
       { numRuns: 500 },
     )
-    for (const status of [401, 408, 429, 500, 502, 503])
-      expect(blobRefusal(status, 'ERR_INPUT_TOO_LARGE')).toBeUndefined()
+  })
+
+  it('honours a Retry-After of positive seconds up to an hour and ignores any other value', () => {
+    expect(retryAfterMs('5')).toBe(5000)
+    expect(retryAfterMs(null)).toBe(0)
+    expect(retryAfterMs('0')).toBe(0)
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT')).toBe(0)
+    expect(retryAfterMs('86400')).toBe(MAX_RETRY_AFTER_MS)
+    fc.assert(
+      fc.property(fc.option(fc.oneof(fc.string(), fc.double().map(String))), (header) => {
+        const ms = retryAfterMs(header)
+        expect(Number.isFinite(ms)).toBe(true)
+        expect(ms).toBeGreaterThanOrEqual(0)
+        expect(ms).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS)
+      }),
+      { numRuns: 500 },
+    )
   })
 })

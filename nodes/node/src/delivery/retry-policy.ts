@@ -3,6 +3,10 @@
  * Which failures are retried, and when (spec 14.3). The table is explicit so that operators and
  * the conformance suite can read it rather than infer it from code.
  */
+import type { BaridErrorCode } from '../core.js'
+
+/** The longest `Retry-After` honoured: a peer cannot park a queue for days with one answer. */
+export const MAX_RETRY_AFTER_MS = 3600_000
 
 /** How the engine treats the outcome of one attempt. */
 export interface AttemptClass {
@@ -26,8 +30,8 @@ export interface AttemptClass {
  * | 500, 502, 504, other 5xx                  | yes     | yes       |
  * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
  *
- * A blob upload before the transaction (spec 11.5) refused for good fails only the letters that
- * name the blob ({@link blobRefusal}); any other failed upload fails the attempt, retried.
+ * A blob upload before the transaction (spec 11.5) is classified by the same table, except that
+ * a final refusal fails only the letters that name the blob ({@link blobRefusal}).
  */
 export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   connect: { retry: true, ambiguous: false },
@@ -60,34 +64,53 @@ export function classifyStatus(status: number, code?: string): AttemptClass {
   return status >= 500 ? RETRY_TABLE['5xx']! : RETRY_TABLE['4xx']!
 }
 
-/** The codes of a peer's final refusal of an attachment (spec 11.5, 14.3). */
-export type BlobRefusal = 'ERR_INPUT_TOO_LARGE' | 'ERR_ATTACHMENT_MISMATCH'
-
 /**
- * Whether an answer to a blob upload (spec 11.5; not 200 or 201) refuses the blob for good. Such
- * a refusal is about the letters that name the blob, not the peer: those letters are settled
- * `not-delivered` with the code, and the rest of the transaction is sent. Any other answer
- * fails the attempt as a whole, retried and not ambiguous (the letters were not sent yet).
+ * The code a blob upload's answer (spec 11.5; not 200 or 201) ends the letters that name the blob
+ * with, when it refuses the blob for good; undefined when the attempt is to be retried. A final
+ * refusal is about those letters, not the peer: they are settled `not-delivered` with the code,
+ * and the rest of the transaction is sent. Any other answer fails the attempt as a whole, retried
+ * and not ambiguous (the letters were not sent yet). The statuses are those of
+ * {@link RETRY_TABLE}, read as for a transaction:
  *
- * | Answer to the upload                         | Outcome                            |
- * | -------------------------------------------- | ---------------------------------- |
- * | 413 (above the peer's `maxAttachmentBytes`)  | final: `ERR_INPUT_TOO_LARGE`       |
- * | 4xx `ERR_ATTACHMENT_MISMATCH` (size, digest) | final: `ERR_ATTACHMENT_MISMATCH`   |
- * | any other status, no answer                  | the attempt is retried             |
+ * | Answer to the upload                         | Outcome                                      |
+ * | -------------------------------------------- | -------------------------------------------- |
+ * | 413 (above the peer's `maxAttachmentBytes`)  | final: `ERR_INPUT_TOO_LARGE`                 |
+ * | 4xx `ERR_ATTACHMENT_MISMATCH` (size, digest) | final: `ERR_ATTACHMENT_MISMATCH`             |
+ * | another 4xx the table does not retry         | final: its code, or `ERR_PEER_UNAVAILABLE`   |
+ * | a 4xx the table retries, 5xx, any other      | the attempt is retried                       |
  *
  * A 413 counts whatever its body: a proxy before the peer that refuses the size refuses it on
- * every retry too.
+ * every retry too. An answer without a code of errors.md (a proxy's page) reads as the peer
+ * failing, as for a transaction refused as a whole.
  *
  * @example
  * ```ts
  * blobRefusal(413, 'ERR_INPUT_TOO_LARGE') // 'ERR_INPUT_TOO_LARGE'
+ * blobRefusal(403, 'ERR_FORBIDDEN') // 'ERR_FORBIDDEN'
  * blobRefusal(503) // undefined: retried
  * ```
  */
-export function blobRefusal(status: number, code?: string): BlobRefusal | undefined {
+export function blobRefusal(status: number, code?: BaridErrorCode): BaridErrorCode | undefined {
   if (status === 413) return 'ERR_INPUT_TOO_LARGE'
-  if (status >= 400 && status < 500 && code === 'ERR_ATTACHMENT_MISMATCH') return code
-  return undefined
+  if (status < 400 || status >= 500) return undefined
+  if (code === 'ERR_ATTACHMENT_MISMATCH') return code
+  if (classifyStatus(status, code).retry) return undefined
+  return code ?? 'ERR_PEER_UNAVAILABLE'
+}
+
+/**
+ * The delay a peer's `Retry-After` asks for, in milliseconds: 0 when absent or not a positive
+ * number of seconds (the form Barid nodes send, spec 10), at most {@link MAX_RETRY_AFTER_MS}.
+ *
+ * @example
+ * ```ts
+ * retryAfterMs(res.headers.get('retry-after')) // '5' → 5000
+ * ```
+ */
+export function retryAfterMs(header: string | null): number {
+  const seconds = Number(header ?? undefined)
+  if (!Number.isFinite(seconds) || seconds <= 0) return 0
+  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS)
 }
 
 /** Per-recipient results a peer returns inside a 200 answer, and what they mean here. */

@@ -1,0 +1,186 @@
+/**
+ * The answers a peer may give to an attachment upload (spec 11.5) follow the retry table of
+ * transactions (14.3): a final `4xx` ends the letters that name the blob at once, not delivered
+ * with the peer's code (the sending node's own record for registered mail), and the rest of the
+ * transaction goes on; a retried status is retried, after the peer's `Retry-After` when it gives
+ * one; an upload that is not answered is retried without making its letters ambiguous (they were
+ * not sent). Real nodes on loopback ports; only digitalpost.dk's answers to chosen uploads are
+ * replaced, before the upload reaches it.
+ */
+import { expect, it } from 'vitest'
+import { verifyEvidenceChain } from '../src/core.js'
+import type { NodeConfigInput } from '../src/config/config.js'
+import { evidenceChain } from '../src/letters/submit.js'
+import type { NodeServices } from '../src/services.js'
+import { sealFor, type PlainAttachment } from './clients.js'
+import { etaToLars, eventually, startPair } from './harness.js'
+
+/** What digitalpost.dk answers to an upload instead of storing the blob, or a cut connection. */
+type Answer = { status: number; code?: string; retryAfter?: string } | 'reset'
+
+const file = (size: number, fill: number): PlainAttachment => ({
+  filename: `scan-${fill}.bin`,
+  mediaType: 'application/octet-stream',
+  bytes: new Uint8Array(size).fill(fill),
+})
+
+/**
+ * A pair on loopback ports. `answers.set(digest, (n) => ...)` replaces digitalpost.dk's answer
+ * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer); `uploads` holds
+ * the times of each blob's uploads.
+ */
+async function pairAnswering(config: NodeConfigInput = {}) {
+  const answers = new Map<string, (n: number) => Answer | undefined>()
+  const uploads = new Map<string, number[]>()
+  const pair = await startPair({
+    listen: true,
+    config,
+    wrapFetch: (side, f) => async (input, init) => {
+      const digest = /\/v1\/federation\/blobs\/([0-9a-f]+)$/.exec(input)?.[1]
+      if (side !== 'eg' || !digest || init?.method !== 'PUT') return f(input, init)
+      const times = uploads.get(digest) ?? []
+      uploads.set(digest, times)
+      const answer = answers.get(digest)?.(times.length)
+      times.push(Date.now())
+      if (!answer) return f(input, init)
+      // Nothing is sent: release the blob file post.eg opened for the upload.
+      if (init.body instanceof ReadableStream) await init.body.cancel()
+      if (answer === 'reset')
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
+      const headers = new Headers({
+        'content-type': answer.code ? 'application/json' : 'text/plain',
+      })
+      if (answer.retryAfter !== undefined) headers.set('retry-after', answer.retryAfter)
+      const body = answer.code
+        ? JSON.stringify({ error: { code: answer.code, message: 'refused' } })
+        : 'refused by a proxy'
+      return new Response(body, { status: answer.status, headers })
+    },
+  })
+  const { eta, lars } = await etaToLars(pair, { inProcess: true })
+  const to = await eta.client.lookup({ address: lars.address })
+  if (to.status !== 'active') throw new Error('not active')
+  /** A letter from ETA to Lars with `attachments`, sealed, not yet submitted. */
+  const seal = (
+    subject: string,
+    attachments: PlainAttachment[],
+    o: { kind?: 'letter' | 'registered'; expiresInSeconds?: number } = {},
+  ) =>
+    sealFor({
+      from: { address: eta.address, keys: eta.keys },
+      to: [{ address: to.address, keys: to }],
+      kind: o.kind ?? 'registered',
+      subject,
+      body: subject,
+      lang: 'en',
+      attachments,
+      ...(o.expiresInSeconds ? { expiresInSeconds: o.expiresInSeconds } : {}),
+    })
+  const submit = async (l: Awaited<ReturnType<typeof seal>>) => {
+    for (const b of l.blobs) await eta.client.uploadBlob(b.digest, b.bytes)
+    await eta.client.submit(l.bytes)
+  }
+  const state = async (id: string) => {
+    const r = (await eta.client.status(id)).recipients[0]!
+    return [r.state, r.code]
+  }
+  return { pair, answers, uploads, eta, lars, seal, submit, state }
+}
+
+/** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
+async function endsInOwnRecord(eg: NodeServices, id: string, recipient: string, reason: string) {
+  const chain = evidenceChain(await eg.storage.listEvidence(id), recipient)
+  expect(chain.map((e) => [e.type, e.issuer])).toEqual([
+    ['submission-accepted', 'post.eg'],
+    ['not-delivered', 'post.eg'],
+  ])
+  const verified = await verifyEvidenceChain(
+    chain.map((e) => e.record),
+    async (kid) => {
+      const k = await eg.directory.evidenceKeyByKid(Buffer.from(kid).toString('base64url'))
+      return { key: k!.key.key.publicKey, issuer: k!.peer.operator }
+    },
+  )
+  expect(verified.at(-1)!.record).toMatchObject({ type: 'not-delivered', reason, recipient })
+}
+
+/** Final refusals of an upload besides 413 and ERR_ATTACHMENT_MISMATCH (spec 14.3). */
+const finals = [
+  { status: 403, code: 'ERR_FORBIDDEN', shown: 'ERR_FORBIDDEN' },
+  { status: 422, code: 'ERR_INVALID_ARGUMENT', shown: 'ERR_INVALID_ARGUMENT' },
+  // No Barid body (a proxy's page): read as the peer failing, in the status and the record.
+  { status: 400, code: undefined, shown: 'ERR_PEER_UNAVAILABLE' },
+] as const
+
+for (const f of finals) {
+  it(`ends only the letters naming a blob refused with ${f.status} ${f.code ?? 'and no code'} at once, in the senders record`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const refused = await run.seal('refused', [file(2048, 1)])
+    const digest = refused.blobs[0]!.digest
+    run.answers.set(digest, () => ({ status: f.status, ...(f.code ? { code: f.code } : {}) }))
+    const fine = await run.seal('fine', [file(512, 2)])
+    const plain = await run.seal('plain', [], { kind: 'letter' })
+    const t0 = Date.now()
+    for (const l of [refused, fine, plain]) await run.submit(l)
+
+    await eventually(
+      async () => expect(await run.state(refused.id)).toEqual(['not-delivered', f.shown]),
+      8000,
+    )
+    // At once (its deadline is 30 days away), and the refusal is not tried again.
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(run.uploads.get(digest)).toHaveLength(1)
+    for (const l of [fine, plain])
+      await eventually(async () => expect((await run.state(l.id))[0]).toBe('delivered'))
+    const listed = (await run.lars.client.list('/letters')).letters.map((l) => l.letterId)
+    expect(listed.sort()).toEqual([fine.id, plain.id].sort())
+    await endsInOwnRecord(run.pair.nodes.eg.services, refused.id, run.lars.address, f.shown)
+  })
+}
+
+it('retries an upload answered with a retried status and delivers its letter once it is taken', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  const l = await run.seal('later', [file(1024, 3)])
+  const script: Answer[] = [
+    { status: 401, code: 'ERR_FED_KEY_UNKNOWN' },
+    { status: 408 },
+    { status: 425 },
+    { status: 409, code: 'ERR_FED_TRANSACTION_CONFLICT' },
+    { status: 500 },
+  ]
+  run.answers.set(l.blobs[0]!.digest, (n) => script[n])
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(script.length + 1)
+})
+
+for (const status of [429, 503]) {
+  it(`waits for the Retry-After of an upload answered ${status} before trying it again`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const l = await run.seal('wait', [file(1024, 4)])
+    const digest = l.blobs[0]!.digest
+    run.answers.set(digest, (n) => (n === 0 ? { status, retryAfter: '2' } : undefined))
+    await run.submit(l)
+    await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+    const [first, second] = run.uploads.get(digest)!
+    // Without it, the next try comes after the backoff of the pair (at most 200 ms).
+    expect(second! - first!).toBeGreaterThanOrEqual(1900)
+  })
+}
+
+it('does not make letters ambiguous when an upload goes unanswered, so they expire at their deadline', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  const l = await run.seal('never taken', [file(1024, 5)], { expiresInSeconds: 2 })
+  run.answers.set(l.blobs[0]!.digest, () => 'reset')
+  await run.submit(l)
+  // The letter was never sent: the peer cannot hold it, so its deadline settles it.
+  await eventually(
+    async () => expect(await run.state(l.id)).toEqual(['not-delivered', 'ERR_DELIVERY_EXPIRED']),
+    8000,
+  )
+  await endsInOwnRecord(run.pair.nodes.eg.services, l.id, run.lars.address, 'ERR_DELIVERY_EXPIRED')
+})
