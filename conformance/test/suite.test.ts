@@ -35,13 +35,9 @@ describe('the conformance suite against two reference nodes', () => {
     expect(report.summary.unsupported).toBe(0)
   })
 
-  it('covers every observable MUST clause that binds a node but those known to lack a check', () => {
-    // 11.4-20 (a sending node verifies returned evidence) needs a harness peer that answers a
-    // transaction with forged evidence, and 11.5-7 / 14.3-6 (a blob refused for good settles
-    // only its letters) one that refuses a blob; until it has them, the coverage figure says so.
-    const known = ['11.4-20', '11.5-7', '14.3-6']
-    expect(report.coverage.uncoveredMust.map((c) => c.id)).toEqual(known)
-    expect(report.coverage.mustCovered).toBe(report.coverage.mustObservable - known.length)
+  it('covers every observable MUST clause that binds a node', () => {
+    expect(report.coverage.uncoveredMust.map((c) => c.id)).toEqual([])
+    expect(report.coverage.mustCovered).toBe(report.coverage.mustObservable)
   })
 
   it('renders the terminal and Markdown reports with the clause table', () => {

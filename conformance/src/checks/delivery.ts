@@ -15,7 +15,12 @@ import { fixtures, peerLetter, sendTx } from './fixtures.js'
 import { sameRecords } from './transactions.js'
 import { ADVANCE_SECONDS } from '../model/commands.js'
 
-async function settledState(world: World, agency: Parameters<typeof statusOf>[1], id: string) {
+/** Waits until node A settles `id` for its first recipient, and gives that recipient's status. */
+export async function settledState(
+  world: World,
+  agency: Parameters<typeof statusOf>[1],
+  id: string,
+) {
   return eventually(
     async () => {
       const s = (await statusOf(world, agency, id)).body.recipients?.[0]
@@ -38,7 +43,7 @@ async function deliveredOnceUp(world: World, agency: Agency, id: string, clause:
 }
 
 /** Seals a registered letter from `agency` to a harness-peer mailbox and submits it at node A. */
-async function registeredToPeer(
+export async function registeredToPeer(
   world: World,
   agency: Agency,
   box: Awaited<ReturnType<World['peer']['addMailbox']>>,

@@ -8,6 +8,8 @@ import { citizenChecks } from './citizen.js'
 import { crossChecks } from './cross.js'
 import { deliveryChecks } from './delivery.js'
 import { discoveryChecks } from './discovery.js'
+import { refusedAttachmentChecks } from './refused-attachments.js'
+import { returnedEvidenceChecks } from './returned-evidence.js'
 import { senderChecks } from './sender.js'
 import { signatureChecks } from './signatures.js'
 import { tamperingChecks } from './tampering.js'
@@ -27,6 +29,8 @@ export function allChecks(): Check[] {
     ...senderChecks,
     ...citizenChecks,
     ...deliveryChecks,
+    ...returnedEvidenceChecks,
+    ...refusedAttachmentChecks,
     ...transparencyChecks,
     ...modelChecks,
     ...crossChecks,

@@ -21,6 +21,7 @@ import {
   senderCall,
   statusOf,
   submit,
+  uploadAttachment,
   type LetterStatusBody,
 } from '../world/parties.js'
 import { ensure, eventually, expectRefusal, expectStatus, type Check } from './check.js'
@@ -197,18 +198,7 @@ export const senderChecks: Check[] = [
         'a letter whose attachment was not uploaded',
       )
       const digest = toHex(enc.sha256)
-      const up = await call(
-        `${world.a.url}/v1/sender/attachments/${digest}`,
-        {
-          method: 'PUT',
-          headers: {
-            authorization: `Bearer ${f.agencyA.apiKey}`,
-            'content-type': 'application/octet-stream',
-          },
-          body: enc.ciphertext,
-        },
-        world.http,
-      )
+      const up = await uploadAttachment(world, f.agencyA, digest, enc.ciphertext)
       expectStatus(up, [200, 201], '12.3-4', 'uploading the attachment')
       expectStatus(
         await submit(world, f.agencyA, l.bytes),

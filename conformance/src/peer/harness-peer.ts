@@ -4,14 +4,16 @@
  * answers directory lookups for its mailboxes, receives blobs and transactions from the nodes
  * under test (peer/receive.ts), and can be taken down, made unavailable, or made to answer
  * ambiguously (process, then `500`) or unreadably (process, then `200` with a malformed body).
- * It verifies every request against 11.2 and records what a node got wrong as a violation of
- * the clause concerned.
+ * It can also answer registered letters with evidence no sending node may keep (`forge`), and
+ * refuse chosen blobs for good (`refuseBlobs`). It verifies every request against 11.2 and
+ * records what a node got wrong as a violation of the clause concerned.
  */
 import { toBase64Url, type KeyPair, type ResolveEvidenceKey } from '@barid/core'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { certifyKey, type OperatorIdentity } from './identity.js'
 import {
+  deliveryKey,
   receiveBlob,
   receiveTransaction,
   type Delivery,
@@ -40,6 +42,23 @@ export interface KnownNode {
   operator: string
   requestKid: string
   requestKey: CryptoKey
+}
+
+/**
+ * What the peer answers, in place of its own answer, for each recipient of a registered letter
+ * it delivers (or holds already): to see what a sending node keeps of returned evidence (11.4).
+ */
+export interface ForgedAnswer {
+  /** The recipient's status: `delivered`, or `retry` with `ERR_UNAVAILABLE`. */
+  status: 'delivered' | 'retry'
+  /** The records (base64url) returned for the delivery, instead of the peer's own. */
+  evidence(d: Delivery): Promise<string[]>
+}
+
+/** A refusal of a blob upload: its status and the code of its error body (none: a bare body). */
+export interface BlobRefusal {
+  status: number
+  code?: string
 }
 
 /** Every transaction attempt the peer saw, for checks on retries. */
@@ -87,6 +106,13 @@ export class HarnessPeer implements AsyncDisposable {
    * in turn (11.6).
    */
   lookupMode: 'normal' | 'redirect' | 'paper' | 'keyless' | 'malformed' = 'normal'
+  /**
+   * Answers for registered letters with a check's status and evidence instead of the peer's own
+   * (11.4); such an answer is not stored, so a retry of the transaction is answered afresh.
+   */
+  forge: ForgedAnswer | undefined = undefined
+  /** Blobs (by digest) whose upload the peer refuses, on every try (11.5). */
+  readonly refuseBlobs = new Map<string, BlobRefusal>()
   private malformedLookups = 0
   readonly mailboxes = new Map<string, PeerMailbox>()
   readonly violations: PeerViolation[] = []
@@ -236,6 +262,15 @@ export class HarnessPeer implements AsyncDisposable {
         return void res.end()
       }
       if (req.method === 'PUT') {
+        const refusal = this.refuseBlobs.get(digest)
+        if (refusal) {
+          if (!refusal.code) {
+            // As a proxy before the peer would answer: no error body of 10.3.
+            res.writeHead(refusal.status, { 'content-type': 'text/plain' })
+            return void res.end('refused')
+          }
+          return send(res, refusal.status, err(refusal.code, 'the harness peer refuses this blob'))
+        }
         if (this.state.blobs.has(digest))
           return send(res, 200, { digest, size: this.state.blobs.get(digest)!.byteLength })
         if (!(await receiveBlob(this.state, digest, body)))
@@ -307,11 +342,38 @@ export class HarnessPeer implements AsyncDisposable {
       res.writeHead(200, { 'content-type': 'application/json' })
       return void res.end(bodies[this.attempts.length % bodies.length])
     }
+    if (this.forge) {
+      record(200)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end(JSON.stringify(await this.forged(this.forge, answer)))
+    }
     const text = JSON.stringify(answer)
     this.stored.set(key, { digest, body: text })
     record(200)
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(text)
+  }
+
+  /** `answer` with the forged status and evidence for each delivered registered letter. */
+  private async forged(forge: ForgedAnswer, answer: { letters: unknown[]; evidence: unknown[] }) {
+    type Recipient = { address: string; status: string; code?: string; evidence: string[] }
+    const letters = []
+    for (const l of answer.letters as { id: string | null; recipients: Recipient[] }[]) {
+      const recipients = []
+      for (const r of l.recipients) {
+        const d = l.id ? this.state.deliveries.get(deliveryKey(l.id, r.address)) : undefined
+        if (r.status !== 'delivered' || d?.kind !== 'registered') recipients.push(r)
+        else
+          recipients.push({
+            address: r.address,
+            status: forge.status,
+            ...(forge.status === 'retry' ? { code: 'ERR_UNAVAILABLE' } : {}),
+            evidence: await forge.evidence(d),
+          })
+      }
+      letters.push({ ...l, recipients })
+    }
+    return { ...answer, letters }
   }
 
   private async lookup(q: { address?: unknown; identifier?: unknown }) {

@@ -135,6 +135,34 @@ export function senderCall(
   )
 }
 
+/**
+ * Uploads an attachment's ciphertext as `agency` (12.6), under its hex digest.
+ *
+ * @example
+ * ```ts
+ * const up = await uploadAttachment(world, agency, toHex(enc.sha256), enc.ciphertext)
+ * ```
+ */
+export function uploadAttachment(
+  world: World,
+  agency: Agency,
+  digest: string,
+  ciphertext: Uint8Array,
+): Promise<HttpResult> {
+  return call(
+    `${agency.node.url}/v1/sender/attachments/${digest}`,
+    {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${agency.apiKey}`,
+        'content-type': 'application/octet-stream',
+      },
+      body: ciphertext,
+    },
+    world.http,
+  )
+}
+
 /** A citizen API call as `c`. */
 export async function citizenCall(
   world: World,
