@@ -84,6 +84,28 @@ describe('sender API (in-process)', () => {
     expect((await amina.client.list('/letters')).letters).toHaveLength(1)
   })
 
+  it('gives a registered letter pending abroad the chain so far: its submission record', async () => {
+    await using pair = await startPair()
+    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234')
+    const to = await eta.client.lookup({ address: lars.address })
+    if (to.status !== 'active') throw new Error('lookup')
+    const l = await sealFor({
+      from: { address: eta.address, keys: eta.keys },
+      to: [{ address: to.address, keys: to }],
+      kind: 'registered',
+      subject: 's',
+      body: 'x',
+      lang: 'da',
+    })
+    // The answer is what the submission wrote: the letter is queued for digitalpost.dk.
+    const r = await eta.client.submit(l.bytes)
+    expect(r.evidence).toHaveLength(1)
+    expect(r.recipients).toEqual([
+      { address: lars.address, state: 'pending', code: null, chain: [r.evidence[0]] },
+    ])
+  })
+
   it('refuses a letter signed for another sender, a tampered letter, and one whose attachment is missing', async () => {
     await using pair = await startPair()
     const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')

@@ -350,12 +350,15 @@ function statusFromRows(
   evidence: readonly EvidenceRow[],
   self: string,
 ): SubmissionResult {
+  // A recipient no record names yet: its chain so far is the letter's first record (spec 12.3).
+  const first = evidence.filter((e) => e.prev === null && e.recipient === null).slice(0, 1)
   return {
     letterId,
     digest,
     duplicate,
     recipients: recipients.map((r) => {
-      const chain = evidenceChain(evidence, r.address)
+      const own = evidenceChain(evidence, r.address)
+      const chain = own.length > 0 ? own : first
       const view = followEvidence(r, evidence, { recipient: r.address, digest, self })
       return {
         address: r.address,
