@@ -14,6 +14,7 @@ import {
   type CitizenClient,
   type KeyTrust,
   type LetterEvent,
+  type PartyKeyAlgorithms,
   type SenderClient,
 } from '@barid/client'
 import { admin, startLocalFederation, type LocalFederation } from './local-federation.js'
@@ -27,13 +28,14 @@ const LARS = 'dk:cpr:0101901234'
 async function newAgency(
   id: string,
   fetcher?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  algorithms: PartyKeyAlgorithms = {},
 ): Promise<SenderClient> {
   const r = (await admin(fed.eg, 'POST', '/v1/admin/senders', {
     id,
     name: `Agency ${id}`,
     address: id,
   })) as { apiKey: string }
-  const keys = await generatePartyKeys()
+  const keys = await generatePartyKeys(algorithms)
   return createSenderClient({
     baseUrl: fed.eg.url,
     apiKey: r.apiKey,
@@ -188,6 +190,25 @@ describe('@barid/client against two real nodes', () => {
       sent.letterId,
     ])
     expect((await lars.sentStatus(reply.letterId)).recipients[0]!.state).toBe('delivered')
+  }, 30_000)
+
+  it('carries a registered letter from an agency with P-256 keys (ES256, ECDH-P256) and its reply back', async () => {
+    const p256 = await newAgency('nbe', undefined, { signing: 'ES256', encryption: 'ECDH-P256' })
+    const sent = await p256.send({
+      to: LARS,
+      kind: 'registered',
+      subject: 'Account notice',
+      body: 'Signed with ES256.',
+    })
+    const status = await p256.waitForStatus(sent.letterId, allSettled)
+    expect(status.recipients).toMatchObject([{ state: 'delivered' }])
+    const mail = await lars.open(sent.letterId)
+    expect([mail.subject, mail.text()]).toEqual(['Account notice', 'Signed with ES256.'])
+    const reply = await lars.reply(sent.letterId, { subject: 'Re: notice', body: 'Seen.' })
+    await waitUntil(async () =>
+      (await p256.inbox.list()).letters.find((l) => l.letterId === reply.letterId),
+    )
+    expect((await p256.inbox.open(reply.letterId)).text()).toBe('Seen.')
   }, 30_000)
 
   it('pages through the mailbox, newest first, with the unread filter', async () => {

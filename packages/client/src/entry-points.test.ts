@@ -177,7 +177,11 @@ beforeAll(async () => {
       () => [{ baseUrl: base, token: async () => 't' }, () => undefined, { after: 1 }],
       client.subscribe,
     ),
-    entry('generatePartyKeys', () => [{ extractable: false }], client.generatePartyKeys),
+    entry(
+      'generatePartyKeys',
+      () => [{ extractable: false, signing: 'ES256', encryption: 'ECDH-P256' }],
+      client.generatePartyKeys,
+    ),
     entry('exportPartyKeys', () => [keys], client.exportPartyKeys),
     entry('importPartyKeys', () => [{ v: 1 }, {}], client.importPartyKeys),
     entry(

@@ -267,8 +267,17 @@ export const citizenClientOptions: Shape = record({
 /** Options of `requestDevToken`. */
 export const devTokenOptions: Shape = record({ baseUrl, identifier: text, fetch: optional(fn) })
 
-/** `{ extractable? }` of `generatePartyKeys` and `importPartyKeys`. */
+/** `{ extractable? }` of `importPartyKeys`. */
 export const extractableOptions: Shape = optional(record({ extractable: optional(bool) }))
+
+/** Options of `generatePartyKeys`. */
+export const generatePartyKeysOptions: Shape = optional(
+  record({
+    extractable: optional(bool),
+    signing: optional(oneOf('Ed25519', 'ES256')),
+    encryption: optional(oneOf('X25519', 'ECDH-P256')),
+  }),
+)
 
 /** Options of `verifyKeyCertificate`. */
 export const verifyKeyCertificateOptions: Shape = record({
