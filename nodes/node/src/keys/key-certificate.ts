@@ -55,12 +55,33 @@ export interface KeyCertifier {
     jwk: PublicJwk
     /** The certificate's notAfter, milliseconds. */
     notAfter: number
+    /** Key identifier of the CA that issued it, as {@link issuerOf} reads it back. */
+    issuer: string
   }>
   /**
    * The notAfter (milliseconds) of the CA that certifies now: no certificate it issues outlives
    * it, so a renewal cannot reach past it (spec 13.4).
    */
   caNotAfter(): number
+  /**
+   * Key identifier (base64url) of the CA that certifies now: a key certificate whose
+   * {@link issuerOf} differs was issued under a CA the operator rotated away from and is
+   * renewed at once (spec 13.4, 21.4).
+   */
+  caKeyId(): string
+}
+
+/**
+ * The key identifier of the CA that issued `cert` (its authorityKeyIdentifier, base64url), as
+ * verifiers match it to a listed CA (spec 21.3); '-' when it names none, which no CA has.
+ *
+ * @example
+ * ```ts
+ * if (issuerOf(await readMailboxCertificate(k.certificate)) !== certifier.caKeyId()) renew()
+ * ```
+ */
+export function issuerOf(cert: ParsedCertificate): string {
+  return cert.authorityKeyId === undefined ? '-' : toBase64Url(cert.authorityKeyId)
 }
 
 /**
@@ -79,6 +100,7 @@ export function createX509Certifier(o: {
 }): KeyCertifier {
   return {
     caNotAfter: () => o.ca.certificate.notAfter.getTime(),
+    caKeyId: () => caKeyIdOf(o.ca.certificate),
     async certify(c) {
       const { certificate: ca, keyPair } = o.ca
       const handle = await importPublicJwk(c.jwk, { use: c.use === 'enc' ? 'encrypt' : 'sign' })
@@ -104,9 +126,16 @@ export function createX509Certifier(o: {
         certificate: toBase64Url(cert.der),
         jwk: handle.publicJwk,
         notAfter,
+        issuer: caKeyIdOf(ca),
       }
     },
   }
+}
+
+// What the certificates a CA issues name as their authority key identifier (spec 08.4), in the
+// form issuerOf reads it back.
+function caKeyIdOf(ca: ParsedCertificate): string {
+  return ca.subjectKeyId === undefined ? '-' : toBase64Url(ca.subjectKeyId)
 }
 
 /** A mailbox key whose certificate verified. */

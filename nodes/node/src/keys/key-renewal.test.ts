@@ -11,6 +11,7 @@ import { withMailboxes } from '../storage/sqlite/storage-fixtures.js'
 import { createLocalFederation } from '../trust/local-federation.js'
 import {
   createX509Certifier,
+  issuerOf,
   readMailboxCertificate,
   type KeyCertifier,
 } from './key-certificate.js'
@@ -22,6 +23,8 @@ const NODES = fileURLToPath(new URL('../../../', import.meta.url))
 const T = Date.UTC(2030, 0, 1)
 let dir: string
 let dk: KeyCertifier
+/** A second CA of the same operator: the one it rotated to (spec 21.4). */
+let dkNext: KeyCertifier
 let caNotAfter: number
 
 beforeAll(async () => {
@@ -39,6 +42,22 @@ beforeAll(async () => {
   const creds = await loadOperatorCredentials(join(dir, 'denmark'), { operator: 'digitalpost.dk' })
   dk = createX509Certifier({ ca: creds.ca })
   caNotAfter = dk.caNotAfter()
+  // Another CA key of digitalpost.dk (admitted in a federation of its own: what matters here is
+  // only that the node certifies under another CA than the one that issued the stored keys).
+  await createLocalFederation({
+    dir: join(dir, 'federation-next'),
+    operators: [
+      {
+        profile: await loadProfile(join(NODES, 'denmark')),
+        url: 'http://127.0.0.1:7402',
+        operatorDir: join(dir, 'denmark-next'),
+      },
+    ],
+  })
+  const next = join(dir, 'denmark-next')
+  dkNext = createX509Certifier({
+    ca: (await loadOperatorCredentials(next, { operator: 'digitalpost.dk' })).ca,
+  })
 })
 
 afterAll(async () => {
@@ -59,6 +78,18 @@ describe('the renewal window (spec 13.4)', () => {
         else expect(d).toBe('renew')
         // A renewal always lasts longer than what it replaces, and is never made for nothing.
         if (d === 'renew') expect(Math.min(now + 365 * DAY, ca)).toBeGreaterThan(notAfter)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('renews a certificate issued under another CA at once, whatever its notAfter, while the current CA is valid', () => {
+    const time = fc.integer({ min: 0, max: 4000 * DAY })
+    fc.assert(
+      fc.property(time, time, time, (nowAt, notAfterAt, caAt) => {
+        const [now, notAfter, ca] = [T + nowAt, T + notAfterAt, T + caAt]
+        const d = renewalDecision({ notAfter, now, caNotAfter: ca, otherCa: true })
+        expect(d).toBe(ca <= now ? 'ca-expired' : 'renew')
       }),
       { numRuns: 2000 },
     )
@@ -103,6 +134,7 @@ async function mailboxWithKeys(n: number, at: number) {
       createdAt: at,
       revokedAt: null,
       certNotAfter: c.notAfter,
+      certIssuer: c.issuer,
     })
     kids.push(c.kid)
   }
@@ -150,6 +182,7 @@ describe('serving renewed certificates (spec 13.4, 11.6)', () => {
     // The CA cannot sign now (its key unavailable): no renewal is possible.
     const broken: KeyCertifier = {
       caNotAfter: () => caNotAfter,
+      caKeyId: () => dk.caKeyId(),
       certify: () => Promise.reject(new BaridError('ERR_INTERNAL', 'the CA key is unavailable')),
     }
     const now = T + 2 * DAY
@@ -192,5 +225,114 @@ describe('serving renewed certificates (spec 13.4, 11.6)', () => {
     expect(await storage.keysDueForRenewal({ before: T + 400 * DAY, limit: 10 })).toEqual([])
     const [revoked] = await storage.listMailboxKeys(mb.id, { includeRevoked: true })
     expect(revoked!.certificate).toBe(k!.certificate)
+  })
+
+  it('renews at once, when it would serve them, the certificates issued under a CA the operator rotated away from', async () => {
+    const { storage, mb, kids } = await mailboxWithKeys(2, T)
+    await using _ = storage
+    const before = await storage.listMailboxKeys(mb.id)
+    // A day on: nowhere near the renewal window, but the node now certifies under its next CA.
+    const now = T + DAY
+    const svc = { storage, certifier: dkNext, now: () => now, log }
+    expect(dkNext.caKeyId()).not.toBe(dk.caKeyId())
+    const served = await servedKeys(svc, mb)
+    expect(served.map((k) => k.kid)).toEqual([kids[1], kids[0]])
+    for (const k of served) {
+      const was = before.find((b) => b.kid === k.kid)!
+      expect(k.jwk).toBe(was.jwk)
+      expect(k.certIssuer).toBe(dkNext.caKeyId())
+      const cert = await readMailboxCertificate(k.certificate)
+      expect(issuerOf(cert)).toBe(dkNext.caKeyId())
+      expect(cert.notAfter.getTime()).toBe(k.certNotAfter)
+    }
+    expect(await storage.listMailboxKeys(mb.id)).toEqual(served)
+    // Once moved, nothing is renewed again, and no key is left under another CA.
+    expect(await servedKeys(svc, mb)).toEqual(served)
+    expect(await storage.keysIssuedElsewhere({ issuer: dkNext.caKeyId(), limit: 10 })).toEqual([])
+  })
+
+  it('reads the issuer of a key stored before it was kept, and renews it only if another CA issued it', async () => {
+    const { storage, mb } = await mailboxWithKeys(0, T)
+    await using _ = storage
+    const key = await generateKeyPair('X25519')
+    const c = await dk.certify({ sub: mb.address, use: 'enc', jwk: key.publicJwk, now: T })
+    await storage.addMailboxKey({
+      mailboxId: mb.id,
+      kid: c.kid,
+      use: 'enc',
+      jwk: JSON.stringify(c.jwk),
+      certificate: c.certificate,
+      label: null,
+      createdAt: T,
+      revokedAt: null,
+      certNotAfter: c.notAfter,
+    })
+    const [old] = await storage.listMailboxKeys(mb.id)
+    expect(old!.certIssuer).toBe('')
+    expect(await storage.keysIssuedElsewhere({ issuer: dk.caKeyId(), limit: 10 })).toHaveLength(1)
+    // Under the CA that issued it: the issuer is recorded, and the certificate kept.
+    const svc = { storage, certifier: dk, now: () => T + DAY }
+    expect((await renewKey(svc, old!, mb.address)).outcome).toBe('not-due')
+    const [read] = await storage.listMailboxKeys(mb.id)
+    expect(read).toMatchObject({ certificate: c.certificate, certIssuer: dk.caKeyId() })
+    expect(await storage.keysIssuedElsewhere({ issuer: dk.caKeyId(), limit: 10 })).toEqual([])
+    // Under the next CA: renewed, once.
+    const next = { ...svc, certifier: dkNext }
+    expect((await renewKey(next, read!, mb.address)).outcome).toBe('renewed')
+    const [renewed] = await storage.listMailboxKeys(mb.id)
+    expect(renewed!.certIssuer).toBe(dkNext.caKeyId())
+    expect((await renewKey(next, renewed!, mb.address)).outcome).toBe('not-due')
+  })
+})
+
+describe('finding the keys under another CA (storage)', () => {
+  it('pages through exactly the unrevoked keys of open mailboxes whose issuer is not the given one, in (issuer, id) order', async () => {
+    const issuer = fc.constantFrom('', '-', 'A', 'M', 'M0', 'z')
+    const row = fc.record({ issuer, revoked: fc.boolean(), closed: fc.boolean() })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 30 }),
+        issuer,
+        fc.integer({ min: 1, max: 7 }),
+        async (rows, current, limit) => {
+          const { storage, ids } = await withMailboxes(2)
+          await using _ = storage
+          await storage.setMailboxStatus(ids[1]!, 'closed')
+          const expected: { issuer: string; id: number; kid: string }[] = []
+          for (const [i, r] of rows.entries()) {
+            const kid = `k${i}`
+            await storage.addMailboxKey({
+              mailboxId: ids[r.closed ? 1 : 0]!,
+              kid,
+              use: 'enc',
+              jwk: '{}',
+              certificate: 'c',
+              label: null,
+              createdAt: T,
+              revokedAt: null,
+              certIssuer: r.issuer,
+            })
+            if (r.revoked) await storage.revokeMailboxKey(ids[r.closed ? 1 : 0]!, kid, T)
+            if (!r.revoked && !r.closed && r.issuer !== current)
+              expected.push({ issuer: r.issuer, id: i + 1, kid })
+          }
+          expected.sort((a, b) =>
+            a.issuer < b.issuer ? -1 : a.issuer > b.issuer ? 1 : a.id - b.id,
+          )
+          const seen: string[] = []
+          let after: { certIssuer: string; id: number } | undefined
+          for (let pages = 0; pages <= rows.length + 1; pages++) {
+            const page = await storage.keysIssuedElsewhere({ issuer: current, limit, after })
+            expect(page.length).toBeLessThanOrEqual(limit)
+            seen.push(...page.map((k) => k.kid))
+            const last = page.at(-1)
+            if (page.length < limit || last === undefined) break
+            after = { certIssuer: last.certIssuer, id: last.id }
+          }
+          expect(seen).toEqual(expected.map((e) => e.kid))
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 })

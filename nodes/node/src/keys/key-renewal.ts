@@ -3,14 +3,17 @@
  * Renewal of mailbox key certificates (spec 13.4). A certificate is valid for a year (never past
  * the operator CA's own notAfter); a key stays registered until its holder deletes it. So the node
  * certifies the same key again, same kid, once its certificate is within {@link RENEW_WITHIN_DAYS}
- * of its notAfter, and from then on serves the new certificate. A certificate that expired all
- * the same (the operator CA expired, or ends before it) is never served: the key is left out of
- * lookups and listings, and the keys that remain are listed as before, newest registration first.
+ * of its notAfter, and from then on serves the new certificate. A certificate issued under
+ * another CA than the operator's current one (the operator rotated its CA, spec 21.4) is renewed
+ * at once, whatever its notAfter: the old CA is retired once nothing is left under it, and from
+ * then on its certificates no longer verify. A certificate that expired all the same (the
+ * operator CA expired, or ends before it) is never served: the key is left out of lookups and
+ * listings, and the keys that remain are listed as before, newest registration first.
  */
 import { isBaridError } from '../core.js'
 import type { NodeServices } from '../services.js'
 import type { Mailbox, MailboxKey } from '../storage/types.js'
-import { readMailboxCertificate } from './key-certificate.js'
+import { issuerOf, readMailboxCertificate } from './key-certificate.js'
 
 /**
  * Days before its notAfter from which a certificate is renewed. A month: the renewal worker runs
@@ -24,7 +27,7 @@ const DAY = 86_400_000
 
 /** What renewal does with a certificate that ends at `notAfter`. */
 export type RenewalDecision =
-  /** Not within the window: nothing to do. */
+  /** Not within the window and issued by the current CA: nothing to do. */
   | 'not-due'
   | 'renew'
   /** Due, but the operator CA has expired: no certificate can be issued (spec 21.1). */
@@ -35,20 +38,24 @@ export type RenewalDecision =
 /**
  * Whether a certificate ending at `notAfter` is renewed at `now`, when the certifying CA ends at
  * `caNotAfter` (all milliseconds since the epoch). A certificate whose notAfter is unknown (0) is
- * due.
+ * due; so is one issued by another CA than the current one (`otherCa`), at once.
  *
  * @example
  * ```ts
  * renewalDecision({ notAfter: now + 10 * DAY, now, caNotAfter: now + 3650 * DAY }) // 'renew'
+ * renewalDecision({ notAfter: now + 300 * DAY, now, caNotAfter, otherCa: true }) // 'renew'
  * ```
  */
 export function renewalDecision(o: {
   notAfter: number
   now: number
   caNotAfter: number
+  otherCa?: boolean
 }): RenewalDecision {
-  if (!renewalDue(o.notAfter, o.now)) return 'not-due'
+  if (o.otherCa !== true && !renewalDue(o.notAfter, o.now)) return 'not-due'
   if (o.caNotAfter <= o.now) return 'ca-expired'
+  // Off a rotated CA even into a shorter certificate: the old one stops verifying at retirement.
+  if (o.otherCa === true) return 'renew'
   // A new certificate ends at min(now + a year, CA notAfter): later than this one (which ends
   // within the window, well short of a year) exactly when the CA ends later.
   if (o.caNotAfter <= o.notAfter) return 'ca-ends-first'
@@ -68,6 +75,23 @@ export function renewalDue(notAfter: number, now: number): boolean {
 }
 
 /**
+ * True when `key` is to go through {@link renewKey} at `now`: its certificate is within the
+ * renewal window, was issued by another CA than `caKeyId` (the current one), or was not read yet.
+ *
+ * @example
+ * ```ts
+ * if (keyDue(stored, svc.now(), svc.certifier.caKeyId())) await renewKey(svc, stored, address)
+ * ```
+ */
+export function keyDue(
+  key: Pick<MailboxKey, 'certNotAfter' | 'certIssuer'>,
+  now: number,
+  caKeyId: string,
+): boolean {
+  return renewalDue(key.certNotAfter, now) || key.certIssuer !== caKeyId
+}
+
+/**
  * The outcome of {@link renewKey}: `renewed`, the {@link RenewalDecision} that kept the
  * certificate, or `superseded` (revoked or renewed by someone else meanwhile).
  */
@@ -77,9 +101,10 @@ type RenewalServices = Pick<NodeServices, 'certifier' | 'storage' | 'now'>
 
 /**
  * Renews the certificate of `key` (mailbox `address`) if it is due and a renewal would last
- * longer, in one conditional write: nothing is written if the key was revoked, or its certificate
- * replaced, since it was read (`superseded`: read it again). A key whose notAfter was not read
- * yet has it read and recorded first. Gives the key as it is to be served.
+ * longer, or if another CA than the current one issued it, in one conditional write: nothing is
+ * written if the key was revoked, or its certificate replaced, since it was read (`superseded`:
+ * read it again). A key whose notAfter or issuer was not read yet has them read and recorded
+ * first. Gives the key as it is to be served.
  *
  * @example
  * ```ts
@@ -92,18 +117,19 @@ export async function renewKey(
   address: string,
 ): Promise<{ key: MailboxKey; outcome: RenewalOutcome }> {
   let k = key
-  if (k.certNotAfter === 0) {
-    const notAfter = await certificateNotAfter(k.certificate)
-    if (notAfter !== 0) {
+  if (k.certNotAfter === 0 || k.certIssuer === '') {
+    const read = await readCertificate(k.certificate)
+    if (read !== undefined) {
       const recorded = await svc.storage.renewKeyCertificate({
         mailboxId: k.mailboxId,
         kid: k.kid,
         previous: k.certificate,
         certificate: k.certificate,
-        certNotAfter: notAfter,
+        certNotAfter: read.notAfter,
+        certIssuer: read.issuer,
       })
       if (!recorded) return { key: k, outcome: 'superseded' }
-      k = { ...k, certNotAfter: notAfter }
+      k = { ...k, certNotAfter: read.notAfter, certIssuer: read.issuer }
     }
   }
   const now = svc.now()
@@ -111,6 +137,8 @@ export async function renewKey(
     notAfter: k.certNotAfter,
     now,
     caNotAfter: svc.certifier.caNotAfter(),
+    // A certificate that does not parse is not under the current CA either.
+    otherCa: k.certIssuer !== svc.certifier.caKeyId(),
   })
   if (decision !== 'renew') return { key: k, outcome: decision }
   const c = await svc.certifier.certify({
@@ -119,32 +147,45 @@ export async function renewKey(
     jwk: JSON.parse(k.jwk) as unknown,
     now,
   })
-  const renewed = { ...k, certificate: c.certificate, certNotAfter: c.notAfter }
+  const renewed = {
+    ...k,
+    certificate: c.certificate,
+    certNotAfter: c.notAfter,
+    certIssuer: c.issuer,
+  }
   const written = await svc.storage.renewKeyCertificate({
     mailboxId: k.mailboxId,
     kid: k.kid,
     previous: k.certificate,
     certificate: c.certificate,
     certNotAfter: c.notAfter,
+    certIssuer: c.issuer,
   })
   return written ? { key: renewed, outcome: 'renewed' } : { key: k, outcome: 'superseded' }
 }
 
-/** The notAfter of a stored certificate, or 0 if it does not parse (then it is renewed). */
-async function certificateNotAfter(certificate: string): Promise<number> {
+/**
+ * The notAfter and issuer of a stored certificate, or undefined if it does not parse (then it
+ * is renewed).
+ */
+async function readCertificate(
+  certificate: string,
+): Promise<{ notAfter: number; issuer: string } | undefined> {
   try {
-    return (await readMailboxCertificate(certificate)).notAfter.getTime()
+    const cert = await readMailboxCertificate(certificate)
+    return { notAfter: cert.notAfter.getTime(), issuer: issuerOf(cert) }
   } catch (e) {
-    if (isBaridError(e)) return 0
+    if (isBaridError(e)) return undefined
     throw e
   }
 }
 
 /**
  * The current keys of `mb` as lookups and key listings serve them (spec 13.4, 11.6, 12.5):
- * newest registration first, each certificate within the renewal window renewed first, and no
- * key whose certificate has expired. A renewal that fails leaves the key as it was (served while
- * its certificate lasts) and is logged: the renewal worker tries again.
+ * newest registration first, each certificate within the renewal window or issued under another
+ * CA than the current one renewed first, and no key whose certificate has expired. A renewal
+ * that fails leaves the key as it was (served while its certificate lasts) and is logged: the
+ * renewal worker tries again.
  *
  * @example
  * ```ts
@@ -159,7 +200,7 @@ export async function servedKeys(
   const out: MailboxKey[] = []
   for (const stored of keys) {
     let k: MailboxKey | undefined = stored
-    if (renewalDue(stored.certNotAfter, svc.now())) {
+    if (keyDue(stored, svc.now(), svc.certifier.caKeyId())) {
       try {
         const r = await renewKey(svc, stored, mb.address)
         // Another renewal (or a revocation) came first: serve what it left.

@@ -2,7 +2,9 @@
  * @module keys/renewal-worker
  * Renews mailbox key certificates before they expire (spec 13.4), every housekeeping interval:
  * the unrevoked keys of open mailboxes whose certificate ends within
- * {@link RENEW_WITHIN_DAYS}, oldest first, in bounded steps (`step` keys each, the event loop
+ * {@link RENEW_WITHIN_DAYS}, oldest first, then those whose certificate another CA than the
+ * operator's current one issued (after a CA rotation, spec 21.4; and those whose issuer is not
+ * read yet, which are read and recorded), in bounded steps (`step` keys each, the event loop
  * free in between), at most `maxSteps` per run; a run stopped at that bound is followed by the
  * next one soon after, which resumes the pass where it stopped. Each renewal is one conditional
  * write (see `renewKey`): a crash loses at most the renewals in flight, which the next run does
@@ -13,14 +15,17 @@
 import { isBaridError } from '../core.js'
 import { periodic, type ScheduleOptions, type Worker } from '../ops/periodic.js'
 import type { NodeServices } from '../services.js'
+import type { KeyDueForRenewal } from '../storage/types.js'
 import { RENEW_WITHIN_DAYS, renewKey } from './key-renewal.js'
 
 const DAY = 86_400_000
 
 /** What one run did. */
 export interface RenewalRun {
-  /** Keys found due (or whose notAfter was not read yet). */
+  /** Keys found due (or whose notAfter or issuer was not read yet). */
   due: number
+  /** Of those, keys found under another CA than the current one (or its issuer not read yet). */
+  otherCa: number
   renewed: number
   /** Due, but the operator CA has expired or ends before their certificates. */
   unrenewable: number
@@ -58,22 +63,27 @@ export function createRenewalWorker(
     'Mailbox key certificates due for renewal, by outcome: renewed, not-due, ca-expired, ' +
       'ca-ends-first, superseded, error',
   )
-  // Where a run stopped at its bound: the next one goes on from there, so keys that cannot be
-  // renewed (a CA expired) at the front of the pass cannot keep it from those behind them.
+  // Where a run stopped at its bound, in each pass: the next one goes on from there, so keys
+  // that cannot be renewed (a CA expired) at the front of a pass cannot keep it from those
+  // behind them. The second pass (keys under another CA) runs once the first is complete.
   let after: { certNotAfter: number; id: number } | undefined
+  let afterIssuer: { certIssuer: string; id: number } | undefined
+  let issuerPass: string | undefined
 
   async function run(): Promise<RenewalRun> {
     const started = performance.now()
     // Fixed for the run: keys renewed in it end a year on, far past it, and are not seen again.
     const before = svc.now() + RENEW_WITHIN_DAYS * DAY
-    const r: RenewalRun = { due: 0, renewed: 0, unrenewable: 0, failed: 0, steps: 0, more: false }
-    for (;;) {
-      if (schedule.stopping || r.steps >= maxSteps) {
-        r.more = true
-        break
-      }
-      r.steps++
-      const keys = await svc.storage.keysDueForRenewal({ before, limit: step, after })
+    const r: RenewalRun = {
+      due: 0,
+      otherCa: 0,
+      renewed: 0,
+      unrenewable: 0,
+      failed: 0,
+      steps: 0,
+      more: false,
+    }
+    const renewAll = async (keys: readonly KeyDueForRenewal[]) => {
       for (const k of keys) {
         r.due++
         try {
@@ -90,19 +100,58 @@ export function createRenewalWorker(
           })
         }
       }
+    }
+    // The keys near expiry, oldest notAfter first.
+    let expiring = true
+    for (;;) {
+      if (schedule.stopping || r.steps >= maxSteps) {
+        r.more = true
+        break
+      }
+      r.steps++
+      const keys = await svc.storage.keysDueForRenewal({ before, limit: step, after })
+      await renewAll(keys)
       const last = keys.at(-1)
       if (keys.length < step || last === undefined) {
         after = undefined // the pass is complete: the next starts from the earliest notAfter
+        expiring = false
         break
       }
       after = { certNotAfter: last.certNotAfter, id: last.id }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    // Then the keys under another CA than the current one (spec 21.4), whatever their notAfter.
+    // A cursor belongs to the CA it was taken against: a CA changed meanwhile starts afresh.
+    const issuer = svc.certifier.caKeyId()
+    if (issuerPass !== issuer) afterIssuer = undefined
+    issuerPass = issuer
+    while (!expiring) {
+      if (schedule.stopping || r.steps >= maxSteps) {
+        r.more = true
+        break
+      }
+      r.steps++
+      const keys = await svc.storage.keysIssuedElsewhere({
+        issuer,
+        limit: step,
+        after: afterIssuer,
+      })
+      r.otherCa += keys.length
+      await renewAll(keys)
+      const last = keys.at(-1)
+      if (keys.length < step || last === undefined) {
+        afterIssuer = undefined
+        break
+      }
+      afterIssuer = { certIssuer: last.certIssuer, id: last.id }
       await new Promise((resolve) => setImmediate(resolve))
     }
     const line = { ...r, ms: Math.round(performance.now() - started) }
     if (r.unrenewable > 0)
       svc.log.warn(
         'mailbox key certificates cannot be renewed: the operator CA has expired or ends first; ' +
-          'keys are left out of lookups once their certificates expire (renew the CA, spec 21.4)',
+          'keys are left out of lookups once their certificates expire, and those under a ' +
+          'retired CA stop verifying (renew the CA, spec 21.4)',
         { ...line, caNotAfter: new Date(svc.certifier.caNotAfter()).toISOString() },
       )
     else if (r.renewed > 0 || r.failed > 0) svc.log.info('key certificate renewal', line)

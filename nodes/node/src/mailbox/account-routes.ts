@@ -104,6 +104,7 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
     createdAt: now,
     revokedAt: null,
     certNotAfter: cert.notAfter,
+    certIssuer: cert.issuer,
   })
   const { added } = registered
   const keys = registered.keys.filter((k) => !isPrintKey(svc, k.kid))
@@ -113,16 +114,27 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
       'ERR_KEY_INVALID',
       'that key was revoked for this mailbox and cannot be registered again',
     )
-  // Registered again with a certificate due for renewal (13.4): the one just issued renews it.
-  if (!added && renewalDue(stored.certNotAfter, now) && cert.notAfter > stored.certNotAfter) {
+  // Registered again with a certificate due for renewal (13.4), or issued under a CA the
+  // operator has rotated away from (21.4; or not read yet): the one just issued renews it.
+  const renews =
+    stored.certIssuer !== cert.issuer ||
+    (renewalDue(stored.certNotAfter, now) && cert.notAfter > stored.certNotAfter)
+  if (!added && renews) {
     const renewed = await svc.storage.renewKeyCertificate({
       mailboxId: mailbox.id,
       kid,
       previous: stored.certificate,
       certificate: cert.certificate,
       certNotAfter: cert.notAfter,
+      certIssuer: cert.issuer,
     })
-    if (renewed) stored = { ...stored, certificate: cert.certificate, certNotAfter: cert.notAfter }
+    if (renewed)
+      stored = {
+        ...stored,
+        certificate: cert.certificate,
+        certNotAfter: cert.notAfter,
+        certIssuer: cert.issuer,
+      }
   }
   return c.json(
     {

@@ -54,6 +54,7 @@ export async function paperKeys(svc: NodeServices, mb: Mailbox): Promise<PaperKe
     createdAt: now,
     revokedAt: null,
     certNotAfter: c.notAfter,
+    certIssuer: c.issuer,
   }
   await svc.storage.addMailboxKey(key)
   return [view(key)]

@@ -50,11 +50,21 @@ export const mailboxKeys = sqliteTable(
      * column), which the worker treats as due and reads first.
      */
     certNotAfter: integer('cert_not_after').notNull().default(0),
+    /**
+     * The key identifier of the CA that issued the certificate (its authorityKeyIdentifier,
+     * base64url), kept so that after an operator CA rotation the renewal worker finds the keys
+     * still certified under the old CA without parsing every certificate (spec 13.4, 21.4).
+     * '': not read yet (keys stored before the column), which the worker reads first.
+     */
+    certIssuer: text('cert_issuer').notNull().default(''),
   },
   (t) => [
     uniqueIndex('mailbox_keys_mailbox_kid').on(t.mailboxId, t.kid),
     index('mailbox_keys_renewal')
       .on(t.certNotAfter, t.id)
+      .where(sql`revoked_at IS NULL`),
+    index('mailbox_keys_issuer')
+      .on(t.certIssuer, t.id)
       .where(sql`revoked_at IS NULL`),
   ],
 )

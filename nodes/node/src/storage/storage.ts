@@ -80,6 +80,17 @@ export interface DirectoryStore {
     after?: { certNotAfter: number; id: number }
   }): Promise<KeyDueForRenewal[]>
   /**
+   * Unrevoked keys of mailboxes not closed whose certificate was issued by another CA than
+   * `issuer` (a key identifier, as `certIssuer`), or is not read yet (''), in (`certIssuer`, id)
+   * order, at most `limit`, after position `after` (a pass's cursor): after an operator CA
+   * rotation, the keys to move to the current CA (spec 21.4).
+   */
+  keysIssuedElsewhere(o: {
+    issuer: string
+    limit: number
+    after?: { certIssuer: string; id: number }
+  }): Promise<KeyDueForRenewal[]>
+  /**
    * Replaces the certificate of the unrevoked key `kid` if it is still `previous` (one
    * statement: a renewal happens whole or not at all, and of two racing renewals one wins).
    * Returns whether it replaced it.

@@ -47,14 +47,23 @@ export interface MailboxKey {
    * read yet (keys stored before it was kept).
    */
   certNotAfter: number
+  /**
+   * Key identifier (base64url) of the CA that issued the certificate, kept so that keys still
+   * certified under a CA the operator rotated away from are found and renewed (spec 13.4, 21.4);
+   * '' when not read yet (keys stored before it was kept).
+   */
+  certIssuer: string
 }
 
-/** A key to add: without `certNotAfter` it is stored as not read yet (0). */
-export type NewMailboxKey = Omit<MailboxKey, 'certNotAfter'> & { certNotAfter?: number }
+/** A key to add: without `certNotAfter` and `certIssuer` they are stored as not read yet. */
+export type NewMailboxKey = Omit<MailboxKey, 'certNotAfter' | 'certIssuer'> & {
+  certNotAfter?: number
+  certIssuer?: string
+}
 
 /** A key due for renewal, with the address its certificate names (spec 13.4). */
 export interface KeyDueForRenewal extends MailboxKey {
-  /** Row id: with `certNotAfter`, the position a renewal pass resumes after. */
+  /** Row id: with `certNotAfter` (or `certIssuer`), the position a renewal pass resumes after. */
   id: number
   address: string
 }
@@ -67,6 +76,8 @@ export interface KeyCertificateRenewal {
   previous: string
   certificate: string
   certNotAfter: number
+  /** Key identifier of the CA that issued `certificate`, base64url. */
+  certIssuer: string
 }
 
 export interface Sender {

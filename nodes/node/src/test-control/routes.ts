@@ -58,7 +58,7 @@ async function certifyKeys(svc: NodeServices, mb: Mailbox, raw: unknown) {
     if (k?.use !== 'enc' && k?.use !== 'sig')
       throw new BaridError('ERR_INVALID_ARGUMENT', 'key use must be enc or sig')
     const now = svc.now()
-    const { kid, certificate, jwk, notAfter } = await svc.certifier.certify({
+    const { kid, certificate, jwk, notAfter, issuer } = await svc.certifier.certify({
       sub: mb.address,
       use: k.use,
       jwk: k.jwk,
@@ -74,6 +74,7 @@ async function certifyKeys(svc: NodeServices, mb: Mailbox, raw: unknown) {
       createdAt: now,
       revokedAt: null,
       certNotAfter: notAfter,
+      certIssuer: issuer,
     })
     out.push({ kid, use: k.use, certificate })
   }

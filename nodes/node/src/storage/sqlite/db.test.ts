@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_FOLDER, openDb } from './db.js'
+import { keysIssuedElsewhere } from './directory.js'
 import { OVERDUE_ITEMS } from './outbox.js'
 
 let dir: string
@@ -103,6 +104,48 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
       letter_id: string
     }[]
     expect(found.map((r) => r.letter_id)).toEqual(['L0', 'L1', 'L2', 'L3', 'L4'])
+    c.close()
+  })
+
+  it('finds the keys under another CA on their own index, not through the keys under the current one', () => {
+    const db = openDb({ file: join(dir, 'issuers.db') })
+    const c = db.$client
+    c.prepare(
+      `insert into mailboxes (address, kind, status, created_at)
+         values ('m@digitalpost.dk', 'person', 'active', 0)`,
+    ).run()
+    const insert = c.prepare(
+      `insert into mailbox_keys (mailbox_id, kid, use, jwk, certificate, created_at, cert_issuer)
+         values (1, ?, 'enc', '{}', 'c', 0, ?)`,
+    )
+    // Most keys under the current CA ('N'), a few under the old ones on either side of it.
+    c.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`n${i}`, 'N')
+      for (let i = 0; i < 3; i++) insert.run(`a${i}`, 'A')
+      for (let i = 0; i < 3; i++) insert.run(`z${i}`, 'Z')
+    })()
+    c.exec('analyze')
+    // As the storage asks on a fresh pass: below the current CA from the start, above it from
+    // its last key on.
+    for (const [side, from] of [
+      ['<', ['', 0]],
+      ['>', ['N', Number.MAX_SAFE_INTEGER]],
+    ] as const) {
+      const args = ['N', ...from, 50]
+      const p = (
+        c.prepare(`explain query plan ${keysIssuedElsewhere(side)}`).all(...args) as {
+          detail: string
+        }[]
+      )
+        .map((r) => r.detail)
+        .join('; ')
+      expect(p).toMatch(/SEARCH k USING INDEX mailbox_keys_issuer \(cert_issuer[<>]\?/)
+      expect(p).not.toContain('TEMP B-TREE')
+      const found = c.prepare(keysIssuedElsewhere(side)).all(...args) as { kid: string }[]
+      expect(found.map((k) => k.kid)).toEqual(
+        side === '<' ? ['a0', 'a1', 'a2'] : ['z0', 'z1', 'z2'],
+      )
+    }
     c.close()
   })
 

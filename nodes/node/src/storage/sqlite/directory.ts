@@ -9,6 +9,23 @@ import type { KeyDueForRenewal, Mailbox, MailboxKey, NewMailboxKey, Sender } fro
 import type { Db } from './db.js'
 import type { DirectoryCache } from './directory-cache.js'
 
+/**
+ * The keys under CAs ordered `side` of the current one (parameters: the current CA, the cursor's
+ * issuer and id, the limit). By the partial index mailbox_keys_issuer, one range on each side of
+ * the current CA: almost every key is under it, and a single `<>` would walk all of them on every
+ * step.
+ */
+export function keysIssuedElsewhere(side: '<' | '>'): string {
+  return `select k.id, k.mailbox_id as mailboxId, k.kid, k.use, k.jwk, k.certificate, k.label,
+      k.created_at as createdAt, k.revoked_at as revokedAt, k.cert_not_after as certNotAfter,
+      k.cert_issuer as certIssuer, m.address
+    from mailbox_keys k join mailboxes m on m.id = k.mailbox_id
+    where k.revoked_at is null and k.cert_issuer ${side} ?
+      and (k.cert_issuer, k.id) > (?, ?)
+      and m.status <> 'closed'
+    order by k.cert_issuer, k.id limit ?`
+}
+
 function toMailbox(r: typeof mailboxes.$inferSelect): Mailbox {
   return { ...r }
 }
@@ -27,7 +44,8 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   const MAILBOX = `select id, address, identifier, kind, status, display_name as displayName,
     created_at as createdAt from mailboxes`
   const KEY = `select mailbox_id as mailboxId, kid, use, jwk, certificate, label,
-    created_at as createdAt, revoked_at as revokedAt, cert_not_after as certNotAfter
+    created_at as createdAt, revoked_at as revokedAt, cert_not_after as certNotAfter,
+    cert_issuer as certIssuer
     from mailbox_keys`
   const SENDER = `select id, name, mailbox_id as mailboxId, api_key_id as apiKeyId,
     api_key_hash as apiKeyHash, created_at as createdAt from senders`
@@ -52,15 +70,19 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   const dueForRenewal = c.prepare<[number, number, number, number, number], KeyDueForRenewal>(
     `select k.id, k.mailbox_id as mailboxId, k.kid, k.use, k.jwk, k.certificate, k.label,
        k.created_at as createdAt, k.revoked_at as revokedAt, k.cert_not_after as certNotAfter,
-       m.address
+       k.cert_issuer as certIssuer, m.address
      from mailbox_keys k join mailboxes m on m.id = k.mailbox_id
      where k.revoked_at is null and k.cert_not_after <= ?
        and (k.cert_not_after > ? or (k.cert_not_after = ? and k.id > ?))
        and m.status <> 'closed'
      order by k.cert_not_after, k.id limit ?`,
   )
-  const renew = c.prepare<[string, number, number, string, string]>(
-    `update mailbox_keys set certificate = ?, cert_not_after = ?
+  const issuedElsewhere = (side: '<' | '>') =>
+    c.prepare<[string, string, number, number], KeyDueForRenewal>(keysIssuedElsewhere(side))
+  const issuedBelow = issuedElsewhere('<')
+  const issuedAbove = issuedElsewhere('>')
+  const renew = c.prepare<[string, number, string, number, string, string]>(
+    `update mailbox_keys set certificate = ?, cert_not_after = ?, cert_issuer = ?
      where mailbox_id = ? and kid = ? and certificate = ? and revoked_at is null`,
   )
   const register = c.transaction((k: NewMailboxKey) => {
@@ -113,9 +135,26 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
       const after = o.after ?? { certNotAfter: -1, id: 0 }
       return dueForRenewal.all(o.before, after.certNotAfter, after.certNotAfter, after.id, o.limit)
     },
+    async keysIssuedElsewhere(o) {
+      // '' sorts before every key identifier: a fresh pass starts with the keys not read yet.
+      const after = o.after ?? { certIssuer: '', id: -1 }
+      const below =
+        after.certIssuer < o.issuer
+          ? issuedBelow.all(o.issuer, after.certIssuer, after.id, o.limit)
+          : []
+      if (below.length >= o.limit) return below
+      // From past the current CA's last key, so that no plan walks the keys under it.
+      const from =
+        after.certIssuer > o.issuer ? after : { certIssuer: o.issuer, id: Number.MAX_SAFE_INTEGER }
+      const above = issuedAbove.all(o.issuer, from.certIssuer, from.id, o.limit - below.length)
+      return [...below, ...above]
+    },
     async renewKeyCertificate(r) {
       // No cache entry holds a certificate (only mailboxes, JWKs and senders): nothing to clear.
-      return renew.run(r.certificate, r.certNotAfter, r.mailboxId, r.kid, r.previous).changes === 1
+      return (
+        renew.run(r.certificate, r.certNotAfter, r.certIssuer, r.mailboxId, r.kid, r.previous)
+          .changes === 1
+      )
     },
     async listMailboxKeys(mailboxId, opts) {
       return (opts?.includeRevoked ? allKeys : currentKeys).all(mailboxId)

@@ -1,0 +1,162 @@
+/**
+ * Operator CA rotation (spec 21.4) on real nodes: Digitalpost rotates its operator CA the way an
+ * operator does it with the CLI (a new CA key and admission request, `barid federation admit
+ * --add-ca`, the new CA installed in the operator directory, a node key under it with `barid
+ * operator rotate-node`), and the node moves every mailbox key certificate to the new CA at once,
+ * not when each certificate comes due (spec 13.4): so when governance retires the old CA
+ * (`barid federation retire-ca`), senders abroad still reach the mailboxes, and the node's own
+ * senders still reach abroad.
+ */
+import { copyFile, mkdtemp, readFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseCertificate, toBase64Url } from '../src/core.js'
+import type { LookupResult } from '../src/directory/lookup.js'
+import {
+  issuerOf,
+  readMailboxCertificate,
+  verifyMailboxCertificate,
+} from '../src/keys/key-certificate.js'
+import { barid } from '../src/trust/barid-cli.js'
+import { endpointOf, OPERATOR_FILES } from '../src/trust/local-federation.js'
+import { sealFor } from './clients.js'
+import {
+  eventually,
+  makeAgency,
+  makeCitizen,
+  startPair,
+  trustFrom,
+  type Agency,
+  type Pair,
+} from './harness.js'
+
+type Active = LookupResult & { status: 'active' }
+
+async function lookUp(agency: Agency, address: string): Promise<Active> {
+  const r = await agency.client.lookup({ address })
+  if (r.status !== 'active') throw new Error(`lookup of ${address}: ${r.status}`)
+  return r
+}
+
+/**
+ * Rotates digitalpost.dk's operator CA with the CLI and has both nodes take it up (the node its
+ * operator directory, both the new trust list). Gives the old and the new CA.
+ */
+async function rotateCa(pair: Pair) {
+  const dk = pair.configs.dk
+  const opDir = dk.operatorDir
+  const old = await parseCertificate(await readFile(join(opDir, OPERATOR_FILES.caCert), 'utf8'))
+  // The operator: a new CA key and its signing request, in a directory of its own.
+  const next = await mkdtemp(join(pair.dir, 'dk-next-ca-'))
+  const p = dk.profile
+  await barid([
+    ...['operator', 'init', '--dir', next, '--operator', p.operator, '--country', p.country],
+    ...['--name-ar', p.displayName.ar ?? 'x', '--name-da', p.displayName.da ?? 'x'],
+    ...['--name-en', p.displayName.en ?? 'x', '--endpoint', endpointOf(dk.publicUrl)],
+  ])
+  // Governance: a second CA in the operator's entry.
+  const admitted = await pair.federation.federation([
+    ...['admit', '--add-ca', '--request', join(next, 'admission-request.json')],
+  ])
+  // The operator installs it, and a node key certified under it (the node certificate must be
+  // issued by the CA in the directory); the old node key retires at once.
+  await copyFile(join(next, OPERATOR_FILES.caKey), join(opDir, OPERATOR_FILES.caKey))
+  await copyFile(String(admitted.caCertificate), join(opDir, OPERATOR_FILES.caCert))
+  const retireAt = String(Math.floor(Date.now() / 1000))
+  await barid(['operator', 'rotate-node', '--dir', opDir, '--retire-at', retireAt])
+  // And a revocation list signed by the new CA, which peers ask for its certificates (21.6):
+  // `barid operator revoke` continues the list in the directory, which the old CA signed.
+  const revocations = join(opDir, OPERATOR_FILES.revocations)
+  await rename(revocations, join(next, `revocations-${old.serialNumber}.cose`))
+  await barid(['operator', 'revoke', '--dir', opDir])
+  await pair.nodes.dk.services.trust.reloadNodeKeys({ force: true })
+  for (const side of ['eg', 'dk'] as const) await pair.nodes[side].services.trust.held.reload()
+  const now = await parseCertificate(await readFile(String(admitted.caCertificate), 'utf8'))
+  expect(toBase64Url(now.subjectKeyId!)).toBe(pair.nodes.dk.services.certifier.caKeyId())
+  return { old, now }
+}
+
+/** Governance retires `ca` now; both nodes take the new trust list up. */
+async function retire(pair: Pair, ca: { serialNumber: string }) {
+  await pair.federation.federation([
+    ...['retire-ca', '--operator', 'digitalpost.dk', '--serial', ca.serialNumber],
+  ])
+  for (const side of ['eg', 'dk'] as const) await pair.nodes[side].services.trust.held.reload()
+}
+
+/** `r`'s certificates verify now, after the old CA's retirement, as a sender abroad checks them. */
+async function verifiesAbroad(pair: Pair, r: Active, ca: { subjectKeyId?: Uint8Array }) {
+  const trust = await trustFrom(pair.federation.trustListFile, pair.federation.governanceKeyFile)
+  const at = Math.floor(Date.now() / 1000) + 1
+  for (const k of r.keys) {
+    expect(issuerOf(await readMailboxCertificate(k.certificate))).toBe(
+      toBase64Url(ca.subjectKeyId!),
+    )
+    const v = await verifyMailboxCertificate(trust, k.certificate, {
+      operator: 'digitalpost.dk',
+      use: k.use,
+      at,
+    })
+    expect(v.kid).toBe(k.kid)
+  }
+}
+
+describe('operator CA rotation (spec 21.4, 13.4)', () => {
+  it('serves the keys of a mailbox under the new CA as soon as the operator rotates its CA, and a letter from abroad reaches it once the old CA is retired', async () => {
+    await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
+    const eta = await makeAgency(pair, 'eg', 'eta', 'ETA', 'tax')
+    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
+    const before = await lookUp(eta, lars.address)
+
+    const { old, now } = await rotateCa(pair)
+    // No renewal run, and the certificates a year from expiry: the lookup from Egypt renews.
+    const after = await lookUp(eta, lars.address)
+    expect(after.keys.map((k) => k.kid)).toEqual(before.keys.map((k) => k.kid))
+    expect(after.keys.map((k) => k.jwk)).toEqual(before.keys.map((k) => k.jwk))
+    await retire(pair, old)
+    await verifiesAbroad(pair, after, now)
+
+    const sealed = await sealFor({
+      from: { address: eta.address, keys: eta.keys },
+      to: [{ address: after.address, keys: after }],
+      subject: 'Skatteoplysninger',
+      body: 'Oplysninger fra Egypten.',
+      lang: 'da',
+    })
+    await eta.client.submit(sealed.bytes)
+    const opened = await eventually(() => lars.client.open('/letters', sealed.id, lars))
+    expect(new TextDecoder().decode(opened.body)).toBe('Oplysninger fra Egypten.')
+  })
+
+  it('moves every key to the new CA in one renewal run without waiting for expiry, so its senders still reach abroad once the old CA is retired', async () => {
+    await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
+    const dk = pair.nodes.dk
+    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+    await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
+    const mona = await makeCitizen(pair, 'eg', 'mona', 'eg:nid:29001011234567')
+
+    const { old, now } = await rotateCa(pair)
+    // Skattestyrelsen's two keys and Lars's two, none of them near expiry.
+    expect(await dk.renewal.runOnce()).toMatchObject({ otherCa: 4, renewed: 4, more: false })
+    expect(await dk.renewal.runOnce()).toMatchObject({ due: 0, otherCa: 0, renewed: 0 })
+    const mailbox = await dk.services.storage.getMailboxByAddress(skat.address)
+    for (const k of await dk.services.storage.listMailboxKeys(mailbox!.id)) {
+      expect(k.certIssuer).toBe(toBase64Url(now.subjectKeyId!))
+      expect(issuerOf(await readMailboxCertificate(k.certificate))).toBe(k.certIssuer)
+    }
+    await retire(pair, old)
+
+    // The sender certificate Skattestyrelsen's letter carries to Egypt is the renewed one.
+    const to = await lookUp(skat, mona.address)
+    const sealed = await sealFor({
+      from: { address: skat.address, keys: skat.keys },
+      to: [{ address: to.address, keys: to }],
+      subject: 'Tax information',
+      body: 'From Denmark.',
+      lang: 'en',
+    })
+    await skat.client.submit(sealed.bytes)
+    const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
+    expect(new TextDecoder().decode(opened.body)).toBe('From Denmark.')
+  })
+})
