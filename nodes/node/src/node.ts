@@ -105,10 +105,13 @@ export async function startNode(
     // One node per data directory (spec 15.7), from before anything in it is read or written (a
     // first start makes keys and a federation there) until the node has stopped.
     const lock = await lockDataDir(bound.dataDir)
+    // What the start opens, newest last; if a step fails, all of it is closed, newest first, so
+    // that a process embedding the node can start it again on the same directory.
+    const opened: Opened = [() => lock.release()]
     try {
-      return await startOn(bound, opts, listener, lock)
+      return await startOn(bound, opts, listener, lock, opened)
     } catch (e) {
-      await lock.release()
+      await closeAll(opened)
       throw e
     }
   } catch (e) {
@@ -119,11 +122,26 @@ export async function startNode(
   }
 }
 
+/** Closers of what a start opened so far, in the order it opened them. */
+type Opened = (() => unknown)[]
+
+/** Closes everything in `opened`, newest first, each whatever the others do. */
+async function closeAll(opened: Opened): Promise<void> {
+  for (const close of [...opened].reverse()) {
+    try {
+      await close()
+    } catch {
+      // The failure that ended the start is the one reported; the rest is closed regardless.
+    }
+  }
+}
+
 async function startOn(
   config: NodeConfig,
   opts: StartNodeOptions,
   listener: Listener | undefined,
   lock: DataDirLock,
+  opened: Opened,
 ): Promise<RunningNode> {
   const now = opts.now ?? nodeClock(config)
   const log = (opts.log ?? createLogger({ level: config.logLevel })).child({
@@ -134,9 +152,11 @@ async function startOn(
   // The trust list, the operator's keys and certificates (a development federation on a first
   // start with nothing configured), before anything else: a node outside a federation is useless.
   const trust = await openNodeTrust(config, { now, fetch: opts.fetch ?? fetch, log })
+  opened.push(() => trust.memory.flush())
   // The key in force at each read: a rotation takes effect without a restart (spec 21.4).
   const keys = await loadOrCreateNodeKeys(config.dataDir, { signingKey: trust.signingKey })
   const storage = createSqliteStorage({ file: config.dbFile, synchronous: config.synchronous })
+  opened.push(() => storage.close())
   const directory = opts.directory ?? trust.directory
   const svc: NodeServices = {
     config,
@@ -181,6 +201,7 @@ async function startOn(
   const engine = createDeliveryEngine(svc, { random: opts.random })
   svc.outbox = engine
   svc.registered = await startRegisteredMail(svc, opts.registered)
+  opened.push(() => svc.registered.stop())
   const batches = createBatchWorker(svc)
   const retention = createRetentionWorker(svc)
   const renewal = createRenewalWorker(svc)
@@ -203,12 +224,18 @@ async function startOn(
   if (listener) {
     listener.serve(app.fetch)
     wss = attachPushSocket(svc, listener.server as Server, citizenKeys)
+    opened.push(() => wss?.close())
   }
   engine.start()
+  opened.push(() => engine.stop())
   trust.start()
+  opened.push(() => trust.stop())
   batches.start()
+  opened.push(() => batches.stop())
   retention.start()
+  opened.push(() => retention.stop())
   renewal.start()
+  opened.push(() => renewal.stop())
   const housekeeping = setInterval(
     () =>
       void purge(svc).catch((e) =>
@@ -217,6 +244,7 @@ async function startOn(
     config.housekeepingIntervalMs,
   )
   housekeeping.unref()
+  opened.push(() => clearInterval(housekeeping))
   if (restored) {
     // Spec 15.8: said at every start until the operator, having declared the restore, removes
     // backup.json from the data directory.

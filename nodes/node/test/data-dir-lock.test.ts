@@ -6,7 +6,7 @@
  * `kill -9`: `test/start-script.test.ts`.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +35,15 @@ async function lockFromAnotherProcess(dataDir: string): Promise<string> {
     { cwd: NODE_DIR },
   )
   return stdout.trim()
+}
+
+/** Files under `dataDir` this process holds open (Linux: its descriptors in /proc/self/fd). */
+async function openIn(dataDir: string): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd')
+  const targets = await Promise.all(
+    fds.map((fd) => readlink(join('/proc/self/fd', fd)).catch(() => '')),
+  )
+  return targets.filter((t) => t.startsWith(`${dataDir}/`))
 }
 
 let dir: string | undefined
@@ -84,5 +93,25 @@ describe('the data directory lock', () => {
     }
     await pair.start('dk')
     await expect(lockFromAnotherProcess(pair.configs.dk.dataDir)).resolves.toMatch(/in use/)
+  }, 60_000)
+
+  it('closes the database and all else it opened when a later step of the start fails, and starts again', async () => {
+    await using pair = await startPair()
+    await pair.stop('dk')
+    const config = pair.configs.dk
+    expect(await openIn(config.dataDir)).toEqual([])
+    // The development identity provider's key is read after the database is open.
+    const idpKey = join(config.dataDir, 'keys', 'dev-idp.json')
+    const good = await readFile(idpKey, 'utf8')
+    await writeFile(idpKey, 'not a key')
+    await expect(startNode(config, { listen: false })).rejects.toThrow(SyntaxError)
+    expect(await openIn(config.dataDir)).toEqual([])
+    await expect(readFile(join(config.dataDir, PID_FILE))).rejects.toMatchObject({
+      code: 'ENOENT',
+    })
+    await writeFile(idpKey, good)
+    const dk = await pair.start('dk')
+    expect(await openIn(config.dataDir)).toContain(config.dbFile)
+    expect(await dk.services.storage.queueDepth()).toEqual([])
   }, 60_000)
 })

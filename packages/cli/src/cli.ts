@@ -20,7 +20,8 @@ export interface CliIo {
 
 const EXIT_HELP = `Exit codes:
   0   success (a verification passed)
-  1   verification failed or refused by policy (the error code names the rule)
+  1   verification failed, or refused by policy, by the federation's state or by what an
+      input file holds (the error code names the rule; a file's path starts the message)
   2   usage error (unknown command or option, missing or malformed argument)
   3   file error (missing or unreadable input, output that already exists)
   70  internal error (a bug: please report it)`

@@ -44,6 +44,7 @@ export {
   verifyTrustList,
 } from '@barid/core'
 export type {
+  BaridErrorCode,
   EvidenceBundle,
   KeyPair,
   ParsedCertificate,

@@ -7,7 +7,10 @@
 export const EXIT = {
   /** The command did what was asked; a verification passed. */
   ok: 0,
-  /** A verification failed or a policy refused: the error code says which rule. */
+  /**
+   * A verification failed, or a policy, the federation's state or an input file's content
+   * refused: the error code says which rule.
+   */
   refused: 1,
   /** Usage error: unknown command or option, missing or malformed argument. */
   usage: 2,

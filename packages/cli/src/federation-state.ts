@@ -16,8 +16,6 @@
 import { join } from 'node:path'
 import {
   BaridError,
-  importKeyPair,
-  parseCertificate,
   type KeyPair,
   type ParsedCertificate,
   authorisedSigners,
@@ -27,8 +25,9 @@ import {
   type TrustList,
   type TrustListInput,
 } from './core.js'
-import { UsageError } from './errors.js'
-import { exists, readBytes, readJson, readText, writePublic } from './files.js'
+import { readCertificate, readKeyPair } from './documents.js'
+import { FileError, fileRefusal, inFile } from './errors.js'
+import { exists, readBytes, readJson, writePublic } from './files.js'
 
 export interface FederationConfig {
   readonly version: 1
@@ -56,34 +55,43 @@ export const FILES = {
   list: 'trust-list.cose',
 } as const
 
-/** Reads a private JWK file into a key pair (the JWK is never printed, even on error). */
-export async function readKeyPair(path: string): Promise<KeyPair> {
-  return importKeyPair(await readJson(path), { use: 'sign' })
-}
-
-/** Loads the federation directory and verifies its current list against its governance key. */
-export async function loadFederation(dir: string, now: number): Promise<FederationState> {
-  if (!(await exists(join(dir, FILES.config)))) {
-    throw new UsageError(
-      `${dir} is not a federation directory (no ${FILES.config}); run barid federation init`,
+/** Reads `federation.json`: a missing one is a file error, one of another shape a refusal. */
+async function readConfig(dir: string): Promise<FederationConfig> {
+  const path = join(dir, FILES.config)
+  if (!(await exists(path)))
+    throw new FileError(
+      `cannot read ${path}: it does not exist (${dir} is not a federation directory; barid federation init makes one)`,
+      path,
     )
-  }
-  const config = (await readJson(join(dir, FILES.config))) as FederationConfig
+  const raw = await readJson(path)
+  const config = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<FederationConfig>
+  if (typeof config.version === 'number' && config.version !== 1)
+    throw fileRefusal(
+      path,
+      `has version ${config.version}; this barid reads version 1`,
+      'ERR_UNSUPPORTED_VERSION',
+    )
   if (
     config.version !== 1 ||
     typeof config.name !== 'string' ||
     !Number.isInteger(config.listValidityDays)
-  ) {
-    throw new UsageError(
-      `${join(dir, FILES.config)} is not a federation configuration this version understands`,
-    )
-  }
+  )
+    throw fileRefusal(path, 'is not a federation configuration (version, name, listValidityDays)')
+  return config as FederationConfig
+}
+
+/** Loads the federation directory and verifies its current list against its governance key. */
+export async function loadFederation(dir: string, now: number): Promise<FederationState> {
+  const config = await readConfig(dir)
   const governance = await readKeyPair(join(dir, FILES.governanceKey))
   const rootKeys = await readKeyPair(join(dir, FILES.rootKey))
-  const root = await parseCertificate(await readText(join(dir, FILES.rootCert)))
-  const bytes = await readBytes(join(dir, FILES.list))
+  const root = await readCertificate(join(dir, FILES.rootCert))
+  const listPath = join(dir, FILES.list)
+  const bytes = await readBytes(listPath)
   // Our own list: it must verify under our own governance key (or the incoming one mid-rollover).
-  const list = await verifyTrustList(bytes, { governanceKeys: [governance], now })
+  const list = await inFile(listPath, () =>
+    verifyTrustList(bytes, { governanceKeys: [governance], now }),
+  )
   return { dir, config, governance, rootKeys, root, list }
 }
 

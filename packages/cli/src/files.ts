@@ -6,7 +6,7 @@
  */
 import { chmod, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { FileError } from './errors.js'
+import { FileError, fileRefusal } from './errors.js'
 
 /** Largest input file read, in bytes: every Barid document is far smaller. */
 export const MAX_INPUT_BYTES = 8 << 20
@@ -44,13 +44,17 @@ export async function readText(path: string): Promise<string> {
   return new TextDecoder('utf-8', { fatal: false }).decode(await readBytes(path))
 }
 
-/** Reads a JSON file; a parse error is a file error (the file is not what was expected). */
+/**
+ * Reads a JSON file. Text that is not JSON is a refusal of the file's content (exit 1,
+ * `ERR_INVALID_ARGUMENT`), like JSON of the wrong shape: the file was there and readable.
+ */
 export async function readJson(path: string): Promise<unknown> {
   const text = await readText(path)
   try {
     return JSON.parse(text) as unknown
-  } catch (cause) {
-    throw new FileError(`cannot read ${path}: not valid JSON`, path, { cause })
+  } catch {
+    // The parser's message may quote the text, and the file may hold a secret.
+    throw fileRefusal(path, 'is not valid JSON')
   }
 }
 

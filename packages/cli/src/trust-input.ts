@@ -10,7 +10,7 @@ import {
   verifyTrustList,
   type TrustList,
 } from './core.js'
-import { UsageError } from './errors.js'
+import { inFile, UsageError } from './errors.js'
 import { readBytes, readJson, resolvePath } from './files.js'
 
 export async function readGovernanceKeys(
@@ -22,7 +22,10 @@ export async function readGovernanceKeys(
       "at least one --governance-key FILE (the federation's governance.pub.jwk) is required",
     )
   return Promise.all(
-    files.map(async (f) => importPublicJwk(await readJson(resolvePath(cwd, f)), { use: 'sign' })),
+    files.map(async (f) => {
+      const path = resolvePath(cwd, f)
+      return inFile(path, async () => importPublicJwk(await readJson(path), { use: 'sign' }))
+    }),
   )
 }
 
@@ -35,14 +38,19 @@ export async function loadTrustList(
   previous?: string,
 ): Promise<TrustList> {
   let current: TrustList | undefined
-  if (previous !== undefined)
-    current = await verifyTrustList(await readBytes(resolvePath(cwd, previous)), {
-      governanceKeys: keys,
-      now,
-    })
-  const bytes = await readBytes(resolvePath(cwd, file))
-  return verifyTrustList(
-    bytes,
-    current === undefined ? { governanceKeys: keys, now } : { governanceKeys: keys, current, now },
+  if (previous !== undefined) {
+    const path = resolvePath(cwd, previous)
+    const bytes = await readBytes(path)
+    current = await inFile(path, () => verifyTrustList(bytes, { governanceKeys: keys, now }))
+  }
+  const path = resolvePath(cwd, file)
+  const bytes = await readBytes(path)
+  return inFile(path, () =>
+    verifyTrustList(
+      bytes,
+      current === undefined
+        ? { governanceKeys: keys, now }
+        : { governanceKeys: keys, current, now },
+    ),
   )
 }

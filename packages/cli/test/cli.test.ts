@@ -334,6 +334,20 @@ describe('barid', () => {
     expect(again.stderr).toContain('refusing to overwrite')
   })
 
+  it('exits 1 naming the file and its code for an input of the wrong content, and 3 for a missing federation.json', async () => {
+    await writeFile(join(dir, 'not-a-request.json'), '{"version":1}')
+    const [shape, noFed] = await Promise.all([
+      run(['federation', 'admit', '--dir', 'fed', '--request', 'not-a-request.json', ...LATER]),
+      run(['federation', 'admit', '--dir', 'eg', '--request', 'eg/admission-request.json']),
+    ])
+    expect(shape.code, shape.stderr).toBe(1)
+    expect(shape.stderr).toBe(
+      `barid federation admit: ERR_INVALID_ARGUMENT: ${join(dir, 'not-a-request.json')} is not an admission request made by barid operator init\n`,
+    )
+    expect(noFed.code, noFed.stderr).toBe(3)
+    expect(noFed.stderr).toContain(`${join(dir, 'eg', 'federation.json')}: it does not exist`)
+  })
+
   it('shows help for a command, with its exit codes', async () => {
     const r = await run(['evidence', 'verify', '--help'])
     expect(r.code).toBe(0)

@@ -357,8 +357,13 @@ export async function openNodeTrust(
     },
     start() {
       every(trustConfig.reloadIntervalMs, 'trust list reload', async () => {
-        await held.reload()
-        checkFreshness(store.list)
+        // A list file that cannot be read this cycle must not silence the freshness warning:
+        // then nothing is about to make the held list fresh again. The failure is still logged.
+        try {
+          await held.reload()
+        } finally {
+          checkFreshness(store.list)
+        }
       })
       // A rotation (`barid operator rotate-node`) is picked up without a signal too.
       every(trustConfig.reloadIntervalMs, 'node key reload', () => reloadNodeKeys())

@@ -14,7 +14,7 @@ import {
   type ParsedCertificate,
   TrustStore,
 } from '../core.js'
-import { UsageError } from '../errors.js'
+import { fileRefusal, inFile, UsageError } from '../errors.js'
 import { readCertificateFile, resolvePath } from '../files.js'
 import { loadTrustList, readGovernanceKeys } from '../trust-input.js'
 
@@ -77,25 +77,40 @@ Options:
   },
   positionals: ['file'],
   async run(ctx, values, [file]) {
-    const input = await readCertificateFile(resolvePath(ctx.cwd, file as string))
-    const ders = typeof input === 'string' ? splitPem(input) : [input]
-    const certs = await Promise.all(ders.map((d) => parseCertificate(d)))
+    const path = resolvePath(ctx.cwd, file as string)
+    const input = await readCertificateFile(path)
+    const certs = await inFile(path, () => {
+      const ders = typeof input === 'string' ? splitPem(input, path) : [input]
+      return Promise.all(ders.map((d) => parseCertificate(d)))
+    })
     const described = await Promise.all(certs.map(describe))
     let validation: Record<string, unknown> | undefined
     const listFile = optional(values, 'trust-list')
     if (listFile !== undefined) {
       const cert = certs[0] as ParsedCertificate
-      const role = optional(values, 'role') ?? cert.role
+      const given = optional(values, 'role')
+      const role = given ?? cert.role
       if (
         role === undefined ||
         !(ROLES as readonly string[]).includes(role) ||
         role === 'federation-root' ||
         role === 'operator-ca'
       ) {
-        throw new UsageError('--role must be node, mailbox-encryption or mailbox-signing')
+        const roles = 'node, mailbox-encryption or mailbox-signing'
+        if (given !== undefined) throw new UsageError(`--role must be ${roles}`)
+        // No option was wrong: the certificate claims a role not validated here.
+        throw fileRefusal(
+          path,
+          `is a certificate of role ${role ?? 'none'}; validation is for ${roles} (--role)`,
+          'ERR_CERT_PROFILE',
+        )
       }
       if (cert.operatorId === undefined)
-        throw new UsageError('the certificate names no operator to validate against')
+        throw fileRefusal(
+          path,
+          'names no operator to validate against',
+          'ERR_CERT_OPERATOR_MISMATCH',
+        )
       const keys = await readGovernanceKeys(ctx.cwd, many(values, 'governance-key'))
       const list = await loadTrustList(ctx.cwd, listFile, keys, ctx.now)
       const store = await TrustStore.open(list, { now: () => ctx.now })
@@ -148,9 +163,11 @@ Options:
   },
 }
 
-function splitPem(text: string): Uint8Array[] {
+function splitPem(text: string, path: string): Uint8Array[] {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
-  if (blocks.length === 0) throw new UsageError('FILE holds no PEM certificate')
-  if (blocks.length > 16) throw new UsageError('FILE holds more than 16 certificates')
+  if (blocks.length === 0)
+    throw fileRefusal(path, 'holds no PEM certificate', 'ERR_CERT_MALFORMED')
+  if (blocks.length > 16)
+    throw fileRefusal(path, 'holds more than 16 certificates', 'ERR_INPUT_TOO_LARGE')
   return blocks.map((b) => pemToDer(b))
 }

@@ -13,13 +13,15 @@ import {
   readCertificateRequest,
   type OperatorEntry,
 } from '../core.js'
-import { UsageError } from '../errors.js'
+import { fileRefusal, inFile } from '../errors.js'
 import { findOperator, loadFederation, nextContent, publishList } from '../federation-state.js'
 import { readJson, resolvePath, writePublic } from '../files.js'
 import type { AdmissionRequest } from './operator-init.js'
 
-function readRequest(value: unknown): AdmissionRequest {
+/** Checks the shape of the admission request read from `path`; its CSR is verified later. */
+function readRequest(value: unknown, path: string): AdmissionRequest {
   const r = value as Partial<AdmissionRequest> | null
+  const strings = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'string')
   const ok =
     r !== null &&
     typeof r === 'object' &&
@@ -28,10 +30,12 @@ function readRequest(value: unknown): AdmissionRequest {
     typeof r.country === 'string' &&
     typeof r.names === 'object' &&
     r.names !== null &&
-    Array.isArray(r.endpoints) &&
+    Object.values(r.names).every((n) => typeof n === 'string') &&
+    typeof r.names.en === 'string' &&
+    strings(r.endpoints) &&
     typeof r.csr === 'string' &&
-    (r.schemes === undefined || Array.isArray(r.schemes))
-  if (!ok) throw new UsageError('--request is not an admission request made by barid operator init')
+    (r.schemes === undefined || strings(r.schemes))
+  if (!ok) throw fileRefusal(path, 'is not an admission request made by barid operator init')
   return { ...(r as AdmissionRequest), schemes: r.schemes ?? [] }
 }
 
@@ -65,9 +69,14 @@ Options:
   },
   async run(ctx, values) {
     const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
+    // The command line is checked before any file is read: its mistakes are usage errors.
+    const requestPath = resolvePath(ctx.cwd, required(values, 'request'))
+    const caDays = integer(values, 'ca-days', 3653, 3653)
+    const effective =
+      typeof values.effective === 'string' ? parseTime(values.effective, 'effective') : ctx.now
     const state = await loadFederation(dir, ctx.now)
-    const request = readRequest(await readJson(resolvePath(ctx.cwd, required(values, 'request'))))
-    const csr = await readCertificateRequest(request.csr)
+    const request = readRequest(await readJson(requestPath), requestPath)
+    const csr = await inFile(requestPath, () => readCertificateRequest(request.csr))
     if (csr.operatorId !== request.operator) {
       throw new BaridError(
         'ERR_CERT_OPERATOR_MISMATCH',
@@ -75,8 +84,6 @@ Options:
         { details: { request: request.operator, csr: csr.operatorId ?? null } },
       )
     }
-    const effective =
-      typeof values.effective === 'string' ? parseTime(values.effective, 'effective') : ctx.now
     // Admitting again would replace the operator's status history (spec 20.4).
     const existing =
       values['add-ca'] === true
@@ -89,7 +96,6 @@ Options:
         { details: { operator: request.operator } },
       )
     }
-    const caDays = integer(values, 'ca-days', 3653, 3653)
     const notAfter = Math.min(
       ctx.now + caDays * 86_400,
       Math.floor(state.root.notAfter.getTime() / 1000),

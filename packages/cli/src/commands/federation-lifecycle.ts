@@ -7,6 +7,7 @@ import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { iso, optional, parseTime, required, type Command } from '../command.js'
 import { BaridError, exportPrivateJwk, generateKeyPair, parseCertificate } from '../core.js'
+import { readKeyPair } from '../documents.js'
 import { FileError, UsageError } from '../errors.js'
 import {
   FILES,
@@ -14,7 +15,6 @@ import {
   loadFederation,
   nextContent,
   publishList,
-  readKeyPair,
 } from '../federation-state.js'
 import { exists, resolvePath, writePublic, writeSecret } from '../files.js'
 import { parseAlgorithm } from './federation-init.js'

@@ -5,10 +5,11 @@
  */
 import { join } from 'node:path'
 import { integer, iso, optional, required, type Command } from '../command.js'
-import { bytesEqual, createCertificate, derToPem, parseCertificate } from '../core.js'
-import { UsageError } from '../errors.js'
-import { readKeyPair } from '../federation-state.js'
-import { exists, readCertificateFile, readJson, resolvePath, writePublic } from '../files.js'
+import { bytesEqual, createCertificate, derToPem } from '../core.js'
+import { readCertificate, readKeyPair } from '../documents.js'
+import { FileError, fileRefusal } from '../errors.js'
+import { exists, resolvePath, writePublic } from '../files.js'
+import { checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
 export const operatorCertifyNode: Command = {
@@ -26,7 +27,9 @@ Options:
       --days N             Node certificate lifetime in days (max 731). Default: 365.
       --name CN            Common name of the node certificate. Default: node.<operator>.
 
-Writes: ca.crt.pem (if not present), node.crt.pem.`,
+Writes: ca.crt.pem (if not present), node.crt.pem. Refuses (exit code 1, nothing written) a
+FILE that is not an operator CA certificate of this operator for its ca.key.jwk, and one that
+is not the ca.crt.pem already installed; to renew node.crt.pem, use barid operator rotate-node.`,
   options: {
     'ca-cert': { type: 'string' },
     dir: { type: 'string' },
@@ -35,21 +38,28 @@ Writes: ca.crt.pem (if not present), node.crt.pem.`,
   },
   async run(ctx, values) {
     const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
-    const config = (await readJson(join(dir, OPERATOR_FILES.config))) as { operator: string }
-    const ca = await parseCertificate(
-      await readCertificateFile(resolvePath(ctx.cwd, required(values, 'ca-cert'))),
-    )
-    const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
-    if (ca.role !== 'operator-ca' || ca.operatorId !== config.operator) {
-      throw new UsageError(`--ca-cert is not an operator CA certificate for ${config.operator}`)
-    }
-    if (ca.kid === undefined || !bytesEqual(ca.kid, caKeys.kid)) {
-      throw new UsageError(`--ca-cert certifies another key than ${OPERATOR_FILES.caKey}`)
-    }
-    if (!(await exists(join(dir, OPERATOR_FILES.caCert))))
-      await writePublic(join(dir, OPERATOR_FILES.caCert), derToPem(ca.der))
-    const nodeKeys = await readKeyPair(join(dir, OPERATOR_FILES.nodeKey))
+    const caFile = resolvePath(ctx.cwd, required(values, 'ca-cert'))
     const days = integer(values, 'days', 365, 731)
+    const config = await readOperatorConfig(dir)
+    const ca = await readCertificate(caFile)
+    const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
+    checkOperatorCa(ca, caFile, caKeys, config.operator)
+    // The node accepts a node certificate only under the CA certificate installed beside it.
+    const installedPath = join(dir, OPERATOR_FILES.caCert)
+    const installed = (await exists(installedPath))
+      ? await readCertificate(installedPath)
+      : undefined
+    if (installed !== undefined && !bytesEqual(installed.der, ca.der))
+      throw fileRefusal(caFile, `is not the CA certificate installed as ${installedPath}`)
+    const nodeKeys = await readKeyPair(join(dir, OPERATOR_FILES.nodeKey))
+    const nodePath = join(dir, OPERATOR_FILES.nodeCert)
+    // Checked before ca.crt.pem is written, so that a refused run changes nothing.
+    if (await exists(nodePath))
+      throw new FileError(
+        `cannot write ${nodePath}: it already exists (barid operator rotate-node renews it)`,
+        nodePath,
+      )
+    if (installed === undefined) await writePublic(installedPath, derToPem(ca.der))
     const notAfter = Math.min(ctx.now + days * 86_400, Math.floor(ca.notAfter.getTime() / 1000))
     const node = await createCertificate({
       role: 'node',
@@ -61,7 +71,7 @@ Writes: ca.crt.pem (if not present), node.crt.pem.`,
       notBefore: new Date(ctx.now * 1000),
       notAfter: new Date(notAfter * 1000),
     })
-    await writePublic(join(dir, OPERATOR_FILES.nodeCert), derToPem(node.der))
+    await writePublic(nodePath, derToPem(node.der))
     if (ctx.json) {
       ctx.out(
         JSON.stringify({

@@ -7,21 +7,14 @@ import { join } from 'node:path'
 import { integer, iso, many, optional, parseTime, type Command } from '../command.js'
 import {
   BaridError,
-  parseCertificate,
   createRevocationList,
   revocationListUrl,
   verifyRevocationList,
 } from '../core.js'
 import { UsageError } from '../errors.js'
-import { readKeyPair } from '../federation-state.js'
-import {
-  exists,
-  readBytes,
-  readCertificateFile,
-  readJson,
-  resolvePath,
-  writePublic,
-} from '../files.js'
+import { readCertificate, readKeyPair } from '../documents.js'
+import { exists, readBytes, resolvePath, writePublic } from '../files.js'
+import { readOperatorConfig } from '../operator-dir.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
 const REASONS = ['key-compromise', 'superseded', 'cessation'] as const
@@ -54,8 +47,8 @@ Options:
   },
   async run(ctx, values) {
     const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
-    const config = (await readJson(join(dir, OPERATOR_FILES.config))) as { operator: string }
-    const ca = await parseCertificate(await readCertificateFile(join(dir, OPERATOR_FILES.caCert)))
+    const config = await readOperatorConfig(dir)
+    const ca = await readCertificate(join(dir, OPERATOR_FILES.caCert))
     const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
     const reason = optional(values, 'reason') ?? 'key-compromise'
     if (!(REASONS as readonly string[]).includes(reason))
@@ -66,7 +59,7 @@ Options:
       if (!/^([0-9a-f]{2}){1,21}$/.test(s))
         throw new UsageError(`--serial ${s}: expected hex bytes, as barid cert inspect shows`)
     for (const f of many(values, 'cert')) {
-      const cert = await parseCertificate(await readCertificateFile(resolvePath(ctx.cwd, f)))
+      const cert = await readCertificate(resolvePath(ctx.cwd, f))
       // An operator revokes only what its own CA issued.
       if (cert.operatorId !== config.operator)
         throw new BaridError(

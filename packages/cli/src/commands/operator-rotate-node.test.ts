@@ -151,8 +151,12 @@ describe('barid operator rotate-node', () => {
       String(T0 + 100),
       ...at(T0 + 20),
     ])
-    expect(early.code).toBe(EXIT.usage)
-    expect(early.stderr).toContain('later than the previous key')
+    // The command line was well formed: node-keys.json is what refuses it.
+    expect(early.code).toBe(EXIT.refused)
+    expect(early.stderr).toContain(
+      `ERR_INVALID_ARGUMENT: ${join(dir, op, ROTATION_FILES.manifest)}`,
+    )
+    expect(early.stderr).toContain('must be later')
     const second = await cli(['operator', 'rotate-node', '--dir', op, '--json', ...at(T0 + 7200)])
     expect(second.code, second.stderr).toBe(0)
     expect(second.json.removedKeys).toEqual([`retired/node-${s1}.key.jwk`])
@@ -188,8 +192,9 @@ describe('barid operator rotate-node', () => {
     const op = await operator('d')
     await rm(join(dir, op, 'node.key.jwk'))
     const noTime = await cli(['operator', 'rotate-node', '--dir', op, ...at(T0 + 60)])
-    expect(noTime.code).toBe(EXIT.usage)
-    expect(noTime.stderr).toContain('the time the key was lost')
+    expect(noTime.code).toBe(EXIT.file)
+    expect(noTime.stderr).toContain(`${join(dir, op, 'node.key.jwk')}: it does not exist`)
+    expect(noTime.stderr).toContain('give --retire-at, the time of the loss')
     const r = await cli([
       'operator',
       'rotate-node',
@@ -204,7 +209,7 @@ describe('barid operator rotate-node', () => {
     expect(await mode('d/node.key.jwk')).toBe('600')
   })
 
-  it('refuses a retirement after the certificate expires, and a damaged manifest, with their exit codes', async () => {
+  it('refuses a retirement after the certificate expires, and a damaged manifest, with exit 1 and their codes', async () => {
     const op = await operator('e')
     const late = await cli([
       'operator',
@@ -215,12 +220,15 @@ describe('barid operator rotate-node', () => {
       String(T0 + 400 * 86_400),
       ...at(T0 + 60),
     ])
-    expect(late.code).toBe(EXIT.usage)
-    expect(late.stderr).toContain('notAfter')
+    expect(late.code).toBe(EXIT.refused)
+    expect(late.stderr).toContain(`ERR_INVALID_ARGUMENT: ${join(dir, op, 'node.crt.pem')} expires`)
     const before = await readFile(join(dir, op, 'node.crt.pem'), 'utf8')
     await writeFile(join(dir, op, ROTATION_FILES.manifest), '{"v":2,"retired":[]}')
     const damaged = await cli(['operator', 'rotate-node', '--dir', op, ...at(T0 + 60)])
-    expect(damaged.code).toBe(EXIT.file)
+    expect(damaged.code).toBe(EXIT.refused)
+    expect(damaged.stderr).toContain(
+      `ERR_UNSUPPORTED_VERSION: ${join(dir, op, ROTATION_FILES.manifest)} has version 2`,
+    )
     // Nothing was changed by the refused runs.
     expect(await readFile(join(dir, op, 'node.crt.pem'), 'utf8')).toBe(before)
     const bad = await cli(['operator', 'rotate-node', '--dir', op, '--alg', 'RSA', ...at(T0 + 60)])

@@ -18,28 +18,18 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { integer, iso, optional, parseTime, type Command } from '../command.js'
 import {
-  bytesEqual,
   createCertificate,
   derToPem,
   exportPrivateJwk,
   generateKeyPair,
-  parseCertificate,
   toBase64Url,
   type KeyPair,
-  type ParsedCertificate,
   type SigningAlgorithm,
 } from '../core.js'
-import { FileError, UsageError } from '../errors.js'
-import { readKeyPair } from '../federation-state.js'
-import {
-  exists,
-  readCertificateFile,
-  readJson,
-  readText,
-  resolvePath,
-  writePublic,
-  writeSecret,
-} from '../files.js'
+import { readCertificate, readKeyPair } from '../documents.js'
+import { FileError, fileRefusal } from '../errors.js'
+import { exists, readJson, readText, resolvePath, writePublic, writeSecret } from '../files.js'
+import { checkNodeCertificate, checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
 import { parseAlgorithm } from './federation-init.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
@@ -97,7 +87,13 @@ export async function readManifest(dir: string): Promise<NodeKeysManifest> {
   if (!(await exists(path))) return { v: 1, retired: [] }
   const raw = await readJson(path)
   const m = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<NodeKeysManifest>
-  const bad = () => new FileError(`cannot use ${path}: not a node-keys manifest of version 1`, path)
+  if (typeof m.v === 'number' && m.v !== 1)
+    throw fileRefusal(
+      path,
+      `has version ${m.v}; this barid reads version 1`,
+      'ERR_UNSUPPORTED_VERSION',
+    )
+  const bad = () => fileRefusal(path, 'is not a node-keys manifest of version 1')
   if (m.v !== 1 || !Array.isArray(m.retired) || m.retired.length > MAX_RETIRED_KEYS) throw bad()
   let last = -Infinity
   for (const e of m.retired) {
@@ -202,39 +198,25 @@ Example:
       typeof values['retire-at'] === 'string'
         ? parseTime(values['retire-at'], 'retire-at')
         : undefined
-    const config = (await readJson(join(dir, OPERATOR_FILES.config))) as { operator: string }
-    const ca = await parseCertificate(await readCertificateFile(join(dir, OPERATOR_FILES.caCert)))
+    const config = await readOperatorConfig(dir)
+    const caPath = join(dir, OPERATOR_FILES.caCert)
+    const ca = await readCertificate(caPath)
     const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
-    if (ca.role !== 'operator-ca' || ca.operatorId !== config.operator)
-      throw new UsageError(
-        `${OPERATOR_FILES.caCert} is not an operator CA certificate of ${config.operator}`,
-      )
-    if (ca.kid === undefined || !bytesEqual(ca.kid, caKeys.kid))
-      throw new UsageError(
-        `${OPERATOR_FILES.caCert} certifies another key than ${OPERATOR_FILES.caKey}`,
-      )
+    checkOperatorCa(ca, caPath, caKeys, config.operator)
 
     const keyPath = join(dir, OPERATOR_FILES.nodeKey)
     const certPath = join(dir, OPERATOR_FILES.nodeCert)
-    const old: ParsedCertificate = await parseCertificate(await readCertificateFile(certPath))
-    if (old.role !== 'node' || old.operatorId !== config.operator || old.kid === undefined)
-      throw new UsageError(
-        `${OPERATOR_FILES.nodeCert} is not a node certificate of ${config.operator}`,
-      )
+    const old = await readCertificate(certPath)
     // A lost key (spec 23.1) has no file: its certificate is retired alone.
     const oldKeyText = (await exists(keyPath)) ? await readFile(keyPath, 'utf8') : undefined
     const oldKeys = oldKeyText === undefined ? undefined : await readKeyPair(keyPath)
-    if (oldKeys && !bytesEqual(oldKeys.kid, old.kid))
-      throw new UsageError(
-        `${OPERATOR_FILES.nodeCert} certifies another key than ${OPERATOR_FILES.nodeKey}`,
-      )
+    checkNodeCertificate(old, certPath, config.operator, oldKeys)
+    const oldKid = toBase64Url(old.kid as Uint8Array)
 
+    const manifestPath = join(dir, ROTATION_FILES.manifest)
     const manifest = await readManifest(dir)
-    const oldKid = toBase64Url(old.kid)
     if (manifest.retired.some((e) => e.kid === oldKid || e.serial === old.serialNumber))
-      throw new UsageError(
-        `${OPERATOR_FILES.nodeCert} is already retired in ${ROTATION_FILES.manifest}`,
-      )
+      throw fileRefusal(certPath, `is already retired in ${manifestPath}: nothing to rotate`)
     const notAfter = Math.floor(old.notAfter.getTime() / 1000)
     const notBefore = Math.floor(old.notBefore.getTime() / 1000)
     let retireAt: number
@@ -242,30 +224,35 @@ Example:
     if (retireOption !== undefined) {
       retireAt = retireOption
       if (retireAt > notAfter)
-        throw new UsageError(
-          `--retire-at is after the current certificate's notAfter (${iso(notAfter)}): the key cannot sign that long`,
+        throw fileRefusal(
+          certPath,
+          `expires at ${iso(notAfter)}, before --retire-at ${iso(retireAt)}: its key cannot sign that long`,
         )
     } else {
       if (!oldKeys)
-        throw new UsageError(
-          `${OPERATOR_FILES.nodeKey} is missing: give --retire-at, the time the key was lost (spec/23)`,
+        throw new FileError(
+          `cannot read ${keyPath}: it does not exist (for a lost key, give --retire-at, the time of the loss: spec/23)`,
+          keyPath,
         )
       retireAt = Math.min(ctx.now + DEFAULT_SWITCH_DELAY, notAfter)
       clamped = retireAt < ctx.now + DEFAULT_SWITCH_DELAY
     }
     if (retireAt < notBefore)
-      throw new UsageError(
-        `--retire-at is before the current certificate's notBefore (${iso(notBefore)})`,
+      throw fileRefusal(
+        certPath,
+        `is valid only from ${iso(notBefore)}, after the retirement time ${iso(retireAt)}`,
       )
     const previous = manifest.retired.at(-1)
     if (previous && retireAt <= Date.parse(previous.retired) / 1000)
-      throw new UsageError(
-        `--retire-at must be later than the previous key's retirement (${previous.retired})`,
+      throw fileRefusal(
+        manifestPath,
+        `retires the previous key at ${previous.retired}: the retirement time ${iso(retireAt)} must be later`,
       )
 
     const alg = wantedAlg ?? (oldKeys ? algorithmOf(oldKeys) : 'Ed25519')
     const caEnds = Math.floor(ca.notAfter.getTime() / 1000)
-    if (caEnds <= ctx.now) throw new UsageError(`${OPERATOR_FILES.caCert} has expired`)
+    if (caEnds <= ctx.now)
+      throw fileRefusal(caPath, `expired at ${iso(caEnds)}`, 'ERR_CERT_EXPIRED')
     const newKeys = await generateKeyPair(alg, { extractable: true })
     const newNotAfter = Math.min(ctx.now + days * 86_400, caEnds)
     const cert = await createCertificate({

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCaptured } from '../cli-capture.js'
 import { EXIT } from '../exit-codes.js'
@@ -182,5 +183,72 @@ describe('barid refusals of policy or state', () => {
       T0 + 6 * HOUR,
     )
     await expect(readFile(join(dir, 'eg', 'revocations.cose'))).rejects.toThrow()
+  })
+})
+
+describe('barid refusals of what a file holds', () => {
+  const admitting = (request: string) => [
+    ...['federation', 'admit', '--dir', 'fed', '--request', request],
+  ]
+
+  it('refuses an admission request of the wrong shape, or not JSON, with ERR_INVALID_ARGUMENT naming the file', async () => {
+    const path = join(dir, 'shape.json')
+    for (const content of ['{"version":1,"operator":"post.x"}', '[]', 'not json {']) {
+      await writeFile(path, content)
+      const r = await refused(admitting('shape.json'), 'ERR_INVALID_ARGUMENT', T0 + 8 * HOUR)
+      expect(r.stderr).toContain(path)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.json).toMatchObject({ error: { details: { file: path } } })
+    }
+  })
+
+  it('refuses any hostile admission request with exit 1, never as a usage error or a crash', async () => {
+    const path = join(dir, 'hostile.json')
+    const shaped = fc.record({
+      version: fc.constant(1),
+      operator: fc.string(),
+      country: fc.string(),
+      names: fc.dictionary(fc.string(), fc.jsonValue()),
+      endpoints: fc.array(fc.jsonValue(), { maxLength: 3 }),
+      csr: fc.string(),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), shaped), async (request) => {
+        await writeFile(path, JSON.stringify(request))
+        const before = await listBytes()
+        const r = await cli([...admitting('hostile.json'), '--json'], T0 + 8 * HOUR)
+        expect(r.code, r.stderr).toBe(EXIT.refused)
+        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expect(r.stderr).toContain(path)
+        expect(await listBytes()).toEqual(before)
+      }),
+      { numRuns: 40 },
+    )
+  }, 60_000)
+
+  it('reports a directory without federation.json as a missing file, naming it, with exit 3', async () => {
+    const r = await cli([
+      ...['federation', 'admit', '--dir', 'eg', '--request', 'se/admission-request.json'],
+    ])
+    expect(r.code, r.stderr).toBe(EXIT.file)
+    expect(r.stderr).toContain(`${join(dir, 'eg', 'federation.json')}: it does not exist`)
+    expect(r.stderr).toContain('barid federation init')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('refuses a federation.json of another version or shape with its code', async () => {
+    const config = join(dir, 'fed', 'federation.json')
+    const good = await readFile(config, 'utf8')
+    try {
+      await writeFile(config, JSON.stringify({ ...JSON.parse(good), version: 2 }))
+      const reissue = ['federation', 'reissue', '--dir', 'fed']
+      const version = await refused(reissue, 'ERR_UNSUPPORTED_VERSION')
+      expect(version.stderr).toContain(config)
+      await writeFile(config, '{"version":1}')
+      const shape = await refused(reissue, 'ERR_INVALID_ARGUMENT')
+      expect(shape.stderr).toContain(config)
+    } finally {
+      await writeFile(config, good)
+    }
   })
 })
