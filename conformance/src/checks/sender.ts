@@ -493,6 +493,40 @@ export const senderChecks: Check[] = [
     },
   },
   {
+    id: 'sender.lookup.expired-key',
+    title:
+      "a node leaves out of a peer's lookup answer it relays a key whose certificate has expired, and relays the other keys",
+    group: 'sender',
+    clauses: ['11.6-7', '11.6-1'],
+    kind: 'example',
+    async run({ world }) {
+      const f = await fixtures(world)
+      const keys = await newKeys()
+      const box = await world.peer.addMailbox(`expired${Date.now()}`, keys)
+      world.peer.lookupMode = 'expired-key'
+      try {
+        const r = await senderCall(
+          world,
+          f.agencyA,
+          'GET',
+          `/v1/sender/directory?address=${encodeURIComponent(box.address)}`,
+        )
+        expectStatus(r, 200, '11.6-7', 'a lookup answered with one expired certificate')
+        const b = r.body as { status?: string; address?: string; keys?: { kid?: string }[] }
+        ensure(
+          b.status === 'active' &&
+            b.address === box.address &&
+            Array.isArray(b.keys) &&
+            b.keys.map((k) => k.kid).join() === keys.signing.kidBase64Url,
+          `an answer with an expired enc certificate was relayed as ${JSON.stringify(b).slice(0, 300)}`,
+          '11.6-7',
+        )
+      } finally {
+        world.peer.lookupMode = 'normal'
+      }
+    },
+  },
+  {
     id: 'sender.auth',
     title: 'sender API requests without a valid API key are refused (ERR_UNAUTHENTICATED)',
     group: 'sender',

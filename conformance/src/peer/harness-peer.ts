@@ -105,7 +105,8 @@ export class HarnessPeer implements AsyncDisposable {
    * mailbox with no key yet (`keyless`, 11.6), or (`malformed`) with answers no node may relay,
    * in turn (11.6).
    */
-  lookupMode: 'normal' | 'redirect' | 'paper' | 'keyless' | 'malformed' = 'normal'
+  lookupMode: 'normal' | 'redirect' | 'paper' | 'keyless' | 'malformed' | 'expired-key' =
+    'normal'
   /**
    * Answers for registered letters with a check's status and evidence instead of the peer's own
    * (11.4); such an answer is not stored, so a retry of the transaction is answered afresh.
@@ -385,12 +386,16 @@ export class HarnessPeer implements AsyncDisposable {
       ['enc', m.encryption],
       ['sig', m.signing],
     ] as const) {
-      keys.push({
-        kid: pair.kidBase64Url,
+      // `expired-key`: the encryption key's certificate ran out eleven hours ago, as at a peer
+      // that failed to renew it (the asking node leaves that key out, 11.6).
+      const expired = use === 'enc' && this.lookupMode === 'expired-key'
+      const certificate = await certifyKey(this.id, {
+        sub: m.address,
         use,
-        jwk: pair.publicJwk,
-        certificate: await certifyKey(this.id, { sub: m.address, use, key: pair, nowMs: now }),
+        key: pair,
+        ...(expired ? { nowMs: now - 23 * 3600_000, lifetimeSeconds: 12 * 3600 } : { nowMs: now }),
       })
+      keys.push({ kid: pair.kidBase64Url, use, jwk: pair.publicJwk, certificate })
     }
     return { status: 'active', address: m.address, operator: this.id.operator, keys }
   }

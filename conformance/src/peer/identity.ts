@@ -100,9 +100,7 @@ export async function certifyKey(
       use: c.use,
       publicKey: c.key.publicKey,
       nowMs: c.nowMs,
-      ...(c.lifetimeSeconds
-        ? { lifetimeDays: Math.max(1, Math.floor(c.lifetimeSeconds / 86400)) }
-        : {}),
+      ...(c.lifetimeSeconds ? { lifetimeDays: c.lifetimeSeconds / 86400 } : {}),
     })
   }
   const signer = by.evidence

@@ -138,6 +138,30 @@ describe('mailbox key certificate renewal', () => {
     expect(await citizenKeys(pair, () => lars.client.auth())).toEqual([])
   })
 
+  it('signs one renewal of a certificate however many lookups find it due at once', async () => {
+    await using pair = await startPair({ config: CONTROL })
+    const dk = pair.nodes.dk
+    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
+    const certifier = dk.services.certifier
+    const signed: string[] = []
+    dk.services.certifier = {
+      caNotAfter: () => certifier.caNotAfter(),
+      caKeyId: () => certifier.caKeyId(),
+      certify: (c) => {
+        signed.push(c.sub)
+        return certifier.certify(c)
+      },
+    }
+    clockControl(dk.services.now)!.advance(340 * DAY)
+    const answers = await Promise.all(Array.from({ length: 8 }, () => lookUp(skat, lars.address)))
+    // Lars's two keys, each certified once; every lookup serves those two certificates.
+    expect(signed).toEqual([lars.address, lars.address])
+    const served = answers.map((a) => a.keys.map((k) => k.certificate).join())
+    expect(new Set(served).size).toBe(1)
+    await verifyAll(pair, answers[0]!)
+  })
+
   it('names a different displaced key for each of two registrations made at once', async () => {
     await using pair = await startPair({ config: CONTROL })
     const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')

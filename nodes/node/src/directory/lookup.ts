@@ -8,6 +8,7 @@ import { BaridError, identifierAuthority, parseIdentifier, parseMailboxAddress }
 import { servedKeys } from '../keys/key-renewal.js'
 import { mutant } from '../test-control/mutants.js'
 import { readPeerLookup } from './peer-lookup.js'
+import { withRelayableKeys } from './relayed-keys.js'
 import { fedRequest, TransportError } from '../federation/federation-client.js'
 import { isPrintKey, paperKeys } from '../paper/paper-keys.js'
 import type { NodeServices } from '../services.js'
@@ -121,5 +122,6 @@ export async function lookup(svc: NodeServices, q: LookupQuery): Promise<LookupR
       details: { peerCode: res.code ?? null },
     })
   if (mutant('relay-unchecked-lookup')) return res.json<LookupResult>()
-  return readPeerLookup(res.json(), operator)
+  // Keys are checked as a sender will check them, and one that would fail is left out (11.6).
+  return withRelayableKeys(svc, readPeerLookup(res.json(), operator))
 }

@@ -7,12 +7,13 @@
  */
 import { BaridError, parseMailboxAddress } from '../core.js'
 import { verifyPeerEvidence } from '../evidence/evidence-records.js'
-import { mailboxCertificateVerifier, type CertifiedMailboxKey } from '../keys/key-certificate.js'
+import type { CertifiedMailboxKey } from '../keys/key-certificate.js'
 import type { InspectedLetter } from '../letters/letter-port.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow } from '../storage/types.js'
 import type { Peer } from './peer-directory.js'
+import { peerMailboxKey } from './peer-mailbox-key.js'
 import type { TxLetter } from './transaction-format.js'
 
 /**
@@ -39,27 +40,6 @@ export interface Verified {
   sender: { kid: string; jwk: string }
 }
 
-/** Sender certificate checks, per node: parsing and key import cached, trust checked each time. */
-const verifiers = new WeakMap<NodeServices, ReturnType<typeof mailboxCertificateVerifier>>()
-
-/**
- * The sender's signing key from `senderCertificate`: an X.509 `mailbox-signing` certificate that
- * speaks for the calling operator now (spec 11.4 step 1, 21.3).
- */
-async function senderKey(
-  svc: NodeServices,
-  peer: Peer,
-  certificate: string,
-  now: number,
-): Promise<CertifiedMailboxKey> {
-  if (svc.directory.mailboxKey)
-    return svc.directory.mailboxKey(certificate, { operator: peer.operator, use: 'sig', at: now })
-  let verify = verifiers.get(svc)
-  if (!verify) verifiers.set(svc, (verify = mailboxCertificateVerifier(svc.trust.held.store)))
-  return verify(certificate, { operator: peer.operator, use: 'sig', at: Math.floor(now / 1000) })
-}
-
-
 /** Sender certificates checked in one transaction: a bulk sender's letters share one. */
 export type CertMemo = Map<string, Promise<CertifiedMailboxKey>>
 
@@ -83,7 +63,13 @@ export async function verifyEntry(
   // check hashes the certificate and consults revocation, which cost as much as the letter.
   let checked = certs.get(e.senderCertificate)
   if (!checked) {
-    checked = senderKey(svc, peer, e.senderCertificate, now)
+    // The sender's signing key: a `mailbox-signing` certificate that speaks for the calling
+    // operator now (spec 11.4 step 1, 21.3).
+    checked = peerMailboxKey(svc, e.senderCertificate, {
+      operator: peer.operator,
+      use: 'sig',
+      at: now,
+    })
     certs.set(e.senderCertificate, checked)
   }
   const certified = await checked

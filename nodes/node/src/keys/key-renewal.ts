@@ -100,22 +100,47 @@ export type RenewalOutcome = Exclude<RenewalDecision, 'renew'> | 'renewed' | 'su
 type RenewalServices = Pick<NodeServices, 'certifier' | 'storage' | 'now'>
 
 /**
+ * Renewals in progress, per store, by the certificate they replace. Lookups of one mailbox at once
+ * (and the renewal worker) each find its due certificates; the conditional write keeps only one
+ * renewal of each, but every caller would have had the CA sign one. Callers share one instead.
+ */
+const inFlight = new WeakMap<object, Map<string, Promise<RenewalResult>>>()
+
+type RenewalResult = { key: MailboxKey; outcome: RenewalOutcome }
+
+/**
  * Renews the certificate of `key` (mailbox `address`) if it is due and a renewal would last
  * longer, or if another CA than the current one issued it, in one conditional write: nothing is
  * written if the key was revoked, or its certificate replaced, since it was read (`superseded`:
  * read it again). A key whose notAfter or issuer was not read yet has them read and recorded
- * first. Gives the key as it is to be served.
+ * first. Gives the key as it is to be served. A call for a certificate whose renewal is already
+ * in progress in this process shares its result: the CA signs once.
  *
  * @example
  * ```ts
  * const { key, outcome } = await renewKey(svc, stored, mailbox.address)
  * ```
  */
-export async function renewKey(
+export function renewKey(
   svc: RenewalServices,
   key: MailboxKey,
   address: string,
-): Promise<{ key: MailboxKey; outcome: RenewalOutcome }> {
+): Promise<RenewalResult> {
+  let flights = inFlight.get(svc.storage)
+  if (!flights) inFlight.set(svc.storage, (flights = new Map()))
+  const id = `${key.mailboxId} ${key.kid} ${key.certificate}`
+  const running = flights.get(id)
+  if (running) return running
+  const renewal = renewOnce(svc, key, address).finally(() => flights.delete(id))
+  flights.set(id, renewal)
+  return renewal
+}
+
+async function renewOnce(
+  svc: RenewalServices,
+  key: MailboxKey,
+  address: string,
+): Promise<RenewalResult> {
   let k = key
   if (k.certNotAfter === 0 || k.certIssuer === '') {
     const read = await readCertificate(k.certificate)

@@ -84,28 +84,31 @@ export async function registerKey(svc: NodeServices, c: Context<NodeEnv>): Promi
     throw new BaridError('ERR_INVALID_ARGUMENT', 'use must be enc or sig')
   const label = body.label === undefined ? null : strField(body, 'label', 100)
   const mailbox = c.get('mailbox')
-  const current = await svc.storage.listMailboxKeys(mailbox.id)
-  if (current.length >= MAX_KEYS_PER_MAILBOX)
-    throw new BaridError('ERR_INPUT_TOO_LARGE', 'too many keys registered', {
-      details: { limit: MAX_KEYS_PER_MAILBOX },
-    })
   const now = svc.now()
   const cert = await svc.certifier.certify({ sub: mailbox.address, use, jwk: body.jwk, now })
   const { kid } = cert
-  // The list is read in the insert's transaction: what this registration displaced is decided
-  // against exactly the keys it joined, whatever other registrations run meanwhile.
-  const registered = await svc.storage.registerMailboxKey({
-    mailboxId: mailbox.id,
-    kid,
-    use,
-    jwk: JSON.stringify(cert.jwk),
-    certificate: cert.certificate,
-    label,
-    createdAt: now,
-    revokedAt: null,
-    certNotAfter: cert.notAfter,
-    certIssuer: cert.issuer,
-  })
+  // The limit is counted, and the list read, in the insert's transaction: registrations running
+  // at once cannot together pass the limit, and what this one displaced is decided against
+  // exactly the keys it joined.
+  const registered = await svc.storage.registerMailboxKey(
+    {
+      mailboxId: mailbox.id,
+      kid,
+      use,
+      jwk: JSON.stringify(cert.jwk),
+      certificate: cert.certificate,
+      label,
+      createdAt: now,
+      revokedAt: null,
+      certNotAfter: cert.notAfter,
+      certIssuer: cert.issuer,
+    },
+    { maxKeys: MAX_KEYS_PER_MAILBOX },
+  )
+  if (registered.full)
+    throw new BaridError('ERR_INPUT_TOO_LARGE', 'too many keys registered', {
+      details: { limit: MAX_KEYS_PER_MAILBOX },
+    })
   const { added } = registered
   const keys = registered.keys.filter((k) => !isPrintKey(svc, k.kid))
   let stored = keys.find((k) => k.kid === kid)

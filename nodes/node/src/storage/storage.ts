@@ -65,11 +65,16 @@ export interface DirectoryStore {
   /** Adds a key; a second key with the same kid for the same mailbox is refused (returns false). */
   addMailboxKey(key: NewMailboxKey): Promise<boolean>
   /**
-   * {@link addMailboxKey}, and the mailbox's current keys as they are right after it (newest
-   * registration first), in the same transaction: what a registration displaced (spec 13.4) is
-   * read from them, so a concurrent registration cannot change the list in between.
+   * {@link addMailboxKey} unless the key is new and the mailbox already holds `maxKeys` current
+   * keys (`full`, nothing written), and the mailbox's current keys as they are right after it
+   * (newest registration first), in the same transaction: the limit (spec 13.4) is counted, and
+   * what a registration displaced is read, so that a concurrent registration cannot change the
+   * list in between.
    */
-  registerMailboxKey(key: NewMailboxKey): Promise<{ added: boolean; keys: MailboxKey[] }>
+  registerMailboxKey(
+    key: NewMailboxKey,
+    o: { maxKeys: number },
+  ): Promise<{ added: boolean; full: boolean; keys: MailboxKey[] }>
   /**
    * Unrevoked keys of mailboxes not closed whose certificate's notAfter is at most `before`
    * (ms), oldest notAfter first, at most `limit`, after position `after` (a pass's cursor).

@@ -85,9 +85,24 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
     `update mailbox_keys set certificate = ?, cert_not_after = ?, cert_issuer = ?
      where mailbox_id = ? and kid = ? and certificate = ? and revoked_at is null`,
   )
-  const register = c.transaction((k: NewMailboxKey) => {
+  const countCurrent = c
+    .prepare<[number], number>(
+      `select count(*) from mailbox_keys where mailbox_id = ? and revoked_at is null`,
+    )
+    .pluck()
+  const known = c
+    .prepare<[number, string], number>(
+      `select 1 from mailbox_keys where mailbox_id = ? and kid = ?`,
+    )
+    .pluck()
+  // The limit is counted in the insert's transaction: registrations that run at once cannot
+  // each count the keys before the others insert, and together pass it. A key already known
+  // (registered again, or revoked) adds no row, so a full mailbox does not refuse it.
+  const register = c.transaction((k: NewMailboxKey, maxKeys: number) => {
+    if (known.get(k.mailboxId, k.kid) === undefined && countCurrent.get(k.mailboxId)! >= maxKeys)
+      return { added: false, full: true, keys: currentKeys.all(k.mailboxId) }
     const added = db.insert(mailboxKeys).values(k).onConflictDoNothing().run().changes === 1
-    return { added, keys: currentKeys.all(k.mailboxId) }
+    return { added, full: false, keys: currentKeys.all(k.mailboxId) }
   })
   const senderByKeyId = c.prepare<[string], Sender>(`${SENDER} where api_key_id = ?`)
   const senderById = c.prepare<[string], Sender>(`${SENDER} where id = ?`)
@@ -126,8 +141,9 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
       cache.clear()
       return r.changes === 1
     },
-    async registerMailboxKey(k) {
-      const r = register(k)
+    async registerMailboxKey(k, o) {
+      // Immediate: the count and the insert see one state even were another connection writing.
+      const r = register.immediate(k, o.maxKeys)
       cache.clear()
       return r
     },
