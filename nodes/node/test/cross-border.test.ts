@@ -32,7 +32,9 @@ describe.each([
     })
     for (const b of sealed.blobs) await eta.client.uploadBlob(b.digest, b.bytes)
     const accepted = await eta.client.submit(sealed.bytes, 'k1')
-    expect(accepted.recipients).toEqual([{ address: lars.address, state: 'pending', code: null }])
+    expect(accepted.recipients).toEqual([
+      { address: lars.address, state: 'pending', code: null, chain: [accepted.evidence[0]] },
+    ])
 
     const delivered = await eventually(async () => {
       const s = await eta.client.status(sealed.id)
