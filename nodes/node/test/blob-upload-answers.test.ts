@@ -4,8 +4,9 @@
  * with the peer's code (the sending node's own record for registered mail), and the rest of the
  * transaction goes on; a retried status is retried, after the peer's `Retry-After` when it gives
  * one; an upload that is not answered is retried without making its letters ambiguous (they were
- * not sent). Real nodes on loopback ports; only digitalpost.dk's answers to chosen uploads are
- * replaced, before the upload reaches it.
+ * not sent). The HEAD before an upload is read by the same table: a retried status retries the
+ * attempt without uploading. Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
+ * before they reach it.
  */
 import { expect, it } from 'vitest'
 import { verifyEvidenceChain } from '../src/core.js'
@@ -15,7 +16,7 @@ import type { NodeServices } from '../src/services.js'
 import { sealFor, type PlainAttachment } from './clients.js'
 import { etaToLars, eventually, startPair } from './harness.js'
 
-/** What digitalpost.dk answers to an upload instead of storing the blob, or a cut connection. */
+/** What digitalpost.dk answers to a request instead of taking it, or a cut connection. */
 type Answer = { status: number; code?: string; retryAfter?: string } | 'reset'
 
 const file = (size: number, fill: number): PlainAttachment => ({
@@ -26,25 +27,30 @@ const file = (size: number, fill: number): PlainAttachment => ({
 
 /**
  * A pair on loopback ports. `answers.set(digest, (n) => ...)` replaces digitalpost.dk's answer
- * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer); `uploads` holds
- * the times of each blob's uploads.
+ * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer), `headAnswers`
+ * its answer to the `n`-th HEAD of it; `uploads` and `heads` hold the times of each blob's
+ * uploads and HEADs.
  */
 async function pairAnswering(config: NodeConfigInput = {}) {
   const answers = new Map<string, (n: number) => Answer | undefined>()
+  const headAnswers = new Map<string, (n: number) => Answer | undefined>()
   const uploads = new Map<string, number[]>()
+  const heads = new Map<string, number[]>()
   const pair = await startPair({
     listen: true,
     config,
     wrapFetch: (side, f) => async (input, init) => {
       const digest = /\/v1\/federation\/blobs\/([0-9a-f]+)$/.exec(input)?.[1]
-      if (side !== 'eg' || !digest || init?.method !== 'PUT') return f(input, init)
-      const times = uploads.get(digest) ?? []
-      uploads.set(digest, times)
-      const answer = answers.get(digest)?.(times.length)
+      const method = init?.method
+      if (side !== 'eg' || !digest || (method !== 'PUT' && method !== 'HEAD')) return f(input, init)
+      const seen = method === 'PUT' ? uploads : heads
+      const times = seen.get(digest) ?? []
+      seen.set(digest, times)
+      const answer = (method === 'PUT' ? answers : headAnswers).get(digest)?.(times.length)
       times.push(Date.now())
       if (!answer) return f(input, init)
       // Nothing is sent: release the blob file post.eg opened for the upload.
-      if (init.body instanceof ReadableStream) await init.body.cancel()
+      if (init?.body instanceof ReadableStream) await init.body.cancel()
       if (answer === 'reset')
         throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
       const headers = new Headers({
@@ -54,7 +60,7 @@ async function pairAnswering(config: NodeConfigInput = {}) {
       const body = answer.code
         ? JSON.stringify({ error: { code: answer.code, message: 'refused' } })
         : 'refused by a proxy'
-      return new Response(body, { status: answer.status, headers })
+      return new Response(method === 'HEAD' ? null : body, { status: answer.status, headers })
     },
   })
   const { eta, lars } = await etaToLars(pair, { inProcess: true })
@@ -84,7 +90,7 @@ async function pairAnswering(config: NodeConfigInput = {}) {
     const r = (await eta.client.status(id)).recipients[0]!
     return [r.state, r.code]
   }
-  return { pair, answers, uploads, eta, lars, seal, submit, state }
+  return { pair, answers, headAnswers, uploads, heads, eta, lars, seal, submit, state }
 }
 
 /** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
@@ -183,4 +189,47 @@ it('does not make letters ambiguous when an upload goes unanswered, so they expi
     8000,
   )
   await endsInOwnRecord(run.pair.nodes.eg.services, l.id, run.lars.address, 'ERR_DELIVERY_EXPIRED')
+})
+
+it('retries an attempt whose HEAD is answered with a retried status without uploading the blob', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  const l = await run.seal('asked again', [file(1024, 6)])
+  const digest = l.blobs[0]!.digest
+  const script: Answer[] = [{ status: 401 }, { status: 500 }, { status: 502 }, { status: 408 }]
+  run.headAnswers.set(digest, (n) => script[n])
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  // Asked again after each of them; uploaded once, after the HEAD that was really answered (404).
+  expect(run.heads.get(digest)).toHaveLength(script.length + 1)
+  expect(run.uploads.get(digest)).toHaveLength(1)
+  expect(run.uploads.get(digest)![0]).toBeGreaterThanOrEqual(run.heads.get(digest)!.at(-1)!)
+})
+
+for (const status of [429, 503]) {
+  it(`waits for the Retry-After of a HEAD answered ${status} before asking or uploading again`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const l = await run.seal('wait to ask', [file(1024, 7)])
+    const digest = l.blobs[0]!.digest
+    run.headAnswers.set(digest, (n) => (n === 0 ? { status, retryAfter: '2' } : undefined))
+    await run.submit(l)
+    await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+    const [first, second] = run.heads.get(digest)!
+    expect(second! - first!).toBeGreaterThanOrEqual(1900)
+    expect(run.uploads.get(digest)).toHaveLength(1)
+    expect(run.uploads.get(digest)![0]! - first!).toBeGreaterThanOrEqual(1900)
+  })
+}
+
+it('uploads a blob whose HEAD is answered with a final 4xx and lets the upload answer decide', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  // A proxy that does not pass HEAD on says nothing of the blob: the upload is taken.
+  const l = await run.seal('no head', [file(1024, 8)])
+  run.headAnswers.set(l.blobs[0]!.digest, () => ({ status: 405 }))
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  expect(run.heads.get(l.blobs[0]!.digest)).toHaveLength(1)
+  expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(1)
 })

@@ -1,16 +1,16 @@
 /**
  * @module delivery/peer-attachments
  * Before a transaction: the peer must hold every attachment of the letters it carries (spec
- * 11.5), uploaded as streams from disk. An upload's answer is read by the retry table of
- * transactions (14.3): a blob the peer refuses for good settles the letters that name it, and
- * only those; any other failure retries the attempt, after the peer's `Retry-After`.
+ * 11.5), uploaded as streams from disk. The answers to the HEAD and the upload are read by the
+ * retry table of transactions (14.3): a blob the peer refuses for good settles the letters that
+ * name it, and only those; a retried status retries the attempt, after the peer's `Retry-After`.
  */
 import type { BaridErrorCode } from '../core.js'
 import { fedRequest, TransportError, type FedRequest } from '../federation/federation-client.js'
 import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
 import { notDeliveredRecord } from './not-delivered-record.js'
 import type { AttemptContext } from './outbound.js'
-import { blobRefusal, retryAfterMs } from './retry-policy.js'
+import { blobRefusal, headOutcome, retryAfterMs } from './retry-policy.js'
 
 /**
  * An upload that failed in a way to retry with the whole attempt. Never ambiguous: the letters
@@ -49,7 +49,15 @@ async function ensureBlob(
   if (ctx.peerBlobs.has(digest)) return undefined
   const { svc, peer } = ctx
   const head = await blobRequest(ctx, { method: 'HEAD', path: `/v1/federation/blobs/${digest}` })
-  if (head.status !== 200) {
+  const next = headOutcome(head.status)
+  if (next === 'retry') {
+    svc.log.warn('blob check failed', { peer: peer.operator, digest, status: head.status })
+    throw new UploadRetry(
+      `blob check answered ${head.status}`,
+      retryAfterMs(head.headers.get('retry-after')),
+    )
+  }
+  if (next === 'upload') {
     const stream = await svc.blobs.open(digest)
     const put = await blobRequest(ctx, {
       method: 'PUT',
