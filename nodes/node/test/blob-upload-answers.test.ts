@@ -5,13 +5,18 @@
  * transaction goes on; a retried status is retried, after the peer's `Retry-After` when it gives
  * one; an upload that is not answered is retried without making its letters ambiguous (they were
  * not sent). The HEAD before an upload is read by the same table: a retried status retries the
- * attempt without uploading. Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
+ * attempt without uploading. An attachment gone from the sending node's own store is its own
+ * fault (14.4): its letters end at once with `ERR_NOT_FOUND`, and the peer is not held for it.
+ * Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
  * before they reach it.
  */
+import { rm, truncate } from 'node:fs/promises'
 import { expect, it } from 'vitest'
 import { verifyEvidenceChain } from '../src/core.js'
 import type { NodeConfigInput } from '../src/config/config.js'
 import { evidenceChain } from '../src/letters/submit.js'
+import { createLogger } from '../src/ops/logger.js'
+import { blobPathFor } from '../src/storage/blob-store.js'
 import type { NodeServices } from '../src/services.js'
 import { sealFor, type PlainAttachment } from './clients.js'
 import { etaToLars, eventually, startPair } from './harness.js'
@@ -29,17 +34,20 @@ const file = (size: number, fill: number): PlainAttachment => ({
  * A pair on loopback ports. `answers.set(digest, (n) => ...)` replaces digitalpost.dk's answer
  * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer), `headAnswers`
  * its answer to the `n`-th HEAD of it; `uploads` and `heads` hold the times of each blob's
- * uploads and HEADs.
+ * uploads and HEADs. While `link.down`, no federation request of post.eg connects.
  */
 async function pairAnswering(config: NodeConfigInput = {}) {
   const answers = new Map<string, (n: number) => Answer | undefined>()
   const headAnswers = new Map<string, (n: number) => Answer | undefined>()
   const uploads = new Map<string, number[]>()
   const heads = new Map<string, number[]>()
+  const link = { down: false }
   const pair = await startPair({
     listen: true,
     config,
     wrapFetch: (side, f) => async (input, init) => {
+      if (side === 'eg' && link.down && input.includes('/v1/federation/'))
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })
       const digest = /\/v1\/federation\/blobs\/([0-9a-f]+)$/.exec(input)?.[1]
       const method = init?.method
       if (side !== 'eg' || !digest || (method !== 'PUT' && method !== 'HEAD')) return f(input, init)
@@ -90,7 +98,7 @@ async function pairAnswering(config: NodeConfigInput = {}) {
     const r = (await eta.client.status(id)).recipients[0]!
     return [r.state, r.code]
   }
-  return { pair, answers, headAnswers, uploads, heads, eta, lars, seal, submit, state }
+  return { pair, answers, headAnswers, uploads, heads, link, eta, lars, seal, submit, state }
 }
 
 /** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
@@ -233,3 +241,50 @@ it('uploads a blob whose HEAD is answered with a final 4xx and lets the upload a
   expect(run.heads.get(l.blobs[0]!.digest)).toHaveLength(1)
   expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(1)
 })
+
+for (const fault of ['deleted', 'truncated'] as const) {
+  it(`ends only the letters naming an attachment ${fault} in the senders own store at once, without holding the peer`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const lost = await run.seal('lost', [file(2048, 9)])
+    const digest = lost.blobs[0]!.digest
+    const fine = await run.seal('fine', [file(512, 10)])
+    const plain = await run.seal('plain', [], { kind: 'letter' })
+    // Queued while digitalpost.dk cannot be reached; then the blob is gone from post.eg's disk
+    // (an operator's mistake), or cut short (a fault), while its letter's row names it still.
+    run.link.down = true
+    for (const l of [lost, fine, plain]) await run.submit(l)
+    await run.pair.stop('eg')
+    const path = blobPathFor(run.pair.configs.eg.blobDir, digest)
+    if (fault === 'deleted') await rm(path)
+    else await truncate(path, 100)
+    run.link.down = false
+    const lines: string[] = []
+    await run.pair.start('eg', { log: createLogger({ level: 'warn', write: (l) => lines.push(l) }) })
+    const t0 = Date.now()
+
+    await eventually(
+      async () => expect(await run.state(lost.id)).toEqual(['not-delivered', 'ERR_NOT_FOUND']),
+      8000,
+    )
+    // At once (its deadline is 30 days away), and never offered to digitalpost.dk.
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(run.uploads.get(digest)).toBeUndefined()
+    for (const l of [fine, plain])
+      await eventually(async () => expect((await run.state(l.id))[0]).toBe('delivered'))
+    const listed = (await run.lars.client.list('/letters')).letters.map((l) => l.letterId)
+    expect(listed.sort()).toEqual([fine.id, plain.id].sort())
+    const eg = run.pair.nodes.eg.services
+    await endsInOwnRecord(eg, lost.id, run.lars.address, 'ERR_NOT_FOUND')
+
+    // The fault is post.eg's own: its operator is told, and digitalpost.dk is not held for it.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', letterId: lost.id, digest }),
+    )
+    expect(logged.map((l) => l.msg)).not.toContain('peer failed: holding its deliveries')
+    const metrics = await eg.metrics.registry.render()
+    expect(metrics).toContain('barid_letters_failed_total{code="ERR_NOT_FOUND"} 1')
+    expect(metrics).not.toMatch(/^barid_peer_consecutive_failures\{/m)
+  })
+}
