@@ -4,18 +4,24 @@
  * with the peer's code (the sending node's own record for registered mail), and the rest of the
  * transaction goes on; a retried status is retried, after the peer's `Retry-After` when it gives
  * one; an upload that is not answered is retried without making its letters ambiguous (they were
- * not sent). Real nodes on loopback ports; only digitalpost.dk's answers to chosen uploads are
- * replaced, before the upload reaches it.
+ * not sent). The HEAD before an upload is read by the same table: a retried status retries the
+ * attempt without uploading. An attachment gone from the sending node's own store is its own
+ * fault (14.4): its letters end at once with `ERR_NOT_FOUND`, and the peer is not held for it.
+ * Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
+ * before they reach it.
  */
+import { rm, truncate } from 'node:fs/promises'
 import { expect, it } from 'vitest'
 import { verifyEvidenceChain } from '../src/core.js'
 import type { NodeConfigInput } from '../src/config/config.js'
 import { evidenceChain } from '../src/letters/submit.js'
+import { createLogger } from '../src/ops/logger.js'
+import { blobPathFor } from '../src/storage/blob-store.js'
 import type { NodeServices } from '../src/services.js'
 import { sealFor, type PlainAttachment } from './clients.js'
 import { etaToLars, eventually, startPair } from './harness.js'
 
-/** What digitalpost.dk answers to an upload instead of storing the blob, or a cut connection. */
+/** What digitalpost.dk answers to a request instead of taking it, or a cut connection. */
 type Answer = { status: number; code?: string; retryAfter?: string } | 'reset'
 
 const file = (size: number, fill: number): PlainAttachment => ({
@@ -26,25 +32,33 @@ const file = (size: number, fill: number): PlainAttachment => ({
 
 /**
  * A pair on loopback ports. `answers.set(digest, (n) => ...)` replaces digitalpost.dk's answer
- * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer); `uploads` holds
- * the times of each blob's uploads.
+ * to post.eg's `n`-th upload (from 0) of that blob (undefined: the real answer), `headAnswers`
+ * its answer to the `n`-th HEAD of it; `uploads` and `heads` hold the times of each blob's
+ * uploads and HEADs. While `link.down`, no federation request of post.eg connects.
  */
 async function pairAnswering(config: NodeConfigInput = {}) {
   const answers = new Map<string, (n: number) => Answer | undefined>()
+  const headAnswers = new Map<string, (n: number) => Answer | undefined>()
   const uploads = new Map<string, number[]>()
+  const heads = new Map<string, number[]>()
+  const link = { down: false }
   const pair = await startPair({
     listen: true,
     config,
     wrapFetch: (side, f) => async (input, init) => {
+      if (side === 'eg' && link.down && input.includes('/v1/federation/'))
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })
       const digest = /\/v1\/federation\/blobs\/([0-9a-f]+)$/.exec(input)?.[1]
-      if (side !== 'eg' || !digest || init?.method !== 'PUT') return f(input, init)
-      const times = uploads.get(digest) ?? []
-      uploads.set(digest, times)
-      const answer = answers.get(digest)?.(times.length)
+      const method = init?.method
+      if (side !== 'eg' || !digest || (method !== 'PUT' && method !== 'HEAD')) return f(input, init)
+      const seen = method === 'PUT' ? uploads : heads
+      const times = seen.get(digest) ?? []
+      seen.set(digest, times)
+      const answer = (method === 'PUT' ? answers : headAnswers).get(digest)?.(times.length)
       times.push(Date.now())
       if (!answer) return f(input, init)
       // Nothing is sent: release the blob file post.eg opened for the upload.
-      if (init.body instanceof ReadableStream) await init.body.cancel()
+      if (init?.body instanceof ReadableStream) await init.body.cancel()
       if (answer === 'reset')
         throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
       const headers = new Headers({
@@ -54,7 +68,7 @@ async function pairAnswering(config: NodeConfigInput = {}) {
       const body = answer.code
         ? JSON.stringify({ error: { code: answer.code, message: 'refused' } })
         : 'refused by a proxy'
-      return new Response(body, { status: answer.status, headers })
+      return new Response(method === 'HEAD' ? null : body, { status: answer.status, headers })
     },
   })
   const { eta, lars } = await etaToLars(pair, { inProcess: true })
@@ -84,7 +98,7 @@ async function pairAnswering(config: NodeConfigInput = {}) {
     const r = (await eta.client.status(id)).recipients[0]!
     return [r.state, r.code]
   }
-  return { pair, answers, uploads, eta, lars, seal, submit, state }
+  return { pair, answers, headAnswers, uploads, heads, link, eta, lars, seal, submit, state }
 }
 
 /** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
@@ -184,3 +198,93 @@ it('does not make letters ambiguous when an upload goes unanswered, so they expi
   )
   await endsInOwnRecord(run.pair.nodes.eg.services, l.id, run.lars.address, 'ERR_DELIVERY_EXPIRED')
 })
+
+it('retries an attempt whose HEAD is answered with a retried status without uploading the blob', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  const l = await run.seal('asked again', [file(1024, 6)])
+  const digest = l.blobs[0]!.digest
+  const script: Answer[] = [{ status: 401 }, { status: 500 }, { status: 502 }, { status: 408 }]
+  run.headAnswers.set(digest, (n) => script[n])
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  // Asked again after each of them; uploaded once, after the HEAD that was really answered (404).
+  expect(run.heads.get(digest)).toHaveLength(script.length + 1)
+  expect(run.uploads.get(digest)).toHaveLength(1)
+  expect(run.uploads.get(digest)![0]).toBeGreaterThanOrEqual(run.heads.get(digest)!.at(-1)!)
+})
+
+for (const status of [429, 503]) {
+  it(`waits for the Retry-After of a HEAD answered ${status} before asking or uploading again`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const l = await run.seal('wait to ask', [file(1024, 7)])
+    const digest = l.blobs[0]!.digest
+    run.headAnswers.set(digest, (n) => (n === 0 ? { status, retryAfter: '2' } : undefined))
+    await run.submit(l)
+    await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+    const [first, second] = run.heads.get(digest)!
+    expect(second! - first!).toBeGreaterThanOrEqual(1900)
+    expect(run.uploads.get(digest)).toHaveLength(1)
+    expect(run.uploads.get(digest)![0]! - first!).toBeGreaterThanOrEqual(1900)
+  })
+}
+
+it('uploads a blob whose HEAD is answered with a final 4xx and lets the upload answer decide', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  // A proxy that does not pass HEAD on says nothing of the blob: the upload is taken.
+  const l = await run.seal('no head', [file(1024, 8)])
+  run.headAnswers.set(l.blobs[0]!.digest, () => ({ status: 405 }))
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  expect(run.heads.get(l.blobs[0]!.digest)).toHaveLength(1)
+  expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(1)
+})
+
+for (const fault of ['deleted', 'truncated'] as const) {
+  it(`ends only the letters naming an attachment ${fault} in the senders own store at once, without holding the peer`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    const lost = await run.seal('lost', [file(2048, 9)])
+    const digest = lost.blobs[0]!.digest
+    const fine = await run.seal('fine', [file(512, 10)])
+    const plain = await run.seal('plain', [], { kind: 'letter' })
+    // Queued while digitalpost.dk cannot be reached; then the blob is gone from post.eg's disk
+    // (an operator's mistake), or cut short (a fault), while its letter's row names it still.
+    run.link.down = true
+    for (const l of [lost, fine, plain]) await run.submit(l)
+    await run.pair.stop('eg')
+    const path = blobPathFor(run.pair.configs.eg.blobDir, digest)
+    if (fault === 'deleted') await rm(path)
+    else await truncate(path, 100)
+    run.link.down = false
+    const lines: string[] = []
+    await run.pair.start('eg', { log: createLogger({ level: 'warn', write: (l) => lines.push(l) }) })
+    const t0 = Date.now()
+
+    await eventually(
+      async () => expect(await run.state(lost.id)).toEqual(['not-delivered', 'ERR_NOT_FOUND']),
+      8000,
+    )
+    // At once (its deadline is 30 days away), and never offered to digitalpost.dk.
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(run.uploads.get(digest)).toBeUndefined()
+    for (const l of [fine, plain])
+      await eventually(async () => expect((await run.state(l.id))[0]).toBe('delivered'))
+    const listed = (await run.lars.client.list('/letters')).letters.map((l) => l.letterId)
+    expect(listed.sort()).toEqual([fine.id, plain.id].sort())
+    const eg = run.pair.nodes.eg.services
+    await endsInOwnRecord(eg, lost.id, run.lars.address, 'ERR_NOT_FOUND')
+
+    // The fault is post.eg's own: its operator is told, and digitalpost.dk is not held for it.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', letterId: lost.id, digest }),
+    )
+    expect(logged.map((l) => l.msg)).not.toContain('peer failed: holding its deliveries')
+    const metrics = await eg.metrics.registry.render()
+    expect(metrics).toContain('barid_letters_failed_total{code="ERR_NOT_FOUND"} 1')
+    expect(metrics).not.toMatch(/^barid_peer_consecutive_failures\{/m)
+  })
+}

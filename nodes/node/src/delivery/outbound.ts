@@ -214,14 +214,17 @@ export async function attemptDelivery(
       certificates.set(certKey, certificate)
     }
     if (certificate === null) {
+      // As when the content is gone (spec 14.4): after an ambiguous attempt the peer may hold it.
       settlements.push({
         id: item.id,
         outcome: 'done',
-        recipientState: 'not-delivered',
+        recipientState: item.ambiguous ? 'unconfirmed' : 'not-delivered',
         code: 'ERR_KEY_NOT_FOUND',
       })
+      if (item.ambiguous) continue
+      svc.metrics.lettersFailed.inc({ code: 'ERR_KEY_NOT_FOUND' })
       // Registered mail: the chain ends in this node's record, as at the deadline (spec 14.5).
-      if (letter.kind === 'registered' && !item.ambiguous)
+      if (letter.kind === 'registered')
         received.push(
           await notDeliveredRecord(svc, letter, item.recipient, 'ERR_KEY_NOT_FOUND', now),
         )

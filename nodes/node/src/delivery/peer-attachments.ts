@@ -1,16 +1,19 @@
 /**
  * @module delivery/peer-attachments
  * Before a transaction: the peer must hold every attachment of the letters it carries (spec
- * 11.5), uploaded as streams from disk. An upload's answer is read by the retry table of
- * transactions (14.3): a blob the peer refuses for good settles the letters that name it, and
- * only those; any other failure retries the attempt, after the peer's `Retry-After`.
+ * 11.5), uploaded as streams from disk. The answers to the HEAD and the upload are read by the
+ * retry table of transactions (14.3): a blob the peer refuses for good settles the letters that
+ * name it, and only those; a retried status retries the attempt, after the peer's `Retry-After`.
+ * A blob this node must upload but no longer holds intact is its own fault, not the peer's
+ * (14.4): the letters that name it are settled at once, and the peer is not held for it.
  */
-import type { BaridErrorCode } from '../core.js'
+import { isBaridError, type BaridErrorCode } from '../core.js'
 import { fedRequest, TransportError, type FedRequest } from '../federation/federation-client.js'
+import type { NodeServices } from '../services.js'
 import type { EvidenceRow, LetterRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
 import { notDeliveredRecord } from './not-delivered-record.js'
 import type { AttemptContext } from './outbound.js'
-import { blobRefusal, retryAfterMs } from './retry-policy.js'
+import { blobRefusal, headOutcome, retryAfterMs } from './retry-policy.js'
 
 /**
  * An upload that failed in a way to retry with the whole attempt. Never ambiguous: the letters
@@ -37,20 +40,56 @@ async function blobRequest(ctx: AttemptContext, req: FedRequest) {
   }
 }
 
+/** Why the letters that name a blob cannot be sent: the peer's final refusal, or a local fault. */
+interface BlobFailure {
+  code: BaridErrorCode
+  /** The blob is gone from this node's own store (spec 14.4), not refused by the peer. */
+  local: boolean
+}
+
 /**
- * Makes sure the peer holds a blob (spec 11.5): undefined once it does, or the code of its final
- * refusal of the blob; throws when the attempt is to be retried.
+ * The blob's bytes from this node's store, or undefined when they are gone: deleted, or cut to
+ * another size than the letter declares (uploaded, they would fail at the peer, or mid-request).
+ * Other failures of the store (a permission, a disk error) are thrown: they may pass.
+ */
+async function openLocal(
+  svc: NodeServices,
+  digest: string,
+  size: number,
+): Promise<ReadableStream<Uint8Array> | undefined> {
+  if ((await svc.blobs.size(digest)) !== size) return undefined
+  try {
+    return await svc.blobs.open(digest)
+  } catch (e) {
+    if (isBaridError(e) && e.code === 'ERR_NOT_FOUND') return undefined
+    throw e
+  }
+}
+
+/**
+ * Makes sure the peer holds a blob (spec 11.5): undefined once it does, or why the letters that
+ * name it cannot be sent; throws when the attempt is to be retried.
  */
 async function ensureBlob(
   ctx: AttemptContext,
   digest: string,
   size: number,
-): Promise<BaridErrorCode | undefined> {
+): Promise<BlobFailure | undefined> {
   if (ctx.peerBlobs.has(digest)) return undefined
   const { svc, peer } = ctx
   const head = await blobRequest(ctx, { method: 'HEAD', path: `/v1/federation/blobs/${digest}` })
-  if (head.status !== 200) {
-    const stream = await svc.blobs.open(digest)
+  const next = headOutcome(head.status)
+  if (next === 'retry') {
+    svc.log.warn('blob check failed', { peer: peer.operator, digest, status: head.status })
+    throw new UploadRetry(
+      `blob check answered ${head.status}`,
+      retryAfterMs(head.headers.get('retry-after')),
+    )
+  }
+  if (next === 'upload') {
+    // Asked first: a peer that holds the blob already needs nothing from this node's store.
+    const stream = await openLocal(svc, digest, size)
+    if (!stream) return { code: 'ERR_NOT_FOUND', local: true }
     const put = await blobRequest(ctx, {
       method: 'PUT',
       path: `/v1/federation/blobs/${digest}`,
@@ -67,7 +106,7 @@ async function ensureBlob(
         status: put.status,
         code: put.code ?? null,
       })
-      if (refusal) return refusal
+      if (refusal) return { code: refusal, local: false }
       throw new UploadRetry(
         `blob upload answered ${put.status}`,
         retryAfterMs(put.headers.get('retry-after')),
@@ -90,8 +129,11 @@ export interface Entry {
  * Makes every attachment of `entries` present at the peer, and gives the entries left to send.
  * A letter whose attachment the peer refuses for good (spec 11.5) is settled here for each of its
  * recipients: `not-delivered` with the peer's code and, for registered mail, this node's record
- * (`unconfirmed` instead after an ambiguous attempt, 14.4). The refusal is about that letter, so
- * the other letters of the transaction go on. Throws when the attempt is to be retried.
+ * (`unconfirmed` instead after an ambiguous attempt, 14.4). So is a letter whose attachment the
+ * peer lacks and this node no longer holds intact, with `ERR_NOT_FOUND` (14.4), logged as an
+ * error: the fault is this node's. Either is about that letter, so the other letters of the
+ * transaction go on, and neither counts against the peer. Throws when the attempt is to be
+ * retried.
  *
  * @example
  * ```ts
@@ -106,22 +148,32 @@ export async function ensureAttachments(
   evidence: EvidenceRow[],
 ): Promise<Entry[]> {
   const { svc } = ctx
-  // By digest: letters of one bulk sending often share an attachment, refused once.
-  const refused = new Map<string, BaridErrorCode>()
+  // By digest: letters of one bulk sending often share an attachment, refused (or lost) once.
+  const failed = new Map<string, BlobFailure>()
   const left: Entry[] = []
   for (const e of entries) {
-    let code: BaridErrorCode | undefined
+    let failure: BlobFailure | undefined
+    let digest = ''
     for (const a of e.letter.attachments) {
-      code = refused.get(a.digest) ?? (await ensureBlob(ctx, a.digest, a.size))
-      if (code) {
-        refused.set(a.digest, code)
+      failure = failed.get(a.digest) ?? (await ensureBlob(ctx, a.digest, a.size))
+      if (failure) {
+        failed.set(a.digest, failure)
+        digest = a.digest
         break
       }
     }
-    if (!code) {
+    if (!failure) {
       left.push(e)
       continue
     }
+    const { code } = failure
+    if (failure.local)
+      svc.log.error('attachment gone from the blob store: letter not sent', {
+        peer: ctx.peer.operator,
+        letterId: e.letter.id,
+        digest,
+        recipients: e.items.length,
+      })
     for (const item of e.items) {
       settlements.push({
         id: item.id,

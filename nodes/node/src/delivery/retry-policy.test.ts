@@ -5,6 +5,7 @@ import {
   backoffDelay,
   blobRefusal,
   classifyStatus,
+  headOutcome,
   MAX_RETRY_AFTER_MS,
   retryAfterMs,
 } from './retry-policy.js'
@@ -81,6 +82,24 @@ describe('retry policy', () => {
           if (final && status !== 413) expect(r).toBe(code ?? 'ERR_PEER_UNAVAILABLE')
         },
       ),
+      { numRuns: 500 },
+    )
+  })
+
+  it('reads the HEAD before an upload by the transaction table: a retried status retries without uploading', () => {
+    expect(headOutcome(200)).toBe('held')
+    expect(headOutcome(404)).toBe('upload')
+    // A proxy that does not pass HEAD on says nothing of the blob: the upload answer decides.
+    expect(headOutcome(405)).toBe('upload')
+    expect(headOutcome(403)).toBe('upload')
+    for (const status of [401, 408, 409, 425, 429, 500, 502, 503, 504])
+      expect(headOutcome(status)).toBe('retry')
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 599 }), (status) => {
+        const next = headOutcome(status)
+        if (status === 200) expect(next).toBe('held')
+        else expect(next).toBe(status >= 400 && classifyStatus(status).retry ? 'retry' : 'upload')
+      }),
       { numRuns: 500 },
     )
   })

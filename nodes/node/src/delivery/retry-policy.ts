@@ -31,7 +31,8 @@ export interface AttemptClass {
  * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
  *
  * A blob upload before the transaction (spec 11.5) is classified by the same table, except that
- * a final refusal fails only the letters that name the blob ({@link blobRefusal}).
+ * a final refusal fails only the letters that name the blob ({@link blobRefusal}); so is the HEAD
+ * before it, except that only a retried status counts ({@link headOutcome}).
  */
 export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   connect: { retry: true, ambiguous: false },
@@ -96,6 +97,31 @@ export function blobRefusal(status: number, code?: BaridErrorCode): BaridErrorCo
   if (code === 'ERR_ATTACHMENT_MISMATCH') return code
   if (classifyStatus(status, code).retry) return undefined
   return code ?? 'ERR_PEER_UNAVAILABLE'
+}
+
+/**
+ * What the answer to the HEAD before a blob upload (spec 11.5) leaves to do: nothing when the
+ * peer holds the blob (`200`); retry the attempt without uploading when {@link RETRY_TABLE}
+ * retries the status (the peer is unavailable for now, and said so before the blob was sent:
+ * after its `Retry-After`); otherwise upload, and let the upload's answer decide: `404` says the
+ * peer lacks the blob, and another status (a proxy's `405`) says nothing about it.
+ *
+ * | Answer to the HEAD                             | Next                                    |
+ * | ---------------------------------------------- | --------------------------------------- |
+ * | 200                                            | `held`: no upload                       |
+ * | 401, 408, 409, 425, 429, 5xx (retried)         | `retry`: the attempt, not ambiguous     |
+ * | 404, any other                                 | `upload`                                |
+ *
+ * @example
+ * ```ts
+ * headOutcome(404) // 'upload'
+ * headOutcome(503) // 'retry'
+ * ```
+ */
+export function headOutcome(status: number): 'held' | 'retry' | 'upload' {
+  if (status === 200) return 'held'
+  if (status >= 400 && classifyStatus(status).retry) return 'retry'
+  return 'upload'
 }
 
 /**
