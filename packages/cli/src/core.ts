@@ -49,6 +49,8 @@ export type {
   ParsedCertificate,
   PublicJwk,
   PublicKeyHandle,
+  RevocationList,
+  RevokedEntry,
   SigningAlgorithm,
   OperatorEntry,
   OperatorState,
