@@ -1,16 +1,23 @@
 /**
  * Operator CA rotation (spec 21.4) on real nodes: Digitalpost rotates its operator CA the way an
  * operator does it with the CLI (a new CA key and admission request, `barid federation admit
- * --add-ca`, the new CA installed in the operator directory, a node key under it with `barid
- * operator rotate-node`), and the node moves every mailbox key certificate to the new CA at once,
- * not when each certificate comes due (spec 13.4): so when governance retires the old CA
- * (`barid federation retire-ca`), senders abroad still reach the mailboxes, and the node's own
- * senders still reach abroad.
+ * --add-ca`, then `barid operator rotate-ca`, which installs the new CA with a revocation list of
+ * its own and certifies a node key under it), and the node moves every mailbox key certificate
+ * to the new CA at once, not when each certificate comes due (spec 13.4), and serves and reissues
+ * the revocation list of each CA under that CA's key id while it is in service (spec 21.6.2): so
+ * peers accept the new node certificate at once, and when governance retires the old CA (`barid
+ * federation retire-ca`), senders abroad still reach the mailboxes, and the node's own senders
+ * still reach abroad.
  */
-import { copyFile, mkdtemp, readFile, rename } from 'node:fs/promises'
+import { mkdtemp, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseCertificate, toBase64Url } from '../src/core.js'
+import {
+  parseCertificate,
+  toBase64Url,
+  verifyRevocationList,
+  type ParsedCertificate,
+} from '../src/core.js'
 import type { LookupResult } from '../src/directory/lookup.js'
 import {
   issuerOf,
@@ -58,22 +65,34 @@ async function rotateCa(pair: Pair) {
   const admitted = await pair.federation.federation([
     ...['admit', '--add-ca', '--request', join(next, 'admission-request.json')],
   ])
-  // The operator installs it, and a node key certified under it (the node certificate must be
-  // issued by the CA in the directory); the old node key retires at once.
-  await copyFile(join(next, OPERATOR_FILES.caKey), join(opDir, OPERATOR_FILES.caKey))
-  await copyFile(String(admitted.caCertificate), join(opDir, OPERATOR_FILES.caCert))
+  // The operator installs it, with its revocation list and a node key certified under it (the
+  // node certificate must be issued by the CA in the directory); the old node key retires at once.
   const retireAt = String(Math.floor(Date.now() / 1000))
-  await barid(['operator', 'rotate-node', '--dir', opDir, '--retire-at', retireAt])
-  // And a revocation list signed by the new CA, which peers ask for its certificates (21.6):
-  // `barid operator revoke` continues the list in the directory, which the old CA signed.
-  const revocations = join(opDir, OPERATOR_FILES.revocations)
-  await rename(revocations, join(next, `revocations-${old.serialNumber}.cose`))
-  await barid(['operator', 'revoke', '--dir', opDir])
+  await barid([
+    ...['operator', 'rotate-ca', '--dir', opDir, '--ca-cert', String(admitted.caCertificate)],
+    ...['--ca-key', join(next, OPERATOR_FILES.caKey), '--retire-at', retireAt],
+  ])
   await pair.nodes.dk.services.trust.reloadNodeKeys({ force: true })
   for (const side of ['eg', 'dk'] as const) await pair.nodes[side].services.trust.held.reload()
   const now = await parseCertificate(await readFile(String(admitted.caCertificate), 'utf8'))
   expect(toBase64Url(now.subjectKeyId!)).toBe(pair.nodes.dk.services.certifier.caKeyId())
   return { old, now }
+}
+
+const kidOf = (ca: ParsedCertificate) => toBase64Url(ca.kid!)
+
+/** GET `/.well-known/barid-revocations/<kid>` of `ca` from digitalpost.dk. */
+async function requestList(pair: Pair, ca: ParsedCertificate) {
+  const dk = pair.nodes.dk
+  return dk.app.request(`${dk.url}/.well-known/barid-revocations/${kidOf(ca)}`)
+}
+
+/** The list digitalpost.dk serves for `ca`, verified as signed by `ca`. */
+async function servedList(pair: Pair, ca: ParsedCertificate) {
+  const res = await requestList(pair, ca)
+  expect(res.status).toBe(200)
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  return verifyRevocationList(bytes, { operator: 'digitalpost.dk', cas: [ca] })
 }
 
 /** Governance retires `ca` now; both nodes take the new trust list up. */
@@ -158,5 +177,46 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     await skat.client.submit(sealed.bytes)
     const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
     expect(new TextDecoder().decode(opened.body)).toBe('From Denmark.')
+  })
+  it('serves and reissues the revocation list of each CA under its own key id while the CA is in service, so peers accept the new node certificate at once', async () => {
+    await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
+    const dk = pair.nodes.dk
+    const opDir = pair.configs.dk.operatorDir
+    const ca = await parseCertificate(await readFile(join(opDir, OPERATOR_FILES.caCert), 'utf8'))
+    // An operator directory of an earlier version: one list, revocations.cose, served as the
+    // list of the CA that signed it.
+    const own = join(opDir, OPERATOR_FILES.revocations(kidOf(ca)))
+    await rename(own, join(opDir, OPERATOR_FILES.legacyRevocations))
+    const before = await servedList(pair, ca)
+    expect(before).toMatchObject({ operator: 'digitalpost.dk' })
+
+    const { old, now } = await rotateCa(pair)
+    // Each CA's list under its own key id: the old one goes on from the list it had.
+    expect(await servedList(pair, old)).toMatchObject({ sequence: before.sequence })
+    expect(await servedList(pair, now)).toMatchObject({ sequence: 1, revoked: [] })
+    // Egypt checks the new node certificate against the new CA's list, fetched from Denmark.
+    const node = await readFile(join(opDir, OPERATOR_FILES.nodeCert), 'utf8')
+    const checked = await pair.nodes.eg.services.trust.held.store.validatePeerChain(node, {
+      operator: 'digitalpost.dk',
+    })
+    expect(toBase64Url(checked.ca.kid!)).toBe(kidOf(now))
+
+    // The old CA's list comes due: the node reissues it, and only it.
+    await barid(['operator', 'revoke', '--dir', opDir, '--ca', kidOf(old), '--days', '1'])
+    const due = await servedList(pair, old)
+    const run = await dk.services.trust.renewRevocationLists()
+    expect(run).toEqual({ reissued: [kidOf(old)], failed: [] })
+    const reissued = await servedList(pair, old)
+    expect(reissued.sequence).toBe(due.sequence + 1)
+    expect(reissued.nextUpdate).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400)
+
+    // Retired, the old CA's list is neither served nor reissued any more.
+    await retire(pair, old)
+    expect((await requestList(pair, old)).status).toBe(404)
+    await barid(['operator', 'revoke', '--dir', opDir, '--days', '1'])
+    expect(await dk.services.trust.renewRevocationLists()).toEqual({
+      reissued: [kidOf(now)],
+      failed: [],
+    })
   })
 })

@@ -50,6 +50,8 @@ export type {
   ParsedCertificate,
   PublicJwk,
   PublicKeyHandle,
+  RevocationList,
+  RevokedEntry,
   SigningAlgorithm,
   OperatorEntry,
   OperatorState,

@@ -1,10 +1,11 @@
 /**
  * @module files
  * Reading inputs and writing outputs. Secrets (private keys) are created with mode 0600 in a
- * directory that is 0700, never overwritten, and never echoed; public outputs are created
- * exclusively too unless a command owns the file (the current trust list).
+ * directory that is 0700, never echoed, and never overwritten except atomically by a rotation
+ * that keeps the key it replaces; public outputs are created exclusively too unless a command
+ * owns the file (the current trust list).
  */
-import { chmod, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { FileError, fileRefusal } from './errors.js'
 
@@ -137,4 +138,20 @@ export async function readCertificateFile(path: string): Promise<string | Uint8A
   const bytes = await readBytes(path)
   const head = new TextDecoder().decode(bytes.subarray(0, 64))
   return head.includes('-----BEGIN') ? new TextDecoder().decode(bytes) : bytes
+}
+
+/**
+ * Replaces a secret atomically: written 0600 to a temporary file beside it, then renamed over
+ * it, so that a reader sees the old key or the new one, never a part.
+ */
+export async function replaceSecret(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`
+  await rm(tmp, { force: true })
+  await writeSecret(tmp, data)
+  try {
+    await rename(tmp, path)
+  } catch (e) {
+    await rm(tmp, { force: true })
+    throw fileError(e, path, 'replace')
+  }
 }

@@ -240,8 +240,11 @@ describe('barid', () => {
       '2026-01-01T01:00:00Z',
       '--now',
       '2026-01-01T03:00:00Z',
+      '--json',
     ])
     expect(revoke.code, revoke.stderr).toBe(0)
+    // The list of the CA that issued the certificate, named by that CA's key id.
+    expect(revoke.json.file).toMatch(/\/dk\/revocations\/[A-Za-z0-9_-]{43}\.cose$/)
     const r = await run([
       'evidence',
       'verify',
@@ -249,7 +252,7 @@ describe('barid', () => {
       '--cert',
       'dk/node.crt.pem',
       '--revocations',
-      'dk/revocations.cose',
+      String(revoke.json.file),
       '--trust-list',
       'fed/trust-list.cose',
       ...GOV,

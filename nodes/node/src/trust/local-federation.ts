@@ -19,7 +19,12 @@ export const OPERATOR_FILES = {
   caCert: 'ca.crt.pem',
   nodeKey: 'node.key.jwk',
   nodeCert: 'node.crt.pem',
-  revocations: 'revocations.cose',
+  /** The revocation list of the CA with key id `kid` (base64url), as `barid operator revoke`. */
+  revocations: (kid: string) => `revocations/${kid}.cose`,
+  /** The single list of earlier versions: the list of the CA that signed it. */
+  legacyRevocations: 'revocations.cose',
+  /** CAs rotated away, as `barid operator rotate-ca` keeps them (`<kid>.crt.pem`, `.key.jwk`). */
+  previousCas: 'previous-cas',
   /** Retired node keys and their retirement times, as `barid operator rotate-node` keeps them. */
   nodeKeys: 'node-keys.json',
 } as const

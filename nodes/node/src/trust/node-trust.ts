@@ -4,24 +4,24 @@
  * (`held-list.ts`), the peer directory over it with key discovery and revocation lists
  * (`federation/peer-directory-trust.ts`), its operator's keys and certificates
  * (`keys/node-key-ring.ts`), and what it publishes for its peers: its key-discovery document
- * (spec 22) and its operator CA's revocation list (spec 21.6.2), which it keeps fresh with
- * `barid operator revoke` (a reissue when nothing is revoked).
+ * (spec 22) and the revocation list of each of its operator CAs in service (spec 21.6.2,
+ * `own-revocations.ts`), which it keeps fresh with `barid operator revoke` (a reissue when
+ * nothing is revoked).
  *
  * Node keys rotate without a restart (spec 21.4): the operator directory is read again on
  * {@link NodeTrust.reloadNodeKeys} (SIGHUP, the admin API) and whenever its files change (checked
  * every `trust.reloadIntervalMs`). Every connection to a peer passes the address policy
  * (`address-policy.ts`, spec 22.4).
  */
-import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   DiscoveryClient,
   RevocationCache,
+  bytesEqual,
   createDiscoveryDocument,
   isBaridError,
   toBase64Url,
   toHex,
-  verifyRevocationList,
   type KeyPair,
   type TrustList,
 } from '../core.js'
@@ -38,7 +38,8 @@ import type { Logger } from '../ops/logger.js'
 import { createAddressPolicy, guardFetch, type AddressPolicy } from './address-policy.js'
 import { barid } from './barid-cli.js'
 import { openHeldTrust, type HeldTrust } from './held-list.js'
-import { ensureTrustConfig, OPERATOR_FILES } from './local-federation.js'
+import { ensureTrustConfig } from './local-federation.js'
+import { openOwnRevocations, type OwnRevocationsRun } from './own-revocations.js'
 import { openPeerMemory, type PeerMemory } from './peer-memory.js'
 import {
   keepPeerRevocationList,
@@ -52,8 +53,6 @@ const DISCOVERY_LIFETIME = 86_400
 const DISCOVERY_RESIGN_AFTER = 3600
 /** A node certificate closer to its notAfter than this is warned about (spec 21.4). */
 const NODE_CERT_WARN_DAYS = 30
-/** The revocation list is reissued when its next-update is closer than this. */
-const REVOCATION_RENEW_BEFORE = 3 * 86_400
 
 /** The node's keys as the admin API and `/readyz` show them. */
 export interface NodeKeysView {
@@ -96,9 +95,14 @@ export interface NodeTrust {
   nodeKeys(): NodeKeysView
   /** The signed key-discovery document (COSE_Sign1, spec 22.2). */
   discoveryDocument(): Promise<Uint8Array>
-  /** The revocation list of this operator's CA with key id `kid` (base64url), if it is ours. */
+  /**
+   * The revocation list of this operator's CA with key id `kid` (base64url), if that CA is in
+   * service: the current CA, or a previous one the trust list holds and has not retired.
+   */
   revocationList(kid: string): Promise<Uint8Array | undefined>
-  /** Starts the periodic work: list file, operator directory, revocation list, certificate. */
+  /** Reissues the revocation list of each CA in service that has none or is near next-update. */
+  renewRevocationLists(): Promise<OwnRevocationsRun>
+  /** Starts the periodic work: list file, operator directory, revocation lists, certificate. */
   start(): void
   stop(): void
 }
@@ -245,32 +249,30 @@ export async function openNodeTrust(
     return run
   }
 
-  const revocationFile = join(dir, OPERATOR_FILES.revocations)
-  const ca = () => ring.credentials.ca
-  let ownList: { bytes: Uint8Array; nextUpdate: number; version: string } | undefined
-  const fileVersion = async () => {
-    const s = await stat(revocationFile).catch(() => undefined)
-    return s ? `${s.mtimeMs} ${s.size}` : ''
-  }
-  const readOwnList = async () => {
-    const version = await fileVersion()
-    const bytes = new Uint8Array(await readFile(revocationFile))
-    const list = await verifyRevocationList(bytes, {
-      operator: self,
-      cas: [ca().certificate],
-    })
-    ownList = { bytes, nextUpdate: list.nextUpdate, version }
-    // Our own certificates are checked like anyone's, from our own list: no fetch to ourselves.
-    await revocation.install(bytes, { operator: self, cas: [ca().certificate] })
-  }
-  const renewOwnList = async () => {
-    if (ownList === undefined) await readOwnList().catch(() => undefined)
-    if (ownList !== undefined && ownList.nextUpdate - seconds() > REVOCATION_RENEW_BEFORE) return
-    await barid(['operator', 'revoke', '--dir', dir])
-    await readOwnList()
-    o.log.info('revocation list reissued', { nextUpdate: ownList!.nextUpdate })
-  }
-  await renewOwnList()
+  const own = openOwnRevocations({
+    dir,
+    operator: self,
+    currentCa: () => ring.credentials.ca.certificate,
+    inService: (ca) => {
+      const entry = store.operator(self)
+      const now = seconds()
+      return store
+        .casOf(self)
+        .some(
+          (c, i) =>
+            c.kid !== undefined &&
+            ca.kid !== undefined &&
+            bytesEqual(c.kid, ca.kid) &&
+            (entry?.cas[i]?.until === undefined || now < entry.cas[i]!.until!),
+        )
+    },
+    revocation,
+    now: seconds,
+    issue: (kid) => barid(['operator', 'revoke', '--dir', dir, '--ca', kid]),
+    log: o.log,
+  })
+  // Peers cannot check our node certificate without the current CA's list: no start without it.
+  await own.renew({ requireCurrent: true })
 
   const discoveryDocument = async () => {
     const now = seconds()
@@ -349,12 +351,8 @@ export async function openNodeTrust(
     reloadNodeKeys,
     nodeKeys,
     discoveryDocument,
-    async revocationList(kid) {
-      if (kid !== toBase64Url(ca().certificate.kid ?? new Uint8Array())) return undefined
-      // `barid operator revoke` may have issued a new list since: serve it at once (spec 21.6.2).
-      if (ownList === undefined || ownList.version !== (await fileVersion())) await readOwnList()
-      return ownList?.bytes
-    },
+    revocationList: (kid) => own.list(kid),
+    renewRevocationLists: () => own.renew(),
     start() {
       every(trustConfig.reloadIntervalMs, 'trust list reload', async () => {
         // A list file that cannot be read this cycle must not silence the freshness warning:
@@ -367,7 +365,7 @@ export async function openNodeTrust(
       })
       // A rotation (`barid operator rotate-node`) is picked up without a signal too.
       every(trustConfig.reloadIntervalMs, 'node key reload', () => reloadNodeKeys())
-      every(6 * 3600_000, 'revocation list renewal', renewOwnList)
+      every(6 * 3600_000, 'revocation list renewal', () => own.renew())
       every(6 * 3600_000, 'node certificate check', async () => reportCertificate())
     },
     stop() {

@@ -17,6 +17,7 @@ import { federationReinstate, federationSuspend, federationWithdraw } from './fe
 import { operatorCertifyNode } from './operator-certify-node.js'
 import { operatorInit } from './operator-init.js'
 import { operatorRevoke } from './operator-revoke.js'
+import { operatorRotateCa } from './operator-rotate-ca.js'
 import { operatorRotateNode } from './operator-rotate-node.js'
 import { report } from './report.js'
 import { trustListVerify } from './trust-list-verify.js'
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   operatorInit,
   operatorCertifyNode,
   operatorRotateNode,
+  operatorRotateCa,
   operatorRevoke,
   trustListVerify,
   certInspect,

@@ -38,7 +38,6 @@ export const OPERATOR_FILES = {
   nodePub: 'node.pub.jwk',
   nodeCert: 'node.crt.pem',
   request: 'admission-request.json',
-  revocations: 'revocations.cose',
 } as const
 
 function name(values: Record<string, unknown>, lang: string): string {

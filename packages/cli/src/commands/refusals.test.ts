@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -182,6 +182,7 @@ describe('barid refusals of policy or state', () => {
       'ERR_CERT_OPERATOR_MISMATCH',
       T0 + 6 * HOUR,
     )
+    await expect(readdir(join(dir, 'eg', 'revocations'))).rejects.toThrow()
     await expect(readFile(join(dir, 'eg', 'revocations.cose'))).rejects.toThrow()
   })
 })
