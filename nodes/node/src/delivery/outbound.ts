@@ -2,8 +2,9 @@
  * @module delivery/outbound
  * One delivery attempt to one peer: expire what is past its deadline, make sure the peer has
  * every attachment (streamed from disk, never held in memory; a letter whose attachment it refuses
- * for good is settled, not sent), send one transaction of up to `batchSize` items, and turn the
- * answer into settlements of the outbox items (spec 14.2-14.4).
+ * for good is settled, not sent), send one transaction of up to `batchSize` items, each letter
+ * with its sender's certificate renewed first when due (spec 13.4), and turn the answer into
+ * settlements of the outbox items (spec 14.2-14.4).
  * The transaction id is derived from the set of outbox items it carries, so a retry of the same
  * items is the same transaction and the peer answers it from its stored first response.
  */
@@ -18,6 +19,7 @@ import {
   type TxLetterResult,
   type TxRecipientResult,
 } from '../federation/transaction-format.js'
+import { renewedIfDue } from '../keys/key-renewal.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
@@ -56,6 +58,27 @@ function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs 
       backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
     )
   )
+}
+
+/**
+ * The certificate to send with a letter signed by `kid` of `address` (spec 11.4, 13.4): the
+ * stored one, renewed first when it is due (within its renewal window, or under a CA the
+ * operator rotated away from), so that a peer is never sent a certificate about to expire or to
+ * stop verifying that the renewal worker has not reached yet. A key revoked since the letter was
+ * signed is sent as it is; undefined when the key is unknown.
+ */
+async function senderCertificate(
+  svc: NodeServices,
+  address: string,
+  kid: string,
+): Promise<string | undefined> {
+  const mb = await svc.storage.getMailboxByAddress(address)
+  if (!mb) return undefined
+  const keys = await svc.storage.listMailboxKeys(mb.id, { includeRevoked: true })
+  const stored = keys.find((k) => k.kid === kid)
+  if (!stored) return undefined
+  const key = await renewedIfDue(svc, stored, mb.address, { includeRevoked: true })
+  return (key ?? stored).certificate
 }
 
 /** Items past their deadline: settle as not delivered (with evidence) unless ambiguous. */
@@ -204,13 +227,7 @@ export async function attemptDelivery(
     const certKey = `${letter.senderAddress} ${letter.senderKid}`
     let certificate = certificates.get(certKey)
     if (certificate === undefined) {
-      const mb = await svc.storage.getMailboxByAddress(letter.senderAddress)
-      const key =
-        mb &&
-        (await svc.storage.listMailboxKeys(mb.id, { includeRevoked: true })).find(
-          (k) => k.kid === letter.senderKid,
-        )
-      certificate = key ? key.certificate : null
+      certificate = (await senderCertificate(svc, letter.senderAddress, letter.senderKid)) ?? null
       certificates.set(certKey, certificate)
     }
     if (certificate === null) {
