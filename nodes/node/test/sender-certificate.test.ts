@@ -2,7 +2,9 @@
  * The sender certificate a letter carries abroad (spec 11.4, 13.4) on two real nodes whose test
  * clocks move on together: a certificate within its renewal window when its letter leaves is
  * renewed first, once however many letters it signs, and the renewed one is sent; a renewal that
- * fails sends the certificate there is, as before, and says so in the log.
+ * fails sends the certificate there is, as before, and says so in the log; and a letter whose
+ * certificate was renewed between two attempts is sent in a transaction of its own, not as a
+ * changed copy of the first (which the peer refuses as a conflict, spec 11.4).
  */
 import { describe, expect, it } from 'vitest'
 import type { LookupResult } from '../src/directory/lookup.js'
@@ -153,5 +155,45 @@ describe('the sender certificate of a transaction (spec 11.4, 13.4)', () => {
       .map((l) => JSON.parse(l) as { msg: string; kid?: string })
       .filter((l) => l.msg === 'key certificate renewal failed')
     expect(failures.map((l) => l.kid)).toContain(skat.keys.sign.kidBase64Url)
+  })
+
+  it('goes in a new transaction when it was renewed after an attempt whose answer was lost, and the letter is answered delivered', async () => {
+    const sent: string[] = []
+    const txids: string[] = []
+    let lost = false
+    let pair: Pair | undefined
+    const wrap = capturing(sent)
+    await using p = await startPair({
+      config: CONTROL,
+      wrapFetch: (side, f) => {
+        const inner = wrap(side, f)
+        return async (input, init) => {
+          const tx = side === 'dk' && input.includes('/federation/transactions/')
+          if (tx) txids.push(input.split('/').at(-1)!)
+          const res = await inner(input, init)
+          if (!tx || lost) return res
+          // The peer delivered the letter, and its answer is lost on the way back; by the next
+          // attempt (well before the letter's deadline) the certificate is within its window.
+          lost = true
+          await advance(pair!, 2 * DAY)
+          throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } })
+        }
+      },
+    })
+    pair = p
+    const { skat, mona } = await skatAndMona(pair)
+    const registered = await signingCertificate(pair, skat)
+    // 31 days left: not due yet when the letter first leaves.
+    await advance(pair, 334 * DAY)
+
+    const id = await send(pair, skat, mona, 'Answered once, lost once.')
+    expect(await settled(skat, id)).toMatchObject({ state: 'delivered', code: null })
+    const renewed = await signingCertificate(pair, skat)
+    expect(renewed).not.toBe(registered)
+    expect(sent).toEqual([registered, renewed])
+    // Another body, so another transaction: the peer answers it from the mailbox (14.4).
+    expect(new Set(txids).size).toBe(2)
+    const opened = await eventually(() => mona.client.open('/letters', id, mona))
+    expect(new TextDecoder().decode(opened.body)).toBe('Answered once, lost once.')
   })
 })

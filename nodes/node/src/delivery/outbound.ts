@@ -5,8 +5,9 @@
  * for good is settled, not sent), send one transaction of up to `batchSize` items, each letter
  * with its sender's certificate renewed first when due (spec 13.4), and turn the answer into
  * settlements of the outbox items (spec 14.2-14.4).
- * The transaction id is derived from the set of outbox items it carries, so a retry of the same
- * items is the same transaction and the peer answers it from its stored first response.
+ * The transaction id is derived from the set of outbox items it carries and their sender
+ * certificates, so a retry of the same items is the same transaction and the peer answers it
+ * from its stored first response, unless a certificate was renewed in between.
  */
 import { createHash } from 'node:crypto'
 import { fromBase64Url, isBaridError, toBase64Url } from '../core.js'
@@ -40,13 +41,31 @@ export interface AttemptContext {
   peerBlobs: Set<string>
 }
 
-/** The transaction id for a set of outbox items: stable across retries of the same set. */
-export function transactionId(self: string, items: readonly OutboxItem[]): string {
+/**
+ * The transaction id for a set of outbox items and the sender certificates their letters carry:
+ * stable across retries of the same set. A certificate renewed between two attempts (spec 13.4)
+ * changes the body, and the peer refuses a changed body under a txid it has answered
+ * (`ERR_FED_TRANSACTION_CONFLICT`, spec 11.4), for good: so it makes another transaction, which
+ * the peer answers from the mailbox for letters it already delivered (spec 14.4).
+ *
+ * @example
+ * ```ts
+ * const txid = transactionId('post.eg', items, entries.map((e) => e.senderCertificate))
+ * ```
+ */
+export function transactionId(
+  self: string,
+  items: readonly OutboxItem[],
+  certificates: readonly string[] = [],
+): string {
   const ids = items
     .map((i) => i.id)
     .sort((a, b) => a - b)
     .join(',')
-  return createHash('sha256').update(`${self}\n${ids}`).digest('base64url').slice(0, 32)
+  const certs = [...new Set(certificates)].sort().join(',')
+  // Without certificates (evidence only), the id of before they were part of it.
+  const input = certs === '' ? `${self}\n${ids}` : `${self}\n${ids}\n${certs}`
+  return createHash('sha256').update(input).digest('base64url').slice(0, 32)
 }
 
 function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs = 0): number {
@@ -280,7 +299,11 @@ export async function attemptDelivery(
       const sendable = await ensureAttachments(ctx, entries, now, settlements, received)
       live = unsettled(live)
       if (live.length > 0) {
-        const txid = transactionId(svc.directory.self, live)
+        const txid = transactionId(
+          svc.directory.self,
+          live,
+          sendable.map((e) => String(e.body.senderCertificate)),
+        )
         const res = await fedRequest(svc, peer, {
           method: 'PUT',
           path: `/v1/federation/transactions/${txid}`,
