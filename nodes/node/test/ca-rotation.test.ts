@@ -178,6 +178,7 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
     expect(new TextDecoder().decode(opened.body)).toBe('From Denmark.')
   })
+
   it('serves and reissues the revocation list of each CA under its own key id while the CA is in service, so peers accept the new node certificate at once', async () => {
     await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
     const dk = pair.nodes.dk
@@ -202,7 +203,7 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     expect(toBase64Url(checked.ca.kid!)).toBe(kidOf(now))
 
     // The old CA's list comes due: the node reissues it, and only it.
-    await barid(['operator', 'revoke', '--dir', opDir, '--ca', kidOf(old), '--days', '1'])
+    await barid(['operator', 'revoke', '--dir', opDir, `--ca=${kidOf(old)}`, '--days', '1'])
     const due = await servedList(pair, old)
     const run = await dk.services.trust.renewRevocationLists()
     expect(run).toEqual({ reissued: [kidOf(old)], failed: [] })
@@ -218,5 +219,42 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
       reissued: [kidOf(now)],
       failed: [],
     })
+  })
+
+  it('renews a sender certificate still under the old CA as its letter leaves, without a renewal run, so the letter reaches abroad once the old CA is retired', async () => {
+    await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
+    const dk = pair.nodes.dk
+    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+    const mona = await makeCitizen(pair, 'eg', 'mona', 'eg:nid:29001011234567')
+
+    const { old, now } = await rotateCa(pair)
+    await retire(pair, old)
+    // No renewal run, and no lookup of Skattestyrelsen's keys: its signing key is still under the
+    // retired CA until the letter leaves.
+    const mailbox = await dk.services.storage.getMailboxByAddress(skat.address)
+    const signing = () =>
+      dk.services.storage
+        .listMailboxKeys(mailbox!.id)
+        .then((keys) => keys.find((k) => k.kid === skat.keys.sign.kidBase64Url)!)
+    expect((await signing()).certIssuer).toBe(toBase64Url(old.subjectKeyId!))
+
+    const to = await lookUp(skat, mona.address)
+    const sealed = await sealFor({
+      from: { address: skat.address, keys: skat.keys },
+      to: [{ address: to.address, keys: to }],
+      subject: 'Tax information',
+      body: 'From Denmark, under the new CA.',
+      lang: 'en',
+    })
+    await skat.client.submit(sealed.bytes)
+    const state = await eventually(async () => {
+      const r = (await skat.client.status(sealed.id)).recipients[0]!
+      expect(r.state).not.toBe('pending')
+      return r
+    })
+    expect(state).toMatchObject({ state: 'delivered', code: null })
+    expect((await signing()).certIssuer).toBe(toBase64Url(now.subjectKeyId!))
+    const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
+    expect(new TextDecoder().decode(opened.body)).toBe('From Denmark, under the new CA.')
   })
 })

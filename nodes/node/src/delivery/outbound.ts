@@ -2,10 +2,12 @@
  * @module delivery/outbound
  * One delivery attempt to one peer: expire what is past its deadline, make sure the peer has
  * every attachment (streamed from disk, never held in memory; a letter whose attachment it refuses
- * for good is settled, not sent), send one transaction of up to `batchSize` items, and turn the
- * answer into settlements of the outbox items (spec 14.2-14.4).
- * The transaction id is derived from the set of outbox items it carries, so a retry of the same
- * items is the same transaction and the peer answers it from its stored first response.
+ * for good is settled, not sent), send one transaction of up to `batchSize` items, each letter
+ * with its sender's certificate renewed first when due (spec 13.4), and turn the answer into
+ * settlements of the outbox items (spec 14.2-14.4).
+ * The transaction id is derived from the set of outbox items it carries and their sender
+ * certificates, so a retry of the same items is the same transaction and the peer answers it
+ * from its stored first response, unless a certificate was renewed in between.
  */
 import { createHash } from 'node:crypto'
 import { fromBase64Url, isBaridError, toBase64Url } from '../core.js'
@@ -18,6 +20,7 @@ import {
   type TxLetterResult,
   type TxRecipientResult,
 } from '../federation/transaction-format.js'
+import { renewedIfDue } from '../keys/key-renewal.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
@@ -38,13 +41,31 @@ export interface AttemptContext {
   peerBlobs: Set<string>
 }
 
-/** The transaction id for a set of outbox items: stable across retries of the same set. */
-export function transactionId(self: string, items: readonly OutboxItem[]): string {
+/**
+ * The transaction id for a set of outbox items and the sender certificates their letters carry:
+ * stable across retries of the same set. A certificate renewed between two attempts (spec 13.4)
+ * changes the body, and the peer refuses a changed body under a txid it has answered
+ * (`ERR_FED_TRANSACTION_CONFLICT`, spec 11.4), for good: so it makes another transaction, which
+ * the peer answers from the mailbox for letters it already delivered (spec 14.4).
+ *
+ * @example
+ * ```ts
+ * const txid = transactionId('post.eg', items, entries.map((e) => e.senderCertificate))
+ * ```
+ */
+export function transactionId(
+  self: string,
+  items: readonly OutboxItem[],
+  certificates: readonly string[] = [],
+): string {
   const ids = items
     .map((i) => i.id)
     .sort((a, b) => a - b)
     .join(',')
-  return createHash('sha256').update(`${self}\n${ids}`).digest('base64url').slice(0, 32)
+  const certs = [...new Set(certificates)].sort().join(',')
+  // Without certificates (evidence only), the id of before they were part of it.
+  const input = certs === '' ? `${self}\n${ids}` : `${self}\n${ids}\n${certs}`
+  return createHash('sha256').update(input).digest('base64url').slice(0, 32)
 }
 
 function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs = 0): number {
@@ -56,6 +77,27 @@ function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs 
       backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
     )
   )
+}
+
+/**
+ * The certificate to send with a letter signed by `kid` of `address` (spec 11.4, 13.4): the
+ * stored one, renewed first when it is due (within its renewal window, or under a CA the
+ * operator rotated away from), so that a peer is never sent a certificate about to expire or to
+ * stop verifying that the renewal worker has not reached yet. A key revoked since the letter was
+ * signed is sent as it is; undefined when the key is unknown.
+ */
+async function senderCertificate(
+  svc: NodeServices,
+  address: string,
+  kid: string,
+): Promise<string | undefined> {
+  const mb = await svc.storage.getMailboxByAddress(address)
+  if (!mb) return undefined
+  const keys = await svc.storage.listMailboxKeys(mb.id, { includeRevoked: true })
+  const stored = keys.find((k) => k.kid === kid)
+  if (!stored) return undefined
+  const key = await renewedIfDue(svc, stored, mb.address, { includeRevoked: true })
+  return (key ?? stored).certificate
 }
 
 /** Items past their deadline: settle as not delivered (with evidence) unless ambiguous. */
@@ -204,13 +246,7 @@ export async function attemptDelivery(
     const certKey = `${letter.senderAddress} ${letter.senderKid}`
     let certificate = certificates.get(certKey)
     if (certificate === undefined) {
-      const mb = await svc.storage.getMailboxByAddress(letter.senderAddress)
-      const key =
-        mb &&
-        (await svc.storage.listMailboxKeys(mb.id, { includeRevoked: true })).find(
-          (k) => k.kid === letter.senderKid,
-        )
-      certificate = key ? key.certificate : null
+      certificate = (await senderCertificate(svc, letter.senderAddress, letter.senderKid)) ?? null
       certificates.set(certKey, certificate)
     }
     if (certificate === null) {
@@ -266,7 +302,11 @@ export async function attemptDelivery(
       const sendable = await ensureAttachments(ctx, entries, now, settlements, received)
       live = unsettled(live)
       if (live.length > 0) {
-        const txid = transactionId(svc.directory.self, live)
+        const txid = transactionId(
+          svc.directory.self,
+          live,
+          sendable.map((e) => String(e.body.senderCertificate)),
+        )
         const res = await fedRequest(svc, peer, {
           method: 'PUT',
           path: `/v1/federation/transactions/${txid}`,

@@ -206,11 +206,48 @@ async function readCertificate(
 }
 
 /**
+ * `stored` (a key of mailbox `address`) as it is to be served or sent now: first renewed through
+ * {@link renewKey} if it is due ({@link keyDue}: a cheap comparison of what is stored with the
+ * key, so that a caller on a hot path pays for a renewal only when one is due, once per
+ * certificate). A revoked key is never renewed. When another renewal or a revocation came first,
+ * the key is read again (revoked ones too with `includeRevoked`), and undefined when it is gone
+ * from that reading. A renewal that fails leaves the key as it was, logged: the renewal worker
+ * tries again.
+ *
+ * @example
+ * ```ts
+ * const key = await renewedIfDue(svc, stored, mailbox.address)
+ * ```
+ */
+export async function renewedIfDue(
+  svc: RenewalServices & Pick<NodeServices, 'log'>,
+  stored: MailboxKey,
+  address: string,
+  o: { includeRevoked?: boolean } = {},
+): Promise<MailboxKey | undefined> {
+  if (stored.revokedAt !== null || !keyDue(stored, svc.now(), svc.certifier.caKeyId()))
+    return stored
+  try {
+    const r = await renewKey(svc, stored, address)
+    if (r.outcome !== 'superseded') return r.key
+    // Another renewal (or a revocation) came first: what it left.
+    const keys = await svc.storage.listMailboxKeys(stored.mailboxId, o)
+    return keys.find((k) => k.kid === stored.kid)
+  } catch (e) {
+    svc.log.error('key certificate renewal failed', {
+      kid: stored.kid,
+      error: isBaridError(e) ? e.code : String(e).slice(0, 200),
+    })
+    return stored
+  }
+}
+
+/**
  * The current keys of `mb` as lookups and key listings serve them (spec 13.4, 11.6, 12.5):
  * newest registration first, each certificate within the renewal window or issued under another
- * CA than the current one renewed first, and no key whose certificate has expired. A renewal
- * that fails leaves the key as it was (served while its certificate lasts) and is logged: the
- * renewal worker tries again.
+ * CA than the current one renewed first ({@link renewedIfDue}), and no key whose certificate has
+ * expired. A renewal that fails leaves the key as it was (served while its certificate lasts) and
+ * is logged: the renewal worker tries again.
  *
  * @example
  * ```ts
@@ -221,25 +258,9 @@ export async function servedKeys(
   svc: RenewalServices & Pick<NodeServices, 'log'>,
   mb: Pick<Mailbox, 'id' | 'address'>,
 ): Promise<MailboxKey[]> {
-  const keys = await svc.storage.listMailboxKeys(mb.id)
   const out: MailboxKey[] = []
-  for (const stored of keys) {
-    let k: MailboxKey | undefined = stored
-    if (keyDue(stored, svc.now(), svc.certifier.caKeyId())) {
-      try {
-        const r = await renewKey(svc, stored, mb.address)
-        // Another renewal (or a revocation) came first: serve what it left.
-        k =
-          r.outcome === 'superseded'
-            ? (await svc.storage.listMailboxKeys(mb.id)).find((x) => x.kid === stored.kid)
-            : r.key
-      } catch (e) {
-        svc.log.error('key certificate renewal failed', {
-          kid: stored.kid,
-          error: isBaridError(e) ? e.code : String(e).slice(0, 200),
-        })
-      }
-    }
+  for (const stored of await svc.storage.listMailboxKeys(mb.id)) {
+    const k = await renewedIfDue(svc, stored, mb.address)
     if (k && k.certNotAfter > svc.now()) out.push(k)
   }
   return out

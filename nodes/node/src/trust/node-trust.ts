@@ -8,10 +8,10 @@
  * `own-revocations.ts`), which it keeps fresh with `barid operator revoke` (a reissue when
  * nothing is revoked).
  *
- * Node keys rotate without a restart (spec 21.4): the operator directory is read again on
- * {@link NodeTrust.reloadNodeKeys} (SIGHUP, the admin API) and whenever its files change (checked
- * every `trust.reloadIntervalMs`). Every connection to a peer passes the address policy
- * (`address-policy.ts`, spec 22.4).
+ * Node keys rotate (and a key certified again takes its new certificate) without a restart
+ * (spec 21.4): the operator directory is read again on {@link NodeTrust.reloadNodeKeys} (SIGHUP,
+ * the admin API) and whenever its files change (checked every `trust.reloadIntervalMs`). Every
+ * connection to a peer passes the address policy (`address-policy.ts`, spec 22.4).
  */
 import { join } from 'node:path'
 import {
@@ -209,7 +209,9 @@ export async function openNodeTrust(
   }
   reportCertificate()
 
-  let doc: { bytes: Uint8Array; issued: number; expires: number; key: string } | undefined
+  let doc:
+    | { bytes: Uint8Array; issued: number; expires: number; key: string; ring: NodeKeyRing }
+    | undefined
   let reloading: Promise<unknown> = Promise.resolve()
   const reloadNodeKeys = (r: { force?: boolean } = {}) => {
     const run = reloading.then(async () => {
@@ -225,15 +227,20 @@ export async function openNodeTrust(
         })
         throw e
       }
-      const before = ring.all().map((k) => toHex(k.certificate.kid ?? new Uint8Array()))
-      const after = next.all().map((k) => toHex(k.certificate.kid ?? new Uint8Array()))
+      // A key certified again (a renewed node certificate, or one under a new operator CA) keeps
+      // its kid: the certificates themselves are compared, or the document would go on
+      // presenting the old one until it is next signed.
+      const was = ring.all()
       const changed =
-        before.join() !== after.join() ||
-        next.all().some((k, i) => k.retired !== ring.all()[i]?.retired)
+        next.all().length !== was.length ||
+        next.all().some((k, i) => {
+          const old = was[i]!
+          return k.retired !== old.retired || !bytesEqual(k.certificate.der, old.certificate.der)
+        })
       ring = next
       ringVersion = version
       if (changed) {
-        doc = undefined // publish the new keys at once (spec 21.4 step 2)
+        doc = undefined // publish the new keys and certificates at once (spec 21.4 step 2)
         const view = nodeKeys()
         o.log.info('node keys reloaded', {
           signing: view.signing,
@@ -268,7 +275,8 @@ export async function openNodeTrust(
     },
     revocation,
     now: seconds,
-    issue: (kid) => barid(['operator', 'revoke', '--dir', dir, '--ca', kid]),
+    // With '=': a key id may begin with '-', which parseArgs would take for an option.
+    issue: (kid) => barid(['operator', 'revoke', '--dir', dir, `--ca=${kid}`]),
     log: o.log,
   })
   // Peers cannot check our node certificate without the current CA's list: no start without it.
@@ -276,11 +284,15 @@ export async function openNodeTrust(
 
   const discoveryDocument = async () => {
     const now = seconds()
-    const signer = ring.signingAt(now)
+    const built = ring
+    const signer = built.signingAt(now)
     const kid = signer.keyPair.kidBase64Url
     if (
       doc === undefined ||
       doc.key !== kid ||
+      // Signed from keys replaced since (even while it was being signed, after `reloadNodeKeys`
+      // reset it): it may present a certificate no longer in use.
+      doc.ring !== built ||
       now - doc.issued >= DISCOVERY_RESIGN_AFTER ||
       now >= doc.expires
     ) {
@@ -297,14 +309,14 @@ export async function openNodeTrust(
           operator: self,
           issued: now,
           expires,
-          keys: ring.all().map((k) => ({
+          keys: built.all().map((k) => ({
             certificate: k.certificate.der,
             ...(k.retired === undefined ? {} : { retired: k.retired }),
           })),
         },
         { keyPair: signer.keyPair, certificate: cert.der },
       )
-      doc = { bytes, issued: now, expires, key: kid }
+      doc = { bytes, issued: now, expires, key: kid, ring: built }
     }
     return doc.bytes
   }

@@ -34,7 +34,7 @@ function known(cas: readonly OperatorCa[]): string {
 export const operatorRevoke: Command = {
   name: ['operator', 'revoke'],
   summary: 'Revoke certificates and issue the next signed revocation list of the CA that issued them',
-  help: `Usage: barid operator revoke (--serial HEX | --cert FILE)... [--ca KID] [--at TIME] [--reason R] [--dir DIR]
+  help: `Usage: barid operator revoke (--serial HEX | --cert FILE)... [--ca=KID] [--at TIME] [--reason R] [--dir DIR]
 
 Adds certificates to the revocation list of the operator CA that issued them and signs that
 list's next version with that CA's key. Each CA has its own list, revocations/<kid>.cose (kid:
@@ -53,7 +53,8 @@ another.
 Options:
       --serial HEX         Serial number to revoke (see barid cert inspect). Repeatable.
       --cert FILE          Certificate to revoke. Repeatable; all of one CA.
-      --ca KID             The CA whose list to issue (its key id, as in the list's URL).
+      --ca=KID             The CA whose list to issue (its key id, as in the list's URL; with "=",
+                           as a key id may begin with "-").
                            Default: the issuer of the --cert certificates, else the current CA.
       --at TIME            Revocation time. Default: now.
       --reason R           key-compromise (default), superseded or cessation.

@@ -196,7 +196,7 @@ describe('barid operator rotate-ca', () => {
     expect((await list(op, oldList, old)).sequence).toBe(2)
 
     // Reissued unchanged, each by its key id; a serial alone goes to the current CA.
-    const c = await cli(['operator', 'revoke', '--dir', op, '--ca', kidOf(old), '--json'])
+    const c = await cli(['operator', 'revoke', '--dir', op, `--ca=${kidOf(old)}`, '--json'])
     expect(c.json).toMatchObject({ ca: kidOf(old), sequence: 3, revoked: 1 })
     const d = await cli(['operator', 'revoke', '--dir', op, '--serial', '0a0b', '--json'])
     expect(d.json).toMatchObject({ ca: kidOf(ca), sequence: 3, revoked: 2 })
@@ -209,7 +209,7 @@ describe('barid operator rotate-ca', () => {
     expect(both.code).toBe(EXIT.usage)
     expect(both.stderr).toContain('in a run of its own')
     const crossed = await cli([
-      ...['operator', 'revoke', '--dir', op, '--ca', kidOf(ca), '--cert', retired],
+      ...['operator', 'revoke', '--dir', op, `--ca=${kidOf(ca)}`, '--cert', retired],
     ])
     expect(crossed.code).toBe(EXIT.usage)
     // A certificate of the operator whose CA the directory does not hold.
@@ -250,7 +250,7 @@ describe('barid operator rotate-ca', () => {
     expect(r.code, r.stderr).toBe(EXIT.ok)
     await expect(stat(join(dir, op, 'revocations.cose'))).rejects.toThrow()
     expect(await list(op, own, old)).toMatchObject({ sequence: 2, revoked: [{ serial: '01' }] })
-    const again = await cli(['operator', 'revoke', '--dir', op, '--ca', kidOf(old), '--json'])
+    const again = await cli(['operator', 'revoke', '--dir', op, `--ca=${kidOf(old)}`, '--json'])
     expect(again.json).toMatchObject({ sequence: 3, revoked: 1 })
   })
 
