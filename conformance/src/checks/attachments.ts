@@ -5,6 +5,7 @@
  */
 import { encryptAttachment, sealLetter, toHex } from '@barid/core'
 import { letterEntry, type PeerSender, type RecipientKey } from '../peer/letters.js'
+import { textAttachment } from '../world/parties.js'
 import type { World } from '../world/world.js'
 
 /**
@@ -32,16 +33,7 @@ export async function attachmentLetter(world: World, sender: PeerSender, to: Rec
     contentType: 'text/plain; charset=utf-8',
     lang: 'en',
     body: new TextEncoder().encode('see attachment'),
-    attachments: [
-      {
-        id: 'a1',
-        size: enc.size,
-        sha256: enc.sha256,
-        key: enc.key,
-        filename: 'a.txt',
-        mediaType: 'text/plain',
-      },
-    ],
+    attachments: [textAttachment(enc)],
     now,
   })
   return {

@@ -16,6 +16,7 @@ import {
   sealAs,
   statusOf,
   submit,
+  textAttachment,
   uploadAttachment,
   type Agency,
   type LetterStatusBody,
@@ -49,16 +50,7 @@ async function letterWithAttachment(world: World, agency: Agency, to: PeerMailbo
     })),
     {
       kind: 'registered',
-      attachments: [
-        {
-          id: 'a1',
-          size: enc.size,
-          sha256: enc.sha256,
-          key: enc.key,
-          filename: 'a.txt',
-          mediaType: 'text/plain',
-        },
-      ],
+      attachments: [textAttachment(enc)],
     },
   )
   return { letter, digest }

@@ -21,6 +21,7 @@ import {
   senderCall,
   statusOf,
   submit,
+  textAttachment,
   uploadAttachment,
   type LetterStatusBody,
 } from '../world/parties.js'
@@ -180,16 +181,7 @@ export const senderChecks: Check[] = [
       const enc = await encryptAttachment(new TextEncoder().encode('attachment from node A'), {
         attachmentId: 'a1',
       })
-      const attachments = [
-        {
-          id: 'a1',
-          size: enc.size,
-          sha256: enc.sha256,
-          key: enc.key,
-          filename: 'a.txt',
-          mediaType: 'text/plain',
-        },
-      ]
+      const attachments = [textAttachment(enc)]
       const l = await sealAs(world, f.agencyA, [to], { attachments })
       expectRefusal(
         await submit(world, f.agencyA, l.bytes),

@@ -9,7 +9,9 @@ import {
   generateKeyPair,
   sealLetter,
   toBase64Url,
+  type EncryptedAttachment,
   type KeyPair,
+  type SealAttachment,
   type SealedLetter,
 } from '@barid/core'
 import { call, json, type HttpResult } from '../http/http.js'
@@ -161,6 +163,26 @@ export function uploadAttachment(
     },
     world.http,
   )
+}
+
+/**
+ * The header entry (spec 05) of the text attachment `a1` that checks attach, from its encryption.
+ *
+ * @example
+ * ```ts
+ * const enc = await encryptAttachment(utf8('see attachment'), { attachmentId: 'a1' })
+ * await sealLetter({ ...letter, attachments: [textAttachment(enc)] })
+ * ```
+ */
+export function textAttachment(enc: EncryptedAttachment): SealAttachment {
+  return {
+    id: 'a1',
+    size: enc.size,
+    sha256: enc.sha256,
+    key: enc.key,
+    filename: 'a.txt',
+    mediaType: 'text/plain',
+  }
 }
 
 /** A citizen API call as `c`. */

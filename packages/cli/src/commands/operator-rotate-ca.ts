@@ -112,14 +112,11 @@ Example:
   barid federation admit --dir fed --add-ca --request op-next/admission-request.json
   barid operator rotate-ca --dir op --ca-cert fed/operators/post.eg/ca-<serial>.crt.pem \\
     --ca-key op-next/ca.key.jwk`,
+  // Its own two, and rotate-node's, which it passes on to the node key rotation.
   options: {
     'ca-cert': { type: 'string' },
     'ca-key': { type: 'string' },
-    'retire-at': { type: 'string' },
-    days: { type: 'string' },
-    name: { type: 'string' },
-    alg: { type: 'string' },
-    dir: { type: 'string' },
+    ...operatorRotateNode.options,
   },
   async run(ctx, values) {
     const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
