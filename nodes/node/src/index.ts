@@ -51,3 +51,12 @@ export {
 export type { CertifiedMailboxKey, KeyCertifier } from './keys/key-certificate.js'
 export { openMailbox, registerSender, setMailboxStatus } from './admin/admin.js'
 export { RETRY_TABLE, backoffDelay, classifyStatus } from './delivery/retry-policy.js'
+export { emailChannel, smsChannel, SMS_MAX_UNITS } from './notify/channel.js'
+export type {
+  EmailTransport,
+  Notification,
+  NotificationChannel,
+  SmsTransport,
+} from './notify/channel.js'
+export { notificationLanguage, notificationText } from './notify/notification-text.js'
+export type { NotificationLanguage, NotificationText } from './notify/notification-text.js'

@@ -7,6 +7,7 @@
  * to its own provider; the reference node ships the webhook and log channels.
  */
 import { BaridError } from '../core.js'
+import { notificationText } from './notification-text.js'
 
 /** What a channel is asked to deliver. */
 export interface Notification {
@@ -27,6 +28,10 @@ export interface Notification {
   replyBy: number | null
   /** Where the holder reads the letter. */
   link: string
+  /** The recipient operator's languages, first preferred (its profile's): the text's language. */
+  languages: readonly string[]
+  /** The recipient operator's IANA time zone (its profile's), for the dates a holder reads. */
+  timeZone: string
 }
 
 export interface NotificationChannel {
@@ -45,10 +50,23 @@ export interface SmsTransport {
   send(message: { to: string; text: string }): Promise<void>
 }
 
-function summary(n: Notification): string {
-  const what = n.category ? 'a registered letter' : 'a letter'
-  const title = n.title ? `: ${n.title}` : ''
-  return `You have ${what} from ${n.sender}${title}`
+/** Longest short message, in UTF-16 code units. */
+export const SMS_MAX_UNITS = 320
+
+/**
+ * One short message of at most {@link SMS_MAX_UNITS} code units: the title shortened (by code
+ * points, never inside a surrogate pair) when it does not fit, never the link.
+ */
+function shortMessage(n: Notification): string {
+  const text = (title: string | null) => notificationText({ ...n, title }).lines.join(' ')
+  const full = text(n.title)
+  if (full.length <= SMS_MAX_UNITS || n.title === null) return full
+  const points = [...n.title]
+  const over = full.length - SMS_MAX_UNITS
+  let keep = points.length
+  for (let cut = 0; keep > 0 && cut < over + 1; ) cut += points[--keep]!.length
+  const shortened = keep > 0 ? text(`${points.slice(0, keep).join('')}\u2026`) : text(null)
+  return shortened.length <= SMS_MAX_UNITS ? shortened : text(null)
 }
 
 /**
@@ -64,7 +82,8 @@ export function emailChannel(t: EmailTransport): NotificationChannel {
     name: 'email',
     async send(n) {
       if (!n.contact) throw new BaridError('ERR_NOTIFICATION_FAILED', 'no e-mail address')
-      await t.send({ to: n.contact, subject: summary(n), text: `${summary(n)}.\n\n${n.link}\n` })
+      const m = notificationText(n)
+      await t.send({ to: n.contact, subject: m.subject, text: `${m.lines.join('\n\n')}\n` })
     },
   }
 }
@@ -82,7 +101,7 @@ export function smsChannel(t: SmsTransport): NotificationChannel {
     name: 'sms',
     async send(n) {
       if (!n.contact) throw new BaridError('ERR_NOTIFICATION_FAILED', 'no phone number')
-      await t.send({ to: n.contact, text: `${summary(n)}. ${n.link}`.slice(0, 320) })
+      await t.send({ to: n.contact, text: shortMessage(n) })
     },
   }
 }

@@ -26,6 +26,8 @@ export interface CoverLabels {
   /** How to check the evidence record (registered mail). */
   scan: string
   attachments: string
+  /** Between the names of a list (the attachments). */
+  listSeparator: string
   evidenceOfLetter: string
 }
 
@@ -53,6 +55,7 @@ const LABELS: Record<CoverLanguage, CoverLabels> = {
       'Scan the code to check the record that it was handed to print in the operator\u2019s ' +
       'public evidence log.',
     attachments: 'Attachments',
+    listSeparator: ', ',
     evidenceOfLetter: 'Evidence of this letter',
   },
   da: {
@@ -78,6 +81,7 @@ const LABELS: Record<CoverLanguage, CoverLabels> = {
       'Scan koden for at se registreringen af, at brevet blev sendt til print, i ' +
       'postselskabets offentlige bevislog.',
     attachments: 'Bilag',
+    listSeparator: ', ',
     evidenceOfLetter: 'Bevis for dette brev',
   },
   ar: {
@@ -101,6 +105,7 @@ const LABELS: Record<CoverLanguage, CoverLabels> = {
       'لذلك طبعها لك مشغل البريد.',
     scan: 'امسح الرمز للتحقق من سجل تسليمها للطباعة في سجل الإثبات العام لدى المشغل.',
     attachments: 'المرفقات',
+    listSeparator: '\u060c ', // the Arabic comma
     evidenceOfLetter: 'إثبات هذه الرسالة',
   },
 }

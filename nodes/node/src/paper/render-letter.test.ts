@@ -115,6 +115,17 @@ describe('the print renderer', () => {
     expect(ref.x).toBeLessThan(60)
   })
 
+  it('keeps each attachment name and the sender whole inside the words of an Arabic cover', () => {
+    const l = { ...arabic, sender: '12-34@post.eg', attachments: ['تقرير.pdf', 'report.pdf'] }
+    const cover = texts(renderPaperLetter(l).pdf)[0]!
+    // Read right to left: the label, then each name as written, with the Arabic comma.
+    expect(cover).toContain(`report.pdf \u060cpdf.${reversed('تقرير')} :${reversed('المرفقات')}`)
+    expect(cover).toContain(`12-34@post.eg :${reversed('من')}`)
+    const da = texts(renderPaperLetter({ ...l, lang: 'da' }).pdf)[0]!
+    expect(da).toContain(`Bilag: pdf.${reversed('تقرير')}, report.pdf`)
+    expect(da).toContain('Fra: 12-34@post.eg')
+  })
+
   it('keeps any text printable: hostile characters cannot break out of a string', () => {
     fc.assert(
       fc.property(

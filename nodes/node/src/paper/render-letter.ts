@@ -93,6 +93,14 @@ function drawQr(page: PdfPage, text: string, x: number, top: number, size: numbe
 /** A display text no longer than `max` code units, so layout work stays bounded. */
 const clip = (s: string, max = 2000): string => (s.length > max ? `${s.slice(0, max)}\u2026` : s)
 
+/**
+ * A value set inside a sentence of the cover (a name, an address): a Unicode isolate (UAX #9
+ * FSI … PDI), so that its direction neither takes nor gives order to the text around it. Without
+ * it, `تقرير.pdf, report.pdf` on an Arabic cover showed the first name's `pdf` after the second
+ * name, and an address like `12-34@post.eg` as `post.eg@34-12`.
+ */
+const isolate = (s: string): string => `\u2068${s}\u2069`
+
 function categoryName(l: PaperLetter, t: CoverLabels): string {
   if (l.category === null) return t.letter
   const name = t.categories[l.category] ?? l.category
@@ -138,7 +146,7 @@ function cover(l: PaperLetter, t: CoverLabels, bodyPages: number): PdfPage {
   }
   block(l.subject ?? t.letter, { size: 14, font: 'bold', leading: 17, maxLines: 2 })
   y -= 3
-  block(`${t.from}: ${l.sender}`, { size: 10, leading: 17, maxLines: 1 })
+  block(`${t.from}: ${isolate(l.sender)}`, { size: 10, leading: 17, maxLines: 1 })
   block(`${t.letterId}: ${l.letterId}`, { size: 8, leading: 14, maxLines: 1 })
   if (l.evidenceId) block(`${t.evidence}: ${l.evidenceId}`, { size: 8, leading: 14, maxLines: 1 })
   y -= 14
@@ -146,8 +154,12 @@ function cover(l: PaperLetter, t: CoverLabels, bodyPages: number): PdfPage {
   block(notice, { size: 9, leading: 12, maxLines: 5 })
   if (l.attachments.length > 0) {
     y -= 12
-    const names = clip(l.attachments.slice(0, 64).map((a) => clip(a, 300)).join(', '))
-    block(`${t.attachments}: ${names}`, { size: 9, leading: 12, maxLines: 6 })
+    const names = l.attachments.slice(0, 64).map((a) => isolate(clip(a, 300)))
+    block(`${t.attachments}: ${clip(names.join(t.listSeparator))}`, {
+      size: 9,
+      leading: 12,
+      maxLines: 6,
+    })
   }
   drawQr(p, l.evidenceUrl, MARGIN, mm(90), mm(45))
   const qx = MARGIN + mm(50)
