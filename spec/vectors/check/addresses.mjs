@@ -18,7 +18,8 @@ export function operatorId(input) {
   if (labels.length < 2) fail('ERR_ADDRESS_INVALID', 'one label')
   for (const l of labels) {
     if (!LABEL.test(l)) fail('ERR_ADDRESS_INVALID', `label ${l}`)
-    if (l.slice(2, 4) === '--' && !l.startsWith('xn--')) fail('ERR_ADDRESS_INVALID', 'reserved label')
+    if (l.slice(2, 4) === '--' && !l.startsWith('xn--'))
+      fail('ERR_ADDRESS_INVALID', 'reserved label')
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1])) fail('ERR_ADDRESS_INVALID', 'numeric last label')
   return s
@@ -32,7 +33,8 @@ export function mailboxAddress(input) {
   const parts = s.split('@')
   if (parts.length !== 2) fail('ERR_ADDRESS_INVALID', 'not one @')
   const [local, op] = parts
-  if (local.length < 1 || local.length > 64 || !LOCAL.test(local)) fail('ERR_ADDRESS_INVALID', 'local part')
+  if (local.length < 1 || local.length > 64 || !LOCAL.test(local))
+    fail('ERR_ADDRESS_INVALID', 'local part')
   const operator = operatorId(op)
   return { local, operator, address: `${local}@${operator}` }
 }

@@ -59,7 +59,8 @@ export function decode(bytes, options = {}) {
     }
     return { major, ai, arg }
   }
-  const num = (b) => (b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b)
+  const num = (b) =>
+    b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b
   const item = (depth) => {
     count()
     const { major, ai, arg } = head()

@@ -5,7 +5,8 @@ import { assertEqual, vectors } from './harness.mjs'
 import { context, decrypt, digest, encrypt, header, nonce, payloadKey } from './attachments.mjs'
 
 // patterned(n, seed): the n bytes (i*31 + seed) mod 256 (the file's description).
-const patterned = (n, seed) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff))
+const patterned = (n, seed) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff))
 
 export function checkAttachments(r) {
   const j = vectors('attachments.json')
@@ -19,7 +20,11 @@ export function checkAttachments(r) {
       assertEqual(toHex(payloadKey(key, ctx)), v.payloadKey, 'payload key')
       const pt = Buffer.from(v.plaintext, 'hex')
       const n = Math.max(1, Math.ceil(pt.length / v.chunkSize))
-      assertEqual(Array.from({ length: n }, (_, i) => toHex(nonce(i, i === n - 1))), v.nonces, 'nonces')
+      assertEqual(
+        Array.from({ length: n }, (_, i) => toHex(nonce(i, i === n - 1))),
+        v.nonces,
+        'nonces',
+      )
       const ct = encrypt(key, j.attachmentId, v.chunkSize, pt)
       assertEqual(toHex(ct), v.ciphertext, 'ciphertext')
       assertEqual(ct.length, v.size, 'size')
@@ -29,11 +34,16 @@ export function checkAttachments(r) {
     })
   }
   r.check('attachments: one valid entry uses the default 64 KiB chunk size (6.3, 6.11)', () => {
-    if (!j.valid.some((v) => v.chunkSize === 65536 && v.header === '425244410110')) fail('VECTOR', 'none does')
+    if (!j.valid.some((v) => v.chunkSize === 65536 && v.header === '425244410110'))
+      fail('VECTOR', 'none does')
   })
   for (const v of j.invalid) {
     r.refuses(`attachment invalid ${v.description}`, v.reason, () =>
-      decrypt(v.key ? Buffer.from(v.key, 'hex') : key, v.attachmentId ?? j.attachmentId, Buffer.from(v.ciphertext, 'hex')),
+      decrypt(
+        v.key ? Buffer.from(v.key, 'hex') : key,
+        v.attachmentId ?? j.attachmentId,
+        Buffer.from(v.ciphertext, 'hex'),
+      ),
     )
   }
   for (const v of j.digests) {

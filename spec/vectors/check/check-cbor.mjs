@@ -26,6 +26,8 @@ export function checkCbor(r) {
     })
   }
   for (const v of j.invalid) {
-    r.refuses(`cbor invalid ${v.description}`, v.reason, () => decode(hex(v.hex), { tags, ...v.limits }))
+    r.refuses(`cbor invalid ${v.description}`, v.reason, () =>
+      decode(hex(v.hex), { tags, ...v.limits }),
+    )
   }
 }

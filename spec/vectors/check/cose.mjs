@@ -7,7 +7,12 @@ export const toHex = (b) => Buffer.from(b).toString('hex')
 export const b64u = (b) => Buffer.from(b).toString('base64url')
 export const fromB64u = (s) => Uint8Array.from(Buffer.from(s, 'base64url'))
 export const sha256 = (...parts) =>
-  Uint8Array.from(crypto.createHash('sha256').update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest())
+  Uint8Array.from(
+    crypto
+      .createHash('sha256')
+      .update(Buffer.concat(parts.map((p) => Buffer.from(p))))
+      .digest(),
+  )
 export const equal = (a, b) => Buffer.from(a).equals(Buffer.from(b))
 
 /** 8.2: RFC 7638 thumbprint over the required members in lexicographic order. */
@@ -20,7 +25,9 @@ export function kidOf(jwk) {
 }
 
 export const publicJwk = (jwk) =>
-  jwk.kty === 'OKP' ? { kty: 'OKP', crv: jwk.crv, x: jwk.x } : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
+  jwk.kty === 'OKP'
+    ? { kty: 'OKP', crv: jwk.crv, x: jwk.x }
+    : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
 
 export const publicKey = (jwk) => crypto.createPublicKey({ key: publicJwk(jwk), format: 'jwk' })
 export const privateKey = (jwk) => crypto.createPrivateKey({ key: jwk, format: 'jwk' })
@@ -32,17 +39,27 @@ export function coseKeyToJwk(m) {
   const crv = m.get(-1)
   if (kty === 1 && crv === 6) return { kty: 'OKP', crv: 'Ed25519', x: b64u(m.get(-2)) }
   if (kty === 1 && crv === 4) return { kty: 'OKP', crv: 'X25519', x: b64u(m.get(-2)) }
-  if (kty === 2 && crv === 1) return { kty: 'EC', crv: 'P-256', x: b64u(m.get(-2)), y: b64u(m.get(-3)) }
+  if (kty === 2 && crv === 1)
+    return { kty: 'EC', crv: 'P-256', x: b64u(m.get(-2)), y: b64u(m.get(-3)) }
   return fail('ERR_UNSUPPORTED_ALGORITHM', `kty ${kty} crv ${crv}`)
 }
 
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 
 /** 4.4: verifies the signature of a COSE_Sign1 over Sig_structure; alg -8 or -7. */
-export function verifySignature(alg, jwk, protectedBytes, payload, signature, externalAad = new Uint8Array()) {
-  const fits = (alg === -8 && jwk.crv === 'Ed25519') || (alg === -7 && jwk.kty === 'EC' && jwk.crv === 'P-256')
+export function verifySignature(
+  alg,
+  jwk,
+  protectedBytes,
+  payload,
+  signature,
+  externalAad = new Uint8Array(),
+) {
+  const fits =
+    (alg === -8 && jwk.crv === 'Ed25519') || (alg === -7 && jwk.kty === 'EC' && jwk.crv === 'P-256')
   if (!fits) fail('ERR_KEY_INVALID', `alg ${alg} with ${jwk.kty}/${jwk.crv}`)
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) fail('ERR_SIGNATURE_INVALID', 'length')
+  if (!(signature instanceof Uint8Array) || signature.length !== 64)
+    fail('ERR_SIGNATURE_INVALID', 'length')
   const tbs = encode(['Signature1', protectedBytes, externalAad, payload])
   const key = publicKey(jwk)
   let ok
@@ -59,7 +76,9 @@ export function verifySignature(alg, jwk, protectedBytes, payload, signature, ex
 export function sign(alg, jwk, protectedBytes, payload) {
   const tbs = encode(['Signature1', protectedBytes, new Uint8Array(), payload])
   if (alg === -8) return Uint8Array.from(crypto.sign(null, tbs, privateKey(jwk)))
-  let sig = Uint8Array.from(crypto.sign('sha256', tbs, { key: privateKey(jwk), dsaEncoding: 'ieee-p1363' }))
+  let sig = Uint8Array.from(
+    crypto.sign('sha256', tbs, { key: privateKey(jwk), dsaEncoding: 'ieee-p1363' }),
+  )
   const s = BigInt('0x' + toHex(sig.subarray(32)))
   if (s > (P256_N - 1n) / 2n) {
     const low = (P256_N - s).toString(16).padStart(64, '0')
@@ -80,8 +99,10 @@ export function decodeSign1(bytes, { maxBytes, maxItems = 10000, understood = []
   const [p, u, payload, signature] = a
   if (!(p instanceof Uint8Array) || !(u instanceof Map)) fail('ERR_COSE_MALFORMED', 'header types')
   const prot = decode(p, { maxBytes: Infinity, maxItems })
-  if (!(prot instanceof Map) || prot.size === 0) fail('ERR_COSE_MALFORMED', 'protected not a non-empty map')
-  for (const k of u.keys()) if (prot.has(k)) fail('ERR_COSE_MALFORMED', `label ${k} in both headers`)
+  if (!(prot instanceof Map) || prot.size === 0)
+    fail('ERR_COSE_MALFORMED', 'protected not a non-empty map')
+  for (const k of u.keys())
+    if (prot.has(k)) fail('ERR_COSE_MALFORMED', `label ${k} in both headers`)
   if (u.has(2)) fail('ERR_COSE_MALFORMED', 'crit outside the protected header')
   if (prot.has(2)) {
     const crit = prot.get(2)
@@ -91,7 +112,8 @@ export function decodeSign1(bytes, { maxBytes, maxItems = 10000, understood = []
       if (!understood.includes(c)) fail('ERR_COSE_CRITICAL_UNKNOWN', `crit ${c}`)
     }
   }
-  if (!(payload instanceof Uint8Array) || !(signature instanceof Uint8Array)) fail('ERR_COSE_MALFORMED', 'member types')
+  if (!(payload instanceof Uint8Array) || !(signature instanceof Uint8Array))
+    fail('ERR_COSE_MALFORMED', 'member types')
   const alg = prot.get(1)
   if (alg !== -8 && alg !== -7) fail('ERR_UNSUPPORTED_ALGORITHM', `alg ${alg}`)
   return { protectedBytes: p, protected: prot, unprotected: u, payload, signature, alg }
@@ -142,7 +164,9 @@ export function kek(z) {
 
 /** ECDH between our private JWK and a peer public JWK; Z as 4.5 defines it. */
 export function ecdh(privJwk, pubJwk) {
-  return Uint8Array.from(crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) }))
+  return Uint8Array.from(
+    crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) }),
+  )
 }
 
 /** 4.5: the ephemeral COSE_Key to a JWK; the exact allowed parameter sets. */
@@ -155,7 +179,12 @@ export function ephemeralJwk(m) {
     if (keys !== [-3, -2, -1, 1].sort().join(',')) fail('ERR_KEY_INVALID', 'P-256 parameters')
     const x = m.get(-2)
     const y = m.get(-3)
-    if (!(x instanceof Uint8Array) || x.length !== 32 || !(y instanceof Uint8Array) || y.length !== 32) {
+    if (
+      !(x instanceof Uint8Array) ||
+      x.length !== 32 ||
+      !(y instanceof Uint8Array) ||
+      y.length !== 32
+    ) {
       fail('ERR_KEY_INVALID', 'P-256 coordinates')
     }
     const jwk = { kty: 'EC', crv: 'P-256', x: b64u(x), y: b64u(y) }

@@ -18,8 +18,29 @@ export const TYPES = {
   'handed-to-paper': ['must', 'may', true],
   'notification-failed': ['must', 'must', false],
 }
-const REASONS = ['mailbox-unknown', 'mailbox-closed', 'mailbox-full', 'refused-by-recipient', 'not-retrieved', 'operator-unreachable', 'policy', 'recipient-exempt', 'channel-failed']
-const KEYS = ['v', 'type', 'letter', 'digest', 'issuer', 'time', 'recipient', 'reason', 'prev', 'detail']
+const REASONS = [
+  'mailbox-unknown',
+  'mailbox-closed',
+  'mailbox-full',
+  'refused-by-recipient',
+  'not-retrieved',
+  'operator-unreachable',
+  'policy',
+  'recipient-exempt',
+  'channel-failed',
+]
+const KEYS = [
+  'v',
+  'type',
+  'letter',
+  'digest',
+  'issuer',
+  'time',
+  'recipient',
+  'reason',
+  'prev',
+  'detail',
+]
 const malformed = (m) => fail('ERR_EVIDENCE_MALFORMED', m)
 const isBytes = (v, n) => v instanceof Uint8Array && v.length === n
 
@@ -27,7 +48,12 @@ const asEvidence = (fn) => {
   try {
     return fn()
   } catch (e) {
-    if (e instanceof CheckError && (e.code.startsWith('ERR_CBOR_') || e.code === 'ERR_COSE_MALFORMED' || e.code === 'ERR_ADDRESS_INVALID')) {
+    if (
+      e instanceof CheckError &&
+      (e.code.startsWith('ERR_CBOR_') ||
+        e.code === 'ERR_COSE_MALFORMED' ||
+        e.code === 'ERR_ADDRESS_INVALID')
+    ) {
       fail('ERR_EVIDENCE_MALFORMED', e.message)
     }
     throw e
@@ -38,7 +64,8 @@ function checkPayload(p) {
   if (!(p instanceof Map)) malformed('payload not a map')
   if (p.has('v') && p.get('v') !== 1) fail('ERR_UNSUPPORTED_VERSION', `v ${p.get('v')}`)
   for (const k of p.keys()) if (!KEYS.includes(k)) malformed(`unknown key ${k}`)
-  for (const k of ['v', 'type', 'letter', 'digest', 'issuer', 'time', 'prev']) if (!p.has(k)) malformed(`missing ${k}`)
+  for (const k of ['v', 'type', 'letter', 'digest', 'issuer', 'time', 'prev'])
+    if (!p.has(k)) malformed(`missing ${k}`)
   const rule = TYPES[p.get('type')]
   if (!rule) malformed(`type ${p.get('type')}`)
   if (!isBytes(p.get('letter'), 16)) malformed('letter')
@@ -51,7 +78,8 @@ function checkPayload(p) {
   if (rule[0] === 'must' && !p.has('recipient')) malformed('recipient required')
   if (p.has('reason')) {
     const r = p.get('reason')
-    if (typeof r !== 'string' || !(REASONS.includes(r) || /^ERR_[A-Z0-9_]+$/.test(r))) malformed('reason')
+    if (typeof r !== 'string' || !(REASONS.includes(r) || /^ERR_[A-Z0-9_]+$/.test(r)))
+      malformed('reason')
   }
   if (rule[1] === 'must' && !p.has('reason')) malformed('reason required')
   if (rule[1] === 'must-not' && p.has('reason')) malformed('reason not allowed')
@@ -68,14 +96,16 @@ export function verifyEvidence(bytes, resolve) {
   const s = asEvidence(() => decodeSign1(bytes, { maxBytes: 8192 }))
   asEvidence(() => {
     const p = s.protected
-    if (p.size !== 3 || !isBytes(p.get(4), 32) || p.get(16) !== TYP) fail('ERR_COSE_MALFORMED', 'protected header')
+    if (p.size !== 3 || !isBytes(p.get(4), 32) || p.get(16) !== TYP)
+      fail('ERR_COSE_MALFORMED', 'protected header')
     if (s.unprotected.size !== 0) fail('ERR_COSE_MALFORMED', 'unprotected header')
   })
   const { jwk, issuer } = resolve(s.protected.get(4))
   try {
     verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
   } catch (e) {
-    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID') fail('ERR_SIGNATURE_INVALID', e.message)
+    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
+      fail('ERR_SIGNATURE_INVALID', e.message)
     throw e
   }
   const payload = asEvidence(() => decode(s.payload, { maxBytes: 8192 }))
@@ -95,8 +125,13 @@ export function verifyChain(records, resolve) {
       if (p.get('prev') !== null) broken('first record has a predecessor')
     } else {
       const prev = v[i - 1]
-      if (p.get('prev') === null || !equal(p.get('prev'), prev.digest)) broken(`prev of record ${i}`)
-      if (!equal(p.get('letter'), v[0].payload.get('letter')) || !equal(p.get('digest'), v[0].payload.get('digest'))) broken('another letter')
+      if (p.get('prev') === null || !equal(p.get('prev'), prev.digest))
+        broken(`prev of record ${i}`)
+      if (
+        !equal(p.get('letter'), v[0].payload.get('letter')) ||
+        !equal(p.get('digest'), v[0].payload.get('digest'))
+      )
+        broken('another letter')
       if (recipient !== undefined && p.get('recipient') !== recipient) broken('recipient changed')
       if (TYPES[prev.payload.get('type')][2]) broken('record after a terminal one')
     }
@@ -106,7 +141,13 @@ export function verifyChain(records, resolve) {
 }
 
 export function createEvidence(jwk, payload) {
-  const P = encode(new Map([[1, -8], [4, kidOf(jwk)], [16, TYP]]))
+  const P = encode(
+    new Map([
+      [1, -8],
+      [4, kidOf(jwk)],
+      [16, TYP],
+    ]),
+  )
   const body = encode(payload)
   return encode(new Tag(18, [P, new Map(), body, sign(-8, jwk, P, body)]))
 }

@@ -23,9 +23,40 @@ import { canonicalMailbox } from './addresses.mjs'
 const TYP = 'application/barid-letter+cose'
 const MAX_LETTER = 16 * 1024 * 1024
 const MAX_TIME = 2 ** 40
-const HEADER_KEYS = ['v', 'id', 'from', 'to', 'created', 'expires', 'kind', 'ct', 'lang', 'thread', 're', 'cat', 'nbf', 'title', 'reply', 'att', 'commit']
-const REQUIRED = ['v', 'id', 'from', 'to', 'created', 'expires', 'kind', 'ct', 'lang', 'att', 'commit']
-const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=([A-Za-z0-9!#$&^_.+-]+|"[ !#-\[\]-~]*"))*$/
+const HEADER_KEYS = [
+  'v',
+  'id',
+  'from',
+  'to',
+  'created',
+  'expires',
+  'kind',
+  'ct',
+  'lang',
+  'thread',
+  're',
+  'cat',
+  'nbf',
+  'title',
+  'reply',
+  'att',
+  'commit',
+]
+const REQUIRED = [
+  'v',
+  'id',
+  'from',
+  'to',
+  'created',
+  'expires',
+  'kind',
+  'ct',
+  'lang',
+  'att',
+  'commit',
+]
+const MEDIA_TYPE =
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=([A-Za-z0-9!#$&^_.+-]+|"[ !#-\[\]-~]*"))*$/
 const LANG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/
 const ATT_ID = /^[A-Za-z0-9._-]{1,64}$/
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
@@ -50,10 +81,15 @@ function asLetter(fn, keyInvalid = 'ERR_LETTER_MALFORMED') {
     return fn()
   } catch (e) {
     if (!(e instanceof CheckError)) throw e
-    if (e.code.startsWith('ERR_CBOR_') || e.code === 'ERR_COSE_MALFORMED' || e.code === 'ERR_ADDRESS_INVALID') {
+    if (
+      e.code.startsWith('ERR_CBOR_') ||
+      e.code === 'ERR_COSE_MALFORMED' ||
+      e.code === 'ERR_ADDRESS_INVALID'
+    ) {
       fail('ERR_LETTER_MALFORMED', e.message)
     }
-    if (e.code === 'ERR_SIGNATURE_INVALID' || e.code === 'ERR_DECRYPT_FAILED') fail('ERR_LETTER_TAMPERED', e.message)
+    if (e.code === 'ERR_SIGNATURE_INVALID' || e.code === 'ERR_DECRYPT_FAILED')
+      fail('ERR_LETTER_TAMPERED', e.message)
     if (e.code === 'ERR_KEY_INVALID') fail(keyInvalid, e.message)
     throw e
   }
@@ -78,13 +114,16 @@ function checkHeader(h) {
   const kind = h.get('kind')
   if (kind !== 'letter' && kind !== 'registered') malformed('kind')
   const ct = h.get('ct')
-  if (typeof ct !== 'string' || ct.length < 1 || ct.length > 255 || !MEDIA_TYPE.test(ct)) malformed('ct')
+  if (typeof ct !== 'string' || ct.length < 1 || ct.length > 255 || !MEDIA_TYPE.test(ct))
+    malformed('ct')
   const lang = h.get('lang')
-  if (typeof lang !== 'string' || lang.length < 2 || lang.length > 35 || !LANG.test(lang)) malformed('lang')
+  if (typeof lang !== 'string' || lang.length < 2 || lang.length > 35 || !LANG.test(lang))
+    malformed('lang')
   for (const k of ['thread', 're']) if (h.has(k)) checkLetterId(h.get(k))
   if (h.has('cat')) {
     if (kind !== 'registered') malformed('cat on a letter')
-    if (!['registered', 'proof-of-receipt', 'service-of-process'].includes(h.get('cat'))) malformed('cat')
+    if (!['registered', 'proof-of-receipt', 'service-of-process'].includes(h.get('cat')))
+      malformed('cat')
   }
   if (h.has('nbf')) {
     const nbf = h.get('nbf')
@@ -92,7 +131,8 @@ function checkHeader(h) {
   }
   if (h.has('title')) {
     const t = h.get('title')
-    if (typeof t !== 'string' || codePoints(t) < 1 || codePoints(t) > 120 || CONTROL.test(t)) malformed('title')
+    if (typeof t !== 'string' || codePoints(t) < 1 || codePoints(t) > 120 || CONTROL.test(t))
+      malformed('title')
   }
   if (h.has('reply')) {
     const r = h.get('reply')
@@ -117,7 +157,9 @@ function checkHeader(h) {
 /** 5.2, 5.7 step 2: the outer structure and its protected header. */
 function readOuter(bytes) {
   if (bytes.length > MAX_LETTER) fail('ERR_INPUT_TOO_LARGE', 'letter')
-  const s = asLetter(() => decodeSign1(bytes, { maxBytes: MAX_LETTER, maxItems: 8192, understood: [-65537] }))
+  const s = asLetter(() =>
+    decodeSign1(bytes, { maxBytes: MAX_LETTER, maxItems: 8192, understood: [-65537] }),
+  )
   if (s.protectedBytes.length > 512 * 1024) fail('ERR_INPUT_TOO_LARGE', 'protected header')
   if (s.unprotected.size !== 0) malformed('unprotected header not empty')
   const p = s.protected
@@ -153,9 +195,11 @@ function readPayload(payload) {
     if (!Array.isArray(a) || a.length !== 4) fail('ERR_COSE_MALFORMED', 'payload shape')
     const [p, u, ct, recipients] = a
     if (!isBytes(p) || !equal(p, CONTENT_PROTECTED)) fail('ERR_COSE_MALFORMED', 'content protected')
-    if (!(u instanceof Map) || u.size !== 1 || !isBytes(u.get(5), 12)) fail('ERR_COSE_MALFORMED', 'content unprotected')
+    if (!(u instanceof Map) || u.size !== 1 || !isBytes(u.get(5), 12))
+      fail('ERR_COSE_MALFORMED', 'content unprotected')
     if (!isBytes(ct)) fail('ERR_COSE_MALFORMED', 'ciphertext')
-    if (!Array.isArray(recipients) || recipients.length < 1) fail('ERR_COSE_MALFORMED', 'recipients')
+    if (!Array.isArray(recipients) || recipients.length < 1)
+      fail('ERR_COSE_MALFORMED', 'recipients')
     if (recipients.length > 4001) fail('ERR_INPUT_TOO_LARGE', 'recipients')
     const kids = new Set()
     const entries = recipients.map((r) => {
@@ -164,7 +208,8 @@ function readPayload(payload) {
       if (!isBytes(rp)) fail('ERR_COSE_MALFORMED', 'recipient protected')
       const rpm = decode(rp, { maxItems: 64080 })
       if (!(rpm instanceof Map) || rpm.get(1) !== -31 || rpm.size !== 1) {
-        if (rpm instanceof Map && rpm.size === 1 && rpm.has(1)) fail('ERR_UNSUPPORTED_ALGORITHM', 'recipient alg')
+        if (rpm instanceof Map && rpm.size === 1 && rpm.has(1))
+          fail('ERR_UNSUPPORTED_ALGORITHM', 'recipient alg')
         fail('ERR_COSE_MALFORMED', 'recipient protected')
       }
       if (!(ru instanceof Map) || ru.size !== 2 || !isBytes(ru.get(4), 32) || !ru.has(-1)) {
@@ -202,22 +247,33 @@ export function inspectLetter(bytes, resolve, now) {
 /** 5.4 */
 function checkContent(c, header) {
   if (!(c instanceof Map)) malformed('content not a map')
-  for (const k of c.keys()) if (!['body', 'subject', 'att'].includes(k)) malformed(`content key ${k}`)
+  for (const k of c.keys())
+    if (!['body', 'subject', 'att'].includes(k)) malformed(`content key ${k}`)
   if (!isBytes(c.get('body')) || c.get('body').length > 15 * 1024 * 1024) malformed('body')
   if (c.has('subject')) {
     const s = c.get('subject')
-    if (typeof s !== 'string' || codePoints(s) < 1 || codePoints(s) > 256 || CONTROL.test(s)) malformed('subject')
+    if (typeof s !== 'string' || codePoints(s) < 1 || codePoints(s) > 256 || CONTROL.test(s))
+      malformed('subject')
   }
   const att = c.get('att')
   const ids = header.get('att').map((a) => a.get('id'))
   if (!Array.isArray(att) || att.length !== ids.length) malformed('content att')
   att.forEach((a, i) => {
     if (!(a instanceof Map) || a.size !== 4) malformed('content att entry')
-    for (const k of a.keys()) if (!['id', 'key', 'name', 'type'].includes(k)) malformed(`content att key ${k}`)
+    for (const k of a.keys())
+      if (!['id', 'key', 'name', 'type'].includes(k)) malformed(`content att key ${k}`)
     if (a.get('id') !== ids[i]) malformed('content att ids')
     if (!isBytes(a.get('key'), 32)) malformed('att key')
     const n = a.get('name')
-    if (typeof n !== 'string' || codePoints(n) < 1 || codePoints(n) > 255 || CONTROL.test(n) || /[/\\]/.test(n) || n === '.' || n === '..') {
+    if (
+      typeof n !== 'string' ||
+      codePoints(n) < 1 ||
+      codePoints(n) > 255 ||
+      CONTROL.test(n) ||
+      /[/\\]/.test(n) ||
+      n === '.' ||
+      n === '..'
+    ) {
       malformed('att name')
     }
     const t = a.get('type')
@@ -239,7 +295,8 @@ export function openLetter(bytes, resolve, privJwk, address) {
   const z = ecdh(privJwk, entry.ephemeral)
   if (z.every((b) => b === 0)) fail('ERR_LETTER_TAMPERED', 'all-zero shared secret')
   const cek = asLetter(() => unwrap(kek(z), entry.wrapped), 'ERR_LETTER_TAMPERED')
-  if (!equal(sha256(Buffer.from('barid-cek-commit-v1'), cek), h.get('commit'))) fail('ERR_LETTER_TAMPERED', 'commit')
+  if (!equal(sha256(Buffer.from('barid-cek-commit-v1'), cek), h.get('commit')))
+    fail('ERR_LETTER_TAMPERED', 'commit')
   const { iv, ciphertext } = l.payloadParsed
   const aad = encode(['Encrypt', CONTENT_PROTECTED, l.protectedBytes])
   const plain = asLetter(() => gcmDecrypt(cek, iv, aad, ciphertext), 'ERR_LETTER_TAMPERED')
@@ -252,7 +309,17 @@ export function openLetter(bytes, resolve, privJwk, address) {
  * 5.5: seals from fixed randomness. `recipients` is [{ kid, jwk (public) }] in COSE order,
  * `ephemerals` the private JWKs to use, one per entry.
  */
-export function sealLetter({ alg, signingJwk, header, content, x5chain, cek, iv, recipients, ephemerals }) {
+export function sealLetter({
+  alg,
+  signingJwk,
+  header,
+  content,
+  x5chain,
+  cek,
+  iv,
+  recipients,
+  ephemerals,
+}) {
   const prot = new Map([
     [1, alg],
     [2, [-65537]],
@@ -268,7 +335,14 @@ export function sealLetter({ alg, signingJwk, header, content, x5chain, cek, iv,
   const entries = recipients.map((r, i) => {
     const eph = ephemerals[i]
     const wrapped = wrap(kek(ecdh(eph, r.jwk)), cek)
-    return [RECIPIENT_PROTECTED, new Map([[4, r.kid], [-1, jwkToEphemeralCose(eph)]]), wrapped]
+    return [
+      RECIPIENT_PROTECTED,
+      new Map([
+        [4, r.kid],
+        [-1, jwkToEphemeralCose(eph)],
+      ]),
+      wrapped,
+    ]
   })
   const payload = encode(new Tag(96, [CONTENT_PROTECTED, new Map([[5, iv]]), ct, entries]))
   const signature = sign(alg, signingJwk, P, payload)

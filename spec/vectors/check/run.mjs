@@ -19,7 +19,12 @@ const areas = {
   transparency: checkTransparency,
 }
 // Vector files this checker does not read yet (see README.md).
-const notCovered = ['certificates.json', 'trust-list.json', 'evidence-bundle.json', 'addresses.json (identifiers)']
+const notCovered = [
+  'certificates.json',
+  'trust-list.json',
+  'evidence-bundle.json',
+  'addresses.json (identifiers)',
+]
 
 const only = process.argv.slice(2)
 const unknown = only.filter((a) => !(a in areas))
@@ -36,7 +41,9 @@ for (const [name, fn] of Object.entries(areas)) {
   } catch (e) {
     r.failures.push(`(crashed) ${e instanceof Error ? e.stack : e}`)
   }
-  console.log(`${r.failures.length === 0 ? 'ok  ' : 'FAIL'} ${name}: ${r.passed} passed, ${r.failures.length} failed`)
+  console.log(
+    `${r.failures.length === 0 ? 'ok  ' : 'FAIL'} ${name}: ${r.passed} passed, ${r.failures.length} failed`,
+  )
   for (const f of r.failures) console.log(`     - ${f}`)
   failed += r.failures.length
 }

@@ -35,7 +35,9 @@ export function consistencyPath(m, hashes) {
   const sub = (m, d, b) => {
     if (m === d.length) return b ? [] : [mth(d)]
     const k = split(d.length)
-    return m <= k ? [...sub(m, d.slice(0, k), b), mth(d.slice(k))] : [...sub(m - k, d.slice(k), false), mth(d.slice(0, k))]
+    return m <= k
+      ? [...sub(m, d.slice(0, k), b), mth(d.slice(k))]
+      : [...sub(m - k, d.slice(k), false), mth(d.slice(0, k))]
   }
   return m === 0 || m === hashes.length ? [] : sub(m, hashes, true)
 }
@@ -64,7 +66,11 @@ const consistencyLength = (m, n) => {
 
 const bad = (m) => fail('ERR_PROOF_INVALID', m)
 const checkPath = (path, len) => {
-  if (!Array.isArray(path) || path.length !== len || path.some((h) => !(h instanceof Uint8Array) || h.length !== 32)) {
+  if (
+    !Array.isArray(path) ||
+    path.length !== len ||
+    path.some((h) => !(h instanceof Uint8Array) || h.length !== 32)
+  ) {
     bad(`path of ${path?.length} hashes, expected ${len}`)
   }
 }
@@ -92,7 +98,8 @@ export function verifyInclusion(leaf, index, size, path, root) {
 export function verifyConsistency(first, second, path, firstRoot, secondRoot) {
   const r = consistencyRoots(first, second, path, firstRoot)
   // From size 0 the empty path proves only that the first root is the empty-tree root.
-  if (!equal(r.first, firstRoot) || (r.second !== null && !equal(r.second, secondRoot))) bad('roots differ')
+  if (!equal(r.first, firstRoot) || (r.second !== null && !equal(r.second, secondRoot)))
+    bad('roots differ')
 }
 
 /** The roots a consistency path leads to (for fork statements of kind proof, 16.6 rule 5). */
@@ -150,7 +157,13 @@ function openEnvelope(bytes, kind, role, resolve, code) {
     throw e
   }
   const p = s.protected
-  if (p.size !== 3 || !(p.get(4) instanceof Uint8Array) || p.get(4).length !== 32 || p.get(16) !== TYP[kind]) invalid('protected header')
+  if (
+    p.size !== 3 ||
+    !(p.get(4) instanceof Uint8Array) ||
+    p.get(4).length !== 32 ||
+    p.get(16) !== TYP[kind]
+  )
+    invalid('protected header')
   if (s.unprotected.size !== 0) invalid('unprotected header')
   const { jwk, operator } = resolve(p.get(4), role)
   verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
@@ -186,18 +199,31 @@ const operatorOk = (s, invalid) => {
 /** 16.4.3 (without the freshness rule unless `now` is given). */
 export function verifyCheckpoint(bytes, resolve, { log, now } = {}) {
   const invalid = (m) => fail('ERR_CHECKPOINT_INVALID', m)
-  const { payload: c, payloadBytes, operator } = openEnvelope(bytes, 'checkpoint', 'log', resolve, 'ERR_CHECKPOINT_INVALID')
+  const {
+    payload: c,
+    payloadBytes,
+    operator,
+  } = openEnvelope(bytes, 'checkpoint', 'log', resolve, 'ERR_CHECKPOINT_INVALID')
   onlyKeys(c, ['v', 'log', 'size', 'root', 'time', 'epoch'], invalid)
   operatorOk(c.get('log'), invalid)
-  if (!isSize(c.get('size')) || !isHash(c.get('root')) || !isTime(c.get('time'))) invalid('field types')
-  if (c.has('epoch') && !(Number.isInteger(c.get('epoch')) && c.get('epoch') >= 1 && c.get('epoch') <= 2 ** 32 - 1)) invalid('epoch')
+  if (!isSize(c.get('size')) || !isHash(c.get('root')) || !isTime(c.get('time')))
+    invalid('field types')
+  if (
+    c.has('epoch') &&
+    !(Number.isInteger(c.get('epoch')) && c.get('epoch') >= 1 && c.get('epoch') <= 2 ** 32 - 1)
+  )
+    invalid('epoch')
   if (c.get('size') === 0 && !equal(c.get('root'), EMPTY_ROOT)) invalid('empty-tree root')
   if (c.get('log') !== operator) invalid('log is not the key operator')
   if (log !== undefined && c.get('log') !== log) invalid('another log')
   if (now !== undefined && c.get('time') > now + 300) invalid('time ahead')
   return {
-    log: c.get('log'), size: c.get('size'), root: c.get('root'), time: c.get('time'),
-    epoch: c.get('epoch') ?? 0, digest: sha256(payloadBytes),
+    log: c.get('log'),
+    size: c.get('size'),
+    root: c.get('root'),
+    time: c.get('time'),
+    epoch: c.get('epoch') ?? 0,
+    digest: sha256(payloadBytes),
   }
 }
 
@@ -209,7 +235,8 @@ export function verifyCosignature(bytes, checkpointBytes, resolve) {
   const { payload: c, operator } = openEnvelope(bytes, 'cosignature', 'witness', resolve, code)
   onlyKeys(c, ['v', 'witness', 'checkpoint', 'time'], invalid)
   if (c.get('witness') !== operator) invalid('witness is not the key operator')
-  if (!isHash(c.get('checkpoint')) || !equal(c.get('checkpoint'), cp.digest)) invalid('checkpoint digest')
+  if (!isHash(c.get('checkpoint')) || !equal(c.get('checkpoint'), cp.digest))
+    invalid('checkpoint digest')
   if (!isTime(c.get('time'))) invalid('time')
   return { witness: operator, time: c.get('time'), checkpoint: cp }
 }
@@ -220,7 +247,13 @@ export function verifyForkStatement(bytes, resolve) {
   const invalid = (m) => fail(code, m)
   const { payload: f, operator } = openEnvelope(bytes, 'fork', 'witness', resolve, code)
   const kind = f.get('kind')
-  onlyKeys(f, kind === 'proof' ? ['v', 'witness', 'time', 'kind', 'a', 'b', 'proof', 'prefix'] : ['v', 'witness', 'time', 'kind', 'a', 'b'], invalid)
+  onlyKeys(
+    f,
+    kind === 'proof'
+      ? ['v', 'witness', 'time', 'kind', 'a', 'b', 'proof', 'prefix']
+      : ['v', 'witness', 'time', 'kind', 'a', 'b'],
+    invalid,
+  )
   if (f.get('witness') !== operator) invalid('witness is not the key operator')
   if (!isTime(f.get('time'))) invalid('time')
   const a = verifyCheckpoint(f.get('a'), resolve)
@@ -260,9 +293,17 @@ export function verifyReset(bytes, resolve, { log, epoch } = {}) {
   if (!(restored instanceof Map)) invalid('restored')
   onlyKeys(restored, ['size', 'root'], invalid)
   if (!isSize(restored.get('size')) || !isHash(restored.get('root'))) invalid('restored fields')
-  if (restored.get('size') === 0 && !equal(restored.get('root'), EMPTY_ROOT)) invalid('empty-tree root')
-  if (r.has('reason') && (typeof r.get('reason') !== 'string' || [...r.get('reason')].length > 256)) invalid('reason')
+  if (restored.get('size') === 0 && !equal(restored.get('root'), EMPTY_ROOT))
+    invalid('empty-tree root')
+  if (r.has('reason') && (typeof r.get('reason') !== 'string' || [...r.get('reason')].length > 256))
+    invalid('reason')
   if (log !== undefined && r.get('log') !== log) invalid('another log')
   if (epoch !== undefined && e !== epoch) invalid('another epoch')
-  return { log: r.get('log'), epoch: e, time: r.get('time'), restored: { size: restored.get('size'), root: restored.get('root') }, reason: r.get('reason') }
+  return {
+    log: r.get('log'),
+    epoch: e,
+    time: r.get('time'),
+    restored: { size: restored.get('size'), root: restored.get('root') },
+    reason: r.get('reason'),
+  }
 }
