@@ -7,7 +7,13 @@
  * None depends on a randomised signature, so ES256 letters have them too.
  */
 import { toHex } from '../bytes.js'
-import { CborTag, decodeStrict, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
+import {
+  CborTag,
+  decodeStrict,
+  encodeCanonical,
+  type CborKey,
+  type CborValue,
+} from '../cbor/index.js'
 import { kdfContext } from '../cose/kdf.js'
 import { encStructure, sigStructure } from '../cose/structures.js'
 import type { FixedKey } from './fixed-keys.js'
@@ -61,7 +67,8 @@ export async function letterIntermediates(
   const outer = decodeStrict(letter, { tags: new Set([18]) }) as CborTag
   const [protectedBytes, , payload] = outer.value as [Uint8Array, unknown, Uint8Array]
   const inner = decodeStrict(payload, { tags: new Set([96]) }) as CborTag
-  const entries = (inner.value as CborValue[])[3] as [Uint8Array, Map<CborKey, CborValue>, Uint8Array][]
+  type Entry = [Uint8Array, Map<CborKey, CborValue>, Uint8Array]
+  const entries = (inner.value as CborValue[])[3] as Entry[]
   const context = kdfContext({
     algorithmId: -5,
     keyDataLength: 256,

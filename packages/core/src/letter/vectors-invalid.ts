@@ -142,7 +142,8 @@ export async function makeInvalidLetters(
     },
     {
       name: 'alg-does-not-fit-key',
-      description: "alg ES256 on a letter whose sender's key is Ed25519 (spec 04, 4.2; 05, 5.7 step 4)",
+      description:
+        "alg ES256 on a letter whose sender's key is Ed25519 (spec 04, 4.2; 05, 5.7 step 4)",
       check: 'inspect',
       letter: toHex(await resignWithAlg(base, -7)),
       reason: 'ERR_LETTER_TAMPERED',
