@@ -8,6 +8,8 @@ import { codeOf, patterned, through } from './test-util.js'
 import { makeVectors } from './vectors.js'
 
 interface Valid {
+  name: string
+  header: string
   chunkSize: number
   plaintext: string
   ciphertext: string
@@ -88,6 +90,15 @@ describe('spec/vectors/attachments.json', () => {
       expect(
         sealBySpec(fromHex(file.key), file.attachmentId, v.chunkSize, fromHex(v.plaintext)),
       ).toBe(v.ciphertext)
+    }
+  })
+
+  it('has a valid entry with the default 64 KiB chunk size and its header, as spec 6.11 says', () => {
+    const named = file.valid.filter((v) => v.name.includes('64 KiB'))
+    expect(named.length).toBeGreaterThan(0)
+    for (const v of named) {
+      expect(v.chunkSize).toBe(65_536)
+      expect(v.header).toBe('425244410110')
     }
   })
 

@@ -144,7 +144,7 @@ export async function makeVectors(): Promise<unknown> {
       await valid('one chunk and one byte', patterned(65)),
       await valid('two full chunks, the second final', patterned(128)),
       await valid('four chunks, the last short', p200),
-      await valid('default 64 KiB chunk size, short plaintext', utf8('Barid: بريد')),
+      await valid('default 64 KiB chunk size, short plaintext', utf8('Barid: بريد'), 65_536),
     ],
     invalid: [
       fail(

@@ -7,11 +7,12 @@ import { verifyEvidenceChain } from './chain.js'
 import { verifyEvidence, type ResolveEvidenceKey } from './verify.js'
 import { makeVectors } from './vectors.js'
 import { codeOf } from '../../test/code-of.js'
+import { decodeStrict, type CborKey, type CborValue } from '../cbor/index.js'
 
 interface EvidenceVectors {
   keys: { name: string; kid: string; jwk: JsonWebKey }[]
   trustList: { kid: string; issuer: string }[]
-  records: { record: Record<string, unknown>; bytes: string; digest: string }[]
+  records: { record: Record<string, unknown>; payload?: string; bytes: string; digest: string }[]
   chains: { name: string; records: string[] }[]
   invalidRecords: { name: string; bytes: string; reason: string }[]
   invalidChains: { name: string; records: string[]; reason: string }[]
@@ -48,6 +49,16 @@ describe('spec/vectors/evidence.json', () => {
         letterDigest: toHex(v.record.letterDigest),
         prev: v.record.prev && toHex(v.record.prev),
       }).toEqual(r.record)
+    }
+  })
+
+  it('gives the signed payload of every record, which decodes to the record it states', () => {
+    for (const v of file.records) {
+      expect(v.payload, v.digest).toBeDefined()
+      expect(v.bytes).toContain(v.payload!)
+      const m = decodeStrict(fromHex(v.payload!)) as Map<CborKey, CborValue>
+      expect(m.get('type')).toBe(v.record.type)
+      expect(toHex(m.get('digest') as Uint8Array)).toBe(v.record.letterDigest)
     }
   })
 

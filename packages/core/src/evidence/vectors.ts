@@ -114,11 +114,14 @@ export async function makeVectors(): Promise<unknown> {
   return {
     description:
       'Barid evidence records (spec/07-evidence.md). Node keys are Ed25519 private JWKs; kid = RFC 7638 SHA-256 thumbprint. ' +
-      'The trust list maps a kid to the operator it belongs to; an unlisted kid is ERR_KEY_NOT_FOUND. digest = SHA-256 of the record bytes.',
+      'The trust list maps a kid to the operator it belongs to; an unlisted kid is ERR_KEY_NOT_FOUND. digest = SHA-256 of the record bytes. ' +
+      '"record" names two fields as the reference API does: letterId is the wire key "letter" and letterDigest is "digest" (spec 7.2); ' +
+      '"payload" is the canonical payload the record signs (its COSE_Sign1 payload).',
     keys: [eg, dk, unknown].map((k) => ({ name: k.name, kid: toHex(k.kid), jwk: k.jwk })),
     trustList: [eg, dk].map((k) => ({ kid: toHex(k.kid), issuer: k.issuer })),
     records: [...chain, ...failed.slice(1)].map((e) => ({
       record: recordJson(e.record),
+      payload: toHex(encodeCanonical(encodeEvidenceRecord(e.record))),
       bytes: toHex(e.bytes),
       digest: toHex(e.digest),
     })),

@@ -4,7 +4,7 @@
  * changes an attacker or a broken implementation could make, each with the code a reader MUST
  * report.
  */
-import { concatBytes, toHex, utf8 } from '../bytes.js'
+import { concatBytes, fromHex, toHex, utf8 } from '../bytes.js'
 import {
   CborTag,
   decodeStrict,
@@ -134,6 +134,42 @@ export async function makeInvalidLetters(
       reason: 'ERR_SENDER_MISMATCH',
     },
     {
+      name: 'unknown-sender-kid',
+      description: 'signed by the sender, but naming a kid the directory does not hold',
+      check: 'inspect',
+      letter: toHex(await resign(base, k.skatSigning, (pr) => pr.set(4, k.amina.kid))),
+      reason: 'ERR_KEY_NOT_FOUND',
+    },
+    {
+      name: 'alg-does-not-fit-key',
+      description:
+        "alg ES256 on a letter whose sender's key is Ed25519 (spec 04, 4.2; 05, 5.7 step 4)",
+      check: 'inspect',
+      letter: toHex(await resignWithAlg(base, -7)),
+      reason: 'ERR_LETTER_TAMPERED',
+    },
+    {
+      name: 'x5chain-one-element-array',
+      description: 'x5chain as an array of one byte string (spec 05, 5.2)',
+      check: 'inspect',
+      letter: toHex(await resign(base, k.skatSigning, (pr) => pr.set(33, [fromHex('3003020101')]))),
+      reason: 'ERR_LETTER_MALFORMED',
+    },
+    {
+      name: 'x5chain-nine-entries',
+      description: 'x5chain of 9 byte strings, one more than the limit (spec 05, 5.9)',
+      check: 'inspect',
+      letter: toHex(
+        await resign(base, k.skatSigning, (pr) =>
+          pr.set(
+            33,
+            Array.from({ length: 9 }, (_, i) => Uint8Array.of(0x30, 0x03, 0x02, 0x01, i + 1)),
+          ),
+        ),
+      ),
+      reason: 'ERR_INPUT_TOO_LARGE',
+    },
+    {
       name: 'expired',
       check: 'inspect',
       now: now + 31 * 86_400_000,
@@ -227,6 +263,27 @@ export async function makeInvalidLetters(
     prot.set(1, alg)
     return encodeCanonical(new CborTag(18, [encodeCanonical(prot), new Map(), payload, sig]))
   }
+}
+
+/** The order of the P-256 group (spec 04, 4.4). */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+
+/**
+ * The ES256 letter `bytes` with its low-S signature (r, s) replaced by (r, n - s): a signature
+ * plain ECDSA accepts and the Barid profile refuses (spec 04, 4.4).
+ *
+ * @example
+ * ```ts
+ * const refused = highS(es256Letter)
+ * ```
+ */
+export function highS(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice()
+  const at = out.length - 32
+  const s = BigInt(`0x${toHex(out.subarray(at))}`)
+  const flipped = (P256_N - s).toString(16).padStart(64, '0')
+  for (let i = 0; i < 32; i++) out[at + i] = parseInt(flipped.slice(2 * i, 2 * i + 2), 16)
+  return out
 }
 
 function encodeNonCanonicalPayload(bytes: Uint8Array, payloadLength: number): Uint8Array {

@@ -13,6 +13,7 @@ interface ValidVector {
   name: string
   deterministic: boolean
   input: {
+    random: { ephemeralKeys: string[] }
     body: string
     subject?: string
     attachments: {
@@ -25,6 +26,10 @@ interface ValidVector {
     }[]
   }
   header: Record<string, unknown>
+  intermediates?: {
+    protectedHeader: string
+    recipients: { key: string; ephemeralKey: string; wrappedCek: string }[]
+  }
   letter: string
   digest: string
   openers: string[]
@@ -117,6 +122,37 @@ describe('spec/vectors/letter.json', () => {
           })),
         )
       }
+    }
+  })
+
+  it('has a must-fail letter for every code spec 5.11 gives a reader of a letter it holds', () => {
+    const reasons = new Set(file.invalid.map((v) => v.reason))
+    // ERR_KEY_INVALID needs a reader key on another curve than its entry, which a kid prevents.
+    for (const code of [
+      'ERR_INPUT_TOO_LARGE',
+      'ERR_LETTER_MALFORMED',
+      'ERR_UNSUPPORTED_VERSION',
+      'ERR_UNSUPPORTED_ALGORITHM',
+      'ERR_COSE_CRITICAL_UNKNOWN',
+      'ERR_KEY_NOT_FOUND',
+      'ERR_SENDER_MISMATCH',
+      'ERR_LETTER_TAMPERED',
+      'ERR_LETTER_EXPIRED',
+      'ERR_LETTER_CLOCK_SKEW',
+      'ERR_NOT_A_RECIPIENT',
+    ])
+      expect(reasons.has(code), code).toBe(true)
+    expect(file.invalid.map((v) => v.name)).toContain('es256-high-s-signature')
+  })
+
+  it('gives the intermediates of every valid letter, its protected header first', () => {
+    for (const v of file.valid) {
+      const i = v.intermediates
+      expect(i, v.name).toBeDefined()
+      // The letter is d2 84 59 <2-byte length> P ...: P is the first member of the COSE_Sign1.
+      expect(v.letter.slice(10, 10 + i!.protectedHeader.length), v.name).toBe(i!.protectedHeader)
+      expect(i!.recipients.map((r) => r.ephemeralKey)).toEqual(v.input.random.ephemeralKeys)
+      for (const r of i!.recipients) expect(v.letter, `${v.name} ${r.key}`).toContain(r.wrappedCek)
     }
   })
 

@@ -9,7 +9,9 @@ import { fixedKey, type FixedKey } from './fixed-keys.js'
 import type { LetterHeader } from './header.js'
 import { newLetterId } from './letter-id.js'
 import { sealLetter, type SealAttachment, type SealLetterOptions } from './seal.js'
-import { makeInvalidLetters } from './vectors-invalid.js'
+import { encodeLetterContent } from './content.js'
+import { highS, makeInvalidLetters } from './vectors-invalid.js'
+import { letterIntermediates } from './vectors-intermediates.js'
 
 const NOW = Date.UTC(2025, 5, 1, 9, 0, 0)
 
@@ -59,8 +61,17 @@ export function keepCommitted(made: unknown, committed: unknown): number[] {
     v.digest = c.digest
     kept.push(i)
   }
+  // The high-S letter is made from the ES256 letter, so it follows the letter kept.
+  const es256 = now.find((v) => !v.deterministic)
+  const highSVector = (made as { invalid: { name: string; letter: string }[] }).invalid.find(
+    (v) => v.name === HIGH_S_VECTOR,
+  )
+  if (es256 !== undefined && highSVector !== undefined)
+    highSVector.letter = toHex(highS(fromHex(es256.letter)))
   return kept
 }
+
+const HIGH_S_VECTOR = 'es256-high-s-signature'
 
 export async function makeVectors(): Promise<unknown> {
   const k = {
@@ -224,11 +235,28 @@ export async function makeVectors(): Promise<unknown> {
 
   const valid = []
   const sealed: Uint8Array[] = []
+  const allKeys = [...Object.values(k), ...ephemeral.X25519, ...ephemeral['P-256']]
+  const byName = (name: string) => allKeys.find((x) => x.name === name)!
+  const byKid = (kid: Uint8Array) => allKeys.find((x) => toHex(x.kid) === toHex(kid))!
   for (const c of cases) {
     used.length = 0
     const s = await sealLetter(c.options)
     sealed.push(s.bytes)
     const o = c.options
+    const coseRecipients = [
+      ...o.recipients.flatMap((r) => r.keys.map((x) => byKid(x.kid))),
+      byKid(o.sender.encryptionKey!.kid),
+    ]
+    const intermediates = await letterIntermediates(
+      s.bytes,
+      coseRecipients,
+      used.map(byName),
+      encodeLetterContent({
+        body: o.body,
+        ...(o.subject === undefined ? {} : { subject: o.subject }),
+        attachments: o.attachments ?? [],
+      }),
+    )
     valid.push({
       name: c.name,
       description: c.description,
@@ -265,6 +293,7 @@ export async function makeVectors(): Promise<unknown> {
         },
       },
       header: headerJson(s.header),
+      intermediates,
       letter: toHex(s.bytes),
       digest: toHex(s.digest),
       openers: c.openers.map((x) => x.name),
@@ -276,6 +305,14 @@ export async function makeVectors(): Promise<unknown> {
     { ...k, ephemeral: ephemeral.X25519[3]! },
     NOW,
   )
+  invalid.push({
+    name: HIGH_S_VECTOR,
+    description:
+      'the ES256 letter with its signature (r, s) replaced by (r, n - s): valid ECDSA, but a high S (spec 04, 4.4)',
+    check: 'inspect',
+    letter: toHex(highS(sealed[2]!)),
+    reason: 'ERR_LETTER_TAMPERED',
+  })
 
   const keys = [...Object.values(k), ...ephemeral.X25519, ...ephemeral['P-256']].map((x) => ({
     name: x.name,
@@ -288,7 +325,14 @@ export async function makeVectors(): Promise<unknown> {
       'The directory maps sender kids to addresses: a resolver returns the key only for its own address (else ERR_SENDER_MISMATCH; unknown kid: ERR_KEY_NOT_FOUND). ' +
       'Times: "now" in ms; inspect with now = the vector\'s now (default ' +
       NOW +
-      '). Ephemeral keys are used in COSE recipient order, per curve.',
+      '). Ephemeral keys are used in COSE recipient order: the i-th named key makes the i-th COSE recipient entry. ' +
+      '"header" names the fields as the reference API does; their wire keys (spec 5.3) are: sender from, recipients to, ' +
+      'contentType ct, threadId thread, replyTo re, category cat, visibleFrom nbf, replyBy reply, attachments att, ' +
+      'keyCommitment commit, the others unchanged. "intermediates" holds, for each valid letter, the protected header ' +
+      'bytes P (the wire form of the header, spec 5.2), Sig_structure (toBeSigned), Enc_structure with P as external AAD, ' +
+      'the canonical content plaintext, the KDF context, and per COSE recipient entry the ECDH shared secret Z, the KEK ' +
+      'and the wrapped CEK (spec 04, 4.5). A letter refused by "inspect" is refused whatever the reader\'s key; ' +
+      '"open" entries name the key to open with.',
     now: NOW,
     keys,
     directory,
