@@ -140,20 +140,18 @@ Options:
         ? located(e, { part: 'record', record: index, of: records.length })
         : e
     }
-    const parsed = await Promise.all(certificates.map((c) => parseCertificate(c)))
-    const logged = []
-    for (const entry of bundle?.log ?? []) {
-      const one = { ...bundle!, log: [entry] }
-      const options = {
-        issuers: trail.map((t) => t.record.issuer),
-        trusted: trail.map((t) => t.peer.certificate),
-        certificates: parsed,
-        store,
-      }
-      logged.push(
-        ...(await at({ part: 'log', record: entry.record }, () => verifyBundleLog(one, options))),
-      )
-    }
+    const logged = bundle
+      ? await verifyBundleLog(bundle, {
+          issuers: trail.map((t) => t.record.issuer),
+          trusted: trail.map((t) => t.peer.certificate),
+          certificates: await Promise.all(certificates.map((c) => parseCertificate(c))),
+          store,
+        }).catch((e: unknown) => {
+          // The check names the record whose log entry failed (0-based) in its details.
+          const record = e instanceof BaridError ? e.details?.record : undefined
+          throw typeof record === 'number' ? located(e, { part: 'log', record }) : e
+        })
+      : []
     const report = await evidenceReport({
       trail,
       logged,

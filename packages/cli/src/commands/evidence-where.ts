@@ -60,6 +60,9 @@ const LOG: Partial<Record<BaridErrorCode, string>> = {
   ERR_SIGNATURE_INVALID:
     'a signature on its checkpoint or on a witness cosignature does not match: it was changed',
   ERR_WITNESS_STATEMENT_INVALID: 'a witness cosignature in it is not valid',
+  ERR_LOG_INCONSISTENT:
+    'its checkpoint and that of another record are two signed states of the same log that ' +
+    'cannot both be true: the log showed different contents to different parties',
 }
 
 function explain(code: BaridErrorCode, where: BundlePart): string | undefined {
