@@ -45,6 +45,7 @@ export {
 } from '@barid/core'
 export type {
   BaridErrorCode,
+  BundleLogResult,
   EvidenceBundle,
   KeyPair,
   ParsedCertificate,
@@ -59,4 +60,5 @@ export type {
   SustainabilityReport,
   TrustList,
   TrustListInput,
+  TrustedEvidence,
 } from '@barid/core'

@@ -6,11 +6,10 @@
  * trust list at the time the record was signed, and not retired then (the bundle's key
  * retirement times, spec 21.4, 21.7).
  */
-import { iso, many, optional, type Command } from '../command.js'
+import { many, optional, type Command } from '../command.js'
 import {
   BaridError,
   parseCertificate,
-  toBase64Url,
   RevocationCache,
   TrustStore,
   readEvidenceBundle,
@@ -20,14 +19,16 @@ import {
 import { UsageError } from '../errors.js'
 import { readBytes, readCertificateFile, resolvePath } from '../files.js'
 import { loadTrustList, readGovernanceKeys } from '../trust-input.js'
+import { evidenceReport, reportLines } from './evidence-report.js'
+import { at, located } from './evidence-where.js'
 
 export const evidenceVerify: Command = {
   name: ['evidence', 'verify'],
   summary: 'Verify an evidence record or bundle offline against a trust list',
   help: `Usage: barid evidence verify FILE --trust-list FILE --governance-key JWK [options]
 
-FILE is one evidence record (COSE_Sign1, spec/07) or an evidence bundle (spec/21 section 7.2:
-records oldest first, with node certificates and revocation lists). Verifies each record's
+FILE is one evidence record (COSE_Sign1, spec/07) or an evidence bundle (spec 21.7: records
+oldest first, with node certificates and revocation lists). Verifies each record's
 signature and the chain between them, then each signer against the trust list at the time
 the record was signed: the operator was active then, the node certificate chained to one of
 its listed CAs, and (with revocation lists) was not revoked then. A withdrawn operator's
@@ -35,8 +36,11 @@ records from before its withdrawal therefore still verify. A record dated at or 
 retirement time the bundle gives for its key (after a node key rotation) is refused with
 ERR_KEY_RETIRED; a bundle without retirement times is read as retiring no key. When the
 bundle carries log proofs (spec 16.8), each record's inclusion proof and its issuer's signed
-checkpoint are verified too, and the witnesses that cosigned it are listed. The trust list's
-freshness is reported but not required. Exits 1 if anything fails.
+checkpoint are verified too, and the witnesses that cosigned it are listed; a record without
+one is reported as not shown in a log. The report gives the letter's id and SHA-256, each
+record's SHA-256, and the trust list used (federation, sequence, issue time, SHA-256); its
+freshness is reported but not required. Nothing is fetched. Exits 1 if anything fails, saying
+which record, certificate, revocation list or log proof failed and what that means.
 
 Options:
       --trust-list FILE      The trust list (required); use the newest available.
@@ -60,10 +64,17 @@ Options:
     const bytes = await readBytes(resolvePath(ctx.cwd, file as string))
     // A bundle is a CBOR map (major type 5); a record is a tagged COSE_Sign1 (tag 18, 0xd2).
     const bundle =
-      bytes[0] !== undefined && bytes[0] >> 5 === 5 ? readEvidenceBundle(bytes) : undefined
+      bytes[0] !== undefined && bytes[0] >> 5 === 5
+        ? await at({ part: 'bundle' }, async () => readEvidenceBundle(bytes))
+        : undefined
     const records = bundle?.records ?? [bytes]
+    const bundled = bundle?.certificates ?? []
+    // Parsed here, each where it sits, so that a damaged one is named; a --cert file is named
+    // by its path when read.
+    for (const [item, der] of bundled.entries())
+      await at({ part: 'certificate', item, of: bundled.length }, () => parseCertificate(der))
     const certificates = [
-      ...(bundle?.certificates ?? []),
+      ...bundled,
       ...(await Promise.all(
         many(values, 'cert').map(
           async (f) =>
@@ -85,7 +96,7 @@ Options:
         maxStaleness: Number.MAX_SAFE_INTEGER,
       })
       const probe = await TrustStore.open(list, { now: () => ctx.now })
-      for (const crl of crls) {
+      for (const [item, crl] of crls.entries()) {
         // A list names its operator inside the signed payload; try each listed operator's CAs.
         let failure: unknown = new BaridError(
           'ERR_REVOCATION_LIST_UNTRUSTED',
@@ -102,69 +113,56 @@ Options:
               failure = e
           }
         }
-        if (!installed) throw failure
+        if (!installed) throw located(failure, { part: 'revocation-list', item, of: crls.length })
       }
     }
     const store = await TrustStore.open(list, {
       now: () => ctx.now,
       ...(revocation ? { revocation } : {}),
     })
-    const trail = await verifyEvidenceWithTrust(records, {
-      store,
-      // Spec 21.7 step 5: a key the bundle lists as retired signs nothing dated after that time.
-      keys: { certificates, retiredKeys: bundle?.retiredKeys ?? [] },
-      offline: true,
-    })
+    const verify = (these: readonly Uint8Array[]) =>
+      verifyEvidenceWithTrust(these, {
+        store,
+        // Spec 21.7 step 5: a key the bundle lists as retired signs nothing dated after that time.
+        keys: { certificates, retiredKeys: bundle?.retiredKeys ?? [] },
+        offline: true,
+      })
+    // Each record on its own first, so that a refusal names the record; then the chain, whose
+    // failures carry the index of the record that breaks it.
+    for (const [record, r] of records.entries())
+      await at({ part: 'record', record, of: records.length }, () => verify([r]))
+    let trail: Awaited<ReturnType<typeof verify>>
+    try {
+      trail = await verify(records)
+    } catch (e) {
+      const index = e instanceof BaridError ? e.details?.index : undefined
+      throw typeof index === 'number'
+        ? located(e, { part: 'record', record: index, of: records.length })
+        : e
+    }
     const logged = bundle
       ? await verifyBundleLog(bundle, {
           issuers: trail.map((t) => t.record.issuer),
           trusted: trail.map((t) => t.peer.certificate),
           certificates: await Promise.all(certificates.map((c) => parseCertificate(c))),
           store,
+        }).catch((e: unknown) => {
+          // The check names the record whose log entry failed (0-based) in its details.
+          const record = e instanceof BaridError ? e.details?.record : undefined
+          throw typeof record === 'number' ? located(e, { part: 'log', record }) : e
         })
       : []
-    const freshness = store.freshness().state
-    const out = trail.map((t, i) => ({
-      index: i,
-      type: t.record.type,
-      issuer: t.record.issuer,
-      time: iso(t.signedAt),
-      letterId: t.record.letterId,
-      ...(t.record.recipient === undefined ? {} : { recipient: t.record.recipient }),
-      ...(t.record.reason === undefined ? {} : { reason: t.record.reason }),
-      kid: toBase64Url(t.kid),
-      certificateSerial: t.peer.certificate.serialNumber,
-    }))
-    const summary = {
-      ok: true,
-      records: out,
-      trustList: { sequence: list.sequence, freshness },
+    const report = await evidenceReport({
+      trail,
+      logged,
+      list,
+      freshness: store.freshness().state,
       revocation: revocation ? 'checked' : 'not-checked',
-      log: logged.map((l) => ({ ...l, time: iso(l.time) })),
-    }
+    })
     if (ctx.json) {
-      ctx.out(JSON.stringify(summary))
+      ctx.out(JSON.stringify(report))
       return
     }
-    ctx.out(
-      `${trail.length} evidence record(s) valid against trust list ${list.federation} #${list.sequence} (${freshness})`,
-    )
-    for (const r of out) {
-      ctx.out(
-        `  ${r.index + 1}. ${r.type} by ${r.issuer} at ${r.time}${'recipient' in r ? ` for ${r.recipient}` : ''}${'reason' in r ? ` (${r.reason})` : ''}`,
-      )
-    }
-    for (const l of logged) {
-      const epoch = l.epoch > 0 ? ` (epoch ${l.epoch}: reset by its governance, spec 16.12)` : ''
-      const cosigned =
-        l.witnesses.length > 0 ? `, cosigned by ${l.witnesses.join(', ')}` : ', no cosignature'
-      ctx.out(
-        `  record ${l.record + 1} is leaf ${l.index} of ${l.logId}'s log${epoch} ` +
-          `(checkpoint of ${l.size} at ${iso(l.time)}${cosigned})`,
-      )
-    }
-    ctx.out(
-      `  letter ${out[0]?.letterId}; revocation ${summary.revocation === 'checked' ? 'checked' : 'not checked (no revocation lists given)'}`,
-    )
+    for (const line of reportLines(report)) ctx.out(line)
   },
 }

@@ -1,6 +1,6 @@
 /**
  * @module evidence/chain
- * Verifying a chain of evidence records for one letter (`spec/07-evidence.md` section 7.5):
+ * Verifying a chain of evidence records for one letter (`spec/07-evidence.md` section 7.6):
  * each record verifies, the first has no predecessor, each other names the digest of the one
  * before it, all are about the same letter, at most one recipient is named, and nothing follows
  * a terminal record. A changed, reordered, inserted or dropped record (other than the last)
@@ -14,10 +14,13 @@ import { verifyEvidence, type ResolveEvidenceKey, type VerifiedEvidence } from '
 /** Longest chain accepted. */
 export const MAX_EVIDENCE_CHAIN = 64
 
+/** `index` is 0-based in `details`; the message counts from 1, as people count records. */
 function broken(index: number, message: string): never {
-  throw new BaridError('ERR_EVIDENCE_CHAIN_BROKEN', `evidence record ${index}: ${message}`, {
-    details: { index },
-  })
+  throw new BaridError(
+    'ERR_EVIDENCE_CHAIN_BROKEN',
+    `evidence record ${index + 1} of the chain: ${message}`,
+    { details: { index } },
+  )
 }
 
 /**

@@ -8,13 +8,13 @@
 import { bytesEqual } from '../bytes.js'
 import { BaridError } from '../errors.js'
 import { importPublicJwk } from '../keys/index.js'
-import { verifyCheckpoint } from '../transparency/checkpoint.js'
+import { verifyCheckpoint, type SignedCheckpoint } from '../transparency/checkpoint.js'
 import type { KeyResolver } from '../transparency/envelope.js'
 import { leafHash } from '../transparency/hash.js'
 import { verifyInclusion } from '../transparency/verify-proof.js'
 import { verifyCosignature } from '../transparency/witness.js'
 import type { ParsedCertificate } from '../x509/certificate.js'
-import type { EvidenceBundle } from './evidence-bundle.js'
+import type { EvidenceBundle, LoggedRecord } from './evidence-bundle.js'
 import type { TrustStore } from './trust-store.js'
 
 /** What one `log` entry of a bundle showed. */
@@ -48,7 +48,9 @@ export interface VerifyBundleLogOptions {
 /**
  * Verifies a bundle's `log` entries, after its records were verified (spec 21.7 steps 1-5).
  * Throws the transparency codes (`ERR_CHECKPOINT_INVALID`, `ERR_PROOF_INVALID`, ...) and the
- * trust store's for a key that did not speak for its operator.
+ * trust store's for a key that did not speak for its operator, with the 0-based index of the
+ * record whose entry failed in `details.record`; `ERR_LOG_INCONSISTENT` when two checkpoints of
+ * one log in the bundle cannot both be true (spec 16.8 rule 4).
  *
  * @example
  * ```ts
@@ -85,7 +87,25 @@ export async function verifyBundleLog(
     await o.store.validatePeerChain(c, { operator: c.operatorId!, at, offline: true })
   }
   const out: BundleLogResult[] = []
+  const held: { record: number; checkpoint: SignedCheckpoint }[] = []
   for (const l of bundle.log ?? []) {
+    try {
+      const { result, checkpoint } = await verifyEntry(l)
+      agreeWithHeld(held, l.record, checkpoint)
+      held.push({ record: l.record, checkpoint })
+      out.push(result)
+    } catch (e) {
+      // Which record's entry failed, 0-based as in the bundle, for the verifier's report.
+      if (!(e instanceof BaridError) || e.details?.record !== undefined) throw e
+      throw new BaridError(e.code, e.message, {
+        cause: e,
+        details: { ...e.details, record: l.record },
+      })
+    }
+  }
+  return out
+
+  async function verifyEntry(l: LoggedRecord) {
     const record = bundle.records[l.record]!
     const cp = await verifyCheckpoint(l.checkpoint, { resolveKey, logId: o.issuers[l.record]! })
     await vouched(cp.kid, cp.time)
@@ -107,7 +127,7 @@ export async function verifyBundleLog(
       await vouched(v.kid, v.time)
       if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
     }
-    out.push({
+    const result: BundleLogResult = {
       record: l.record,
       logId: cp.logId,
       epoch: cp.epoch,
@@ -115,7 +135,35 @@ export async function verifyBundleLog(
       size: cp.size,
       time: cp.time,
       witnesses: [...witnesses].sort(),
-    })
+    }
+    return { result, checkpoint: cp }
   }
-  return out
+}
+
+/**
+ * Spec 16.8 rule 4 within one bundle: two checkpoints of one log and epoch that cannot both be
+ * true (16.7 rule 2: one size with two roots, or a later time with a smaller size) prove that
+ * the log showed different views; without consistency proofs the bundle can show no other fork.
+ */
+function agreeWithHeld(
+  held: readonly { record: number; checkpoint: SignedCheckpoint }[],
+  record: number,
+  b: SignedCheckpoint,
+): void {
+  for (const { record: other, checkpoint: a } of held) {
+    if (a.logId !== b.logId || a.epoch !== b.epoch) continue
+    const kind =
+      a.size === b.size && !bytesEqual(a.root, b.root)
+        ? 'same-size'
+        : (a.time < b.time && a.size > b.size) || (b.time < a.time && b.size > a.size)
+          ? 'rollback'
+          : undefined
+    if (kind === undefined) continue
+    throw new BaridError(
+      'ERR_LOG_INCONSISTENT',
+      `the checkpoints of ${b.logId}'s log given for records ${other + 1} and ${record + 1} ` +
+        'cannot both be true: the log showed different contents',
+      { details: { log: b.logId, kind, record, other } },
+    )
+  }
 }
