@@ -339,6 +339,7 @@ export type {
   RevocationCacheOptions,
   RevocationChecker,
   RevocationContext,
+  RevocationSource,
   RevocationList,
   RevocationListContent,
   RevocationReason,

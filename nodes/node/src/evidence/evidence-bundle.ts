@@ -6,7 +6,9 @@
  * the signed checkpoint and the witnesses' cosignatures (spec 16.8). Proofs for records of this
  * node come from its own log; for a peer's records they are fetched from the peer's log API.
  * The retirement time of every retired key among the bundle's certificates travels too (spec
- * 21.4, 21.7), so that an offline verifier refuses what such a key signed after it.
+ * 21.4, 21.7), so that an offline verifier refuses what such a key signed after it, and the
+ * revocation list of every CA that issued one of them (`bundle-revocations.ts`), so that it
+ * checks revocation.
  */
 import {
   BaridError,
@@ -19,6 +21,7 @@ import {
   type InclusionProof,
 } from '../core.js'
 import { evidenceChain } from '../letters/submit.js'
+import { bundleRevocationLists } from './bundle-revocations.js'
 import type { NodeServices } from '../services.js'
 import type { EvidenceRow } from '../storage/types.js'
 
@@ -68,7 +71,9 @@ async function peerProof(
 
 /**
  * The bundle of the chain about `recipient` of a letter this node sent (or, without a
- * recipient, the letter's first record). `ERR_NOT_FOUND` when there is no such chain.
+ * recipient, the letter's first record). `ERR_NOT_FOUND` when there is no such chain;
+ * `ERR_CERT_REVOCATION_UNAVAILABLE` when the revocation list of a CA that issued one of its
+ * certificates is neither held nor can be fetched (spec 21.7).
  *
  * @example
  * ```ts
@@ -140,7 +145,7 @@ export async function exportEvidenceBundle(
   return createEvidenceBundle({
     records: chain.map((r) => r.record),
     certificates: [...certificates.values()],
-    revocationLists: [],
+    revocationLists: await bundleRevocationLists(svc, [...certificates.values()]),
     log,
     retiredKeys: [...retired].map(([kid, at]) => ({ kid: fromBase64Url(kid), retired: at })),
   })

@@ -64,7 +64,11 @@ export type { BoundedGetOptions, FetchLike } from './bounded-fetch.js'
 export { TrustStore } from './trust-store.js'
 export type { PeerCheckOptions, TrustStoreOptions, ValidatedPeer } from './trust-store.js'
 export { askRevocation } from './revocation-checker.js'
-export type { RevocationChecker, RevocationContext } from './revocation-checker.js'
+export type {
+  RevocationChecker,
+  RevocationContext,
+  RevocationSource,
+} from './revocation-checker.js'
 export {
   DEFAULT_REVOCATION_STALENESS,
   RevocationCache,

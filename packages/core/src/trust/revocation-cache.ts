@@ -21,7 +21,11 @@ import {
   verifyRevocationList,
   type RevocationList,
 } from './revocation-list.js'
-import type { RevocationChecker, RevocationContext } from './revocation-checker.js'
+import type {
+  RevocationChecker,
+  RevocationContext,
+  RevocationSource,
+} from './revocation-checker.js'
 import type { UnixSeconds } from './types.js'
 
 /** Default bound on staleness: 24 hours past a list's next-update. */
@@ -116,7 +120,36 @@ export class RevocationCache implements RevocationChecker {
     return entry !== undefined && context.at >= entry.at ? 'revoked' : 'good'
   }
 
-  async #usableList(context: RevocationContext): Promise<RevocationList> {
+  /**
+   * The newest list held for the CA `source.issuer`, for an evidence bundle (spec 21.7): a usable
+   * list as {@link RevocationCache.status} would use, fetched once within the deadline when none
+   * is held or the one held is past the staleness bound; failing that fetch, the newest one held
+   * all the same (an offline verifier judges a list by its signed content, not by its age, and a
+   * retired CA's list may no longer be served, 21.6.2). `ERR_CERT_REVOCATION_UNAVAILABLE`, naming
+   * the operator and the CA's key id, when there is none at all.
+   *
+   * @example
+   * ```ts
+   * const list = await cache.newestList({ operator: 'digitalpost.dk', issuer: ca, endpoints })
+   * bundleLists.push(list.bytes)
+   * ```
+   */
+  async newestList(source: RevocationSource): Promise<RevocationList> {
+    try {
+      return await this.#usableList(source)
+    } catch (cause) {
+      const held = this.#slots.get(toHex(source.issuer.kid ?? new Uint8Array()))?.list
+      if (held !== undefined) return held
+      const ca = toBase64Url(source.issuer.kid ?? new Uint8Array())
+      throw new BaridError(
+        'ERR_CERT_REVOCATION_UNAVAILABLE',
+        `no revocation list of ${source.operator} CA ${ca} is held or can be fetched`,
+        { cause, details: { operator: source.operator, ca } },
+      )
+    }
+  }
+
+  async #usableList(context: RevocationSource): Promise<RevocationList> {
     const { issuer } = context
     const key = toHex(issuer.kid ?? new Uint8Array())
     const slot = this.#slots.get(key) ?? {}
@@ -146,7 +179,7 @@ export class RevocationCache implements RevocationChecker {
     }
   }
 
-  #refresh(slot: Slot, key: string, context: RevocationContext): Promise<RevocationList> {
+  #refresh(slot: Slot, key: string, context: RevocationSource): Promise<RevocationList> {
     if (slot.inFlight !== undefined) return slot.inFlight
     const now = this.#now()
     if (this.#fetch === undefined) return Promise.reject(new Error('no transport'))

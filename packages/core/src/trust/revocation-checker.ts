@@ -21,6 +21,9 @@ export interface RevocationContext {
   readonly endpoints: readonly string[]
 }
 
+/** Where one operator CA's revocation list comes from: the CA, its operator and endpoints. */
+export type RevocationSource = Omit<RevocationContext, 'at'>
+
 /** Answers whether a certificate issued by an operator CA was revoked at a time. */
 export interface RevocationChecker {
   status(cert: ParsedCertificate, context: RevocationContext): Promise<RevocationStatus>

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../bytes.js'
+import { toBase64Url, toHex } from '../bytes.js'
 import {
   DAY,
   T0,
@@ -247,5 +247,42 @@ describe('RevocationCache with TrustStore', () => {
     expect(
       await codeOf(store.validatePeerChain(f.dk.node.der, { operator: 'digitalpost.dk' })),
     ).toBe('ERR_CERT_REVOCATION_UNAVAILABLE')
+  })
+
+  it('gives an evidence bundle the newest list held, fetched once when none is held, still when past the bound and unreachable', async () => {
+    const { f, list, crl, url } = await setup()
+    let now = T0
+    let reachable = true
+    const { fetch, calls } = fakeFetch({
+      [url]: () => (reachable ? cose(crl) : new Response('down', { status: 503 })),
+    })
+    const revocation = new RevocationCache({ fetch, now: () => now, maxStaleness: 3600 })
+    const store = await TrustStore.open(list, { now: () => now, revocation })
+    const ca = store.issuerOf(f.eg.node)
+    expect(ca?.der).toEqual(f.eg.ca.der)
+    const source = { operator: 'post.eg', issuer: ca!, endpoints: store.endpointsOf('post.eg') }
+    expect((await revocation.newestList(source)).bytes).toEqual(crl)
+    expect(calls.length).toBe(1)
+    // Long past the bound, with the operator gone: checks fail, but the list held is evidence.
+    reachable = false
+    now = T0 + 400 * DAY
+    expect(await codeOf(store.validatePeerChain(f.eg.node.der, { operator: 'post.eg' }))).not.toBe(
+      'accepted',
+    )
+    expect((await revocation.newestList(source)).bytes).toEqual(crl)
+  })
+
+  it('names the operator and CA when no list is held and none can be fetched', async () => {
+    const { f, list } = await setup()
+    const store = await TrustStore.open(list, { now: () => T0 })
+    const revocation = new RevocationCache({ now: () => T0 })
+    const issuer = store.issuerOf(f.dk.node)!
+    const source = { operator: 'digitalpost.dk', issuer, endpoints: [] }
+    await expect(revocation.newestList(source)).rejects.toMatchObject({
+      code: 'ERR_CERT_REVOCATION_UNAVAILABLE',
+      details: { operator: 'digitalpost.dk', ca: toBase64Url(issuer.kid!) },
+    })
+    // A certificate of an operator outside the list has no listed issuer.
+    expect(store.issuerOf({ ...f.dk.node, operatorId: 'evil.example' })).toBeUndefined()
   })
 })

@@ -196,6 +196,21 @@ export class TrustStore implements PeerCertificateValidator {
   }
 
   /**
+   * The listed CA of the certificate's own operator whose key identifier it names as its
+   * authority: the CA whose revocation list covers it (spec 21.6.1). Nothing else is checked;
+   * `undefined` when no listed CA matches.
+   *
+   * @example
+   * ```ts
+   * const ca = store.issuerOf(await parseCertificate(nodeCertDer)) // then that CA's list
+   * ```
+   */
+  issuerOf(certificate: ParsedCertificate): ParsedCertificate | undefined {
+    if (certificate.operatorId === undefined) return undefined
+    return this.casOf(certificate.operatorId).find((ca) => issues(ca, certificate))
+  }
+
+  /**
    * Validates `certificate` (DER, PEM or parsed) as speaking for `operator` in `role` at `at`.
    * Order of checks (spec/21 section 5): list freshness, operator status at `at`, operator
    * binding of the certificate, retirement of its CA, the chain (signatures, validity, profile,
