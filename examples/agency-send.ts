@@ -19,6 +19,7 @@ import {
   type EvidenceTrail,
   type LetterStatus,
 } from '@barid/client'
+import { BaridError } from '@barid/core'
 import { loadOrCreateKeys, loadTrust, run, say } from './src/common.js'
 import { makePdf } from './src/pdf.js'
 
@@ -52,12 +53,19 @@ const { values: a } = parseArgs({
 /** Registers a new sender organisation through the admin API (spec 15.5) and returns its API key. */
 async function registerAgency(node: string, adminToken: string): Promise<string> {
   const id = `agency-${crypto.randomUUID().slice(0, 8)}`
+  // Plain fetch, so its failures are said as the client says its own (a bare "fetch failed"
+  // names neither the node nor the cause).
   const res = await fetch(`${node}/v1/admin/senders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ id, name: 'Egyptian Tax Authority (example)', address: id }),
+  }).catch((cause: unknown) => {
+    throw new BaridError('ERR_UNAVAILABLE', `the node ${node} could not be reached`, {
+      cause,
+      details: { reason: 'network' },
+    })
   })
-  const body = (await res.json()) as {
+  const body = (await res.json().catch(() => ({}))) as {
     apiKey?: string
     mailbox?: { address: string }
     error?: { code: string }
@@ -92,16 +100,18 @@ async function main(): Promise<void> {
   const node = a.node.replace(/\/+$/, '')
   const until = a.until === 'retrieved' ? 'retrieved' : 'delivered'
   const timeoutMs = Number(a.timeout) * 1000
+  // Before anything is registered: a governance key file that is not there fails here.
+  const trust = await loadTrust(node, a['governance-key'])
   let apiKey = a['api-key']
   if (!apiKey) {
     const t = a['admin-token']!
-    const token = t.startsWith('/') || t.startsWith('.') ? (await readFile(t, 'utf8')).trim() : t
+    // A token is base64url: anything with a slash (or a leading dot) is the file holding it.
+    const token = /[/\\]/.test(t) || t.startsWith('.') ? (await readFile(t, 'utf8')).trim() : t
     apiKey = await registerAgency(node, token)
   }
 
   // The agency's own keys: the private halves never leave this process.
   const { keys } = await loadOrCreateKeys(a.keys)
-  const trust = await loadTrust(node, a['governance-key'])
   const agency = createSenderClient({
     baseUrl: node,
     apiKey,

@@ -11,6 +11,11 @@
 profile=$(cd "$1" && pwd) || exit 1
 shift
 cd "$(dirname "$0")/.." || exit 1
+# A fresh clone has no dependencies yet: say what to run, not Node's stack for a missing tsx.
+if [ ! -d node_modules ]; then
+  echo "start: $(pwd)/node_modules is missing: the workspace is not installed; run npm run bootstrap at the root of the repository first" >&2
+  exit 1
+fi
 if [ "${BARID_COMPILED:-}" = 1 ]; then
   if [ ! -f dist/main.js ]; then
     echo "start: BARID_COMPILED=1 but nodes/node/dist/main.js is missing: run pnpm build in nodes/node" >&2

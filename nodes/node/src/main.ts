@@ -87,7 +87,13 @@ try {
   const system = e instanceof Error && ('syscall' in e || e.name === 'SqliteError')
   if (!isBaridError(e) && !system) throw e
   const code = (e as { code?: unknown }).code
-  const why = `${(e as Error).message} (${String(code)})`
+  // The port taken is mostly a node (or `npm start`'s demo) still running: say what to do.
+  const hint =
+    code === 'EADDRINUSE'
+      ? '; another process listens there (another node, or the demo of npm start): stop it, ' +
+        'or set another port (BARID_PORT, or port in the config file)'
+      : ''
+  const why = `${(e as Error).message} (${String(code)})${hint}`
   process.stderr.write(`barid-node: cannot ${command}: ${why}\n`)
   process.exit(1)
 }

@@ -117,7 +117,14 @@ describe('barid-node refusing to start', () => {
     const data = join(dir, 'dk')
     const busy = await run('denmark', { BARID_DATA_DIR: data, BARID_PORT: String(takenPort) })
     expect(busy.code).toBe(1)
-    expectOneLine(busy.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\)`))
+    expectOneLine(
+      busy.stderr,
+      new RegExp(
+        `EADDRINUSE.*127\\.0\\.0\\.1:${takenPort} \\(EADDRINUSE\\); another process listens ` +
+          'there \\(another node, or the demo of npm start\\): stop it, or set another port ' +
+          '\\(BARID_PORT, or port in the config file\\)',
+      ),
+    )
     // The port is bound first: a start that cannot listen leaves no data directory behind.
     await expect(stat(data)).rejects.toMatchObject({ code: 'ENOENT' })
     // A directory a Danish node made is not Egypt Post's (on a free port: what is refused is

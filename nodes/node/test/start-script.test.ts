@@ -4,10 +4,12 @@
  * is a real process, started by the script; its process group is killed at the end whatever
  * happened, so that a node left running cannot outlive the test.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventually, freePort } from './harness.js'
 import { logMessages, startScript, type StartedScript } from './node-process.js'
@@ -106,4 +108,28 @@ describe('start.sh', () => {
     third.proc.kill('SIGTERM')
     expect(await third.exited).toBe(0)
   }, 120_000)
+})
+
+describe('start-profile.sh before the workspace is installed', () => {
+  it('says to run the bootstrap instead of failing inside Node on a missing package', async () => {
+    // A fresh clone: the script where it lives, next to no node_modules.
+    const root = join(await tempDir(), 'fresh-clone')
+    await mkdir(join(root, 'nodes', 'node', 'scripts'), { recursive: true })
+    await mkdir(join(root, 'nodes', 'egypt-post'))
+    const script = join(root, 'nodes', 'node', 'scripts', 'start-profile.sh')
+    await copyFile(fileURLToPath(new URL('../scripts/start-profile.sh', import.meta.url)), script)
+    for (const compiled of ['', '1']) {
+      const r = spawnSync('sh', [script, join(root, 'nodes', 'egypt-post')], {
+        encoding: 'utf8',
+        env: { ...process.env, BARID_COMPILED: compiled },
+      })
+      expect({ compiled, status: r.status, stderr: r.stderr }).toEqual({
+        compiled,
+        status: 1,
+        stderr:
+          `start: ${join(root, 'nodes', 'node', 'node_modules')} is missing: the workspace is ` +
+          'not installed; run npm run bootstrap at the root of the repository first\n',
+      })
+    }
+  })
 })

@@ -12,11 +12,11 @@ export interface Run {
   json: Record<string, unknown>
 }
 
-export function barid(args: readonly string[], cwd: string): Promise<Run> {
+export function barid(args: readonly string[], cwd: string, bin = BIN): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [bin, ...args],
       { cwd, timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1

@@ -141,16 +141,23 @@ async function readBounded(res: Response, max: number): Promise<string | undefin
 
 /**
  * The error for a request that got no answer: `ERR_UNAVAILABLE` with `details.reason`
- * `timeout` or `network`. Whether a submission took effect is then unknown; retrying it with
- * the same `Idempotency-Key` is safe (spec 12.2).
+ * `timeout` or `network`, its message naming the node (`baseUrl`) when given, since a program
+ * that talks to several nodes (its own, a peer's discovery) cannot tell otherwise which one it
+ * could not reach. Whether a submission took effect is then unknown; retrying it with the same
+ * `Idempotency-Key` is safe (spec 12.2).
  *
  * @example
  * ```ts
- * throw transportError('timeout', cause)
+ * throw transportError('timeout', cause, 'http://127.0.0.1:7401')
  * ```
  */
-export function transportError(reason: 'timeout' | 'network', cause: unknown): BaridError {
+export function transportError(
+  reason: 'timeout' | 'network',
+  cause: unknown,
+  node?: string,
+): BaridError {
+  const which = node === undefined ? 'the node' : `the node ${node}`
   const message =
-    reason === 'timeout' ? 'the node did not answer in time' : 'the node could not be reached'
+    reason === 'timeout' ? `${which} did not answer in time` : `${which} could not be reached`
   return new BaridError('ERR_UNAVAILABLE', message, { cause, details: { reason } })
 }

@@ -99,7 +99,7 @@ describe('transport', () => {
     expect(waits[0]).toBeGreaterThanOrEqual(2000)
   })
 
-  it('turns a request that gets no answer in time into ERR_UNAVAILABLE with reason timeout', async () => {
+  it('turns a request that gets no answer in time into ERR_UNAVAILABLE with reason timeout, naming the node', async () => {
     const hang: FetchLike = (_url, init) =>
       new Promise((_resolve, reject) =>
         init?.signal?.addEventListener('abort', () =>
@@ -114,11 +114,12 @@ describe('transport', () => {
     })
     await expect(t.send({ method: 'GET', path: '/x', repeatable: true })).rejects.toMatchObject({
       code: 'ERR_UNAVAILABLE',
+      message: 'the node http://node.test did not answer in time',
       details: { reason: 'timeout' },
     })
   })
 
-  it('turns a connection failure into ERR_UNAVAILABLE with reason network', async () => {
+  it('turns a connection failure into ERR_UNAVAILABLE with reason network, naming the node', async () => {
     const refused: FetchLike = async () => {
       throw new TypeError('fetch failed')
     }
@@ -129,6 +130,7 @@ describe('transport', () => {
     })
     await expect(t.send({ method: 'GET', path: '/x', repeatable: true })).rejects.toMatchObject({
       code: 'ERR_UNAVAILABLE',
+      message: 'the node http://node.test could not be reached',
       details: { reason: 'network' },
     })
   })

@@ -117,7 +117,7 @@ export function createTransport(o: TransportOptions): Transport {
       return read ? { res, text: await res.text() } : { res }
     } catch (e) {
       if (e instanceof BaridError) throw e
-      throw transportError(controller.signal.aborted ? 'timeout' : 'network', e)
+      throw transportError(controller.signal.aborted ? 'timeout' : 'network', e, baseUrl)
     } finally {
       if (timer !== undefined) clearTimeout(timer)
     }
