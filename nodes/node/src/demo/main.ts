@@ -7,15 +7,16 @@
  * Danish agency one to a resident of Egypt who replies; everyone uses `@barid/client`, with keys
  * certified by X.509 certificates checked against the trust list. The evidence trails are
  * printed and verified, online and then offline from evidence bundles. The nodes then keep
- * running until Ctrl-C, or the demo exits at once with `--once` or when `CI` is set.
+ * running until Ctrl-C, or the demo exits at once with `--once` or when `CI` is set. A temporary
+ * data directory the demo made is removed when it exits, however it exits (`--keep` keeps it).
  *
- *   pnpm start                 # temp data dir, nodes stay up
+ *   pnpm start                 # temp data dir, nodes stay up, dir removed on Ctrl-C
  *   pnpm start -- --once       # exit after the demo
+ *   pnpm start -- --keep       # leave the temp data dir behind at exit
  *   pnpm start -- --data DIR   # keep data in DIR (the federation is reused on the next run)
  */
-import { access, mkdtemp, readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -28,12 +29,18 @@ import {
   openLocalFederation,
   type LocalFederation,
 } from '../trust/local-federation.js'
+import { openDemoDataDir } from './data-dir.js'
 import type { DemoContext } from './letters.js'
 import { runScenario } from './scenario.js'
 
 const NODES_DIR = fileURLToPath(new URL('../../../', import.meta.url))
 const { values: args } = parseArgs({
-  options: { once: { type: 'boolean' }, data: { type: 'string' }, verbose: { type: 'boolean' } },
+  options: {
+    once: { type: 'boolean' },
+    data: { type: 'string' },
+    keep: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+  },
   strict: false,
 })
 const once = args.once === true || Boolean(process.env.CI)
@@ -117,33 +124,49 @@ function configFor(m: Member, fed: LocalFederation): NodeConfig {
 }
 
 async function main(): Promise<void> {
-  const dataDir =
-    typeof args.data === 'string' ? args.data : await mkdtemp(join(tmpdir(), 'barid-demo-'))
+  const data = await openDemoDataDir({
+    ...(typeof args.data === 'string' ? { given: args.data } : {}),
+    keep: args.keep === true,
+  })
+  const dataDir = data.path
   say('Barid: a federated national digital post, Egypt Post <-> Danish Digital Post')
-  say(`data directory: ${dataDir}`)
+  say(`data directory: ${dataDir} (${data.fate})`)
+
+  const nodes: RunningNode[] = []
+  let stopping = false
+  // Every way out goes through here, so that a folder the demo made never outlives it.
+  const stop = async (code: number) => {
+    if (stopping) return
+    stopping = true
+    if (nodes.length > 0) say('\nStopping the nodes (draining in-flight work)...')
+    await Promise.all(nodes.map((n) => n.stop()))
+    if (await data.release()) say(`Removed the data directory ${dataDir}.`)
+    else say(`The data directory stays: ${dataDir}`)
+    process.exit(code)
+  }
+  process.on('SIGINT', () => void stop(0))
+  process.on('SIGTERM', () => void stop(0))
+  const fail = async (e: unknown) => {
+    say(`\nDEMO FAILED: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
+    await stop(1)
+  }
 
   step('Creating the federation of trust with the operator CLI')
-  const members = [await member('egypt-post', dataDir), await member('denmark', dataDir)]
-  const fed = await federation(dataDir, members)
-  const log = createLogger({ level: args.verbose ? 'info' : 'warn' })
-  const nodes: RunningNode[] = []
-  for (const m of members) nodes.push(await startNode(configFor(m, fed), { log }))
+  let fed: LocalFederation
+  try {
+    const members = [await member('egypt-post', dataDir), await member('denmark', dataDir)]
+    fed = await federation(dataDir, members)
+    const log = createLogger({ level: args.verbose ? 'info' : 'warn' })
+    for (const m of members) nodes.push(await startNode(configFor(m, fed), { log }))
+  } catch (e) {
+    await fail(e)
+    return
+  }
   const [eg, dk] = nodes as [RunningNode, RunningNode]
   for (const n of nodes)
     say(
       `  ${n.config.profile.displayName.en} (${n.config.profile.operator}, ${n.config.profile.timeZone}) at ${n.url}, trust list #${n.services.trust.held.store.list.sequence}`,
     )
-
-  let stopping = false
-  const stop = async (code: number) => {
-    if (stopping) return
-    stopping = true
-    say('\nStopping the nodes (draining in-flight work)...')
-    await Promise.all(nodes.map((n) => n.stop()))
-    process.exit(code)
-  }
-  process.on('SIGINT', () => void stop(0))
-  process.on('SIGTERM', () => void stop(0))
 
   const ctx: DemoContext = {
     say,
@@ -160,8 +183,7 @@ async function main(): Promise<void> {
   try {
     await runScenario(ctx, eg, dk)
   } catch (e) {
-    say(`\nDEMO FAILED: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
-    await stop(1)
+    await fail(e)
     return
   }
 
@@ -174,6 +196,7 @@ async function main(): Promise<void> {
   }
   say(`  trust list: ${fed.trustListFile}`)
   say(`  governance key: ${fed.governanceKeyFile}`)
+  say(`  data directory: ${dataDir} (${data.fate})`)
   if (once) {
     say('\nDemo complete (--once).')
     await stop(0)

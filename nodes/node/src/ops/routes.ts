@@ -1,7 +1,8 @@
 /**
  * @module ops/routes
  * Operations endpoints (spec 15.2): `/healthz` (the process runs), `/readyz` (it can serve:
- * storage answers and it is not shutting down), `/metrics` (Prometheus text).
+ * storage answers, it is not shutting down, and its operator and node certificate are accepted by
+ * the trust list it holds), `/metrics` (Prometheus text).
  */
 import { Hono } from 'hono'
 import type { NodeEnv } from '../http/context.js'
@@ -18,12 +19,16 @@ export function opsRoutes(svc: NodeServices, isDraining: () => boolean): Hono<No
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     const db = await svc.storage.ping()
-    const ready = db && !isDraining()
+    // Spec 15.2: a node whose operator or certificate its held list does not accept can serve
+    // nothing its peers take.
+    const membership = await svc.trust?.membership()
+    const ready = db && !isDraining() && membership?.member !== false
     return c.json(
       {
         status: ready ? 'ready' : 'not-ready',
         storage: db,
         draining: isDraining(),
+        ...(membership ? { membership } : {}),
         // Spec 21.4: how long the node certificate has left (renew with rotate-node).
         nodeCertificate: svc.trust?.nodeKeys().certificate,
       },

@@ -40,6 +40,7 @@ import { barid } from './barid-cli.js'
 import { openHeldTrust, type HeldTrust } from './held-list.js'
 import { ensureTrustConfig } from './local-federation.js'
 import { openOwnRevocations, type OwnRevocationsRun } from './own-revocations.js'
+import { membershipProblem, ownMembershipCheck, type OwnMembership } from './own-membership.js'
 import { openPeerMemory, type PeerMemory } from './peer-memory.js'
 import {
   keepPeerRevocationList,
@@ -93,6 +94,11 @@ export interface NodeTrust {
    */
   reloadNodeKeys(o?: { force?: boolean }): Promise<{ changed: boolean; keys: NodeKeysView }>
   nodeKeys(): NodeKeysView
+  /**
+   * Whether the node can work in its federation now: its operator active under the held list and
+   * its signing certificate chained to one of its operator's CAs there (spec 15.2, `/readyz`).
+   */
+  membership(): Promise<OwnMembership>
   /** The signed key-discovery document (COSE_Sign1, spec 22.2). */
   discoveryDocument(): Promise<Uint8Array>
   /**
@@ -155,11 +161,6 @@ export async function openNodeTrust(
   })
   const store = held.store
   await loadPeerRevocationLists(revocationDir, revocation, store, o.log)
-  if (!store.isActiveAt(self))
-    o.log.warn('this node is not an active member of the federation', {
-      operator: self,
-      state: store.stateAt(self),
-    })
   const memory = await openPeerMemory({
     file: join(config.dataDir, 'trust', 'peers.json'),
     log: o.log,
@@ -209,6 +210,34 @@ export async function openNodeTrust(
   }
   reportCertificate()
 
+  const membership = ownMembershipCheck({
+    operator: self,
+    list: () => store.list,
+    certificate: () => ring.signingAt(seconds()).certificate,
+    now: seconds,
+  })
+  // Said once at start, and again whenever a new list or new keys change the answer: a node
+  // that is not a member starts (its operator may be admitted later) but is not ready.
+  let wasMember: boolean | undefined
+  const reportMembership = async () => {
+    const m = await membership()
+    if (m.member === wasMember) return
+    wasMember = m.member
+    if (m.member)
+      o.log.info(`operator ${m.operator} is an active member of federation ${m.federation}`, {
+        operator: m.operator,
+        federation: m.federation,
+      })
+    else
+      o.log.error(membershipProblem(m), {
+        operator: m.operator,
+        federation: m.federation,
+        code: m.code ?? null,
+      })
+  }
+  await reportMembership()
+  held.onChange(() => void reportMembership())
+
   let doc:
     | { bytes: Uint8Array; issued: number; expires: number; key: string; ring: NodeKeyRing }
     | undefined
@@ -249,6 +278,7 @@ export async function openNodeTrust(
             .join(', '),
         })
         reportCertificate()
+        await reportMembership()
       }
       return { changed, keys: nodeKeys() }
     })
@@ -362,6 +392,7 @@ export async function openNodeTrust(
     signingKey: () => ring.signingAt(seconds()).keyPair,
     reloadNodeKeys,
     nodeKeys,
+    membership,
     discoveryDocument,
     revocationList: (kid) => own.list(kid),
     renewRevocationLists: () => own.renew(),
@@ -373,6 +404,8 @@ export async function openNodeTrust(
           await held.reload()
         } finally {
           checkFreshness(store.list)
+          // A status change or a CA retirement the held list announced may take effect now.
+          await reportMembership()
         }
       })
       // A rotation (`barid operator rotate-node`) is picked up without a signal too.

@@ -1,0 +1,93 @@
+/**
+ * The demo (`npm start`, `src/demo/main.ts`) as a user runs it, a real process: it says where its
+ * data directory is, and removes a temporary one it made when it exits (after `--once`, or on
+ * Ctrl-C), unless `--keep` asks to leave it.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+let parent: string
+beforeAll(async () => {
+  parent = await mkdtemp(join(tmpdir(), 'barid-demo-test-'))
+})
+afterAll(async () => {
+  await rm(parent, { recursive: true, force: true })
+})
+
+/**
+ * Runs the demo with its temporary folders made under `tmp`; with `interruptAt`, sends SIGINT
+ * once that text is printed. Resolves with the exit code and what it printed.
+ */
+function demo(tmp: string, args: string[], interruptAt?: string) {
+  return new Promise<{ code: number | null; out: string }>((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp }
+    delete env.CI
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts', ...args], {
+      cwd: NODE_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let interrupted = false
+    const read = (b: Buffer) => {
+      out += b.toString()
+      if (interruptAt !== undefined && !interrupted && out.includes(interruptAt)) {
+        interrupted = true
+        p.kill('SIGINT')
+      }
+    }
+    p.stdout!.on('data', read)
+    p.stderr!.on('data', read)
+    // A demo that does not end must not outlive the test.
+    const limit = setTimeout(() => p.kill('SIGKILL'), 100_000)
+    p.once('exit', (code) => {
+      clearTimeout(limit)
+      resolve({ code, out })
+    })
+  })
+}
+
+/** A temporary directory of its own for one run, and the demo folders left in it. */
+async function folder(name: string): Promise<{ tmp: string; left: () => Promise<string[]> }> {
+  const tmp = await mkdtemp(join(parent, name))
+  return {
+    tmp,
+    left: async () => (await readdir(tmp)).filter((f) => f.startsWith('barid-demo-')),
+  }
+}
+
+describe('the demo data directory', () => {
+  it('says where it is and removes it at exit after --once', async () => {
+    const { tmp, left } = await folder('once-')
+    const r = await demo(tmp, ['--once'])
+    expect(r.code).toBe(0)
+    const dir = /data directory: (\S+) \(removed when the demo exits; --keep keeps it\)/.exec(r.out)
+    expect(dir?.[1]).toMatch(new RegExp(`^${tmp}/barid-demo-`))
+    expect(r.out).toContain(`Removed the data directory ${dir![1]}.`)
+    expect(await left()).toEqual([])
+  }, 120_000)
+
+  it('removes it when stopped with Ctrl-C', async () => {
+    const { tmp, left } = await folder('sigint-')
+    const r = await demo(tmp, [], 'Press Ctrl-C to stop.')
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/Removed the data directory /)
+    expect(await left()).toEqual([])
+  }, 120_000)
+
+  it('keeps it with --keep and says so', async () => {
+    const { tmp, left } = await folder('keep-')
+    const r = await demo(tmp, ['--once', '--keep'])
+    expect(r.code).toBe(0)
+    const kept = await left()
+    expect(kept).toHaveLength(1)
+    expect(r.out).toContain(`data directory: ${join(tmp, kept[0]!)} (kept: --keep)`)
+    expect(r.out).toContain(`The data directory stays: ${join(tmp, kept[0]!)}`)
+  }, 120_000)
+})
