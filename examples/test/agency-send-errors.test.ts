@@ -4,23 +4,11 @@
  * file that is not there. None of these needs a node: each fails before one would answer.
  */
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { freePort } from './local-federation.js'
 
 const EXAMPLES = fileURLToPath(new URL('../', import.meta.url))
-
-/** A loopback port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function agencySend(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -36,7 +24,7 @@ function agencySend(args: string[]): Promise<{ code: number; output: string }> {
 
 describe('agency-send.ts run slightly wrong', () => {
   it('names the node it could not reach when registering the agency, not fetch failed', async () => {
-    const node = `http://127.0.0.1:${await closedPort()}`
+    const node = `http://127.0.0.1:${await freePort()}`
     const r = await agencySend(['--node', node, '--admin-token', 'CbeWa3jDF5GF5n5K2uwukkTuT5'])
     expect(r).toEqual({
       code: 1,
@@ -45,7 +33,7 @@ describe('agency-send.ts run slightly wrong', () => {
   }, 40_000)
 
   it('reads an admin token path relative to the current folder, not only one starting with a dot', async () => {
-    const node = `http://127.0.0.1:${await closedPort()}`
+    const node = `http://127.0.0.1:${await freePort()}`
     const r = await agencySend(['--node', node, '--admin-token', 'no-such-data/keys/admin-token'])
     expect(r).toEqual({
       code: 1,
@@ -54,7 +42,7 @@ describe('agency-send.ts run slightly wrong', () => {
   }, 40_000)
 
   it('refuses a governance key file that is not there before registering anything', async () => {
-    const node = `http://127.0.0.1:${await closedPort()}`
+    const node = `http://127.0.0.1:${await freePort()}`
     const r = await agencySend([
       ...['--node', node, '--admin-token', 'CbeWa3jDF5GF5n5K2uwukkTuT5'],
       ...['--governance-key', '/federation/governance.pub.jwk'],

@@ -43,7 +43,8 @@ export interface LocalFederation {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on now (bound, then released). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
