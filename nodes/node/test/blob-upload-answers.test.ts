@@ -12,14 +12,12 @@
  */
 import { rm, truncate } from 'node:fs/promises'
 import { expect, it } from 'vitest'
-import { verifyEvidenceChain } from '../src/core.js'
 import type { NodeConfigInput } from '../src/config/config.js'
-import { evidenceChain } from '../src/letters/submit.js'
 import { createLogger } from '../src/ops/logger.js'
 import { blobPathFor } from '../src/storage/blob-store.js'
-import type { NodeServices } from '../src/services.js'
 import { sealFor, type PlainAttachment } from './clients.js'
 import { etaToLars, eventually, startPair } from './harness.js'
+import { endsInOwnRecord } from './own-record.js'
 
 /** What digitalpost.dk answers to a request instead of taking it, or a cut connection. */
 type Answer = { status: number; code?: string; retryAfter?: string } | 'reset'
@@ -99,23 +97,6 @@ async function pairAnswering(config: NodeConfigInput = {}) {
     return [r.state, r.code]
   }
   return { pair, answers, headAnswers, uploads, heads, link, eta, lars, seal, submit, state }
-}
-
-/** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
-async function endsInOwnRecord(eg: NodeServices, id: string, recipient: string, reason: string) {
-  const chain = evidenceChain(await eg.storage.listEvidence(id), recipient)
-  expect(chain.map((e) => [e.type, e.issuer])).toEqual([
-    ['submission-accepted', 'post.eg'],
-    ['not-delivered', 'post.eg'],
-  ])
-  const verified = await verifyEvidenceChain(
-    chain.map((e) => e.record),
-    async (kid) => {
-      const k = await eg.directory.evidenceKeyByKid(Buffer.from(kid).toString('base64url'))
-      return { key: k!.key.key.publicKey, issuer: k!.peer.operator }
-    },
-  )
-  expect(verified.at(-1)!.record).toMatchObject({ type: 'not-delivered', reason, recipient })
 }
 
 /** Final refusals of an upload besides 413 and ERR_ATTACHMENT_MISMATCH (spec 14.3). */

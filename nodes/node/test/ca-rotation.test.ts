@@ -34,6 +34,7 @@ import {
   startPair,
   trustFrom,
   type Agency,
+  type Citizen,
   type Pair,
 } from './harness.js'
 
@@ -43,6 +44,25 @@ async function lookUp(agency: Agency, address: string): Promise<Active> {
   const r = await agency.client.lookup({ address })
   if (r.status !== 'active') throw new Error(`lookup of ${address}: ${r.status}`)
   return r
+}
+
+/** Seals `body` from `from` to the mailbox `to` was looked up as, submits it, gives its id. */
+async function send(from: Agency, to: Active, body: string, lang: string): Promise<string> {
+  const sealed = await sealFor({
+    from: { address: from.address, keys: from.keys },
+    to: [{ address: to.address, keys: to }],
+    subject: 'Tax information',
+    body,
+    lang,
+  })
+  await from.client.submit(sealed.bytes)
+  return sealed.id
+}
+
+/** `reader` opens letter `id` (once it arrives), and finds `body` in it. */
+async function opens(reader: Citizen, id: string, body: string): Promise<void> {
+  const opened = await eventually(() => reader.client.open('/letters', id, reader))
+  expect(new TextDecoder().decode(opened.body)).toBe(body)
 }
 
 /**
@@ -135,16 +155,8 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     await retire(pair, old)
     await verifiesAbroad(pair, after, now)
 
-    const sealed = await sealFor({
-      from: { address: eta.address, keys: eta.keys },
-      to: [{ address: after.address, keys: after }],
-      subject: 'Skatteoplysninger',
-      body: 'Oplysninger fra Egypten.',
-      lang: 'da',
-    })
-    await eta.client.submit(sealed.bytes)
-    const opened = await eventually(() => lars.client.open('/letters', sealed.id, lars))
-    expect(new TextDecoder().decode(opened.body)).toBe('Oplysninger fra Egypten.')
+    const id = await send(eta, after, 'Oplysninger fra Egypten.', 'da')
+    await opens(lars, id, 'Oplysninger fra Egypten.')
   })
 
   it('moves every key to the new CA in one renewal run without waiting for expiry, so its senders still reach abroad once the old CA is retired', async () => {
@@ -167,16 +179,8 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
 
     // The sender certificate Skattestyrelsen's letter carries to Egypt is the renewed one.
     const to = await lookUp(skat, mona.address)
-    const sealed = await sealFor({
-      from: { address: skat.address, keys: skat.keys },
-      to: [{ address: to.address, keys: to }],
-      subject: 'Tax information',
-      body: 'From Denmark.',
-      lang: 'en',
-    })
-    await skat.client.submit(sealed.bytes)
-    const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
-    expect(new TextDecoder().decode(opened.body)).toBe('From Denmark.')
+    const id = await send(skat, to, 'From Denmark.', 'en')
+    await opens(mona, id, 'From Denmark.')
   })
 
   it('serves and reissues the revocation list of each CA under its own key id while the CA is in service, so peers accept the new node certificate at once', async () => {
@@ -239,22 +243,14 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     expect((await signing()).certIssuer).toBe(toBase64Url(old.subjectKeyId!))
 
     const to = await lookUp(skat, mona.address)
-    const sealed = await sealFor({
-      from: { address: skat.address, keys: skat.keys },
-      to: [{ address: to.address, keys: to }],
-      subject: 'Tax information',
-      body: 'From Denmark, under the new CA.',
-      lang: 'en',
-    })
-    await skat.client.submit(sealed.bytes)
+    const id = await send(skat, to, 'From Denmark, under the new CA.', 'en')
     const state = await eventually(async () => {
-      const r = (await skat.client.status(sealed.id)).recipients[0]!
+      const r = (await skat.client.status(id)).recipients[0]!
       expect(r.state).not.toBe('pending')
       return r
     })
     expect(state).toMatchObject({ state: 'delivered', code: null })
     expect((await signing()).certIssuer).toBe(toBase64Url(now.subjectKeyId!))
-    const opened = await eventually(() => mona.client.open('/letters', sealed.id, mona))
-    expect(new TextDecoder().decode(opened.body)).toBe('From Denmark, under the new CA.')
+    await opens(mona, id, 'From Denmark, under the new CA.')
   })
 })

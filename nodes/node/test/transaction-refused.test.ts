@@ -4,28 +4,8 @@
  * chain ends in the sending node's own `not-delivered` record (14.5), which verifies.
  */
 import { expect, it } from 'vitest'
-import { verifyEvidenceChain } from '../src/core.js'
-import { evidenceChain } from '../src/letters/submit.js'
-import type { EvidenceRow } from '../src/storage/types.js'
-import type { NodeServices } from '../src/services.js'
 import { etaToLars, eventually, startPair } from './harness.js'
-
-/** The chain about `recipient` ends in post.eg's own not-delivered record, which verifies. */
-async function endsInOwnRecord(eg: NodeServices, id: string, recipient: string, reason: string) {
-  const chain: EvidenceRow[] = evidenceChain(await eg.storage.listEvidence(id), recipient)
-  expect(chain.map((e) => [e.type, e.issuer])).toEqual([
-    ['submission-accepted', 'post.eg'],
-    ['not-delivered', 'post.eg'],
-  ])
-  const verified = await verifyEvidenceChain(
-    chain.map((e) => e.record),
-    async (kid) => {
-      const k = await eg.directory.evidenceKeyByKid(Buffer.from(kid).toString('base64url'))
-      return { key: k!.key.key.publicKey, issuer: k!.peer.operator }
-    },
-  )
-  expect(verified.at(-1)!.record).toMatchObject({ type: 'not-delivered', reason, recipient })
-}
+import { endsInOwnRecord } from './own-record.js'
 
 /** What the peer answers instead of processing the transaction. */
 const refusals = [

@@ -116,6 +116,25 @@ describe('the renewal window (spec 13.4)', () => {
   })
 })
 
+/** The row of an encryption key certified as `c`, registered at `at`, its issuer not given. */
+function encKeyRow(
+  mailboxId: number,
+  c: { kid: string; jwk: unknown; certificate: string; notAfter: number },
+  at: number,
+) {
+  return {
+    mailboxId,
+    kid: c.kid,
+    use: 'enc' as const,
+    jwk: JSON.stringify(c.jwk),
+    certificate: c.certificate,
+    label: null,
+    createdAt: at,
+    revokedAt: null,
+    certNotAfter: c.notAfter,
+  }
+}
+
 /** A mailbox with `n` encryption keys registered one after the other at `at`, oldest first. */
 async function mailboxWithKeys(n: number, at: number) {
   const { storage, ids } = await withMailboxes(1)
@@ -124,18 +143,7 @@ async function mailboxWithKeys(n: number, at: number) {
   for (let i = 0; i < n; i++) {
     const key = await generateKeyPair('X25519')
     const c = await dk.certify({ sub: mb.address, use: 'enc', jwk: key.publicJwk, now: at })
-    await storage.addMailboxKey({
-      mailboxId: mb.id,
-      kid: c.kid,
-      use: 'enc',
-      jwk: JSON.stringify(c.jwk),
-      certificate: c.certificate,
-      label: null,
-      createdAt: at,
-      revokedAt: null,
-      certNotAfter: c.notAfter,
-      certIssuer: c.issuer,
-    })
+    await storage.addMailboxKey({ ...encKeyRow(mb.id, c, at), certIssuer: c.issuer })
     kids.push(c.kid)
   }
   return { storage, mb, kids }
@@ -256,17 +264,8 @@ describe('serving renewed certificates (spec 13.4, 11.6)', () => {
     await using _ = storage
     const key = await generateKeyPair('X25519')
     const c = await dk.certify({ sub: mb.address, use: 'enc', jwk: key.publicJwk, now: T })
-    await storage.addMailboxKey({
-      mailboxId: mb.id,
-      kid: c.kid,
-      use: 'enc',
-      jwk: JSON.stringify(c.jwk),
-      certificate: c.certificate,
-      label: null,
-      createdAt: T,
-      revokedAt: null,
-      certNotAfter: c.notAfter,
-    })
+    // As stored before the issuer was kept: no certIssuer (the column's default).
+    await storage.addMailboxKey(encKeyRow(mb.id, c, T))
     const [old] = await storage.listMailboxKeys(mb.id)
     expect(old!.certIssuer).toBe('')
     expect(await storage.keysIssuedElsewhere({ issuer: dk.caKeyId(), limit: 10 })).toHaveLength(1)
