@@ -91,13 +91,19 @@ export function sign(alg, jwk, protectedBytes, payload) {
  * Decodes a tagged COSE_Sign1 (4.1) and its protected header; checks shape only.
  * Returns { protectedBytes, protected: Map, unprotected: Map, payload, signature }.
  */
-export function decodeSign1(bytes, { maxBytes, maxItems = 10000, understood = [] } = {}) {
+export function decodeSign1(
+  bytes,
+  { maxBytes, maxItems = 10000, understood = [], maxProtectedBytes = Infinity } = {},
+) {
   const top = decode(bytes, { maxBytes, maxItems, tags: [18] })
   if (!(top instanceof Tag) || top.tag !== 18) fail('ERR_COSE_MALFORMED', 'not tag 18')
   const a = top.value
   if (!Array.isArray(a) || a.length !== 4) fail('ERR_COSE_MALFORMED', 'not a 4-array')
   const [p, u, payload, signature] = a
-  if (!(p instanceof Uint8Array) || !(u instanceof Map)) fail('ERR_COSE_MALFORMED', 'header types')
+  if (!(p instanceof Uint8Array)) fail('ERR_COSE_MALFORMED', 'protected header type')
+  // 4.1 rule 5: the size before any decoding of the header.
+  if (p.length > maxProtectedBytes) fail('ERR_INPUT_TOO_LARGE', 'protected header')
+  if (!(u instanceof Map)) fail('ERR_COSE_MALFORMED', 'unprotected header type')
   const prot = decode(p, { maxBytes: Infinity, maxItems })
   if (!(prot instanceof Map) || prot.size === 0)
     fail('ERR_COSE_MALFORMED', 'protected not a non-empty map')

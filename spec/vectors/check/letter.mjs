@@ -158,9 +158,13 @@ function checkHeader(h) {
 function readOuter(bytes) {
   if (bytes.length > MAX_LETTER) fail('ERR_INPUT_TOO_LARGE', 'letter')
   const s = asLetter(() =>
-    decodeSign1(bytes, { maxBytes: MAX_LETTER, maxItems: 8192, understood: [-65537] }),
+    decodeSign1(bytes, {
+      maxBytes: MAX_LETTER,
+      maxItems: 8192,
+      understood: [-65537],
+      maxProtectedBytes: 512 * 1024,
+    }),
   )
-  if (s.protectedBytes.length > 512 * 1024) fail('ERR_INPUT_TOO_LARGE', 'protected header')
   if (s.unprotected.size !== 0) malformed('unprotected header not empty')
   const p = s.protected
   for (const k of p.keys()) if (![1, 2, 3, 4, 16, 33, -65537].includes(k)) malformed(`label ${k}`)
