@@ -168,11 +168,22 @@ export function kek(z) {
   return new Uint8Array(crypto.hkdfSync('sha256', z, new Uint8Array(), context, 32))
 }
 
-/** ECDH between our private JWK and a peer public JWK; Z as 4.5 defines it. */
+/**
+ * ECDH between our private JWK and a peer public JWK; Z as 4.5 defines it. An all-zero X25519
+ * Z (a small-order peer key) is ERR_KEY_INVALID (4.5); OpenSSL refuses to return it at all.
+ */
 export function ecdh(privJwk, pubJwk) {
-  return Uint8Array.from(
-    crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) }),
-  )
+  let z
+  try {
+    z = crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) })
+  } catch (e) {
+    if (pubJwk.crv === 'X25519' && e?.code === 'ERR_OSSL_FAILED_DURING_DERIVATION')
+      fail('ERR_KEY_INVALID', 'all-zero X25519 shared secret')
+    throw e
+  }
+  if (pubJwk.crv === 'X25519' && z.every((b) => b === 0))
+    fail('ERR_KEY_INVALID', 'all-zero X25519 shared secret')
+  return Uint8Array.from(z)
 }
 
 /** 4.5: the ephemeral COSE_Key to a JWK; the exact allowed parameter sets. */
