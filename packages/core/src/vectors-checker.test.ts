@@ -31,6 +31,28 @@ describe('the independent checker of spec/vectors', () => {
     expect(status).toBe(0)
   })
 
+  it('fails when one byte of the signature of an ES256 evidence record is changed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'barid-vectors-'))
+    try {
+      cpSync(VECTORS, dir, { recursive: true })
+      const file = join(dir, 'evidence.json')
+      const evidence = JSON.parse(readFileSync(file, 'utf8')) as {
+        records: { alg: string; bytes: string }[]
+      }
+      const v = evidence.records.find((r) => r.alg === 'ES256')!
+      const at = v.bytes.length - 10
+      const flipped = v.bytes.slice(at, at + 2) === '00' ? '01' : '00'
+      v.bytes = v.bytes.slice(0, at) + flipped + v.bytes.slice(at + 2)
+      writeFileSync(file, JSON.stringify(evidence))
+      const { status, out } = runChecker({ BARID_VECTORS_DIR: dir })
+      expect(out).toMatch(/^FAIL evidence: /m)
+      expect(out).toContain('ES256')
+      expect(status).toBe(1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('fails when one byte of a valid letter is changed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'barid-vectors-'))
     try {

@@ -91,13 +91,19 @@ export function sign(alg, jwk, protectedBytes, payload) {
  * Decodes a tagged COSE_Sign1 (4.1) and its protected header; checks shape only.
  * Returns { protectedBytes, protected: Map, unprotected: Map, payload, signature }.
  */
-export function decodeSign1(bytes, { maxBytes, maxItems = 10000, understood = [] } = {}) {
+export function decodeSign1(
+  bytes,
+  { maxBytes, maxItems = 10000, understood = [], maxProtectedBytes = Infinity } = {},
+) {
   const top = decode(bytes, { maxBytes, maxItems, tags: [18] })
   if (!(top instanceof Tag) || top.tag !== 18) fail('ERR_COSE_MALFORMED', 'not tag 18')
   const a = top.value
   if (!Array.isArray(a) || a.length !== 4) fail('ERR_COSE_MALFORMED', 'not a 4-array')
   const [p, u, payload, signature] = a
-  if (!(p instanceof Uint8Array) || !(u instanceof Map)) fail('ERR_COSE_MALFORMED', 'header types')
+  if (!(p instanceof Uint8Array)) fail('ERR_COSE_MALFORMED', 'protected header type')
+  // 4.1 rule 5: the size before any decoding of the header.
+  if (p.length > maxProtectedBytes) fail('ERR_INPUT_TOO_LARGE', 'protected header')
+  if (!(u instanceof Map)) fail('ERR_COSE_MALFORMED', 'unprotected header type')
   const prot = decode(p, { maxBytes: Infinity, maxItems })
   if (!(prot instanceof Map) || prot.size === 0)
     fail('ERR_COSE_MALFORMED', 'protected not a non-empty map')
@@ -162,11 +168,22 @@ export function kek(z) {
   return new Uint8Array(crypto.hkdfSync('sha256', z, new Uint8Array(), context, 32))
 }
 
-/** ECDH between our private JWK and a peer public JWK; Z as 4.5 defines it. */
+/**
+ * ECDH between our private JWK and a peer public JWK; Z as 4.5 defines it. An all-zero X25519
+ * Z (a small-order peer key) is ERR_KEY_INVALID (4.5); OpenSSL refuses to return it at all.
+ */
 export function ecdh(privJwk, pubJwk) {
-  return Uint8Array.from(
-    crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) }),
-  )
+  let z
+  try {
+    z = crypto.diffieHellman({ privateKey: privateKey(privJwk), publicKey: publicKey(pubJwk) })
+  } catch (e) {
+    if (pubJwk.crv === 'X25519' && e?.code === 'ERR_OSSL_FAILED_DURING_DERIVATION')
+      fail('ERR_KEY_INVALID', 'all-zero X25519 shared secret')
+    throw e
+  }
+  if (pubJwk.crv === 'X25519' && z.every((b) => b === 0))
+    fail('ERR_KEY_INVALID', 'all-zero X25519 shared secret')
+  return Uint8Array.from(z)
 }
 
 /** 4.5: the ephemeral COSE_Key to a JWK; the exact allowed parameter sets. */

@@ -111,7 +111,7 @@ export function verifyEvidence(bytes, resolve) {
   const payload = asEvidence(() => decode(s.payload, { maxBytes: 8192 }))
   asEvidence(() => checkPayload(payload))
   if (payload.get('issuer') !== issuer) fail('ERR_EVIDENCE_ISSUER_MISMATCH')
-  return { payload, digest: sha256(bytes) }
+  return { payload, digest: sha256(bytes), kid: s.protected.get(4) }
 }
 
 /** 7.6 */
@@ -140,14 +140,16 @@ export function verifyChain(records, resolve) {
   return v
 }
 
+/** 7.1; with an ES256 key the signature is randomised (only the other bytes reproduce). */
 export function createEvidence(jwk, payload) {
+  const alg = jwk.kty === 'EC' ? -7 : -8
   const P = encode(
     new Map([
-      [1, -8],
+      [1, alg],
       [4, kidOf(jwk)],
       [16, TYP],
     ]),
   )
   const body = encode(payload)
-  return encode(new Tag(18, [P, new Map(), body, sign(-8, jwk, P, body)]))
+  return encode(new Tag(18, [P, new Map(), body, sign(alg, jwk, P, body)]))
 }

@@ -158,9 +158,13 @@ function checkHeader(h) {
 function readOuter(bytes) {
   if (bytes.length > MAX_LETTER) fail('ERR_INPUT_TOO_LARGE', 'letter')
   const s = asLetter(() =>
-    decodeSign1(bytes, { maxBytes: MAX_LETTER, maxItems: 8192, understood: [-65537] }),
+    decodeSign1(bytes, {
+      maxBytes: MAX_LETTER,
+      maxItems: 8192,
+      understood: [-65537],
+      maxProtectedBytes: 512 * 1024,
+    }),
   )
-  if (s.protectedBytes.length > 512 * 1024) fail('ERR_INPUT_TOO_LARGE', 'protected header')
   if (s.unprotected.size !== 0) malformed('unprotected header not empty')
   const p = s.protected
   for (const k of p.keys()) if (![1, 2, 3, 4, 16, 33, -65537].includes(k)) malformed(`label ${k}`)
@@ -292,8 +296,8 @@ export function openLetter(bytes, resolve, privJwk, address) {
   const entry = l.payloadParsed.entries.find((e) => equal(e.kid, myKid))
   if (!entry) fail('ERR_NOT_A_RECIPIENT')
   if (entry.ephemeral.crv !== privJwk.crv) fail('ERR_KEY_INVALID', 'curve')
-  const z = ecdh(privJwk, entry.ephemeral)
-  if (z.every((b) => b === 0)) fail('ERR_LETTER_TAMPERED', 'all-zero shared secret')
+  // 5.8 step 4: an all-zero shared secret fails this step like any other, so it is tampering.
+  const z = asLetter(() => ecdh(privJwk, entry.ephemeral), 'ERR_LETTER_TAMPERED')
   const cek = asLetter(() => unwrap(kek(z), entry.wrapped), 'ERR_LETTER_TAMPERED')
   if (!equal(sha256(Buffer.from('barid-cek-commit-v1'), cek), h.get('commit')))
     fail('ERR_LETTER_TAMPERED', 'commit')

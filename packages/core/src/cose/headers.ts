@@ -27,6 +27,11 @@ export interface CoseReadOptions {
   allowUntagged?: boolean
   /** Labels the application understands when they are listed in `crit`. Default none. */
   understood?: readonly CborKey[]
+  /**
+   * Largest protected header, in bytes, compared with the byte string's length before it is
+   * decoded (`ERR_INPUT_TOO_LARGE`), so an oversize header costs no decoding. Default none.
+   */
+  maxProtectedBytes?: number
 }
 
 const COSE_TAGS: ReadonlySet<number> = new Set(Object.values(COSE_TAG))
@@ -103,6 +108,12 @@ export function readHeaders(
   options: CoseReadOptions = {},
 ): Headers {
   if (!(protectedRaw instanceof Uint8Array)) malformed('protected header must be a byte string')
+  const limit = options.maxProtectedBytes
+  if (limit !== undefined && protectedRaw.length > limit) {
+    throw new BaridError('ERR_INPUT_TOO_LARGE', `protected header exceeds ${limit} bytes`, {
+      details: { limit, size: protectedRaw.length },
+    })
+  }
   let prot: HeaderMap = EMPTY
   let protectedBytes = protectedRaw
   if (protectedRaw.length > 0) {

@@ -1,13 +1,17 @@
 /**
  * @module evidence/vectors
  * Builds spec/vectors/evidence.json: evidence records and chains from fixed Ed25519 node keys
- * (byte-exact), and records and chains a verifier must refuse, each with its reason code.
+ * (byte-exact) and fixed ES256 node keys (every byte but the randomised signature, which is kept
+ * from the committed file, cose/vectors-es256), and records and chains a verifier must refuse,
+ * each with its reason code.
  */
-import { toHex } from '../bytes.js'
-import { fixedKey, type FixedKey } from '../letter/fixed-keys.js'
-import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
+import { sha256, toHex } from '../bytes.js'
+import { fixedKey, type FixedKey, type FixedKeyCurve } from '../letter/fixed-keys.js'
+import { CborTag, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
 import { signSign1 } from '../cose/sign1.js'
+import { CommittedSignatures } from '../cose/vectors-es256.js'
 import { newLetterId } from '../letter/letter-id.js'
+import { highS } from '../letter/vectors-invalid.js'
 import {
   createEvidence,
   EVIDENCE_TYP,
@@ -17,12 +21,21 @@ import {
 import { encodeEvidenceRecord } from './record.js'
 import type { EvidenceRecord } from './types.js'
 
+type EvidenceFields = Omit<CreateEvidenceOptions, 'issuer' | 'key'>
+
 interface NodeKey extends FixedKey {
   issuer: string
+  alg: 'EdDSA' | 'ES256'
 }
 
-async function nodeKey(name: string, issuer: string, seed: number): Promise<NodeKey> {
-  return { ...(await fixedKey(name, 'Ed25519', 'sign', seed)), issuer }
+async function nodeKey(
+  name: string,
+  issuer: string,
+  seed: number,
+  curve: FixedKeyCurve = 'Ed25519',
+): Promise<NodeKey> {
+  const alg = curve === 'P-256' ? 'ES256' : 'EdDSA'
+  return { ...(await fixedKey(name, curve, 'sign', seed)), issuer, alg }
 }
 
 function recordJson(r: EvidenceRecord): Record<string, unknown> {
@@ -35,10 +48,23 @@ function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   return t
 }
 
-export async function makeVectors(): Promise<unknown> {
+/**
+ * The file's content. `committed` is the file as it stands, whose ES256 signatures are reused
+ * where nothing else changed.
+ *
+ * @example
+ * ```ts
+ * const file = await makeVectors(JSON.parse(readFileSync('spec/vectors/evidence.json', 'utf8')))
+ * ```
+ */
+export async function makeVectors(committed?: unknown): Promise<unknown> {
+  const pool = CommittedSignatures.of(committed)
   const eg = await nodeKey('post.eg-node-1', 'post.eg', 0x51)
   const dk = await nodeKey('digitalpost.dk-node-1', 'digitalpost.dk', 0x52)
   const unknown = await nodeKey('unlisted-node', 'post.eg', 0x53)
+  const eg2 = await nodeKey('post.eg-node-2-es256', 'post.eg', 0x54, 'P-256')
+  const dk2 = await nodeKey('digitalpost.dk-node-2-es256', 'digitalpost.dk', 0x55, 'P-256')
+  const listed = [eg, dk, eg2, dk2]
   const t0 = Date.UTC(2025, 5, 1, 9, 0, 0)
   const letter = {
     letterId: newLetterId(t0, new Uint8Array(10).fill(1)),
@@ -86,6 +112,45 @@ export async function makeVectors(): Promise<unknown> {
     }),
   )
 
+  // ES256 records: one opening a chain, one continuing an Ed25519 one (nothing depends on
+  // their randomised signatures but their own digests).
+  const es256 = async (k: NodeKey, o: EvidenceFields): Promise<SignedEvidence> => {
+    const e = await createEvidence({ ...o, ...as(k) })
+    const bytes = await pool.keep(e.bytes, k.publicKey)
+    return { ...e, bytes, digest: await sha256(bytes) }
+  }
+  const es256Submission = await es256(eg2, {
+    ...letter,
+    type: 'submission-accepted',
+    time: t0 + 130,
+  })
+  const es256Relay = await es256(dk2, {
+    ...letter,
+    type: 'relay-accepted',
+    time: t0 + 960,
+    prev: chain[0]!.digest,
+  })
+  // Each record with the key that signed it.
+  const signed: [SignedEvidence, NodeKey][] = [
+    ...chain.map((e, i): [SignedEvidence, NodeKey] => [e, i === 0 ? eg : dk]),
+    [failed[1]!, dk],
+    [failed[2]!, dk],
+    [es256Submission, eg2],
+    [es256Relay, dk2],
+  ]
+  // chain[0] with its protected header replaced and its payload and signature kept.
+  const withProtected = (header: [CborKey, CborValue][]): Uint8Array => {
+    const e = chain[0]!
+    return encodeCanonical(
+      new CborTag(18, [
+        encodeCanonical(new Map(header)),
+        new Map(),
+        encodeCanonical(encodeEvidenceRecord(e.record)),
+        e.bytes.slice(-64),
+      ]),
+    )
+  }
+
   const resignPayload = async (
     change: (m: Map<CborKey, CborValue>) => void,
     typ = EVIDENCE_TYP,
@@ -113,13 +178,21 @@ export async function makeVectors(): Promise<unknown> {
 
   return {
     description:
-      'Barid evidence records (spec/07-evidence.md). Node keys are Ed25519 private JWKs; kid = RFC 7638 SHA-256 thumbprint. ' +
+      'Barid evidence records (spec/07-evidence.md). Node keys are Ed25519 or P-256 (ES256) private JWKs; kid = RFC 7638 SHA-256 thumbprint. ' +
+      'Ed25519 records are reproducible byte for byte; ES256 signatures are randomised, so an ES256 record is reproduced in every byte but its last 64 (the signature) and its signature verified. ' +
       'The trust list maps a kid to the operator it belongs to; an unlisted kid is ERR_KEY_NOT_FOUND. digest = SHA-256 of the record bytes. ' +
       '"record" names two fields as the reference API does: letterId is the wire key "letter" and letterDigest is "digest" (spec 7.2); ' +
       '"payload" is the canonical payload the record signs (its COSE_Sign1 payload).',
-    keys: [eg, dk, unknown].map((k) => ({ name: k.name, kid: toHex(k.kid), jwk: k.jwk })),
-    trustList: [eg, dk].map((k) => ({ kid: toHex(k.kid), issuer: k.issuer })),
-    records: [...chain, ...failed.slice(1)].map((e) => ({
+    keys: [...listed, unknown].map((k) => ({
+      name: k.name,
+      alg: k.alg,
+      kid: toHex(k.kid),
+      jwk: k.jwk,
+    })),
+    trustList: listed.map((k) => ({ kid: toHex(k.kid), issuer: k.issuer })),
+    records: signed.map(([e, k]) => ({
+      alg: k.alg,
+      kid: toHex(k.kid),
       record: recordJson(e.record),
       payload: toHex(encodeCanonical(encodeEvidenceRecord(e.record))),
       bytes: toHex(e.bytes),
@@ -128,6 +201,7 @@ export async function makeVectors(): Promise<unknown> {
     chains: [
       { name: 'delivered-and-retrieved', records: b },
       { name: 'not-delivered', records: failed.map((e) => toHex(e.bytes)) },
+      { name: 'es256-relay-after-ed25519-submission', records: [b[0], toHex(es256Relay.bytes)] },
     ],
     invalidRecords: [
       {
@@ -188,6 +262,84 @@ export async function makeVectors(): Promise<unknown> {
         name: 'version-2',
         bytes: toHex(await resignPayload((m) => m.set('v', 2))),
         reason: 'ERR_UNSUPPORTED_VERSION',
+      },
+      {
+        name: 'es256-bit-flip-in-signature',
+        bytes: toHex(flipBit(es256Submission.bytes, (es256Submission.bytes.length - 5) * 8)),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'es256-high-s-signature',
+        bytes: toHex(highS(es256Submission.bytes)),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'kid-of-another-listed-key',
+        bytes: toHex(
+          await signSign1({
+            payload: encodeCanonical(encodeEvidenceRecord(chain[0]!.record)),
+            key: eg.privateKey,
+            protectedHeader: new Map<CborKey, CborValue>([
+              [4, dk.kid],
+              [16, EVIDENCE_TYP],
+            ]),
+          }),
+        ),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'kid-not-32-bytes',
+        bytes: toHex(
+          await signSign1({
+            payload: encodeCanonical(encodeEvidenceRecord(chain[0]!.record)),
+            key: eg.privateKey,
+            protectedHeader: new Map<CborKey, CborValue>([
+              [4, eg.kid.slice(0, 16)],
+              [16, EVIDENCE_TYP],
+            ]),
+          }),
+        ),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+      {
+        name: 'unknown-algorithm',
+        bytes: toHex(
+          withProtected([
+            [1, -35],
+            [4, eg.kid],
+            [16, EVIDENCE_TYP],
+          ]),
+        ),
+        reason: 'ERR_UNSUPPORTED_ALGORITHM',
+      },
+      {
+        name: 'alg-does-not-fit-key',
+        bytes: toHex(
+          withProtected([
+            [1, -7],
+            [4, eg.kid],
+            [16, EVIDENCE_TYP],
+          ]),
+        ),
+        reason: 'ERR_SIGNATURE_INVALID',
+      },
+      {
+        name: 'type-not-a-string',
+        bytes: toHex(await resignPayload((m) => m.set('type', 3))),
+        reason: 'ERR_EVIDENCE_MALFORMED',
+      },
+      {
+        name: 'unlisted-es256-node-key',
+        bytes: toHex(
+          (
+            await es256(await nodeKey('unlisted-node-es256', 'post.eg', 0x56, 'P-256'), {
+              ...letter,
+              type: 'submission-accepted',
+              time: t0,
+            })
+          ).bytes,
+        ),
+        reason: 'ERR_KEY_NOT_FOUND',
       },
       {
         name: 'letter-typ-instead-of-evidence-typ',

@@ -39,18 +39,23 @@ export function letterError(e: unknown, phase: LetterPhase): BaridError {
     )
   }
   if (code === 'ERR_KEY_INVALID') {
-    // Signature phase: the protected alg does not fit the sender's key, i.e. the alg was changed.
-    // Otherwise the letter's own ephemeral key is unusable; callers' keys are checked beforehand.
-    return phase === 'signature'
-      ? new BaridError(
-          'ERR_LETTER_TAMPERED',
-          "the letter's algorithm does not fit the sender's key",
-          { cause: e, details },
-        )
-      : new BaridError('ERR_LETTER_MALFORMED', `sealed letter is malformed: ${e.message}`, {
+    // Structure: the letter's own ephemeral key is unusable (5.7 step 6). Signature: the
+    // protected alg does not fit the sender's key, i.e. the alg was changed (5.7 step 4).
+    // Decrypt: the key agreement failed, which for a well-formed ephemeral key means an all-zero
+    // shared secret (a small-order X25519 point), a failure of 5.8 step 4 like any other there.
+    // Callers' own keys are checked before any of these.
+    return phase === 'structure'
+      ? new BaridError('ERR_LETTER_MALFORMED', `sealed letter is malformed: ${e.message}`, {
           cause: e,
           details,
         })
+      : new BaridError(
+          'ERR_LETTER_TAMPERED',
+          phase === 'signature'
+            ? "the letter's algorithm does not fit the sender's key"
+            : "the letter's ephemeral key gives no usable shared secret",
+          { cause: e, details },
+        )
   }
   return e
 }

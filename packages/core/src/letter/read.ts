@@ -127,11 +127,6 @@ function readX5chain(v: CborValue | undefined): readonly Uint8Array[] | undefine
 
 /** Checks the protected header against the profile and returns the letter header and signer. */
 function readProtected(d: DecodedSign1): { header: LetterHeader; signer: LetterSigner } {
-  if (d.protectedBytes.length > MAX_HEADER_BYTES)
-    throw new BaridError(
-      'ERR_INPUT_TOO_LARGE',
-      `protected header exceeds ${MAX_HEADER_BYTES} bytes`,
-    )
   if (d.unprotectedHeader.size !== 0) malformed('the unprotected header must be empty')
   const p: HeaderMap = d.protectedHeader
   for (const label of p.keys())
@@ -218,7 +213,13 @@ export async function readLetter(
   let header: LetterHeader
   let signer: LetterSigner
   try {
-    decoded = decodeSign1(bytes, { maxBytes, maxItems: 8192, understood: [BARID_LETTER_LABEL] })
+    // The header's size is checked before it is decoded (spec 04, 4.1 rule 5).
+    decoded = decodeSign1(bytes, {
+      maxBytes,
+      maxItems: 8192,
+      maxProtectedBytes: MAX_HEADER_BYTES,
+      understood: [BARID_LETTER_LABEL],
+    })
     ;({ header, signer } = readProtected(decoded))
   } catch (e) {
     throw letterError(e, 'structure')

@@ -4,7 +4,7 @@
  * changes an attacker or a broken implementation could make, each with the code a reader MUST
  * report.
  */
-import { concatBytes, fromHex, toHex, utf8 } from '../bytes.js'
+import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../bytes.js'
 import {
   CborTag,
   decodeStrict,
@@ -14,6 +14,7 @@ import {
 } from '../cbor/index.js'
 import { encryptCose } from '../cose/encrypt.js'
 import { signSign1 } from '../cose/sign1.js'
+import { X25519_SMALL_ORDER } from '../cose/x25519-small-order.js'
 import { encodeLetterContent } from './content.js'
 import type { FixedKey } from './fixed-keys.js'
 
@@ -86,6 +87,23 @@ export async function makeInvalidLetters(
   const nonCanonical = encodeNonCanonicalPayload(base, p.payload.length)
   const withUnprotected = encodeCanonical(
     new CborTag(18, [p.protBytes, new Map([[4, k.skatSigning.kid]]), p.payload, p.sig]),
+  )
+  // The sender's own signature over a payload whose entry for Amina carries a small-order key.
+  const smallOrder = await Promise.all(
+    X25519_SMALL_ORDER.map(async (point, i) => ({
+      name: `x25519-small-order-ephemeral-${i}`,
+      description: `the ephemeral key of the recipient's entry is the small-order point ${point.name}: the all-zero shared secret (5.8 step 4)`,
+      check: 'open',
+      key: k.amina.name,
+      letter: toHex(
+        await signSign1({
+          payload: withEphemeral(p.payload, k.amina.kid, fromHex(point.hex)),
+          key: k.skatSigning.privateKey,
+          protectedHeader: p.protBytes,
+        }),
+      ),
+      reason: 'ERR_LETTER_TAMPERED',
+    })),
   )
   return [
     {
@@ -255,6 +273,7 @@ export async function makeInvalidLetters(
       letter: toHex(withUnprotected),
       reason: 'ERR_LETTER_MALFORMED',
     },
+    ...smallOrder,
   ]
 
   async function resignWithAlg(bytes: Uint8Array, alg: number): Promise<Uint8Array> {
@@ -263,6 +282,27 @@ export async function makeInvalidLetters(
     prot.set(1, alg)
     return encodeCanonical(new CborTag(18, [encodeCanonical(prot), new Map(), payload, sig]))
   }
+}
+
+/**
+ * A letter's payload (its COSE_Encrypt) with the ephemeral key of the entry for `kid` replaced
+ * by the X25519 u-coordinate `x`.
+ *
+ * @example
+ * ```ts
+ * const payload = withEphemeral(letterPayload, recipientKid, new Uint8Array(32))
+ * ```
+ */
+export function withEphemeral(payload: Uint8Array, kid: Uint8Array, x: Uint8Array): Uint8Array {
+  const t = decodeStrict(payload, { tags: new Set([96]) }) as CborTag
+  const [prot, u, ct, recipients] = t.value as [CborValue, CborValue, CborValue, CborValue[][]]
+  const changed = recipients.map((r) => {
+    const unprotected = r[1] as Map<CborKey, CborValue>
+    if (!bytesEqual(unprotected.get(4) as Uint8Array, kid)) return r
+    const epk = new Map(unprotected.get(-1) as Map<CborKey, CborValue>).set(-2, x)
+    return [r[0]!, new Map(unprotected).set(-1, epk), r[2]!]
+  })
+  return encodeCanonical(new CborTag(96, [prot, u, ct, changed]))
 }
 
 /** The order of the P-256 group (spec 04, 4.4). */

@@ -18,6 +18,8 @@ import {
 } from './envelope.js'
 import { signForkStatement, verifyForkStatement } from './fork-statement.js'
 import type { MerkleLog } from './log.js'
+import { CommittedSignatures } from '../cose/vectors-es256.js'
+import { highS } from '../letter/vectors-invalid.js'
 import { buildLog, mustFail, T0 } from './vectors-merkle.js'
 import { signCosignature, verifyCosignature } from './witness.js'
 
@@ -30,6 +32,15 @@ export interface VectorKey {
   pair: KeyPair
 }
 
+/** The keys of the ES256 and untrusted-key entries, and the committed ES256 signatures. */
+export interface MoreKeys {
+  /** digitalpost.dk's log key, ES256. */
+  es256LogKey: VectorKey
+  /** A log key no verifier trusts. */
+  unlistedLogKey: VectorKey
+  pool: CommittedSignatures
+}
+
 /** The `checkpoints`, `cosignatures` and `forkStatements` sections. */
 export async function signedVectors(
   log: MerkleLog,
@@ -37,6 +48,7 @@ export async function signedVectors(
   logKey: VectorKey,
   witnessKey: VectorKey,
   resolveKey: KeyResolver,
+  more: MoreKeys,
 ): Promise<Record<string, unknown>> {
   const forkedLeaves = [...leaves]
   forkedLeaves[2] = fromHex('11')
@@ -49,6 +61,17 @@ export async function signedVectors(
     ['6 leaves', await cp(log, 6, T0 + 90)],
     ['8 leaves', await cp(log, 8, T0 + 120)],
   ]
+  // digitalpost.dk's log over the same leaves, signed with ES256.
+  const es256Cp = async (size: number, time: number, logId = 'digitalpost.dk') => {
+    const c = await signCheckpoint(
+      { logId, size, root: await log.root(size), time },
+      more.es256LogKey.pair,
+    )
+    return { ...c, bytes: await more.pool.keep(c.bytes, more.es256LogKey.pair.publicKey) }
+  }
+  cps.push(['3 leaves, digitalpost.dk log (ES256)', await es256Cp(3, T0 + 70)])
+  cps.push(['8 leaves, digitalpost.dk log (ES256)', await es256Cp(8, T0 + 130)])
+  const es256Eight = cps[5]![1].bytes
   const cpJson = ([description, c]: [string, SignedCheckpoint]) => ({
     description,
     hex: toHex(c.bytes),
@@ -115,6 +138,31 @@ export async function signedVectors(
       'epoch 0 written out (epoch 0 is left out: one checkpoint, one encoding)',
       'ERR_CHECKPOINT_INVALID',
       await rawCheckpoint({ ...base, epoch: 0 }),
+    ],
+    [
+      'ES256, signature changed in its 5th-last byte',
+      'ERR_SIGNATURE_INVALID',
+      (() => {
+        const t = es256Eight.slice()
+        t[t.length - 5]! ^= 1
+        return t
+      })(),
+    ],
+    ['ES256, signature with a high S (spec 04, 4.4)', 'ERR_SIGNATURE_INVALID', highS(es256Eight)],
+    [
+      'signed by a log key no verifier trusts (unlistedKeys)',
+      'ERR_KEY_NOT_FOUND',
+      (
+        await signCheckpoint(
+          { logId: 'post.eg', size: 3, root: base.root, time: base.time },
+          more.unlistedLogKey.pair,
+        )
+      ).bytes,
+    ],
+    [
+      "naming post.eg as its log, signed by digitalpost.dk's log key (ES256)",
+      'ERR_CHECKPOINT_INVALID',
+      (await es256Cp(3, T0 + 60, 'post.eg')).bytes,
     ],
     [
       'signed by the witness key, which is not a log key',
