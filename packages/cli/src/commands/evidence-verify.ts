@@ -143,6 +143,7 @@ Options:
     const logged = bundle
       ? await verifyBundleLog(bundle, {
           issuers: trail.map((t) => t.record.issuer),
+          signedAt: trail.map((t) => t.signedAt),
           trusted: trail.map((t) => t.peer.certificate),
           certificates: await Promise.all(certificates.map((c) => parseCertificate(c))),
           store,
