@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   ERR_EVIDENCE_MALFORMED: { http: 400, summary: 'An evidence record is not well formed.' },
   ERR_EVIDENCE_CHAIN_BROKEN: { http: 400, summary: 'An evidence record does not point to the record before it.' },
   ERR_EVIDENCE_ISSUER_MISMATCH: { http: 400, summary: 'An evidence record is signed by a key that does not belong to the operator it names as issuer.' },
+  ERR_EVIDENCE_TIME_INVALID: { http: 400, summary: 'An evidence record is dated later than the verification time, or than the checkpoint of the log that shows it, beyond the allowed clock skew.' },
   // registered mail (spec/17)
   ERR_NOTIFICATION_FAILED: { http: 502, summary: 'A notification channel did not take a notification.' },
 
@@ -85,6 +86,7 @@ export const ERROR_CODES = {
   ERR_LOG_INCONSISTENT: { http: 409, summary: 'Two checkpoints of one log cannot both be true: the log forked or rolled back.' },
   ERR_LOG_INDEX_OUT_OF_RANGE: { http: 400, summary: 'A leaf index or tree size lies beyond the log.' },
   ERR_WITNESS_STATEMENT_INVALID: { http: 400, summary: 'A cosignature or fork statement is malformed, not signed by its witness, or does not show what it claims.' },
+  ERR_WITNESS_INSUFFICIENT: { http: 400, summary: 'Fewer independent witnesses cosigned the log state shown for a record than the verifier requires, or no log proof is given for it.' },
   ERR_LOG_RESET_INVALID: { http: 400, summary: 'A log reset is malformed, not signed by a governance key, not for the log or epoch asked, or a checkpoint of a new epoch comes without a valid one.' },
 
   // --- trust list and federation ---------------------------------------------------------------

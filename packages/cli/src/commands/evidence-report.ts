@@ -3,9 +3,10 @@
  * What `barid evidence verify` tells an auditor or a court about a verified bundle (spec 21.7):
  * who issued each record, what it says and when, which letter (its id and the SHA-256 of its
  * bytes, which anyone holding the letter can recompute), each record's own SHA-256, which trust
- * list it was verified under (federation, sequence, issue time, SHA-256 of the file), whether
- * revocation was checked, and which records a log proof shows in their issuer's log and which
- * none does. The same facts as JSON and as text.
+ * list it was verified under (federation, sequence, SHA-256 of the file) and how old it was then
+ * (issued and next update due, relative to the verification time), whether revocation was
+ * checked, which records a log proof shows in their issuer's log and which none does, and which
+ * checkpoints no independent witness vouches for. The same facts as JSON and as text.
  */
 import { iso } from '../command.js'
 import {
@@ -20,6 +21,8 @@ import {
 /** The JSON answer of a verification that passed. */
 export interface EvidenceReport {
   readonly ok: true
+  /** The time the verification was made for (`--now`, or the clock). */
+  readonly verifiedAt: string
   readonly letter: { readonly id: string; readonly digest: string }
   readonly records: readonly {
     readonly index: number
@@ -40,12 +43,16 @@ export interface EvidenceReport {
     readonly federation: string
     readonly sequence: number
     readonly issued: string
+    /** When the list's next update was due: a newer list may exist after it. */
+    readonly nextUpdate: string
     /** SHA-256 of the trust list file's bytes, hex. */
     readonly digest: string
     readonly freshness: string
   }
   readonly revocation: 'checked' | 'not-checked'
   readonly log: readonly (Omit<BundleLogResult, 'time'> & { readonly time: string })[]
+  /** `--require-witnesses`: independent witnesses each record's checkpoint needed; 0 for none. */
+  readonly witnessesRequired: number
 }
 
 /**
@@ -53,19 +60,26 @@ export interface EvidenceReport {
  *
  * @example
  * ```ts
- * const report = await evidenceReport({ trail, logged, list, freshness, revocation: 'checked' })
+ * const report = await evidenceReport({
+ *   ...{ trail, logged, list, now: ctx.now, freshness },
+ *   ...{ revocation: 'checked', witnessesRequired: 0 },
+ * })
  * ```
  */
 export async function evidenceReport(o: {
   trail: readonly TrustedEvidence[]
   logged: readonly BundleLogResult[]
   list: TrustList
+  /** The verification time, Unix seconds. */
+  now: number
   freshness: string
   revocation: 'checked' | 'not-checked'
+  witnessesRequired: number
 }): Promise<EvidenceReport> {
   const first = o.trail[0]!.record
   return {
     ok: true,
+    verifiedAt: iso(o.now),
     letter: { id: first.letterId, digest: toHex(first.letterDigest) },
     records: o.trail.map((t, i) => ({
       index: i,
@@ -84,12 +98,31 @@ export async function evidenceReport(o: {
       federation: o.list.federation,
       sequence: o.list.sequence,
       issued: iso(o.list.issued),
+      nextUpdate: iso(o.list.nextUpdate),
       digest: toHex(await sha256(o.list.bytes)),
       freshness: o.freshness,
     },
     revocation: o.revocation,
     log: o.logged.map((l) => ({ ...l, time: iso(l.time) })),
+    witnessesRequired: o.witnessesRequired,
   }
+}
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
+
+/** A duration in the largest unit that reads naturally: days, hours or minutes. */
+function span(seconds: number): string {
+  if (seconds < 60) return 'less than a minute'
+  if (seconds < 3600) return plural(Math.floor(seconds / 60), 'minute')
+  if (seconds < 86_400) return plural(Math.floor(seconds / 3600), 'hour')
+  return plural(Math.floor(seconds / 86_400), 'day')
+}
+
+/** `time` said relative to `now`, both ISO 8601 text: "3 days before this verification". */
+function relative(time: string, now: string): string {
+  const d = (Date.parse(time) - Date.parse(now)) / 1000
+  if (d === 0) return 'at the time of this verification'
+  return `${span(Math.abs(d))} ${d < 0 ? 'before' : 'after'} this verification`
 }
 
 /**
@@ -114,11 +147,20 @@ export function reportLines(r: EvidenceReport): string[] {
   for (const l of r.log) {
     const epoch = l.epoch > 0 ? ` (epoch ${l.epoch}: reset by its governance, spec 16.12)` : ''
     const cosigned =
-      l.witnesses.length > 0 ? `, cosigned by ${l.witnesses.join(', ')}` : ', no cosignature'
+      l.witnesses.length > 0
+        ? `, cosigned by ${l.witnesses.join(', ')}`
+        : ', cosigned by no witness'
     lines.push(
       `  record ${l.record + 1} is leaf ${l.index} of ${l.logId}'s log${epoch} ` +
         `(checkpoint of ${l.size} at ${l.time}${cosigned})`,
     )
+    // Spec 16.8 rule 3: the log's own signature shows what it claims, not that others saw it.
+    if (l.witnesses.length === 0)
+      lines.push(
+        `  record ${l.record + 1}: no independent witness vouches for this state of ` +
+          `${l.logId}'s log: only ${l.logId} itself signed it, so nothing shows that it ` +
+          'showed the same contents to others',
+      )
   }
   for (const x of r.records.filter((x) => !x.logged)) {
     lines.push(
@@ -126,12 +168,27 @@ export function reportLines(r: EvidenceReport): string[] {
         `that it is in ${x.issuer}'s log was not checked`,
     )
   }
+  const due = Date.parse(t.nextUpdate) <= Date.parse(r.verifiedAt)
   lines.push(
     `  letter ${r.letter.id}, SHA-256 of the letter ${r.letter.digest}`,
-    `  trust list issued ${t.issued}, SHA-256 of the file ${t.digest}`,
+    `  verified as of ${r.verifiedAt}`,
+    `  trust list issued ${t.issued}, ${relative(t.issued, r.verifiedAt)}, ` +
+      `SHA-256 of the file ${t.digest}`,
+    due
+      ? `  its next update was due ${t.nextUpdate}, ${relative(t.nextUpdate, r.verifiedAt)}: ` +
+          'a newer list may exist, showing changes since it was issued (an operator suspended ' +
+          'or withdrawn, a CA retired). An old list is not a forged one: its signature ' +
+          'verifies, and it shows the federation as it stood when it was issued'
+      : `  its next update is due ${t.nextUpdate}, ${relative(t.nextUpdate, r.verifiedAt)}: ` +
+          'it was the current list then',
     r.revocation === 'checked'
       ? '  revocation checked'
       : '  revocation not checked (no revocation lists given)',
   )
+  if (r.witnessesRequired > 0)
+    lines.push(
+      `  every record is in a checkpoint that at least ${r.witnessesRequired} independent ` +
+        `witness${r.witnessesRequired === 1 ? '' : 'es'} cosigned, as required`,
+    )
   return lines
 }

@@ -6,7 +6,7 @@
  * trust list at the time the record was signed, and not retired then (the bundle's key
  * retirement times, spec 21.4, 21.7).
  */
-import { many, optional, type Command } from '../command.js'
+import { integer, many, optional, type Command } from '../command.js'
 import {
   BaridError,
   parseCertificate,
@@ -19,6 +19,7 @@ import {
 import { UsageError } from '../errors.js'
 import { readBytes, readCertificateFile, resolvePath } from '../files.js'
 import { loadTrustList, readGovernanceKeys } from '../trust-input.js'
+import { assertSameFederation, requireWitnesses } from './evidence-policy.js'
 import { evidenceReport, reportLines } from './evidence-report.js'
 import { at, located } from './evidence-where.js'
 
@@ -37,9 +38,14 @@ retirement time the bundle gives for its key (after a node key rotation) is refu
 ERR_KEY_RETIRED; a bundle without retirement times is read as retiring no key. When the
 bundle carries log proofs (spec 16.8), each record's inclusion proof and its issuer's signed
 checkpoint are verified too, and the witnesses that cosigned it are listed; a record without
-one is reported as not shown in a log. The report gives the letter's id and SHA-256, each
-record's SHA-256, and the trust list used (federation, sequence, issue time, SHA-256); its
-freshness is reported but not required. Nothing is fetched. Exits 1 if anything fails, saying
+one is reported as not shown in a log, and a checkpoint no witness other than the log
+cosigned as vouched for by no independent witness. A record dated more than 300 s after the
+verification time (--now), or after the checkpoint that shows it in its log, is refused with
+ERR_EVIDENCE_TIME_INVALID. The report gives the letter's id and SHA-256, each record's
+SHA-256, and the trust list used (federation, sequence, SHA-256), with when it was issued and
+when its next update was due, relative to the verification time; its freshness is reported
+but not required. A trust list that holds none of the bundle's operators is refused as
+appearing to be another federation's. Nothing is fetched. Exits 1 if anything fails, saying
 which record, certificate, revocation list or log proof failed and what that means.
 
 Options:
@@ -48,15 +54,21 @@ Options:
       --cert FILE            A node certificate (PEM/DER) of a signer. Repeatable; added to
                              those in a bundle.
       --revocations FILE     An operator's revocation list. Repeatable; added to a bundle's.
-                             Without any, revocation is reported as not checked.`,
+                             Without any, revocation is reported as not checked.
+      --require-witnesses N  Refuse (ERR_WITNESS_INSUFFICIENT, exit 1) unless every record has
+                             a log proof whose checkpoint at least N witnesses other than the
+                             log cosigned (spec 16.8 rule 3). Default: none required.`,
   options: {
     'trust-list': { type: 'string' },
     'governance-key': { type: 'string', multiple: true },
     cert: { type: 'string', multiple: true },
     revocations: { type: 'string', multiple: true },
+    'require-witnesses': { type: 'string' },
   },
   positionals: ['file'],
   async run(ctx, values, [file]) {
+    // 0: none required. At most the cosignatures a bundle's log entry can hold.
+    const witnessesRequired = integer(values, 'require-witnesses', 0, 16)
     const keys = await readGovernanceKeys(ctx.cwd, many(values, 'governance-key'))
     const listFile = optional(values, 'trust-list')
     if (listFile === undefined) throw new UsageError('--trust-list is required')
@@ -82,6 +94,9 @@ Options:
         ),
       )),
     ]
+    const parsed = await Promise.all(certificates.map((c) => parseCertificate(c)))
+    // Before anything is judged under it: a list of another federation refuses every part.
+    assertSameFederation(list, parsed.map((c) => c.operatorId))
     const crls = [
       ...(bundle?.revocationLists ?? []),
       ...(await Promise.all(
@@ -143,8 +158,9 @@ Options:
     const logged = bundle
       ? await verifyBundleLog(bundle, {
           issuers: trail.map((t) => t.record.issuer),
+          signedAt: trail.map((t) => t.signedAt),
           trusted: trail.map((t) => t.peer.certificate),
-          certificates: await Promise.all(certificates.map((c) => parseCertificate(c))),
+          certificates: parsed,
           store,
         }).catch((e: unknown) => {
           // The check names the record whose log entry failed (0-based) in its details.
@@ -152,12 +168,15 @@ Options:
           throw typeof record === 'number' ? located(e, { part: 'log', record }) : e
         })
       : []
+    if (witnessesRequired > 0) requireWitnesses(logged, trail.length, witnessesRequired)
     const report = await evidenceReport({
       trail,
       logged,
       list,
+      now: ctx.now,
       freshness: store.freshness().state,
       revocation: revocation ? 'checked' : 'not-checked',
+      witnessesRequired,
     })
     if (ctx.json) {
       ctx.out(JSON.stringify(report))

@@ -28,6 +28,9 @@ const RECORD: Partial<Record<BaridErrorCode, string>> = {
     'the records do not form one unbroken chain about one letter: a record is missing, added, out of order, or about another letter or recipient',
   ERR_KEY_NOT_FOUND: 'the bundle holds no certificate for the key that signed it',
   ERR_KEY_RETIRED: 'it is dated at or after the time its operator retired the key that signed it',
+  ERR_EVIDENCE_TIME_INVALID:
+    'it is dated after the time of this verification, by more than the 300 seconds clocks may ' +
+    'differ: it cannot have been made yet, or its issuer dated it wrongly',
   ERR_CERT_REVOKED:
     'the certificate of the key that signed it had been revoked by the time the record gives',
   ERR_CERT_REVOCATION_UNAVAILABLE:

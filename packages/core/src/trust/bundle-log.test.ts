@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { sha256, utf8 } from '../bytes.js'
 import { createEvidence, type SignedEvidence } from '../evidence/create.js'
@@ -9,7 +10,13 @@ import { createMemoryLogStore } from '../transparency/store.js'
 import { parseCertificate } from '../x509/index.js'
 import { codeOf } from '../../test/code-of.js'
 import { verifyBundleLog } from './bundle-log.js'
-import type { EvidenceBundle, LoggedRecord } from './evidence-bundle.js'
+import { signCosignature } from '../transparency/witness.js'
+import {
+  createEvidenceBundle,
+  readEvidenceBundle,
+  type EvidenceBundle,
+  type LoggedRecord,
+} from './evidence-bundle.js'
 import { verifyEvidenceWithTrust } from './evidence-trust.js'
 import { createTrustList, verifyTrustList } from './trust-list.js'
 import { TrustStore } from './trust-store.js'
@@ -70,6 +77,7 @@ async function verifyLog(log: LoggedRecord[]) {
   const trail = await verifyEvidenceWithTrust(records, { store, keys, offline: true })
   return verifyBundleLog(bundle, {
     issuers: trail.map((t) => t.record.issuer),
+    signedAt: trail.map((t) => t.signedAt),
     trusted: trail.map((t) => t.peer.certificate),
     certificates: await Promise.all(bundle.certificates.map((c) => parseCertificate(c))),
     store,
@@ -108,5 +116,79 @@ describe('a bundle whose checkpoints of one log cannot both be true (spec 16.8 r
       code: 'ERR_PROOF_INVALID',
       details: { record: 2 },
     })
+  })
+})
+
+describe('a record dated after the checkpoint that shows it in the log (spec 16.8 rule 2)', () => {
+  it('accepts a record dated up to the clock skew after its checkpoint, and refuses one dated later as ERR_EVIDENCE_TIME_INVALID', async () => {
+    // The delivered record is dated VECTOR_NOW + 180; its checkpoint is signed `offset` seconds
+    // before that. A log cannot hold a record before it was made, beyond the 300 s of 16.4.3.
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: -400, max: 900 }), async (offset) => {
+        const entry = await logged(2, [other(0), delivered.bytes], 1, 180 - offset)
+        const got = await codeOf(verifyLog([entry]))
+        expect(got).toBe(offset > 300 ? 'ERR_EVIDENCE_TIME_INVALID' : 'accepted')
+      }),
+      { numRuns: 20, examples: [[300], [301]] },
+    )
+  })
+
+  it('names the record and both times in the details', async () => {
+    const entry = await logged(2, [other(0), delivered.bytes], 1, 180 - 301)
+    await expect(verifyLog([entry])).rejects.toMatchObject({
+      code: 'ERR_EVIDENCE_TIME_INVALID',
+      details: { record: 2, time: VECTOR_NOW + 180, checkpoint: VECTOR_NOW - 121 },
+    })
+  })
+})
+
+describe('cosignatures and log entries given twice (spec 16.8 rule 3, 21.7)', () => {
+  it('refuses two cosignatures by one witness on one checkpoint as ERR_WITNESS_STATEMENT_INVALID', async () => {
+    // post.eg's log shows the accepted record; digitalpost.dk witnesses it.
+    const log = await openLog({ store: createMemoryLogStore() })
+    const { size, root } = await log.append([accepted.bytes, other(0)])
+    const checkpoint = await signCheckpoint(
+      { logId: 'post.eg', size, root, time: VECTOR_NOW + 90 },
+      eg,
+    )
+    const cosign = (time: number) =>
+      signCosignature({
+        checkpoint,
+        witnessId: 'digitalpost.dk',
+        witnessKey: dk,
+        time: VECTOR_NOW + time,
+      })
+    const base: LoggedRecord = {
+      record: 0,
+      checkpoint: checkpoint.bytes,
+      proof: await log.inclusionProof(0),
+      cosignatures: [],
+    }
+    const [once, again] = [await cosign(95), await cosign(96)]
+    const witnessed = await verifyLog([{ ...base, cosignatures: [once] }])
+    expect(witnessed.map((l) => l.witnesses)).toEqual([['digitalpost.dk']])
+    for (const cosignatures of [
+      [once, once],
+      [once, again],
+    ]) {
+      await expect(verifyLog([{ ...base, cosignatures }])).rejects.toMatchObject({
+        code: 'ERR_WITNESS_STATEMENT_INVALID',
+        details: { record: 0, witness: 'digitalpost.dk' },
+      })
+    }
+  })
+
+  it('refuses a bundle with two log entries for one record as ERR_EVIDENCE_BUNDLE_MALFORMED', async () => {
+    const entry = await logged(1, [relayed.bytes, other(0)], 0, 130)
+    const bundle: EvidenceBundle = {
+      records,
+      certificates: [p.egNode.der, p.dkNode.der],
+      revocationLists: [],
+      log: [entry],
+    }
+    expect(readEvidenceBundle(createEvidenceBundle(bundle)).log).toHaveLength(1)
+    expect(await codeOf(() => createEvidenceBundle({ ...bundle, log: [entry, entry] }))).toBe(
+      'ERR_EVIDENCE_BUNDLE_MALFORMED',
+    )
   })
 })

@@ -2,10 +2,12 @@
  * @module trust/bundle-log
  * The log part of an evidence bundle's offline check (spec 21.7 step 6): for each `log` entry,
  * the checkpoint is signed by the log of the record's issuer, the inclusion proof puts the record
- * in that tree, the cosignatures verify, and every log or witness key speaks for its operator at
+ * in that tree, the record is not dated after that checkpoint (beyond the clock skew), the
+ * cosignatures verify, one per witness, and every log or witness key speaks for its operator at
  * the time of its signature (21.3). One implementation for the CLI and the test vectors.
  */
 import { bytesEqual } from '../bytes.js'
+import { DEFAULT_CLOCK_SKEW } from '../clock.js'
 import { BaridError } from '../errors.js'
 import { importPublicJwk } from '../keys/index.js'
 import { verifyCheckpoint, type SignedCheckpoint } from '../transparency/checkpoint.js'
@@ -37,6 +39,8 @@ export interface BundleLogResult {
 export interface VerifyBundleLogOptions {
   /** The issuer of each record, in bundle order (from verifying the records first). */
   readonly issuers: readonly string[]
+  /** The time of each record in Unix seconds (`signedAt`), in bundle order, likewise. */
+  readonly signedAt: readonly number[]
   /** Certificates already validated with the records (their signers): not checked again. */
   readonly trusted: readonly ParsedCertificate[]
   /** The bundle's other certificates, validated here when a checkpoint or cosignature uses one. */
@@ -50,7 +54,9 @@ export interface VerifyBundleLogOptions {
  * Throws the transparency codes (`ERR_CHECKPOINT_INVALID`, `ERR_PROOF_INVALID`, ...) and the
  * trust store's for a key that did not speak for its operator, with the 0-based index of the
  * record whose entry failed in `details.record`; `ERR_LOG_INCONSISTENT` when two checkpoints of
- * one log in the bundle cannot both be true (spec 16.8 rule 4).
+ * one log in the bundle cannot both be true (spec 16.8 rule 4); `ERR_EVIDENCE_TIME_INVALID` for a
+ * record dated more than the clock skew after the checkpoint that shows it in the log (rule 2);
+ * `ERR_WITNESS_STATEMENT_INVALID` for two cosignatures by one witness on one checkpoint (rule 3).
  *
  * @example
  * ```ts
@@ -121,12 +127,31 @@ export async function verifyBundleLog(
       path: l.proof.path,
       root: cp.root,
     })
-    const witnesses = new Set<string>()
+    // A log cannot hold a record before it was made: past the clock skew the two signed times
+    // contradict each other (16.8 rule 2).
+    const signedAt = o.signedAt[l.record]!
+    if (signedAt > cp.time + DEFAULT_CLOCK_SKEW) {
+      throw new BaridError(
+        'ERR_EVIDENCE_TIME_INVALID',
+        'the record is dated after the checkpoint that shows it in the log: ' +
+          'it cannot have been logged before it was made',
+        { details: { time: signedAt, checkpoint: cp.time } },
+      )
+    }
+    // One witness counts once (16.8 rule 3); a bundle holds one cosignature per witness (21.7).
+    const seen = new Set<string>()
     for (const c of l.cosignatures) {
       const v = await verifyCosignature(c, { checkpoint: cp, resolveKey })
       await vouched(v.kid, v.time)
-      if (v.witnessId !== cp.logId) witnesses.add(v.witnessId)
+      if (seen.has(v.witnessId))
+        throw new BaridError(
+          'ERR_WITNESS_STATEMENT_INVALID',
+          `two cosignatures by ${v.witnessId} of one checkpoint: a witness counts once`,
+          { details: { witness: v.witnessId } },
+        )
+      seen.add(v.witnessId)
     }
+    const witnesses = [...seen].filter((w) => w !== cp.logId)
     const result: BundleLogResult = {
       record: l.record,
       logId: cp.logId,
@@ -134,7 +159,7 @@ export async function verifyBundleLog(
       index: l.proof.index,
       size: cp.size,
       time: cp.time,
-      witnesses: [...witnesses].sort(),
+      witnesses: witnesses.sort(),
     }
     return { result, checkpoint: cp }
   }

@@ -83,6 +83,7 @@ async function verifyBundle(bytes: Uint8Array) {
   })
   const log = await verifyBundleLog(bundle, {
     issuers: trail.map((t) => t.record.issuer),
+    signedAt: trail.map((t) => t.signedAt),
     trusted: trail.map((t) => t.peer.certificate),
     certificates: await Promise.all(bundle.certificates.map((c) => parseCertificate(c))),
     store,

@@ -133,6 +133,10 @@ export async function makeVectors(): Promise<unknown> {
     cosignatures: [await signCosignature(witnessed)],
   }
   const withLog: EvidenceBundle = { records, certificates, revocationLists: [], log: [logged] }
+  // The same tree signed six minutes before the accepted record was made (spec 16.8 rule 2).
+  const early = await signCheckpoint({ logId: 'post.eg', size, root, time: VECTOR_NOW - 300 }, eg)
+  // A second cosignature by the same witness, a second later (spec 16.8 rule 3).
+  const again = await signCosignature({ ...witnessed, time: time + 6 })
   const foreign = await signCheckpoint({ logId: 'digitalpost.dk', size, root, time }, dk)
 
   // post.eg retires its node key one second after the accepted record; Digital Post's key is
@@ -146,6 +150,12 @@ export async function makeVectors(): Promise<unknown> {
   }
 
   const afterWithdrawal = await sign(eg, { type: 'submission-accepted', time: ms(WITHDRAWN) })
+  // Dated 301 s after the time the vectors are verified at: beyond the clock skew (spec 21.7).
+  const deliveredLater = await sign(
+    dk,
+    { type: 'delivered', recipient: RECIPIENT, time: ms(CHECK_AT + 301) },
+    relayed,
+  )
   const deliveredWhenRevoked = await sign(
     dk,
     { type: 'delivered', recipient: RECIPIENT, time: ms(REVOKED) },
@@ -216,6 +226,28 @@ export async function makeVectors(): Promise<unknown> {
       ...withLog,
       log: [{ ...logged, checkpoint: foreign.bytes, cosignatures: [] }],
     }),
+    bad(
+      'record dated more than 300 s after the checkpoint that shows it in the log',
+      'ERR_EVIDENCE_TIME_INVALID',
+      { ...withLog, log: [{ ...logged, checkpoint: early.bytes, cosignatures: [] }] },
+    ),
+    bad('record dated more than 300 s after `now`', 'ERR_EVIDENCE_TIME_INVALID', {
+      ...plain,
+      records: [records[0]!, records[1]!, deliveredLater.bytes],
+      revocationLists: [],
+    }),
+    bad(
+      'two log entries for one record',
+      MALFORMED,
+      edited(withLog, (m) => {
+        const [entry] = m.get('log') as Cbor[]
+        m.set('log', [entry!, entry!])
+      }),
+    ),
+    bad('two cosignatures by one witness of one checkpoint', 'ERR_WITNESS_STATEMENT_INVALID', {
+      ...withLog,
+      log: [{ ...logged, cosignatures: [...logged.cosignatures, again] }],
+    }),
   ]
 
   const { kty, crv, x } = gov.publicJwk as { kty: string; crv: string; x: string }
@@ -226,7 +258,9 @@ export async function makeVectors(): Promise<unknown> {
       'decode the bundle; install each revocation list under the listed operator whose CA signed it; verify the records ' +
       'as a chain with keys found by kid among its certificates, each signer for the record issuer at the record time ' +
       '(ms, rounded down to seconds: `signedAt`) and not retired then; verify each log entry (a checkpoint of the ' +
-      "issuer's log, the inclusion proof of the record bytes, cosignatures). Keys and certificates are those of " +
+      "issuer's log, the inclusion proof of the record bytes, the record dated at most 300 s after the checkpoint, " +
+      'cosignatures, at most one per witness). A record dated more than 300 s after `now` is refused; so is a ' +
+      'bundle with two log entries for one record. Keys and certificates are those of ' +
       'trust-list.json (public Ed25519 test keys). Times other than record times are Unix seconds.',
     now: CHECK_AT,
     governanceKeys: [{ kty, crv, x }],

@@ -45,7 +45,7 @@ export interface LoggedRecord {
   readonly checkpoint: Uint8Array
   /** Inclusion proof of the record's leaf in that checkpoint's tree. */
   readonly proof: InclusionProof
-  /** Witnesses' cosignatures of the checkpoint. */
+  /** Witnesses' cosignatures of the checkpoint, one per witness (spec 21.7). */
   readonly cosignatures: readonly Uint8Array[]
 }
 
@@ -65,7 +65,7 @@ export interface EvidenceBundle {
   readonly certificates: readonly Uint8Array[]
   /** Revocation lists of the issuing operators, as published around the records' times. */
   readonly revocationLists: readonly Uint8Array[]
-  /** Where records are in their issuers' logs; absent or empty when not given. */
+  /** Where records are in their issuers' logs, one entry per record; absent or empty if none. */
   readonly log?: readonly LoggedRecord[]
   /**
    * Retirement times of the retired keys among the signers, unique by kid. Absent or empty: no
@@ -163,6 +163,10 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
   const log = r.has('log')
     ? r.array('log', EVIDENCE_BUNDLE_LIMITS.maxRecords).map((v) => readLogged(v, records.length))
     : undefined
+  // One place per record in its issuer's log: a second entry would give a record two answers.
+  log?.forEach((l, i) => {
+    if (log.findIndex((x) => x.record === l.record) !== i) r.fail('log', 'one entry per record')
+  })
   const retiredKeys = r.has('retired-keys')
     ? r.array('retired-keys', EVIDENCE_BUNDLE_LIMITS.maxRetiredKeys).map(readRetirement)
     : undefined

@@ -128,6 +128,22 @@ describe('evidence against the trust list', () => {
     ).toBe('ERR_CERT_REVOKED')
   })
 
+  it('refuses a record dated more than the clock skew after the verification time as ERR_EVIDENCE_TIME_INVALID', async () => {
+    const { f, store, record, setNow } = await setup()
+    const keys = { certificates: [f.eg.node.der] }
+    const verify = async (time: number) =>
+      codeOf(verifyEvidenceWithTrust([(await record(time)).bytes], { store, keys }))
+    // Clocks may disagree by 300 s (spec 16.4.3); a record from further ahead was not made yet.
+    expect(await verify(T0 + 300)).toBe('accepted')
+    expect(await verify(T0 + 301)).toBe('ERR_EVIDENCE_TIME_INVALID')
+    await expect(
+      verifyEvidenceWithTrust([(await record(T0 + DAY)).bytes], { store, keys }),
+    ).rejects.toMatchObject({ details: { time: T0 + DAY, now: T0 } })
+    // The same record verifies once its time has come.
+    setNow(T0 + DAY)
+    expect(await verify(T0 + DAY)).toBe('accepted')
+  })
+
   it('refuses a record whose signer certificate is not supplied, or names another operator than the record', async () => {
     const { f, store, record } = await setup()
     const r = await record(T0)
@@ -187,7 +203,8 @@ describe('evidence against the trust list', () => {
   })
 
   it('refuses offline a bundled record signed with a key after the retirement the bundle gives', async () => {
-    const { f, store, record } = await setup()
+    // Verified a day later, as an auditor would: the records an hour ahead are not in the future.
+    const { f, store, record } = await setup(undefined, T0 + DAY)
     const next = await makeNode(f.eg.ca, f.eg.caKeys)
     const retired = T0 + 50
     const offline = async (time: number, signer = f.eg.nodeKeys) => {

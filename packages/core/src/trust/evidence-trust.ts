@@ -3,13 +3,15 @@
  * Verifying evidence records against the trust list at the time they were signed
  * (`spec/21-operator-pki.md` section 7). Signature first: the key is found by kid (from node
  * certificates a bundle carries, or from the issuer's discovery document), the record verifies
- * and is parsed; only then is its signing time known, and the key's certificate is validated for
+ * and is parsed; only then is its signing time known, which may not lie ahead of the verification
+ * time by more than the clock skew, and the key's certificate is validated for
  * the record's issuer at that time: operator status, CA retirement, chain, revocation, and key
  * retirement (from a discovery document, or offline from a bundle's retirement times). Evidence
  * an operator signed while a member therefore still verifies after it is withdrawn, and nothing
  * it signs afterwards does.
  */
 import { bytesEqual, toHex } from '../bytes.js'
+import { DEFAULT_CLOCK_SKEW } from '../clock.js'
 import { BaridError } from '../errors.js'
 import { verifyEvidenceChain } from '../evidence/chain.js'
 import {
@@ -45,6 +47,8 @@ export interface VerifyEvidenceWithTrustOptions {
   readonly keys: EvidenceKeySource
   /** Offline (audit): the trust list's freshness is not required. Default true for certificates. */
   readonly offline?: boolean
+  /** Seconds a record may be dated ahead of the store's clock. Default `DEFAULT_CLOCK_SKEW`. */
+  readonly clockSkew?: number
 }
 
 /** An evidence record verified against the trust list at its signing time. */
@@ -58,7 +62,8 @@ export interface TrustedEvidence extends VerifiedEvidence {
  * Verifies one record, or a chain of records oldest first (`spec/07-evidence.md` section 7.5),
  * and each signer against the trust list at the record's time. Throws the evidence codes, the
  * trust store's codes (`ERR_OPERATOR_WITHDRAWN`, `ERR_CERT_REVOKED`, ...), `ERR_KEY_NOT_FOUND`,
- * `ERR_KEY_RETIRED`.
+ * `ERR_KEY_RETIRED`, and `ERR_EVIDENCE_TIME_INVALID` for a record dated more than the clock skew
+ * after the store's clock (the verification time), with its 0-based `index` in the details.
  *
  * @example
  * ```ts
@@ -110,9 +115,18 @@ export async function verifyEvidenceWithTrust(
       ? [await verifyEvidence(records[0] as Uint8Array, { resolveKey })]
       : await verifyEvidenceChain(records, resolveKey)
   const offline = options.offline ?? 'certificates' in source
+  const now = options.store.now()
   const out: TrustedEvidence[] = []
-  for (const v of verified) {
+  for (const [index, v] of verified.entries()) {
     const signedAt = Math.floor(v.record.time / 1000)
+    // Spec 21.7 step 5: a record is judged at its own time, which cannot be one still to come.
+    if (signedAt > now + (options.clockSkew ?? DEFAULT_CLOCK_SKEW)) {
+      throw new BaridError(
+        'ERR_EVIDENCE_TIME_INVALID',
+        'the record is dated after the verification time: it cannot have been made yet',
+        { details: { index, time: signedAt, now } },
+      )
+    }
     const { certificate, retired } = used.get(toHex(v.kid)) as {
       certificate: ParsedCertificate
       retired: UnixSeconds | undefined

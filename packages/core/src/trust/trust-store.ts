@@ -145,6 +145,18 @@ export class TrustStore implements PeerCertificateValidator {
     return { changed: true, list: next }
   }
 
+  /**
+   * The store's clock, Unix seconds: the time it verifies at.
+   *
+   * @example
+   * ```ts
+   * if (signedAt > store.now() + DEFAULT_CLOCK_SKEW) refuse()
+   * ```
+   */
+  now(): UnixSeconds {
+    return this.#now()
+  }
+
   /** Freshness of the held list now (spec/20 section 6). */
   freshness(): Freshness {
     return freshnessAt(this.#list.nextUpdate, this.#now(), this.#maxStaleness)
