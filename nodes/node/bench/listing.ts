@@ -192,6 +192,7 @@ async function seed(storage: Storage, operator: string) {
           expiresAt: at + 30 * DAY,
           threadId: null,
           replyTo: null,
+          lang: null,
           origin: 'post.eg',
           receivedAt: at,
           size: bytes.byteLength,

@@ -3,7 +3,8 @@
 # First start makes the data directory (nodes/node/.data/<operator> unless BARID_DATA_DIR is
 # set), keys and database, and, unless BARID_TRUST_LIST names a federation trust list, a
 # development federation of this operator alone (spec 10.6).
-# Settings: spec/15-operations.md (environment variables, or --config node.json).
+# Settings: spec/15-operations.md (environment variables, or --config node.json); --help lists
+# them (the node prints them, and starts nothing).
 # BARID_COMPILED=1 runs the build (`pnpm build` in nodes/node) with plain Node, for production.
 # Either way this script execs Node itself (no npx, tsx CLI or shell in between): the PID it
 # hands back is the node's, so SIGTERM and SIGINT stop it gracefully and SIGHUP reloads its keys

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config/config.js'
+import { settingsHelp } from './config/settings.js'
 import { BaridError, isBaridError } from './core.js'
 import { startNode, type RunningNode } from './node.js'
 import { backupNode } from './ops/backup.js'
@@ -18,6 +19,15 @@ import { backupNode } from './ops/backup.js'
 const USAGE =
   'usage: barid-node [start] --profile <profile folder or profile.json> [--config <file>]\n' +
   '       barid-node backup --profile <...> [--config <file>] --to <empty directory>\n'
+
+/** What `--help` adds to the usage: the settings the node reads (config/settings.ts). */
+const HELP_SETTINGS =
+  'Settings (spec 15.1), each in a JSON config file (--config node.json, or BARID_CONFIG; a\n' +
+  'dotted path is nested objects: {"trust": {"listFile": "..."}}) or in the environment\n' +
+  'variable named after it, which overrides the file; unset, it takes its default:\n' +
+  `${settingsHelp()}\n\n` +
+  "A profile's start.sh also reads BARID_COMPILED: 1 runs the compiled build (pnpm build in\n" +
+  'nodes/node) with plain Node.\n'
 
 /** A wrong command line: what is wrong on one line, then the usage; exit 2. */
 function usageError(problem: string): never {
@@ -59,7 +69,7 @@ try {
 }
 const { values, positionals } = parsed
 if (values.help) {
-  process.stdout.write(USAGE)
+  process.stdout.write(`${USAGE}\n${HELP_SETTINGS}\n`)
   process.exit(0)
 }
 const command = positionals[0] ?? 'start'

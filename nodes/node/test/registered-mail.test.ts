@@ -45,6 +45,8 @@ interface Terms {
   visibleFrom?: number
   title?: string
   replyBy?: number
+  /** The letter's language (default `da`). */
+  lang?: string
 }
 
 async function sealRegistered(
@@ -386,6 +388,42 @@ describe('registered mail across the border', () => {
         'retrieved',
       ),
     )
+  })
+
+  it('notifies in the letter language when the operator serves it, and tells the webhook which', async () => {
+    // Digital Post's notification gateway: what the node POSTs to its configured webhook URL.
+    const hooks: Record<string, unknown>[] = []
+    await using pair = await startPair({
+      config: FAST,
+      wrapFetch: (side, f) => async (input, init) => {
+        if (side !== 'dk' || !String(input).startsWith('http://notify.invalid/'))
+          return f(input, init)
+        hooks.push(JSON.parse(String(init?.body)) as Record<string, unknown>)
+        return new Response(null, { status: 204 })
+      },
+    })
+    const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
+    await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
+    const { devToken } = await import('./clients.js')
+    const token = await devToken(pair.nodes.dk.url, 'dk:cpr:0101901234', clientFetch(pair, 'dk'))
+    await api(pair, 'dk', '/v1/citizen/notifications', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'webhook', contact: 'lars@example.dk' }),
+    })
+    const found = await eta.client.lookup({ identifier: 'dk:cpr:0101901234' })
+    if (found.status !== 'active') throw new Error('not active')
+    const english = await sealRegistered(eta, found, { lang: 'en-GB' })
+    const arabic = await sealRegistered(eta, found, { lang: 'ar' })
+    await eta.client.submit(english.bytes)
+    await eta.client.submit(arabic.bytes)
+    await eventually(async () => expect(hooks).toHaveLength(2))
+    const langOf = (id: string) => hooks.find((h) => h.letterId === id)?.lang
+    // Digital Post serves English, not Arabic: the Arabic letter is notified in Danish.
+    expect(langOf(english.id)).toBe('en')
+    expect(langOf(arabic.id)).toBe('da')
+    // The node kept each letter's language from its signed header.
+    expect((await pair.nodes.dk.services.storage.getLetter(arabic.id))?.lang).toBe('ar')
   })
 
   it('detects a node that rewrote its log: its witness signs a fork statement, counts and reports it', async () => {

@@ -5,12 +5,14 @@
  * happened, so that a node left running cannot outlive the test.
  */
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { SETTINGS } from '../src/config/settings.js'
 import { eventually, freePort } from './harness.js'
 import { logMessages, startScript, type StartedScript } from './node-process.js'
 
@@ -108,6 +110,28 @@ describe('start.sh', () => {
     third.proc.kill('SIGTERM')
     expect(await third.exited).toBe(0)
   }, 120_000)
+})
+
+describe('start.sh --help', () => {
+  it('prints the usage and every setting the node reads, and starts no node', async () => {
+    for (const profile of ['egypt-post', 'denmark']) {
+      const dataDir = join(await tempDir(), `help-${profile}`)
+      const script = fileURLToPath(new URL(`../../${profile}/start.sh`, import.meta.url))
+      const r = spawnSync(script, ['--help'], {
+        encoding: 'utf8',
+        env: { ...process.env, BARID_DATA_DIR: dataDir },
+        timeout: 30_000,
+      })
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' })
+      expect(r.stdout).toMatch(/^usage: barid-node /)
+      // Each setting by its config path, and by its environment variable where it has one.
+      for (const s of SETTINGS) {
+        expect(r.stdout, s.path).toContain(`\n  ${s.path}${s.env ? ` (${s.env})` : ''}\n`)
+      }
+      expect(r.stdout).toContain('BARID_COMPILED')
+      expect(existsSync(dataDir)).toBe(false)
+    }
+  })
 })
 
 describe('start-profile.sh before the workspace is installed', () => {

@@ -417,6 +417,18 @@ export function fromEnvText(kind: SettingKind, text: string): unknown {
   }
 }
 
+/** One setting in words: what it takes and its value when unset (Markdown code in backticks). */
+function settingRows(): { path: string; env?: string; takes: string; unset: string }[] {
+  const shown = (v: unknown): string =>
+    v === null ? '`null` (off)' : `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``
+  return SETTINGS.map((s) => ({
+    path: s.path,
+    ...(s.env ? { env: s.env } : {}),
+    takes: `${describeKind(s.kind)}${s.nullable ? ', or `null`' : ''}`,
+    unset: s.unset === 'absent' ? 'unset' : 'value' in s.unset ? shown(s.unset.value) : s.unset.doc,
+  }))
+}
+
 /**
  * The settings as a Markdown table (the node README holds it; `settings.test.ts` checks that it
  * is this table; print it with `npx tsx scripts/settings-table.ts`).
@@ -427,15 +439,30 @@ export function fromEnvText(kind: SettingKind, text: string): unknown {
  * ```
  */
 export function settingsTable(): string {
-  const shown = (v: unknown): string =>
-    v === null ? '`null` (off)' : `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``
-  const rows = SETTINGS.map((s) => {
-    const unset =
-      s.unset === 'absent' ? 'unset' : 'value' in s.unset ? shown(s.unset.value) : s.unset.doc
-    const takes = `${describeKind(s.kind)}${s.nullable ? ', or `null`' : ''}`
-    return `| \`${s.path}\` | ${s.env ? `\`${s.env}\`` : ''} | ${takes} | ${unset} |`
-  })
+  const rows = settingRows().map(
+    (r) => `| \`${r.path}\` | ${r.env ? `\`${r.env}\`` : ''} | ${r.takes} | ${r.unset} |`,
+  )
   return ['| Setting | Variable | Takes | Default |', '| --- | --- | --- | --- |', ...rows].join(
     '\n',
   )
+}
+
+/**
+ * The settings as plain text for `--help`: per setting, its config path and environment
+ * variable on one line, what it takes and its default on the next (the same rows as
+ * {@link settingsTable}).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${settingsHelp()}\n`)
+ * ```
+ */
+export function settingsHelp(): string {
+  const plain = (s: string) => s.replaceAll('`', '')
+  return settingRows()
+    .map(
+      (r) =>
+        `  ${r.path}${r.env ? ` (${r.env})` : ''}\n      ${plain(r.takes)}; default: ${plain(r.unset)}`,
+    )
+    .join('\n')
 }

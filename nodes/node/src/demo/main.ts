@@ -16,7 +16,6 @@
  *   pnpm start -- --data DIR   # keep data in DIR (the federation is reused on the next run)
  */
 import { access, readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -31,6 +30,7 @@ import {
 } from '../trust/local-federation.js'
 import { openDemoDataDir } from './data-dir.js'
 import type { DemoContext } from './letters.js'
+import { demoPort, movedPortsLine, type DemoPort } from './ports.js'
 import { runScenario } from './scenario.js'
 
 const NODES_DIR = fileURLToPath(new URL('../../../', import.meta.url))
@@ -47,21 +47,10 @@ const once = args.once === true || Boolean(process.env.CI)
 const say = (s = '') => process.stdout.write(s + '\n')
 const step = (s: string) => say(`\n\u25b6 ${s}`)
 
-async function portOr(preferred: number): Promise<number> {
-  const tryListen = (p: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const s = createServer()
-      s.once('error', () => resolve(undefined))
-      s.listen(p, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port
-        s.close(() => resolve(port))
-      })
-    })
-  return (await tryListen(preferred)) ?? (await tryListen(0))!
-}
-
 interface Member {
   profile: Profile
+  /** The profile's port, and the port taken (another when that one is in use). */
+  port: DemoPort
   url: string
   dataDir: string
   operatorDir: string
@@ -69,11 +58,12 @@ interface Member {
 
 async function member(folder: string, dataDir: string): Promise<Member> {
   const profile = await loadProfile(join(NODES_DIR, folder))
-  const port = await portOr(profile.port)
+  const port = await demoPort(profile.port)
   const dir = join(dataDir, profile.operator)
   return {
     profile,
-    url: `http://127.0.0.1:${port}`,
+    port,
+    url: `http://127.0.0.1:${port.port}`,
     dataDir: dir,
     operatorDir: join(dir, 'operator'),
   }
@@ -155,6 +145,9 @@ async function main(): Promise<void> {
   let fed: LocalFederation
   try {
     const members = [await member('egypt-post', dataDir), await member('denmark', dataDir)]
+    // Taken profile ports (a node of start.sh still running) move the demo: never silently.
+    const moved = movedPortsLine(members.map((m) => ({ operator: m.profile.operator, ...m.port })))
+    if (moved) say(`  ${moved}`)
     fed = await federation(dataDir, members)
     const log = createLogger({ level: args.verbose ? 'info' : 'warn' })
     for (const m of members) nodes.push(await startNode(configFor(m, fed), { log }))

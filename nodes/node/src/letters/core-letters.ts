@@ -74,6 +74,7 @@ export function createCoreLetterInspector(o: {
           expires: h.expires * 1000,
           threadId: h.threadId ?? null,
           replyTo: h.replyTo ?? null,
+          lang: h.lang,
           attachments: h.attachments.map((a) => ({ digest: toHex(a.sha256), size: a.size })),
           ...(h.category !== undefined ||
           h.visibleFrom !== undefined ||

@@ -22,6 +22,8 @@ export interface LetterHeaderView {
   expires: number | null
   threadId: string | null
   replyTo: string | null
+  /** BCP 47 tag of the body. */
+  lang: string
   attachments: AttachmentRef[]
   /** Delivery terms (spec 05, 5.3), when the header has any; times in ms. */
   terms?: {

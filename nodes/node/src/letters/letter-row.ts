@@ -33,6 +33,7 @@ export function letterRow(
     expiresAt: h.expires,
     threadId: h.threadId,
     replyTo: h.replyTo,
+    lang: h.lang,
     origin,
     receivedAt,
     size,

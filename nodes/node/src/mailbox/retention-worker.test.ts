@@ -58,6 +58,7 @@ async function parts(name: string, letters: number) {
         expiresAt: null,
         threadId: null,
         replyTo: null,
+        lang: null,
         origin: 'post.eg',
         receivedAt: now(),
         size: 4,

@@ -16,6 +16,7 @@ const base: Notification = {
   // 23:30 UTC on 28 March is already 29 March in Cairo and Copenhagen.
   replyBy: Date.parse('2026-03-28T23:30:00Z'),
   link: 'https://barid.post.eg/v1/citizen/letters/01972ab8-2280-7303-8303-030303030303',
+  lang: 'ar',
   languages: ['ar', 'en'],
   timeZone: 'Africa/Cairo',
 }
@@ -25,6 +26,7 @@ const danish: Notification = {
   contact: 'lars@example.dk',
   sender: 'skat@digitalpost.dk',
   category: 'proof-of-receipt',
+  lang: 'da',
   link: 'https://barid.digitalpost.dk/v1/citizen/letters/01972ab8-2280-7303-8303-030303030303',
   languages: ['da', 'en'],
   timeZone: 'Europe/Copenhagen',
@@ -62,6 +64,19 @@ describe('the e-mail and SMS notification texts', () => {
     expect(await sms({ ...danish, category: null })).toMatch(/^Du har fået et nyt brev fra /)
     const en = await email({ ...base, languages: ['de', 'en'], category: 'registered' })
     expect(en.subject).toBe(`New registered letter from ${isolated('tax@post.eg')}`)
+  })
+
+  it('follow the letter language when the operator serves it, else the operator first language', async () => {
+    // An English letter at Egypt Post, and one tagged en-GB: English, which Egypt Post serves.
+    expect((await email({ ...base, lang: 'en' })).subject).toBe(
+      `New registered letter from ${isolated('tax@post.eg')}`,
+    )
+    expect(await sms({ ...base, lang: 'en-GB', category: null })).toMatch(/^You have a new letter/)
+    // An Arabic letter to a resident of Denmark: Digital Post serves Danish and English only.
+    expect((await email({ ...danish, lang: 'ar' })).subject).toMatch(/^Nyt rekommanderet brev/)
+    // A letter in a language neither operator serves, or stored before its language was kept.
+    expect((await email({ ...base, lang: 'de' })).subject).toMatch(/^رسالة مسجلة/)
+    expect((await email({ ...danish, lang: null })).subject).toMatch(/^Nyt rekommanderet brev/)
   })
 
   it('give the reply-by day in the operator time zone', async () => {

@@ -28,7 +28,12 @@ export interface Notification {
   replyBy: number | null
   /** Where the holder reads the letter. */
   link: string
-  /** The recipient operator's languages, first preferred (its profile's): the text's language. */
+  /**
+   * The letter's language (its header's `lang`, BCP 47), or null for a letter stored before the
+   * node kept it: the text's language when the operator serves it (spec 17.7).
+   */
+  lang: string | null
+  /** The recipient operator's languages, first preferred (its profile's). */
   languages: readonly string[]
   /** The recipient operator's IANA time zone (its profile's), for the dates a holder reads. */
   timeZone: string

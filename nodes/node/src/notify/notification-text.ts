@@ -1,7 +1,8 @@
 /**
  * @module notify/notification-text
- * What the reference e-mail and SMS channels tell a mailbox holder (spec 17.7), in the recipient
- * operator's language: Arabic for Egypt Post, Danish for Digital Post, else English. Each
+ * What the reference e-mail and SMS channels tell a mailbox holder (spec 17.7), in the letter's
+ * language when the recipient operator serves it, else in the operator's first language: Arabic
+ * for Egypt Post, Danish for Digital Post, else English. Each
  * language has whole sentences with a slot for each value, never fragments glued together, so
  * word order and agreement stay the language's own; every value from outside (the sender, the
  * title, the date) is a Unicode isolate (UAX #9 FSI … PDI), so a Latin title ending in `!` or an
@@ -83,17 +84,27 @@ const written = (lang: string): lang is NotificationLanguage =>
   lang === 'ar' || lang === 'da' || lang === 'en'
 
 /**
- * The language of a notification: the operator's first language (its profile's `languages`)
- * these texts are written in; English when none is.
+ * The language of a notification (spec 17.7): the letter's (its header's `lang`, by its primary
+ * subtag) when the recipient operator serves it (`languages`, its profile's, first preferred),
+ * else the operator's first language; of those, the first these texts are written in, English
+ * when none is. A letter with no known language (`lang` absent or null) gets the operator's.
  *
  * @example
  * ```ts
  * notificationLanguage(['ar', 'en']) // 'ar'
+ * notificationLanguage(['ar', 'en'], 'en-GB') // 'en'
+ * notificationLanguage(['da', 'en'], 'ar') // 'da': an Arabic letter to a resident of Denmark
  * notificationLanguage(['de']) // 'en'
  * ```
  */
-export function notificationLanguage(languages: readonly string[]): NotificationLanguage {
-  return languages.map(primary).find(written) ?? 'en'
+export function notificationLanguage(
+  languages: readonly string[],
+  lang?: string | null,
+): NotificationLanguage {
+  const served = languages.map(primary)
+  const letter = lang ? primary(lang) : undefined
+  if (letter !== undefined && written(letter) && served.includes(letter)) return letter
+  return served.find(written) ?? 'en'
 }
 
 /** A value from outside, isolated from the sentence around it (UAX #9 FSI … PDI). */
@@ -112,7 +123,8 @@ export interface NotificationText {
 }
 
 /**
- * The notification in its operator's language, with the reply-by date in its time zone.
+ * The notification in its language ({@link notificationLanguage}), with the reply-by date in the
+ * operator's time zone.
  *
  * @example
  * ```ts
@@ -121,7 +133,7 @@ export interface NotificationText {
  * ```
  */
 export function notificationText(n: Notification): NotificationText {
-  const lang = notificationLanguage(n.languages)
+  const lang = notificationLanguage(n.languages, n.lang)
   const t = TEXTS[lang]
   const sender = isolate(n.sender)
   const kind: Kind =

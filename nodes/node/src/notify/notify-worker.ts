@@ -43,6 +43,7 @@ async function notificationOf(
       receivedAt: letter.receivedAt,
       replyBy: t?.replyBy ?? null,
       link: `${svc.config.publicUrl}/v1/citizen/letters/${letter.id}`,
+      lang: letter.lang,
       languages: svc.config.profile.languages,
       timeZone: svc.config.profile.timeZone,
     },

@@ -3,12 +3,14 @@
  * The webhook channel (spec 17.7): each notification is POSTed as JSON to the operator's own
  * notification gateway, a URL from the node's configuration (never one a user supplies: the node
  * fetches no URL outside its configuration and trust list, spec 10.5). With a secret, the body is
- * authenticated by `Barid-Signature: sha256=<hex HMAC-SHA256 of the body>`. Any answer other
+ * authenticated by `Barid-Signature: sha256=<hex HMAC-SHA256 of the body>`. The body names the
+ * language the gateway is to write the notification in (`lang`). Any answer other
  * than 2xx, or none in time, fails the attempt.
  */
 import { createHmac } from 'node:crypto'
 import { BaridError } from '../core.js'
 import type { NotificationChannel } from './channel.js'
+import { notificationLanguage } from './notification-text.js'
 
 export interface WebhookOptions {
   url: string
@@ -39,6 +41,8 @@ export function webhookChannel(o: WebhookOptions): NotificationChannel {
         receivedAt: new Date(n.receivedAt).toISOString(),
         replyBy: n.replyBy === null ? null : new Date(n.replyBy).toISOString(),
         link: n.link,
+        // The gateway writes the text: in the language the node's own channels would.
+        lang: notificationLanguage(n.languages, n.lang),
       })
       const headers: Record<string, string> = { 'content-type': 'application/json' }
       if (o.secret)

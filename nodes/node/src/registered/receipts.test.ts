@@ -64,6 +64,7 @@ async function issue(storage: Storage, sender: string, n: number): Promise<strin
       expiresAt: null,
       threadId: null,
       replyTo: null,
+      lang: null,
       origin: 'post.eg',
       receivedAt: 0,
       size: 1,

@@ -94,6 +94,8 @@ export const letters = sqliteTable(
     expiresAt: integer('expires_at'),
     threadId: text('thread_id'),
     replyTo: text('reply_to'),
+    /** BCP 47 tag of the body (header `lang`); null for letters stored before it was kept. */
+    lang: text('lang'),
     origin: text('origin').notNull(),
     receivedAt: integer('received_at').notNull(),
     size: integer('size').notNull(),

@@ -110,6 +110,11 @@ export interface LetterRow {
   expiresAt: number | null
   threadId: string | null
   replyTo: string | null
+  /**
+   * BCP 47 tag of the body (header `lang`, spec 05, 5.3), what notifications follow (17.7); null
+   * for a letter stored before the node kept it.
+   */
+  lang: string | null
   /** Operator id of the node that accepted the letter from its sender. */
   origin: string
   receivedAt: number

@@ -34,6 +34,7 @@ const letterColumns = {
   expiresAt: letters.expiresAt,
   threadId: letters.threadId,
   replyTo: letters.replyTo,
+  lang: letters.lang,
   origin: letters.origin,
   receivedAt: letters.receivedAt,
   size: letters.size,
@@ -75,6 +76,7 @@ function prepare(db: Db) {
         number | null,
         string | null,
         string | null,
+        string | null,
         string,
         number,
         number,
@@ -82,8 +84,8 @@ function prepare(db: Db) {
       ]
     >(
       `insert into letters (id, digest, sender_address, sender_kid, kind, created_at, expires_at,
-         thread_id, reply_to, origin, received_at, size, bytes)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         thread_id, reply_to, lang, origin, received_at, size, bytes)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAttachment: c.prepare<[string, number, string, number]>(
       `insert into letter_attachments (letter_id, idx, digest, size) values (?, ?, ?, ?)`,
@@ -211,7 +213,8 @@ function prepare(db: Db) {
 /** A letter's columns (alias `l`) in the shape of {@link LetterRow}, for raw statements. */
 const LETTER_COLUMNS = `l.id, l.digest, l.sender_address as senderAddress,
   l.sender_kid as senderKid, l.kind, l.created_at as createdAt, l.expires_at as expiresAt,
-  l.thread_id as threadId, l.reply_to as replyTo, l.origin, l.received_at as receivedAt, l.size`
+  l.thread_id as threadId, l.reply_to as replyTo, l.lang, l.origin, l.received_at as receivedAt,
+  l.size`
 
 /** The attachment manifest of letter `l` as JSON `[[idx, digest, size], ...]`. */
 const ATTACHMENTS_OF_L = `(select json_group_array(json_array(a.idx, a.digest, a.size))
@@ -232,6 +235,7 @@ function toLetter(r: LetterRowRaw): LetterRow {
     expiresAt: r.expiresAt,
     threadId: r.threadId,
     replyTo: r.replyTo,
+    lang: r.lang,
     origin: r.origin,
     receivedAt: r.receivedAt,
     size: r.size,
@@ -362,6 +366,7 @@ export function sqliteLetters(db: Db): LetterStore {
         l.expiresAt ?? null,
         l.threadId ?? null,
         l.replyTo ?? null,
+        l.lang ?? null,
         l.origin,
         l.receivedAt,
         l.size,

@@ -40,6 +40,7 @@ function write(
       expiresAt: null,
       threadId: null,
       replyTo: null,
+      lang: null,
       origin: 'post.eg',
       receivedAt: at,
       size: 3,

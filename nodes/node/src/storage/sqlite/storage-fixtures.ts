@@ -26,6 +26,7 @@ export function letterRow(
     expiresAt: null,
     threadId: null,
     replyTo: null,
+    lang: 'en',
     origin: 'post.eg',
     receivedAt: T,
     size: 10,
