@@ -29,7 +29,12 @@ import {
 import { readCertificate, readKeyPair } from '../documents.js'
 import { FileError, fileRefusal } from '../errors.js'
 import { exists, readJson, readText, resolvePath, writePublic, writeSecret } from '../files.js'
-import { checkNodeCertificate, checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
+import {
+  checkCaValidNow,
+  checkNodeCertificate,
+  checkOperatorCa,
+  readOperatorConfig,
+} from '../operator-dir.js'
 import { parseAlgorithm } from './federation-init.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
@@ -203,6 +208,8 @@ Example:
     const ca = await readCertificate(caPath)
     const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
     checkOperatorCa(ca, caPath, caKeys, config.operator)
+    // The new certificate is signed under it now.
+    checkCaValidNow(ca, caPath, ctx.now)
 
     const keyPath = join(dir, OPERATOR_FILES.nodeKey)
     const certPath = join(dir, OPERATOR_FILES.nodeCert)
@@ -251,8 +258,6 @@ Example:
 
     const alg = wantedAlg ?? (oldKeys ? algorithmOf(oldKeys) : 'Ed25519')
     const caEnds = Math.floor(ca.notAfter.getTime() / 1000)
-    if (caEnds <= ctx.now)
-      throw fileRefusal(caPath, `expired at ${iso(caEnds)}`, 'ERR_CERT_EXPIRED')
     const newKeys = await generateKeyPair(alg, { extractable: true })
     const newNotAfter = Math.min(ctx.now + days * 86_400, caEnds)
     const cert = await createCertificate({
