@@ -83,7 +83,8 @@ directory the node uses:
      key in --ca-key, and another key than the current CA's;
   2. keeps the current CA as previous-cas/<kid>.crt.pem, with its key as
      previous-cas/<kid>.key.jwk (0600), and its revocation list as revocations/<kid>.cose: the
-     node serves and reissues that list until governance retires the CA;
+     node serves and reissues that list until governance retires the CA, and serves its last
+     version (and puts it into evidence bundles) after: keep that file and the certificate;
   3. starts the new CA's revocation list (revocations/<new kid>.cose) and installs the new CA
      (ca.key.jwk, ca.crt.pem replaced);
   4. rotates the node key under the new CA, as barid operator rotate-node does (--retire-at,
