@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   parseCertificate,
+  readEvidenceBundle,
   toBase64Url,
   verifyRevocationList,
   type ParsedCertificate,
@@ -28,11 +29,13 @@ import { barid } from '../src/trust/barid-cli.js'
 import { endpointOf, OPERATOR_FILES } from '../src/trust/local-federation.js'
 import { sealFor } from './clients.js'
 import {
+  clientFetch,
   eventually,
   makeAgency,
   makeCitizen,
   startPair,
   trustFrom,
+  verifyBundleOffline,
   type Agency,
   type Citizen,
   type Pair,
@@ -47,10 +50,17 @@ async function lookUp(agency: Agency, address: string): Promise<Active> {
 }
 
 /** Seals `body` from `from` to the mailbox `to` was looked up as, submits it, gives its id. */
-async function send(from: Agency, to: Active, body: string, lang: string): Promise<string> {
+async function send(
+  from: Agency,
+  to: Active,
+  body: string,
+  lang: string,
+  kind: 'letter' | 'registered' = 'letter',
+): Promise<string> {
   const sealed = await sealFor({
     from: { address: from.address, keys: from.keys },
     to: [{ address: to.address, keys: to }],
+    kind,
     subject: 'Tax information',
     body,
     lang,
@@ -215,9 +225,9 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     expect(reissued.sequence).toBe(due.sequence + 1)
     expect(reissued.nextUpdate).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400)
 
-    // Retired, the old CA's list is neither served nor reissued any more.
+    // Retired, the old CA's last list is still served as it is (spec 21.6.2), never reissued.
     await retire(pair, old)
-    expect((await requestList(pair, old)).status).toBe(404)
+    expect(await servedList(pair, old)).toMatchObject({ sequence: reissued.sequence })
     await barid(['operator', 'revoke', '--dir', opDir, '--days', '1'])
     expect(await dk.services.trust.renewRevocationLists()).toEqual({
       reissued: [kidOf(now)],
@@ -252,5 +262,46 @@ describe('operator CA rotation (spec 21.4, 13.4)', () => {
     expect(state).toMatchObject({ state: 'delivered', code: null })
     expect((await signing()).certIssuer).toBe(toBase64Url(now.subjectKeyId!))
     await opens(mona, id, 'From Denmark, under the new CA.')
+  })
+
+  it('keeps the last list of a CA governance retired across a restart: served, not reissued, and in the evidence bundles of records signed under it', async () => {
+    await using pair = await startPair({ config: { trust: { discoveryCooldownSeconds: 1 } } })
+    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
+    const mona = await makeCitizen(pair, 'eg', 'mona', 'eg:nid:29001011234567')
+    // A registered letter whose first record Denmark signs under its first CA.
+    const id = await send(skat, await lookUp(skat, mona.address), 'Afgørelse.', 'da', 'registered')
+    await eventually(async () =>
+      expect((await skat.client.status(id)).recipients[0]!.state).toBe('delivered'),
+    )
+    // Times are in seconds: the old node key must retire after the second it signed in.
+    await new Promise((r) => setTimeout(r, 1100))
+    const { old } = await rotateCa(pair)
+    const last = await servedList(pair, old)
+    await retire(pair, old)
+    // Restarted, Denmark has only its operator directory and data directory to go by.
+    await pair.stop('dk')
+    await pair.start('dk')
+    const res = await clientFetch(pair, 'dk')(
+      `${pair.nodes.dk.url}/v1/sender/letters/${id}/evidence-bundle?recipient=${mona.address}`,
+      { headers: { authorization: `Bearer ${skat.apiKey}` } },
+    )
+    expect(res.status).toBe(200)
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    const lists = readEvidenceBundle(bytes).revocationLists
+    const signed = await Promise.all(
+      lists.map((l) =>
+        verifyRevocationList(l, { operator: 'digitalpost.dk', cas: [old] }).then(
+          (v) => v.sequence,
+          () => undefined,
+        ),
+      ),
+    )
+    expect(signed).toContain(last.sequence)
+    expect(await verifyBundleOffline(pair, bytes)).toBe(0)
+    expect(await servedList(pair, old)).toMatchObject({ sequence: last.sequence })
+    expect(await pair.nodes.dk.services.trust.renewRevocationLists()).toEqual({
+      reissued: [],
+      failed: [],
+    })
   })
 })

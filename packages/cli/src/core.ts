@@ -32,6 +32,7 @@ export {
   createRevocationList,
   createTrustList,
   currentStatus,
+  EVIDENCE_BUNDLE_LIMITS,
   freshnessAt,
   operatorStateAt,
   parseEndpoint,

@@ -28,11 +28,11 @@ function fileError(e: unknown, path: string, doing: string): FileError {
 }
 
 /** Reads a whole file (bounded). */
-export async function readBytes(path: string): Promise<Uint8Array> {
+export async function readBytes(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
   try {
     const s = await stat(path)
-    if (s.size > MAX_INPUT_BYTES)
-      throw new FileError(`cannot read ${path}: larger than ${MAX_INPUT_BYTES} bytes`, path)
+    if (s.size > maxBytes)
+      throw new FileError(`cannot read ${path}: larger than ${maxBytes} bytes`, path)
     return new Uint8Array(await readFile(path))
   } catch (e) {
     if (e instanceof FileError) throw e

@@ -6,6 +6,7 @@
  * line was well formed, the directory's state is what is wrong.
  */
 import { join } from 'node:path'
+import { iso } from './command.js'
 import { bytesEqual, type KeyPair, type ParsedCertificate } from './core.js'
 import { fileRefusal } from './errors.js'
 import { readJson } from './files.js'
@@ -60,6 +61,24 @@ export function checkOperatorCa(
     )
   if (ca.kid === undefined || !bytesEqual(ca.kid, caKeys.kid))
     throw fileRefusal(path, `certifies another key than ${OPERATOR_FILES.caKey}`)
+}
+
+/**
+ * Refuses the operator CA certificate `ca`, read from `path`, unless it is valid at `now` (Unix
+ * seconds): a certificate signed under it then would not chain. Past its notAfter
+ * (ERR_CERT_EXPIRED) or before its notBefore (ERR_CERT_NOT_YET_VALID).
+ *
+ * @example
+ * ```ts
+ * checkCaValidNow(ca, caPath, ctx.now)
+ * ```
+ */
+export function checkCaValidNow(ca: ParsedCertificate, path: string, now: number): void {
+  const from = Math.floor(ca.notBefore.getTime() / 1000)
+  const until = Math.floor(ca.notAfter.getTime() / 1000)
+  if (until <= now) throw fileRefusal(path, `expired at ${iso(until)}`, 'ERR_CERT_EXPIRED')
+  if (now < from)
+    throw fileRefusal(path, `is valid only from ${iso(from)}`, 'ERR_CERT_NOT_YET_VALID')
 }
 
 /**

@@ -4,9 +4,9 @@
  * (`held-list.ts`), the peer directory over it with key discovery and revocation lists
  * (`federation/peer-directory-trust.ts`), its operator's keys and certificates
  * (`keys/node-key-ring.ts`), and what it publishes for its peers: its key-discovery document
- * (spec 22) and the revocation list of each of its operator CAs in service (spec 21.6.2,
- * `own-revocations.ts`), which it keeps fresh with `barid operator revoke` (a reissue when
- * nothing is revoked).
+ * (spec 22) and the revocation list of each of its operator CAs the trust list holds (spec
+ * 21.6.2, `own-revocations.ts`), which it keeps fresh with `barid operator revoke` (a reissue
+ * when nothing is revoked) while the CA is in service.
  *
  * Node keys rotate (and a key certified again takes its new certificate) without a restart
  * (spec 21.4): the operator directory is read again on {@link NodeTrust.reloadNodeKeys} (SIGHUP,
@@ -23,6 +23,7 @@ import {
   toBase64Url,
   toHex,
   type KeyPair,
+  type ParsedCertificate,
   type TrustList,
 } from '../core.js'
 import type { NodeConfig, TrustConfig } from '../config/config.js'
@@ -102,8 +103,8 @@ export interface NodeTrust {
   /** The signed key-discovery document (COSE_Sign1, spec 22.2). */
   discoveryDocument(): Promise<Uint8Array>
   /**
-   * The revocation list of this operator's CA with key id `kid` (base64url), if that CA is in
-   * service: the current CA, or a previous one the trust list holds and has not retired.
+   * The revocation list of this operator's CA with key id `kid` (base64url): the current CA, or a
+   * previous one the trust list holds; for one it retired, the last list that CA issued.
    */
   revocationList(kid: string): Promise<Uint8Array | undefined>
   /** Reissues the revocation list of each CA in service that has none or is near next-update. */
@@ -286,22 +287,21 @@ export async function openNodeTrust(
     return run
   }
 
+  // The trust list's entry for `ca` among this operator's CAs, if it holds it.
+  const listedEntry = (ca: ParsedCertificate) => {
+    const i = store
+      .casOf(self)
+      .findIndex((c) => c.kid !== undefined && ca.kid !== undefined && bytesEqual(c.kid, ca.kid))
+    return i < 0 ? undefined : { until: store.operator(self)?.cas[i]?.until }
+  }
   const own = openOwnRevocations({
     dir,
     operator: self,
     currentCa: () => ring.credentials.ca.certificate,
+    listed: (ca) => listedEntry(ca) !== undefined,
     inService: (ca) => {
-      const entry = store.operator(self)
-      const now = seconds()
-      return store
-        .casOf(self)
-        .some(
-          (c, i) =>
-            c.kid !== undefined &&
-            ca.kid !== undefined &&
-            bytesEqual(c.kid, ca.kid) &&
-            (entry?.cas[i]?.until === undefined || now < entry.cas[i]!.until!),
-        )
+      const entry = listedEntry(ca)
+      return entry !== undefined && (entry.until === undefined || seconds() < entry.until)
     },
     revocation,
     now: seconds,

@@ -1,11 +1,14 @@
 /**
  * @module trust/own-revocations
  * The revocation lists of this operator's own CAs (spec 21.6.2): one list per CA, served under
- * that CA's key id and reissued before its next-update, for every CA of the operator directory
- * that is in service: the current CA, and each CA rotated away (`previous-cas/`, kept by `barid
- * operator rotate-ca`) for as long as the trust list holds it for this operator and has not
- * retired it. During a CA rotation peers thus find the new CA's list for the new node
- * certificate and the old CA's list for the certificates still under it.
+ * that CA's key id, for the current CA and each CA rotated away (`previous-cas/`, kept by `barid
+ * operator rotate-ca`) that the trust list holds for this operator. The lists of the CAs in
+ * service (the current one, and the previous ones not retired) are reissued before their
+ * next-update: during a CA rotation peers thus find the new CA's list for the new node
+ * certificate and the old CA's list for the certificates still under it. A retired CA's last
+ * list is kept as it is, never reissued: read at start like the others, it is still served and
+ * put into evidence bundles (21.7), which must carry the list of every CA that issued one of
+ * their certificates, years after that CA retired.
  *
  * Lists are read from the operator directory as `barid operator revoke` writes them
  * (`revocations/<kid>.cose`; a single `revocations.cose` of an earlier version is the list of
@@ -37,6 +40,8 @@ export interface OwnRevocationsOptions {
   operator: string
   /** The current CA, as the node's keys were last read from the directory. */
   currentCa: () => ParsedCertificate
+  /** True while the trust list holds `ca` for this operator, retired or not. */
+  listed: (ca: ParsedCertificate) => boolean
   /** True while `ca` is listed for this operator and not retired (no `until`, or later). */
   inService: (ca: ParsedCertificate) => boolean
   revocation: RevocationCache
@@ -57,12 +62,16 @@ export interface OwnRevocationsRun {
 
 /** This operator's revocation lists. */
 export interface OwnRevocations {
-  /** The list of the in-service CA with key id `kid` (base64url), if that is one and has a list. */
+  /**
+   * The list of the CA with key id `kid` (base64url), if that is the current CA or a previous one
+   * the trust list holds (retired or not), and it has a list.
+   */
   list(kid: string): Promise<Uint8Array | undefined>
   /**
-   * Issues the list of every in-service CA that has none or whose next-update is near. A failure
-   * is logged and reported, and with `requireCurrent` thrown when it is the current CA's (at
-   * start: peers cannot check the node certificate without that list).
+   * Issues the list of every in-service CA that has none or whose next-update is near, and reads
+   * (installs) the last list of each retired one. A failure is logged and reported, and with
+   * `requireCurrent` thrown when it is the current CA's (at start: peers cannot check the node
+   * certificate without that list).
    */
   renew(o?: { requireCurrent?: boolean }): Promise<OwnRevocationsRun>
   /** Key ids of the CAs in service now, the current one first. */
@@ -80,6 +89,8 @@ interface Ca {
   readonly kid: string
   readonly certificate: ParsedCertificate
   readonly current: boolean
+  /** False for a CA the trust list retired: its list is served as it is, never reissued. */
+  readonly inService: boolean
 }
 
 const kidOf = (c: ParsedCertificate) => toBase64Url(c.kid ?? new Uint8Array())
@@ -93,8 +104,8 @@ async function versionOf(path: string): Promise<string | undefined> {
 /**
  * @example
  * ```ts
- * const own = openOwnRevocations({ dir, operator, currentCa, inService, revocation, now, issue,
- *   log })
+ * const own = openOwnRevocations({ dir, operator, currentCa, listed, inService, revocation, now,
+ *   issue, log })
  * await own.renew() // at start, then every few hours
  * const bytes = await own.list(kid) // GET /.well-known/barid-revocations/{kid}
  * ```
@@ -128,12 +139,16 @@ export function openOwnRevocations(o: OwnRevocationsOptions): OwnRevocations {
     return cas
   }
 
+  // The current CA, then the previous ones the trust list holds. A CA it no longer holds at all
+  // is left out: verifiers refuse its list (ERR_REVOCATION_LIST_UNTRUSTED) and its certificates.
   const servedCas = async (): Promise<Ca[]> => {
     const current = o.currentCa()
-    const cas: Ca[] = [{ kid: kidOf(current), certificate: current, current: true }]
+    const cas: Ca[] = [
+      { kid: kidOf(current), certificate: current, current: true, inService: true },
+    ]
     for (const c of await previousCas())
-      if (!cas.some((s) => s.kid === kidOf(c)) && o.inService(c))
-        cas.push({ kid: kidOf(c), certificate: c, current: false })
+      if (!cas.some((s) => s.kid === kidOf(c)) && o.listed(c))
+        cas.push({ kid: kidOf(c), certificate: c, current: false, inService: o.inService(c) })
     return cas
   }
 
@@ -188,6 +203,17 @@ export function openOwnRevocations(o: OwnRevocationsOptions): OwnRevocations {
       const run: OwnRevocationsRun = { reissued: [], failed: [] }
       let currentError: unknown
       for (const ca of await servedCas()) {
+        if (!ca.inService) {
+          // Retired: its last list is read (so installed, and checked) but never reissued.
+          await read(ca).catch((e: unknown) =>
+            o.log.warn('the last revocation list of a retired operator CA cannot be used', {
+              ca: ca.kid,
+              code: isBaridError(e) ? e.code : 'ERR_INTERNAL',
+              error: String(e).slice(0, 200),
+            }),
+          )
+          continue
+        }
         try {
           const held = await read(ca).catch(() => undefined)
           if (held !== undefined && held.nextUpdate - o.now() > REVOCATION_RENEW_BEFORE) continue
@@ -215,7 +241,7 @@ export function openOwnRevocations(o: OwnRevocationsOptions): OwnRevocations {
       return run
     },
     async inService() {
-      return (await servedCas()).map((c) => c.kid)
+      return (await servedCas()).filter((c) => c.inService).map((c) => c.kid)
     },
   }
 }

@@ -59,7 +59,12 @@ afterAll(async () => {
 })
 
 /** A bundle of one record signed by `key` at `time`, verified offline by `barid evidence verify`. */
-async function verifyBundle(key: KeyPair, time: number, withRetirement = true) {
+async function verifyBundle(
+  key: KeyPair,
+  time: number,
+  withRetirement = true,
+  revocationLists: Uint8Array[] = [],
+) {
   const record = await createEvidence({
     type: 'submission-accepted',
     letterId: newLetterId(time * 1000),
@@ -69,13 +74,13 @@ async function verifyBundle(key: KeyPair, time: number, withRetirement = true) {
     prev: null,
     key,
   })
-  const file = `bundle-${time}-${key.kidBase64Url.slice(0, 8)}-${withRetirement}.cbor`
+  const file = `bundle-${time}-${key.kidBase64Url.slice(0, 8)}-${withRetirement}-${revocationLists.length}.cbor`
   await writeFile(
     join(dir, file),
     createEvidenceBundle({
       records: [record.bytes],
       certificates: [newCert.der, oldCert.der],
-      revocationLists: [],
+      revocationLists,
       ...(withRetirement ? { retiredKeys: [{ kid: oldKey.kid, retired: RETIRED }] } : {}),
     }),
   )
@@ -99,6 +104,14 @@ describe('barid evidence verify and node key retirement (spec 21.7)', () => {
       expect(r.json.error).toMatchObject({ code: 'ERR_KEY_RETIRED' })
     }
     expect((await verifyBundle(newKey, RETIRED + 60)).code).toBe(EXIT.ok)
+  })
+
+  it('reads a bundle file larger than other inputs when its revocation lists are within their own limit', async () => {
+    // Three lists of 3 MiB, not signed lists: the bundle is read, then its first list refused.
+    const lists = [1, 2, 3].map((n) => new Uint8Array(3 << 20).fill(n))
+    const r = await verifyBundle(oldKey, RETIRED - 1, true, lists)
+    expect(r.code).toBe(EXIT.refused)
+    expect(r.json.error).toMatchObject({ code: 'ERR_COSE_MALFORMED' })
   })
 
   it('reads a bundle without retirement times (made before the field) as retiring no key', async () => {

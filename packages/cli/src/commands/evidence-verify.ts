@@ -9,6 +9,7 @@
 import { integer, many, optional, type Command } from '../command.js'
 import {
   BaridError,
+  EVIDENCE_BUNDLE_LIMITS,
   parseCertificate,
   RevocationCache,
   TrustStore,
@@ -73,7 +74,10 @@ Options:
     const listFile = optional(values, 'trust-list')
     if (listFile === undefined) throw new UsageError('--trust-list is required')
     const list = await loadTrustList(ctx.cwd, listFile, keys, ctx.now)
-    const bytes = await readBytes(resolvePath(ctx.cwd, file as string))
+    // A bundle may carry revocation lists up to their own limit (spec 21.7), so it may be larger
+    // than other inputs: it is read up to the bundle limit.
+    const path = resolvePath(ctx.cwd, file as string)
+    const bytes = await readBytes(path, EVIDENCE_BUNDLE_LIMITS.maxBytes)
     // A bundle is a CBOR map (major type 5); a record is a tagged COSE_Sign1 (tag 18, 0xd2).
     const bundle =
       bytes[0] !== undefined && bytes[0] >> 5 === 5

@@ -9,7 +9,7 @@ import { bytesEqual, createCertificate, derToPem } from '../core.js'
 import { readCertificate, readKeyPair } from '../documents.js'
 import { FileError, fileRefusal } from '../errors.js'
 import { exists, resolvePath, writePublic } from '../files.js'
-import { checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
+import { checkCaValidNow, checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
 export const operatorCertifyNode: Command = {
@@ -28,8 +28,9 @@ Options:
       --name CN            Common name of the node certificate. Default: node.<operator>.
 
 Writes: ca.crt.pem (if not present), node.crt.pem. Refuses (exit code 1, nothing written) a
-FILE that is not an operator CA certificate of this operator for its ca.key.jwk, and one that
-is not the ca.crt.pem already installed; to renew node.crt.pem, use barid operator rotate-node.`,
+FILE that is not an operator CA certificate of this operator for its ca.key.jwk, one that is
+expired (ERR_CERT_EXPIRED) or not yet valid (ERR_CERT_NOT_YET_VALID) now, and one that is not
+the ca.crt.pem already installed; to renew node.crt.pem, use barid operator rotate-node.`,
   options: {
     'ca-cert': { type: 'string' },
     dir: { type: 'string' },
@@ -44,6 +45,7 @@ is not the ca.crt.pem already installed; to renew node.crt.pem, use barid operat
     const ca = await readCertificate(caFile)
     const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
     checkOperatorCa(ca, caFile, caKeys, config.operator)
+    checkCaValidNow(ca, caFile, ctx.now)
     // The node accepts a node certificate only under the CA certificate installed beside it.
     const installedPath = join(dir, OPERATOR_FILES.caCert)
     const installed = (await exists(installedPath))

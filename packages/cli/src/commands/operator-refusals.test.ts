@@ -121,6 +121,19 @@ describe('barid operator certify-node refusals of the operator directory', () =>
     await writeFile(join(dir, 'eg-config', 'operator.json'), '{"operator":')
     await refused(rotate('eg-config'), 'ERR_INVALID_ARGUMENT', 'eg-config/operator.json')
   })
+
+  it('refuses to certify the node key under a CA certificate that is expired or not yet valid, writing nothing', async () => {
+    const ca = local(caCerts.se!)
+    await copy('se', 'se-late')
+    const late = await refused(certify('se-late', ca), 'ERR_CERT_EXPIRED', ca, T0 + 3660 * DAY)
+    expect(late.stderr).toMatch(/ expired at \d{4}-\d\d-\d\dT/)
+    await copy('se', 'se-early')
+    const early = await refused(certify('se-early', ca), 'ERR_CERT_NOT_YET_VALID', ca, T0 - DAY)
+    expect(early.stderr).toContain('is valid only from 2026-01-01T00:00:00Z')
+    for (const op of ['se-late', 'se-early'])
+      for (const f of ['ca.crt.pem', 'node.crt.pem'])
+        await expect(stat(join(dir, op, f))).rejects.toThrow()
+  })
 })
 
 describe('barid operator rotate-node refusals of the operator directory', () => {
@@ -177,10 +190,19 @@ describe('barid operator rotate-node refusals of the operator directory', () => 
     expect(await readFile(join(dir, 'eg-again', ROTATION_FILES.manifest), 'utf8')).toBe(manifest)
   })
 
-  it('refuses to certify a new key under an expired CA certificate with ERR_CERT_EXPIRED', async () => {
+  it('refuses to certify a new key under a CA certificate that is expired or not yet valid with their codes', async () => {
     await copy('eg', 'eg-late')
     await refused(rotate('eg-late'), 'ERR_CERT_EXPIRED', 'eg-late/ca.crt.pem', T0 + 3660 * DAY)
+    await copy('eg', 'eg-early')
+    const early = await refused(
+      rotate('eg-early'),
+      'ERR_CERT_NOT_YET_VALID',
+      'eg-early/ca.crt.pem',
+      T0 - DAY,
+    )
+    expect(early.stderr).toContain('is valid only from 2026-01-01T00:00:00Z')
   })
+
 })
 
 describe('barid cert inspect refusals of the file', () => {

@@ -305,6 +305,38 @@ describe('barid operator rotate-ca', () => {
     expect(await snapshot(op)).toEqual(before)
   })
 
+  it('refuses a retirement of the previous node key after governance retired its CA, before writing anything', async () => {
+    const t = begin()
+    const op = await operator('h')
+    const next = await nextCa(op)
+    // The CA key was compromised: governance retires the CA first, from the time of the loss.
+    const old = await cert('h/ca.crt.pem')
+    const retire = await cli([
+      ...['federation', 'retire-ca', '--dir', 'fed', '--operator', 'h.example'],
+      ...['--serial', old.serialNumber, '--at', String(t + DAY)],
+    ])
+    expect(retire.code, retire.stderr).toBe(EXIT.ok)
+    const before = await snapshot(op)
+    const list = [
+      ...['--trust-list', 'fed/trust-list.cose'],
+      ...['--governance-key', 'fed/governance.pub.jwk'],
+    ]
+    const rotate = (args: string[]) =>
+      cli([
+        ...['operator', 'rotate-ca', '--dir', op, '--ca-cert', next.cert],
+        ...['--ca-key', next.key, ...args],
+      ])
+    const late = await rotate(['--retire-at', String(clock + 3600), ...list])
+    expect(late.code).toBe(EXIT.refused)
+    expect(late.stderr).toContain('ERR_OPERATOR_CA_RETIRED')
+    expect(await snapshot(op)).toEqual(before)
+    const r = await rotate(['--json', ...list])
+    expect(r.code, r.stderr).toBe(EXIT.ok)
+    // The default is brought forward to the retirement: the previous key signs nothing more.
+    const retiredAt = new Date((t + DAY) * 1000).toISOString().replace('.000Z', 'Z')
+    expect(r.json.node).toMatchObject({ retired: { retiredAt } })
+  })
+
   it('finishes an interrupted rotation when run again with the same arguments', async () => {
     const t = begin()
     const op = await operator('e')

@@ -12,6 +12,7 @@
  */
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { caRetirement, refuseRetireAfterCa } from '../ca-retirement.js'
 import {
   integer,
   iso,
@@ -82,11 +83,12 @@ directory the node uses:
      key in --ca-key, and another key than the current CA's;
   2. keeps the current CA as previous-cas/<kid>.crt.pem, with its key as
      previous-cas/<kid>.key.jwk (0600), and its revocation list as revocations/<kid>.cose: the
-     node serves and reissues that list until governance retires the CA;
+     node serves and reissues that list until governance retires the CA, and serves its last
+     version (and puts it into evidence bundles) after: keep that file and the certificate;
   3. starts the new CA's revocation list (revocations/<new kid>.cose) and installs the new CA
      (ca.key.jwk, ca.crt.pem replaced);
   4. rotates the node key under the new CA, as barid operator rotate-node does (--retire-at,
-     --days, --name and --alg as there).
+     --days, --name, --alg, --trust-list and --governance-key as there).
 
 A running node picks it up like a node key rotation (SIGHUP, POST /v1/admin/node-keys/reload,
 or its periodic check) and moves every mailbox key certificate to the new CA. Once its renewal
@@ -98,7 +100,12 @@ Options:
       --ca-cert FILE       The new operator CA certificate from the federation (PEM or DER).
       --ca-key FILE        The new CA's private key (ca.key.jwk of barid operator init --dir NEW).
       --retire-at TIME     When the previous node key stops signing. Default: now + 1 hour 5
-                           minutes (see barid operator rotate-node --help).
+                           minutes (see barid operator rotate-node --help). Refused, before
+                           anything is written, when later than the --trust-list retires the
+                           current CA (ERR_OPERATOR_CA_RETIRED); the default is brought forward.
+      --trust-list FILE    The federation's current trust list (after a CA compromise governance
+                           retires the CA first: give it then).
+      --governance-key JWK Its governance public key (governance.pub.jwk). Repeatable.
       --days N             New node certificate lifetime in days (max 731). Default: 365.
       --name CN            Common name of the new node certificate. Default: node.<operator>.
       --alg ALG            Ed25519 or ES256 for the new node key. Default: the previous key's.
@@ -173,6 +180,16 @@ Example:
         `cannot read ${join(dir, OPERATOR_FILES.nodeKey)}: it does not exist (for a lost key, give --retire-at, the time of the loss: spec/23)`,
         join(dir, OPERATOR_FILES.nodeKey),
       )
+    // Refused before anything is written, not by the node key rotation once the new CA is in.
+    const nodeCa = issuerIn(cas, node)
+    const caRetired = await caRetirement(ctx.cwd, values, ctx.now, operator, nodeCa?.certificate)
+    if (retireAt !== undefined && nodeCa !== undefined)
+      refuseRetireAfterCa(
+        caRetired,
+        parseTime(retireAt, 'retire-at'),
+        nodeCa.certificate,
+        join(dir, OPERATOR_FILES.nodeCert),
+      )
 
     const lists = { nextUpdate: ctx.now + LIST_DAYS * 86_400, now: ctx.now, add: [] }
     // The CA being rotated away: after an interruption, the previous CA that issued the node
@@ -217,7 +234,8 @@ Example:
     const printed: string[] = []
     try {
       const nodeValues: Values = { dir }
-      for (const k of ['retire-at', 'days', 'name', 'alg'] as const)
+      const passed = ['retire-at', 'days', 'name', 'alg', 'trust-list', 'governance-key'] as const
+      for (const k of passed)
         if (values[k] !== undefined) nodeValues[k] = values[k]
       await operatorRotateNode.run(
         { ...ctx, json: true, out: (line) => void printed.push(line) },

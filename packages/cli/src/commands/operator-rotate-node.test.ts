@@ -243,4 +243,34 @@ describe('barid operator rotate-node', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.json.retired).toMatchObject({ retiredAt: iso(notAfter) })
   })
+
+  it('refuses a retirement after governance retires the CA of the previous certificate, and brings the default forward to it, given the trust list', async () => {
+    const op = await operator('g')
+    const ca = await cert('g/ca.crt.pem')
+    const retire = await cli([
+      ...['federation', 'retire-ca', '--dir', 'fed', '--operator', 'g.example'],
+      ...['--serial', ca.serialNumber, '--at', String(T0 + 1800), ...at(T0 + 60)],
+    ])
+    expect(retire.code, retire.stderr).toBe(0)
+    const list = [
+      ...['--trust-list', 'fed/trust-list.cose'],
+      ...['--governance-key', 'fed/governance.pub.jwk'],
+    ]
+    const rotate = (args: string[]) =>
+      cli(['operator', 'rotate-node', '--dir', op, ...args, ...at(T0 + 120)])
+    const before = await readFile(join(dir, op, 'node.crt.pem'), 'utf8')
+    const late = await rotate(['--retire-at', String(T0 + 3600), ...list])
+    expect(late.code).toBe(EXIT.refused)
+    expect(late.stderr).toContain(
+      `ERR_OPERATOR_CA_RETIRED: ${join(dir, 'fed', 'trust-list.cose')} retires the operator CA`,
+    )
+    expect(late.stderr).toContain(`at ${iso(T0 + 1800)}, before --retire-at ${iso(T0 + 3600)}`)
+    expect(await readFile(join(dir, op, 'node.crt.pem'), 'utf8')).toBe(before)
+    // A governance key without the list it verifies is a usage error.
+    const alone = await rotate(['--governance-key', 'fed/governance.pub.jwk'])
+    expect(alone.code).toBe(EXIT.usage)
+    const r = await rotate(['--json', ...list])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json.retired).toMatchObject({ retiredAt: iso(T0 + 1800) })
+  })
 })

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { caRetirement, refuseRetireAfterCa, TRUST_LIST_OPTIONS } from '../ca-retirement.js'
 import { integer, iso, optional, parseTime, type Command } from '../command.js'
 import {
   createCertificate,
@@ -29,7 +30,13 @@ import {
 import { readCertificate, readKeyPair } from '../documents.js'
 import { FileError, fileRefusal } from '../errors.js'
 import { exists, readJson, readText, resolvePath, writePublic, writeSecret } from '../files.js'
-import { checkNodeCertificate, checkOperatorCa, readOperatorConfig } from '../operator-dir.js'
+import { issuerIn, readOperatorCas } from '../operator-cas.js'
+import {
+  checkCaValidNow,
+  checkNodeCertificate,
+  checkOperatorCa,
+  readOperatorConfig,
+} from '../operator-dir.js'
 import { parseAlgorithm } from './federation-init.js'
 import { OPERATOR_FILES } from './operator-init.js'
 
@@ -165,8 +172,15 @@ Options:
       --retire-at TIME     When the previous key stops signing (ISO 8601 or Unix seconds).
                            Default: now + 1 hour 5 minutes (the discovery maxAge of spec 22.4,
                            plus the node's check interval), never after the previous
-                           certificate's notAfter. A time in the past switches at once: use the
-                           time of the loss or compromise of the key (spec/23).
+                           certificate's notAfter, nor after the --trust-list retires the CA
+                           that issued it. A time in the past switches at once: use the time of
+                           the loss or compromise of the key (spec/23).
+      --trust-list FILE    The federation's current trust list: a --retire-at after it retires
+                           (until) the CA that issued the previous certificate is refused
+                           (ERR_OPERATOR_CA_RETIRED), and the default is brought forward to it.
+                           Without it the CLI cannot know that retirement: give it after a CA
+                           compromise, when governance retired the CA first (spec/23).
+      --governance-key JWK Its governance public key (governance.pub.jwk). Repeatable.
       --days N             New certificate lifetime in days (max 731). Default: 365.
       --name CN            Common name of the new certificate. Default: node.<operator>.
       --alg ALG            Ed25519 or ES256. Default: the previous key's algorithm.
@@ -187,6 +201,7 @@ Example:
     name: { type: 'string' },
     alg: { type: 'string' },
     dir: { type: 'string' },
+    ...TRUST_LIST_OPTIONS,
   },
   async run(ctx, values) {
     const dir = resolvePath(ctx.cwd, optional(values, 'dir') ?? '.')
@@ -203,6 +218,8 @@ Example:
     const ca = await readCertificate(caPath)
     const caKeys = await readKeyPair(join(dir, OPERATOR_FILES.caKey))
     checkOperatorCa(ca, caPath, caKeys, config.operator)
+    // The new certificate is signed under it now.
+    checkCaValidNow(ca, caPath, ctx.now)
 
     const keyPath = join(dir, OPERATOR_FILES.nodeKey)
     const certPath = join(dir, OPERATOR_FILES.nodeCert)
@@ -217,10 +234,18 @@ Example:
     const manifest = await readManifest(dir)
     if (manifest.retired.some((e) => e.kid === oldKid || e.serial === old.serialNumber))
       throw fileRefusal(certPath, `is already retired in ${manifestPath}: nothing to rotate`)
+    // The previous key signs no longer than its certificate, which never outlives its CA
+    // (createCertificate refuses that), nor than governance's retirement of that CA when a
+    // trust list says so.
     const notAfter = Math.floor(old.notAfter.getTime() / 1000)
     const notBefore = Math.floor(old.notBefore.getTime() / 1000)
+    const oldCa =
+      optional(values, 'trust-list') === undefined
+        ? undefined
+        : issuerIn(await readOperatorCas(dir, config.operator), old)?.certificate
+    const caRetired = await caRetirement(ctx.cwd, values, ctx.now, config.operator, oldCa)
     let retireAt: number
-    let clamped = false
+    let clamped: 'certificate' | 'ca' | undefined
     if (retireOption !== undefined) {
       retireAt = retireOption
       if (retireAt > notAfter)
@@ -228,14 +253,16 @@ Example:
           certPath,
           `expires at ${iso(notAfter)}, before --retire-at ${iso(retireAt)}: its key cannot sign that long`,
         )
+      if (oldCa !== undefined) refuseRetireAfterCa(caRetired, retireAt, oldCa, certPath)
     } else {
       if (!oldKeys)
         throw new FileError(
           `cannot read ${keyPath}: it does not exist (for a lost key, give --retire-at, the time of the loss: spec/23)`,
           keyPath,
         )
-      retireAt = Math.min(ctx.now + DEFAULT_SWITCH_DELAY, notAfter)
-      clamped = retireAt < ctx.now + DEFAULT_SWITCH_DELAY
+      const wanted = ctx.now + DEFAULT_SWITCH_DELAY
+      retireAt = Math.min(wanted, notAfter, caRetired?.until ?? Infinity)
+      if (retireAt < wanted) clamped = retireAt === caRetired?.until ? 'ca' : 'certificate'
     }
     if (retireAt < notBefore)
       throw fileRefusal(
@@ -251,8 +278,6 @@ Example:
 
     const alg = wantedAlg ?? (oldKeys ? algorithmOf(oldKeys) : 'Ed25519')
     const caEnds = Math.floor(ca.notAfter.getTime() / 1000)
-    if (caEnds <= ctx.now)
-      throw fileRefusal(caPath, `expired at ${iso(caEnds)}`, 'ERR_CERT_EXPIRED')
     const newKeys = await generateKeyPair(alg, { extractable: true })
     const newNotAfter = Math.min(ctx.now + days * 86_400, caEnds)
     const cert = await createCertificate({
@@ -326,9 +351,13 @@ Example:
       `  new key ${result.kid}, certificate serial ${result.serial}, valid until ${result.notAfter}`,
     )
     ctx.out(`  previous key ${oldKid} signs until ${result.retired.retiredAt}, then retires`)
-    if (clamped)
+    if (clamped === 'certificate')
       ctx.out(
         `  (the previous certificate expires then: renew earlier next time, spec/21 section 4)`,
+      )
+    if (clamped === 'ca')
+      ctx.out(
+        `  (governance retires the CA that issued the previous certificate then: ${caRetired?.file})`,
       )
     if (retireAt <= ctx.now)
       ctx.out('  the retirement time has passed: what the previous key signed since is refused')

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { encodeCanonical, decodeStrict } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
-import { createEvidenceBundle, readEvidenceBundle, type EvidenceBundle } from './evidence-bundle.js'
+import {
+  createEvidenceBundle,
+  EVIDENCE_BUNDLE_LIMITS,
+  readEvidenceBundle,
+  type EvidenceBundle,
+} from './evidence-bundle.js'
+import { REVOCATION_LIST_LIMITS } from './revocation-list.js'
 
 const hash = (n: number) => new Uint8Array(32).fill(n)
 const bundle: EvidenceBundle = {
@@ -87,5 +93,45 @@ describe('evidence bundles with key retirement times', () => {
     const retiredKeys = Array.from({ length: 33 }, (_, i) => ({ kid: kid(i), retired: i }))
     const many = { ...bundle, retiredKeys }
     expect(codeOf(() => createEvidenceBundle(many))).toBe('ERR_EVIDENCE_BUNDLE_MALFORMED')
+  })
+})
+
+describe('evidence bundle size limits', () => {
+  const MiB = 1 << 20
+  /** The error a read throws, with its code, message and details. */
+  function refusal(f: () => unknown): BaridError {
+    try {
+      f()
+    } catch (e) {
+      if (e instanceof BaridError) return e
+      throw e
+    }
+    throw new Error('accepted')
+  }
+
+  it('accepts a revocation list up to its own limit of 4 MiB, and refuses a larger one naming that limit', () => {
+    expect(REVOCATION_LIST_LIMITS.maxBytes).toBe(4 * MiB)
+    const largest = new Uint8Array(REVOCATION_LIST_LIMITS.maxBytes).fill(0xd2)
+    const read = readEvidenceBundle(createEvidenceBundle({ ...bundle, revocationLists: [largest] }))
+    expect(read.revocationLists[0]).toHaveLength(4 * MiB)
+    const over = new Uint8Array(4 * MiB + 1).fill(0xd2)
+    const m = decodeStrict(createEvidenceBundle(bundle)) as Map<string, unknown>
+    m.set('revocations', [new Uint8Array([0xd2]), over])
+    const e = refusal(() => readEvidenceBundle(encodeCanonical(m as never)))
+    expect(e.code).toBe('ERR_INPUT_TOO_LARGE')
+    expect(e.message).toContain('revocation list 1')
+    expect(e.message).toContain('4 MiB')
+    expect(e.details).toMatchObject({ limit: 'revocation-list', item: 1, maxBytes: 4 * MiB })
+  })
+
+  it('holds every revocation list at its own limit within the bundle limit, and refuses a larger bundle naming that limit', () => {
+    const { maxBytes, maxRevocationLists } = EVIDENCE_BUNDLE_LIMITS
+    expect(maxBytes).toBeGreaterThanOrEqual(
+      maxRevocationLists * REVOCATION_LIST_LIMITS.maxBytes + 2 * MiB,
+    )
+    const e = refusal(() => readEvidenceBundle(new Uint8Array(maxBytes + 1)))
+    expect(e.code).toBe('ERR_INPUT_TOO_LARGE')
+    expect(e.message).toContain('evidence bundle limit')
+    expect(e.details).toMatchObject({ limit: 'evidence-bundle', maxBytes })
   })
 })

@@ -19,21 +19,33 @@ import { bytesEqual } from '../bytes.js'
 import { BaridError } from '../errors.js'
 import type { InclusionProof } from '../transparency/log.js'
 import { inclusionProofValue, readInclusionProof } from '../transparency/proof-codec.js'
+import { REVOCATION_LIST_LIMITS } from './revocation-list.js'
 import { MAX_TIME } from './trust-list-payload.js'
 import type { UnixSeconds } from './types.js'
 
-/** Limits of the bundle format. */
+const MAX_REVOCATION_LISTS = 16
+
+/**
+ * Limits of the bundle format (spec 21.7). A revocation list in a bundle may be as large as a
+ * revocation list may be (21.6.1), and the bundle holds its 16 lists at that size and 4 MiB for
+ * the rest (its records, certificates and log proofs take at most about 2.2 MiB): a bundle whose
+ * parts are each within their own limits is never refused for its size.
+ */
 export const EVIDENCE_BUNDLE_LIMITS = {
-  maxBytes: 1 << 20,
+  maxBytes: MAX_REVOCATION_LISTS * REVOCATION_LIST_LIMITS.maxBytes + (4 << 20),
   maxItems: 8192,
   // bundle > log > logged record > proof > path
   maxDepth: 6,
   maxRecords: 64,
   maxCosignatures: 16,
   maxCertificates: 32,
-  maxRevocationLists: 16,
+  maxRevocationLists: MAX_REVOCATION_LISTS,
+  /** Bytes of one revocation list: its own limit. */
+  maxRevocationListBytes: REVOCATION_LIST_LIMITS.maxBytes,
   maxRetiredKeys: 32,
 } as const
+
+const mib = (n: number) => `${n / (1 << 20)} MiB`
 
 const CODE = 'ERR_EVIDENCE_BUNDLE_MALFORMED'
 
@@ -128,6 +140,13 @@ export function createEvidenceBundle(bundle: EvidenceBundle): Uint8Array {
  * ```
  */
 export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
+  const { maxBytes } = EVIDENCE_BUNDLE_LIMITS
+  if (bytes.length > maxBytes)
+    throw new BaridError(
+      'ERR_INPUT_TOO_LARGE',
+      `evidence bundle of ${bytes.length} bytes is over the evidence bundle limit of ${mib(maxBytes)}`,
+      { details: { limit: 'evidence-bundle', bytes: bytes.length, maxBytes } },
+    )
   let value: CborValue
   try {
     value = decodeStrict(bytes, EVIDENCE_BUNDLE_LIMITS)
@@ -177,10 +196,26 @@ export function readEvidenceBundle(bytes: Uint8Array): EvidenceBundle {
   return {
     records,
     certificates: list('certs', EVIDENCE_BUNDLE_LIMITS.maxCertificates, 16 * 1024),
-    revocationLists: list('revocations', EVIDENCE_BUNDLE_LIMITS.maxRevocationLists, 1 << 19),
+    revocationLists: revocationLists(r),
     ...(log === undefined ? {} : { log }),
     ...(retiredKeys === undefined ? {} : { retiredKeys }),
   }
+}
+
+/** The bundle's revocation lists: one over a list's own limit is named, with that limit. */
+function revocationLists(r: MapReader): Uint8Array[] {
+  const max = EVIDENCE_BUNDLE_LIMITS.maxRevocationListBytes
+  return r.array('revocations', EVIDENCE_BUNDLE_LIMITS.maxRevocationLists).map((v, item) => {
+    if (!(v instanceof Uint8Array) || v.length === 0)
+      return r.fail('revocations', 'non-empty byte strings')
+    if (v.length > max)
+      throw new BaridError(
+        'ERR_INPUT_TOO_LARGE',
+        `revocation list ${item} of the evidence bundle is ${v.length} bytes, over the revocation list limit of ${mib(max)}`,
+        { details: { limit: 'revocation-list', item, bytes: v.length, maxBytes: max } },
+      )
+    return v
+  })
 }
 
 function readRetirement(value: CborValue): KeyRetirement {
