@@ -151,13 +151,22 @@ it('retries an upload answered with a retried status and delivers its letter onc
   expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(script.length + 1)
 })
 
-for (const status of [429, 503]) {
-  it(`waits for the Retry-After of an upload answered ${status} before trying it again`, async () => {
+/** A `Retry-After` of at least two seconds from now, in each form RFC 9110 gives it. */
+const retryAfterForms = {
+  seconds: () => '2',
+  // Whole seconds: three seconds ahead is at least two once cut to the second.
+  'an HTTP-date': () => new Date(Date.now() + 3000).toUTCString(),
+}
+
+for (const [status, [form, retryAfter]] of [429, 503].flatMap((s) =>
+  Object.entries(retryAfterForms).map((f) => [s, f] as const),
+)) {
+  it(`waits for the Retry-After in ${form} of an upload answered ${status} before trying it again`, async () => {
     const run = await pairAnswering()
     await using _pair = run.pair
     const l = await run.seal('wait', [file(1024, 4)])
     const digest = l.blobs[0]!.digest
-    run.answers.set(digest, (n) => (n === 0 ? { status, retryAfter: '2' } : undefined))
+    run.answers.set(digest, (n) => (n === 0 ? { status, retryAfter: retryAfter() } : undefined))
     await run.submit(l)
     await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
     const [first, second] = run.uploads.get(digest)!

@@ -324,7 +324,7 @@ export async function attemptDelivery(
         } else {
           svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
           const cls = classifyStatus(res.status, res.code)
-          const minDelay = retryAfterMs(res.headers.get('retry-after'))
+          const minDelay = retryAfterMs(res.headers.get('retry-after'), svc.now())
           if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
           svc.log.warn('transaction refused', {
             peer: peer.operator,

@@ -83,7 +83,7 @@ async function ensureBlob(
     svc.log.warn('blob check failed', { peer: peer.operator, digest, status: head.status })
     throw new UploadRetry(
       `blob check answered ${head.status}`,
-      retryAfterMs(head.headers.get('retry-after')),
+      retryAfterMs(head.headers.get('retry-after'), svc.now()),
     )
   }
   if (next === 'upload') {
@@ -109,7 +109,7 @@ async function ensureBlob(
       if (refusal) return { code: refusal, local: false }
       throw new UploadRetry(
         `blob upload answered ${put.status}`,
-        retryAfterMs(put.headers.get('retry-after')),
+        retryAfterMs(put.headers.get('retry-after'), svc.now()),
       )
     }
   }

@@ -4,6 +4,7 @@
  * the conformance suite can read it rather than infer it from code.
  */
 import type { BaridErrorCode } from '../core.js'
+import { parseHttpDate } from './http-date.js'
 
 /** The longest `Retry-After` honoured: a peer cannot park a queue for days with one answer. */
 export const MAX_RETRY_AFTER_MS = 3600_000
@@ -125,18 +126,29 @@ export function headOutcome(status: number): 'held' | 'retry' | 'upload' {
 }
 
 /**
- * The delay a peer's `Retry-After` asks for, in milliseconds: 0 when absent or not a positive
- * number of seconds (the form Barid nodes send, spec 10), at most {@link MAX_RETRY_AFTER_MS}.
+ * The delay a peer's `Retry-After` asks for, in milliseconds, at `now`: its seconds, or the time
+ * until its HTTP-date (RFC 9110 10.2.3; spec 14.3: a node reading the answer accepts both, and
+ * Barid nodes send seconds, spec 10); 0 when absent, not a positive delay, or not either form; at
+ * most {@link MAX_RETRY_AFTER_MS} either way, so a date years ahead parks nothing for longer
+ * than an hour.
  *
  * @example
  * ```ts
- * retryAfterMs(res.headers.get('retry-after')) // '5' → 5000
+ * retryAfterMs(res.headers.get('retry-after'), svc.now()) // '5' → 5000
+ * retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', Date.UTC(2015, 9, 21, 7, 28)) // 30000
  * ```
  */
-export function retryAfterMs(header: string | null): number {
-  const seconds = Number(header ?? undefined)
-  if (!Number.isFinite(seconds) || seconds <= 0) return 0
-  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS)
+export function retryAfterMs(header: string | null, now: number): number {
+  if (header === null) return 0
+  const trimmed = header.trim()
+  const seconds = Number(trimmed === '' ? undefined : trimmed)
+  const ms = Number.isNaN(seconds)
+    ? (parseHttpDate(trimmed, now) ?? now) - now
+    : Number.isFinite(seconds)
+      ? seconds * 1000
+      : 0
+  if (!(ms > 0)) return 0
+  return Math.min(ms, MAX_RETRY_AFTER_MS)
 }
 
 /** Per-recipient results a peer returns inside a 200 answer, and what they mean here. */
