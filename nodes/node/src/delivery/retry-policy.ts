@@ -4,6 +4,7 @@
  * the conformance suite can read it rather than infer it from code.
  */
 import type { BaridErrorCode } from '../core.js'
+import type { NodeServices } from '../services.js'
 import { parseHttpDate } from './http-date.js'
 
 /** The longest `Retry-After` honoured: a peer cannot park a queue for days with one answer. */
@@ -30,10 +31,16 @@ export interface AttemptClass {
  * | 409 (transaction conflict)                | yes     | no        |
  * | 500, 502, 504, other 5xx                  | yes     | yes       |
  * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
+ * | this node's own store fails to read       | yes     | no        |
  *
  * A blob upload before the transaction (spec 11.5) is classified by the same table, except that
  * a final refusal fails only the letters that name the blob ({@link blobRefusal}); so is the HEAD
  * before it, except that only a retried status counts ({@link headOutcome}).
+ *
+ * The last row is no answer of the peer: reading a letter or an attachment from this node's own
+ * store failed (a permission, a disk error; a letter or blob that is gone is settled instead,
+ * spec 14.4). It may pass, so the letters it held back are retried with their backoff; they were
+ * not sent, so not ambiguous; and the peer is not held for it (14.3).
  */
 export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   connect: { retry: true, ambiguous: false },
@@ -48,6 +55,7 @@ export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   '503': { retry: true, ambiguous: false },
   '5xx': { retry: true, ambiguous: true },
   '4xx': { retry: false, ambiguous: false },
+  'local-store': { retry: true, ambiguous: false },
 }
 
 /**
@@ -176,4 +184,29 @@ export function backoffDelay(
   const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempts, 30))
   // Never zero: a hot loop against a failing peer helps nobody.
   return Math.max(Math.min(o.baseMs, ceiling) / 10, Math.floor(random() * ceiling))
+}
+
+/**
+ * When an item retried by an attempt at `now` is next due: after its backoff
+ * ({@link backoffDelay} of its attempts so far), and not before `minDelayMs` (a `Retry-After`).
+ *
+ * @example
+ * ```ts
+ * settlements.push({ id: item.id, outcome: 'retry', nextAttemptAt: retryAt(ctx, item, now), ... })
+ * ```
+ */
+export function retryAt(
+  ctx: { svc: Pick<NodeServices, 'config'>; random: () => number },
+  item: { attempts: number },
+  now: number,
+  minDelayMs = 0,
+): number {
+  const d = ctx.svc.config.delivery
+  return (
+    now +
+    Math.max(
+      minDelayMs,
+      backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
+    )
+  )
 }
