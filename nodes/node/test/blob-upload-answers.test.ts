@@ -7,6 +7,9 @@
  * not sent). The HEAD before an upload is read by the same table: a retried status retries the
  * attempt without uploading. An attachment gone from the sending node's own store is its own
  * fault (14.4): its letters end at once with `ERR_NOT_FOUND`, and the peer is not held for it.
+ * So is a store that fails to read a blob or the letters (a disk error, a permission), which may
+ * pass: those letters are retried, logged as an error and counted as `local-store`, not as the
+ * peer's failure. An attempt whose HEAD or upload fails counts as `upload`, not `transport`.
  * Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
  * before they reach it.
  */
@@ -151,13 +154,22 @@ it('retries an upload answered with a retried status and delivers its letter onc
   expect(run.uploads.get(l.blobs[0]!.digest)).toHaveLength(script.length + 1)
 })
 
-for (const status of [429, 503]) {
-  it(`waits for the Retry-After of an upload answered ${status} before trying it again`, async () => {
+/** A `Retry-After` of at least two seconds from now, in each form RFC 9110 gives it. */
+const retryAfterForms = {
+  seconds: () => '2',
+  // Whole seconds: three seconds ahead is at least two once cut to the second.
+  'an HTTP-date': () => new Date(Date.now() + 3000).toUTCString(),
+}
+
+for (const [status, [form, retryAfter]] of [429, 503].flatMap((s) =>
+  Object.entries(retryAfterForms).map((f) => [s, f] as const),
+)) {
+  it(`waits for the Retry-After in ${form} of an upload answered ${status} before trying it again`, async () => {
     const run = await pairAnswering()
     await using _pair = run.pair
     const l = await run.seal('wait', [file(1024, 4)])
     const digest = l.blobs[0]!.digest
-    run.answers.set(digest, (n) => (n === 0 ? { status, retryAfter: '2' } : undefined))
+    run.answers.set(digest, (n) => (n === 0 ? { status, retryAfter: retryAfter() } : undefined))
     await run.submit(l)
     await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
     const [first, second] = run.uploads.get(digest)!
@@ -269,3 +281,129 @@ for (const fault of ['deleted', 'truncated'] as const) {
     expect(metrics).not.toMatch(/^barid_peer_consecutive_failures\{/m)
   })
 }
+
+/** An error as node:fs gives it, for a fault of post.eg's own disk. */
+const diskError = (code: 'EIO' | 'EACCES', syscall: string, path?: string) =>
+  Object.assign(new Error(`${code}: simulated, ${syscall}`), {
+    code,
+    syscall,
+    ...(path ? { path } : {}),
+  })
+
+/** The stream of `source` cut by a disk error after its first chunk. */
+function failingAfterFirstChunk(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = source.getReader()
+  let chunks = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      if (chunks++ > 0) {
+        await reader.cancel()
+        throw diskError('EIO', 'read')
+      }
+      const r = await reader.read()
+      if (r.done) ctl.close()
+      else ctl.enqueue(r.value)
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+}
+
+/**
+ * Where post.eg's own store fails, once (a disk that recovers, a permission put right): looking
+ * the blob up, reading it mid-upload, or reading the letters of an attempt.
+ */
+const localFaults = {
+  'when it looks the attachment up': 'stat',
+  'while it uploads the attachment': 'read',
+  'when it reads the letters of an attempt': 'letters',
+} as const
+
+for (const [when, fault] of Object.entries(localFaults)) {
+  it(`retries letters its own store fails to read ${when}, without holding the peer or blaming it`, async () => {
+    const run = await pairAnswering()
+    await using _pair = run.pair
+    await run.pair.stop('eg')
+    const lines: string[] = []
+    const eg = (
+      await run.pair.start('eg', {
+        log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
+      })
+    ).services
+    // A blob of several chunks, so that the upload is cut after it has begun.
+    const hit = await run.seal('hit', [file(300_000, 11)])
+    const digest = hit.blobs[0]!.digest
+    const fine = await run.seal('fine', [file(512, 12)])
+    const plain = await run.seal('plain', [], { kind: 'letter' })
+    let faults = 1
+    const blobs = eg.blobs
+    const storage = eg.storage
+    if (fault === 'stat')
+      eg.blobs = {
+        ...blobs,
+        size: async (d) =>
+          d === digest && faults-- > 0
+            ? Promise.reject(diskError('EACCES', 'stat', `/data/blobs/${d}`))
+            : blobs.size(d),
+      }
+    if (fault === 'read')
+      eg.blobs = {
+        ...blobs,
+        open: async (d) =>
+          d === digest && faults-- > 0 ? failingAfterFirstChunk(await blobs.open(d)) : blobs.open(d),
+      }
+    if (fault === 'letters')
+      eg.storage = Object.assign(Object.create(storage) as typeof storage, {
+        getLettersWithBytes: async (ids: string[]) =>
+          ids.includes(hit.id) && faults-- > 0
+            ? Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))
+            : storage.getLettersWithBytes(ids),
+      })
+    for (const l of [hit, fine, plain]) await run.submit(l)
+
+    // Retried (the store recovered), not settled for good, and the other letters delivered.
+    for (const l of [hit, fine, plain])
+      await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+    expect(faults).toBeLessThan(1)
+    if (fault === 'read') expect(run.uploads.get(digest)).toHaveLength(2)
+
+    // The fault is post.eg's own: its operator is told what failed, and digitalpost.dk is
+    // neither held for it nor counted as failing.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    const error = logged.find((l) => l.level === 'error')
+    expect(error).toMatchObject({
+      peer: 'digitalpost.dk',
+      code: { stat: 'EACCES', read: 'EIO', letters: 'SQLITE_IOERR' }[fault],
+      ...(fault === 'letters' ? {} : { digest, letterId: hit.id }),
+      ...(fault === 'stat' ? { path: `/data/blobs/${digest}`, syscall: 'stat' } : {}),
+    })
+    expect(String(error?.msg)).toMatch(/own store/)
+    expect(logged.map((l) => l.msg)).not.toContain('peer failed: holding its deliveries')
+    expect(logged.map((l) => l.msg)).not.toContain('delivery attempt crashed')
+    const metrics = await eg.metrics.registry.render()
+    expect(metrics).toMatch(
+      /^barid_federation_transactions_total\{peer="digitalpost.dk",outcome="local-store"\} 1$/m,
+    )
+    expect(metrics).not.toMatch(/outcome="(transport|upload)"/)
+    expect(metrics).not.toMatch(/^barid_letters_failed_total\{/m)
+  })
+}
+
+it('counts an attempt whose upload fails apart from transactions that fail', async () => {
+  const run = await pairAnswering()
+  await using _pair = run.pair
+  const l = await run.seal('later', [file(1024, 13)])
+  const digest = l.blobs[0]!.digest
+  run.answers.set(digest, (n) => (n === 0 ? { status: 503 } : n === 1 ? 'reset' : undefined))
+  run.headAnswers.set(digest, (n) => (n === 0 ? { status: 502 } : undefined))
+  await run.submit(l)
+  await eventually(async () => expect(await run.state(l.id)).toEqual(['delivered', null]), 8000)
+  const metrics = await run.pair.nodes.eg.services.metrics.registry.render()
+  // The HEAD answered 502, the upload 503, the upload cut off; then the transaction, answered.
+  expect(metrics).toMatch(
+    /^barid_federation_transactions_total\{peer="digitalpost.dk",outcome="upload"\} 3$/m,
+  )
+  expect(metrics).toMatch(
+    /^barid_federation_transactions_total\{peer="digitalpost.dk",outcome="ok"\} 1$/m,
+  )
+  expect(metrics).not.toMatch(/outcome="transport"/)
+})

@@ -24,9 +24,10 @@ import { renewedIfDue } from '../keys/key-renewal.js'
 import type { NodeServices } from '../services.js'
 import { mutant } from '../test-control/mutants.js'
 import type { EvidenceRow, OutboxItem, OutboxSettlement } from '../storage/types.js'
+import { LocalStoreFault, logLocalFault } from './local-store-fault.js'
 import { notDeliveredRecord } from './not-delivered-record.js'
 import { ensureAttachments, UploadRetry, type Entry } from './peer-attachments.js'
-import { backoffDelay, classifyStatus, retryAfterMs } from './retry-policy.js'
+import { classifyStatus, retryAfterMs, retryAt } from './retry-policy.js'
 
 /** How long an ambiguous item keeps asking after its deadline before giving up as unconfirmed. */
 export const AMBIGUOUS_GIVE_UP_MS = 30 * 24 * 3600_000
@@ -66,17 +67,6 @@ export function transactionId(
   // Without certificates (evidence only), the id of before they were part of it.
   const input = certs === '' ? `${self}\n${ids}` : `${self}\n${ids}\n${certs}`
   return createHash('sha256').update(input).digest('base64url').slice(0, 32)
-}
-
-function retryAt(ctx: AttemptContext, item: OutboxItem, now: number, minDelayMs = 0): number {
-  const d = ctx.svc.config.delivery
-  return (
-    now +
-    Math.max(
-      minDelayMs,
-      backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
-    )
-  )
 }
 
 /**
@@ -205,9 +195,27 @@ export async function attemptDelivery(
   const certificates = new Map<string, string | null>()
   const byLetter = new Map<string, Entry>()
   // The transaction's letters, rows and bytes, in one read.
-  const stored = await svc.storage.getLettersWithBytes([
-    ...new Set(live.filter((i) => i.kind === 'letter').map((i) => i.letterId)),
-  ])
+  const letterIds = [...new Set(live.filter((i) => i.kind === 'letter').map((i) => i.letterId))]
+  let stored: Awaited<ReturnType<typeof svc.storage.getLettersWithBytes>>
+  try {
+    stored = await svc.storage.getLettersWithBytes(letterIds)
+  } catch (e) {
+    // This node's own store failed to read (not a letter gone, 14.4): its fault, which may pass.
+    // Nothing was sent: every item is retried with its backoff, and the peer is not held.
+    const fault = new LocalStoreFault('letter', e)
+    logLocalFault(svc, peer, fault, { letters: letterIds.length })
+    svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'local-store' })
+    for (const item of live)
+      settlements.push({
+        id: item.id,
+        outcome: 'retry',
+        nextAttemptAt: retryAt(ctx, item, now),
+        ambiguous: false,
+        error: fault.message,
+      })
+    await svc.storage.settle(settlements, received, svc.now())
+    return peerOutcome
+  }
   for (const item of live) {
     if (item.kind === 'evidence') {
       const ev = item.evidenceId ? await svc.storage.getEvidence(item.evidenceId) : undefined
@@ -324,7 +332,7 @@ export async function attemptDelivery(
         } else {
           svc.metrics.transactions.inc({ peer: peer.operator, outcome: String(res.status) })
           const cls = classifyStatus(res.status, res.code)
-          const minDelay = retryAfterMs(res.headers.get('retry-after'))
+          const minDelay = retryAfterMs(res.headers.get('retry-after'), svc.now())
           if (cls.retry) Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })
           svc.log.warn('transaction refused', {
             peer: peer.operator,
@@ -361,8 +369,12 @@ export async function attemptDelivery(
     } catch (e) {
       const ambiguous = e instanceof TransportError ? e.ambiguous : false
       if (!(e instanceof TransportError) && !isBaridError(e)) throw e
+      // An attachment's HEAD or upload before the transaction failed: not the transaction.
       if (!(e instanceof MalformedAnswer))
-        svc.metrics.transactions.inc({ peer: peer.operator, outcome: 'transport' })
+        svc.metrics.transactions.inc({
+          peer: peer.operator,
+          outcome: e instanceof UploadRetry ? 'upload' : 'transport',
+        })
       // An upload the peer answered with a retried status: not before its Retry-After either.
       const minDelay = e instanceof UploadRetry ? e.retryAfterMs : 0
       Object.assign(peerOutcome, { peerFailed: true, retryAfterMs: minDelay })

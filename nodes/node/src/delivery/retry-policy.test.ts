@@ -105,19 +105,63 @@ describe('retry policy', () => {
   })
 
   it('honours a Retry-After of positive seconds up to an hour and ignores any other value', () => {
-    expect(retryAfterMs('5')).toBe(5000)
-    expect(retryAfterMs(null)).toBe(0)
-    expect(retryAfterMs('0')).toBe(0)
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT')).toBe(0)
-    expect(retryAfterMs('86400')).toBe(MAX_RETRY_AFTER_MS)
+    expect(retryAfterMs('5', NOW)).toBe(5000)
+    expect(retryAfterMs(null, NOW)).toBe(0)
+    expect(retryAfterMs('0', NOW)).toBe(0)
+    expect(retryAfterMs('86400', NOW)).toBe(MAX_RETRY_AFTER_MS)
+    expect(retryAfterMs('soon', NOW)).toBe(0)
     fc.assert(
-      fc.property(fc.option(fc.oneof(fc.string(), fc.double().map(String))), (header) => {
-        const ms = retryAfterMs(header)
-        expect(Number.isFinite(ms)).toBe(true)
-        expect(ms).toBeGreaterThanOrEqual(0)
-        expect(ms).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS)
-      }),
+      fc.property(
+        fc.option(fc.oneof(fc.string(), fc.double().map(String), fc.date().map(httpDate))),
+        fc.integer({ min: 0, max: 2 ** 42 }),
+        (header, now) => {
+          const ms = retryAfterMs(header, now)
+          expect(Number.isFinite(ms)).toBe(true)
+          expect(ms).toBeGreaterThanOrEqual(0)
+          expect(ms).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
+  it('honours a Retry-After given as an HTTP-date in each of its three forms', () => {
+    // RFC 9110 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient accepts.
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', NOW)).toBe(30_000)
+    expect(retryAfterMs('Wednesday, 21-Oct-15 07:28:30 GMT', NOW)).toBe(30_000)
+    expect(retryAfterMs('Wed Oct 21 07:28:30 2015', NOW)).toBe(30_000)
+    expect(retryAfterMs('Wed Oct  1 07:28:30 2015', Date.UTC(2015, 9, 1, 7, 28))).toBe(30_000)
+    // Past or now: no wait; far ahead: the same cap as seconds.
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:27:00 GMT', NOW)).toBe(0)
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT', NOW)).toBe(0)
+    expect(retryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', NOW)).toBe(MAX_RETRY_AFTER_MS)
+    // Not a date: a day or month that does not exist, another zone, trailing text.
+    for (const bad of [
+      'Wed, 32 Oct 2015 07:28:30 GMT',
+      'Wed, 31 Feb 2015 07:28:30 GMT',
+      'Wed, 21 Foo 2015 07:28:30 GMT',
+      'Wed, 21 Oct 2015 07:28:30 CET',
+      'Wed, 21 Oct 2015 25:28:30 GMT',
+      'Wed, 21 Oct 2015 07:28:30 GMT x',
+    ])
+      expect(retryAfterMs(bad, NOW)).toBe(0)
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)) }),
+        fc.integer({ min: 0, max: 2 ** 42 }),
+        (date, now) => {
+          const at = Math.floor(date.getTime() / 1000) * 1000
+          const expected = Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS)
+          expect(retryAfterMs(httpDate(date), now)).toBe(expected)
+        },
+      ),
       { numRuns: 500 },
     )
   })
 })
+
+/** 2015-10-21 07:28:00 UTC, the date of RFC 9110's examples. */
+const NOW = Date.UTC(2015, 9, 21, 7, 28)
+
+/** `date` as an IMF-fixdate (what `Date.prototype.toUTCString` writes, for years 0-9999). */
+const httpDate = (date: Date) => date.toUTCString()

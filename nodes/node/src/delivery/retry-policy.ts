@@ -4,6 +4,8 @@
  * the conformance suite can read it rather than infer it from code.
  */
 import type { BaridErrorCode } from '../core.js'
+import type { NodeServices } from '../services.js'
+import { parseHttpDate } from './http-date.js'
 
 /** The longest `Retry-After` honoured: a peer cannot park a queue for days with one answer. */
 export const MAX_RETRY_AFTER_MS = 3600_000
@@ -29,10 +31,16 @@ export interface AttemptClass {
  * | 409 (transaction conflict)                | yes     | no        |
  * | 500, 502, 504, other 5xx                  | yes     | yes       |
  * | 400, 403, 404, 413, 415, 422, other 4xx   | no      | no        |
+ * | this node's own store fails to read       | yes     | no        |
  *
  * A blob upload before the transaction (spec 11.5) is classified by the same table, except that
  * a final refusal fails only the letters that name the blob ({@link blobRefusal}); so is the HEAD
  * before it, except that only a retried status counts ({@link headOutcome}).
+ *
+ * The last row is no answer of the peer: reading a letter or an attachment from this node's own
+ * store failed (a permission, a disk error; a letter or blob that is gone is settled instead,
+ * spec 14.4). It may pass, so the letters it held back are retried with their backoff; they were
+ * not sent, so not ambiguous; and the peer is not held for it (14.3).
  */
 export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   connect: { retry: true, ambiguous: false },
@@ -47,6 +55,7 @@ export const RETRY_TABLE: Readonly<Record<string, AttemptClass>> = {
   '503': { retry: true, ambiguous: false },
   '5xx': { retry: true, ambiguous: true },
   '4xx': { retry: false, ambiguous: false },
+  'local-store': { retry: true, ambiguous: false },
 }
 
 /**
@@ -125,18 +134,29 @@ export function headOutcome(status: number): 'held' | 'retry' | 'upload' {
 }
 
 /**
- * The delay a peer's `Retry-After` asks for, in milliseconds: 0 when absent or not a positive
- * number of seconds (the form Barid nodes send, spec 10), at most {@link MAX_RETRY_AFTER_MS}.
+ * The delay a peer's `Retry-After` asks for, in milliseconds, at `now`: its seconds, or the time
+ * until its HTTP-date (RFC 9110 10.2.3; spec 14.3: a node reading the answer accepts both, and
+ * Barid nodes send seconds, spec 10); 0 when absent, not a positive delay, or not either form; at
+ * most {@link MAX_RETRY_AFTER_MS} either way, so a date years ahead parks nothing for longer
+ * than an hour.
  *
  * @example
  * ```ts
- * retryAfterMs(res.headers.get('retry-after')) // '5' → 5000
+ * retryAfterMs(res.headers.get('retry-after'), svc.now()) // '5' → 5000
+ * retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', Date.UTC(2015, 9, 21, 7, 28)) // 30000
  * ```
  */
-export function retryAfterMs(header: string | null): number {
-  const seconds = Number(header ?? undefined)
-  if (!Number.isFinite(seconds) || seconds <= 0) return 0
-  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS)
+export function retryAfterMs(header: string | null, now: number): number {
+  if (header === null) return 0
+  const trimmed = header.trim()
+  const seconds = Number(trimmed === '' ? undefined : trimmed)
+  const ms = Number.isNaN(seconds)
+    ? (parseHttpDate(trimmed, now) ?? now) - now
+    : Number.isFinite(seconds)
+      ? seconds * 1000
+      : 0
+  if (!(ms > 0)) return 0
+  return Math.min(ms, MAX_RETRY_AFTER_MS)
 }
 
 /** Per-recipient results a peer returns inside a 200 answer, and what they mean here. */
@@ -164,4 +184,29 @@ export function backoffDelay(
   const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempts, 30))
   // Never zero: a hot loop against a failing peer helps nobody.
   return Math.max(Math.min(o.baseMs, ceiling) / 10, Math.floor(random() * ceiling))
+}
+
+/**
+ * When an item retried by an attempt at `now` is next due: after its backoff
+ * ({@link backoffDelay} of its attempts so far), and not before `minDelayMs` (a `Retry-After`).
+ *
+ * @example
+ * ```ts
+ * settlements.push({ id: item.id, outcome: 'retry', nextAttemptAt: retryAt(ctx, item, now), ... })
+ * ```
+ */
+export function retryAt(
+  ctx: { svc: Pick<NodeServices, 'config'>; random: () => number },
+  item: { attempts: number },
+  now: number,
+  minDelayMs = 0,
+): number {
+  const d = ctx.svc.config.delivery
+  return (
+    now +
+    Math.max(
+      minDelayMs,
+      backoffDelay(item.attempts, { baseMs: d.baseBackoffMs, maxMs: d.maxBackoffMs }, ctx.random),
+    )
+  )
 }

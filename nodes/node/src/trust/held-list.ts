@@ -39,8 +39,12 @@ export interface HeldTrust {
    * resolves). Throws the trust list codes; the held list then stays.
    */
   update(bytes: Uint8Array): Promise<{ changed: boolean; list: TrustList }>
-  /** Offers the configured list file again if it changed since last read. */
-  reload(): Promise<{ changed: boolean; list: TrustList }>
+  /**
+   * Offers the configured list file again if it changed since last read (`offered`: it was read
+   * and the held list took it or already held it). Throws when the file cannot be read, or the
+   * list in it is refused.
+   */
+  reload(): Promise<{ changed: boolean; list: TrustList; offered: boolean }>
   /** Called after every change of the held list. */
   onChange(listener: (list: TrustList) => void): void
 }
@@ -206,18 +210,19 @@ export async function openHeldTrust(o: OpenHeldTrustOptions): Promise<HeldTrust>
     update,
     async reload() {
       const file = o.trust.listFile
-      if (file === undefined) return { changed: false, list: store.list }
+      if (file === undefined) return { changed: false, list: store.list, offered: false }
       const s = await stat(file).catch(() => undefined)
       if (!s) {
         // Replaced by a rename, it is back at the next check; gone for good, it is said once.
         if (!missingSaid)
           o.log.warn('configured trust list file is missing; keeping the held list', { file })
         missingSaid = true
-        return { changed: false, list: store.list }
+        return { changed: false, list: store.list, offered: false }
       }
       missingSaid = false
-      if (`${s.mtimeMs} ${s.size}` === fileSeen) return { changed: false, list: store.list }
-      return update(await readFileList(file))
+      if (`${s.mtimeMs} ${s.size}` === fileSeen)
+        return { changed: false, list: store.list, offered: false }
+      return { ...(await update(await readFileList(file))), offered: true }
     },
     onChange(listener) {
       listeners.push(listener)

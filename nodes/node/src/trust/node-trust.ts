@@ -397,11 +397,24 @@ export async function openNodeTrust(
     revocationList: (kid) => own.list(kid),
     renewRevocationLists: () => own.renew(),
     start() {
+      // The failure of the last reload, logged once: a file that stays unreadable would
+      // otherwise say so every cycle. Said again when it changes, and when the file is taken.
+      let failing: string | undefined
       every(trustConfig.reloadIntervalMs, 'trust list reload', async () => {
         // A list file that cannot be read this cycle must not silence the freshness warning:
         // then nothing is about to make the held list fresh again. The failure is still logged.
         try {
-          await held.reload()
+          const r = await held.reload()
+          if (failing !== undefined && r.offered) {
+            o.log.info('trust list reload works again', { sequence: r.list.sequence })
+            failing = undefined
+          }
+        } catch (e) {
+          const code = isBaridError(e) ? e.code : null
+          const error = String(e).slice(0, 200)
+          if (`${code} ${error}` !== failing)
+            o.log.error('trust list reload failed', { code, error })
+          failing = `${code} ${error}`
         } finally {
           checkFreshness(store.list)
           // A status change or a CA retirement the held list announced may take effect now.
