@@ -148,12 +148,15 @@ const LIMIT = { checkpoint: 1024, cosignature: 1024, fork: 16384, reset: 1024 }
  */
 function openEnvelope(bytes, kind, role, resolve, code) {
   const invalid = (m) => fail(code, m)
-  if (bytes.length > LIMIT[kind]) invalid('too large')
+  // Step 1's envelope failures have section 04's codes (4.6); the kind's own code is for its
+  // protected header and its payload.
+  if (bytes.length > LIMIT[kind]) fail('ERR_INPUT_TOO_LARGE', 'too large')
   let s
   try {
     s = decodeSign1(bytes, { maxBytes: LIMIT[kind] })
   } catch (e) {
-    if (e instanceof CheckError) invalid(e.message)
+    if (e instanceof CheckError && e.code.startsWith('ERR_CBOR_'))
+      fail('ERR_COSE_MALFORMED', e.message)
     throw e
   }
   const p = s.protected
@@ -166,7 +169,14 @@ function openEnvelope(bytes, kind, role, resolve, code) {
     invalid('protected header')
   if (s.unprotected.size !== 0) invalid('unprotected header')
   const { jwk, operator } = resolve(p.get(4), role)
-  verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
+  try {
+    verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
+  } catch (e) {
+    // 04, 4.2: the key was found by kid, so an alg it does not fit is a changed header.
+    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
+      fail('ERR_SIGNATURE_INVALID', e.message)
+    throw e
+  }
   let payload
   try {
     payload = decode(s.payload, { maxBytes: LIMIT[kind] })

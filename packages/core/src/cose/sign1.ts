@@ -179,6 +179,34 @@ export async function verifySign1Signature(
   }
 }
 
+/**
+ * {@link verifySign1Signature} for a structure whose signer the verifier found by `kid` (trust
+ * and revocation lists, discovery documents, transparency objects, evidence records): the key is
+ * the verifier's own choice and `alg` is part of what was signed, so a key that does not fit
+ * `alg` means the header was changed, and is `ERR_SIGNATURE_INVALID` (spec 04, 4.2).
+ *
+ * @example
+ * ```ts
+ * await verifyKnownSigner(decodeSign1(bytes), keyOf(kid), 'evidence record')
+ * ```
+ */
+export async function verifyKnownSigner(
+  decoded: DecodedSign1,
+  key: CryptoKey,
+  what: string,
+): Promise<void> {
+  try {
+    await verifySign1Signature(decoded, key)
+  } catch (e) {
+    if (e instanceof BaridError && e.code === 'ERR_KEY_INVALID') {
+      throw new BaridError('ERR_SIGNATURE_INVALID', `${what} alg does not fit its signer's key`, {
+        cause: e,
+      })
+    }
+    throw e
+  }
+}
+
 /** Options for {@link verifySign1}. */
 export interface VerifySign1Options extends ReadSign1Options, VerifySignatureOptions {
   /** The verification key, or a function that finds it from the decoded (unverified) message. */

@@ -18,7 +18,7 @@ import {
   type DecodeLimits,
 } from '../cbor/index.js'
 import { BaridError, type BaridErrorCode } from '../errors.js'
-import { decodeSign1, signSign1, verifySign1Signature } from './sign1.js'
+import { decodeSign1, signSign1, verifyKnownSigner } from './sign1.js'
 
 const HEADER_KID = 4
 const HEADER_TYP = 16
@@ -129,7 +129,7 @@ export function openDocument(
     payloadBytes: decoded.payload,
     x5chain: x5chain instanceof Uint8Array ? x5chain : undefined,
     async verify(key: CryptoKey, limits: DecodeLimits): Promise<CborValue> {
-      await verifySign1Signature(decoded, key)
+      await verifyKnownSigner(decoded, key, 'document')
       try {
         return decodeStrict(decoded.payload, { ...limits, canonical: true })
       } catch (e) {

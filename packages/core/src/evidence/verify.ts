@@ -9,7 +9,7 @@ import { sha256 as webCryptoSha256 } from '../bytes.js'
 import { decodeStrict } from '../cbor/index.js'
 import { SIGNATURE_ALG, type SignatureAlgorithm } from '../cose/algorithms.js'
 import { HEADER } from '../cose/labels.js'
-import { decodeSign1, verifySign1Signature, type DecodedSign1 } from '../cose/sign1.js'
+import { decodeSign1, verifyKnownSigner, type DecodedSign1 } from '../cose/sign1.js'
 import type { Sha256 } from '../transparency/hash.js'
 import { EVIDENCE_TYP } from './create.js'
 import { parseEvidenceRecord } from './record.js'
@@ -93,19 +93,7 @@ export async function verifyEvidence(
     if (e instanceof BaridError) throw e
     throw new BaridError('ERR_INTERNAL', 'the evidence key resolver failed', { cause: e })
   }
-  try {
-    await verifySign1Signature(d, resolved.key)
-  } catch (e) {
-    // A key that does not fit the protected alg means the alg was changed: the signature fails.
-    if (e instanceof BaridError && e.code === 'ERR_KEY_INVALID') {
-      throw new BaridError(
-        'ERR_SIGNATURE_INVALID',
-        "evidence record alg does not fit the issuer's key",
-        { cause: e },
-      )
-    }
-    throw e
-  }
+  await verifyKnownSigner(d, resolved.key, 'evidence record')
   let record: EvidenceRecord
   try {
     record = parseEvidenceRecord(

@@ -4,8 +4,8 @@
  * statements from fixed Ed25519 keys (byte-exact), and ones a verifier must refuse.
  */
 import { concatBytes, fromHex, toHex } from '../bytes.js'
-import { encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
-import { signSign1 } from '../cose/sign1.js'
+import { CborTag, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
+import { decodeSign1, signSign1 } from '../cose/sign1.js'
 import type { KeyPair } from '../keys/index.js'
 import { signCheckpoint, verifyCheckpoint, type SignedCheckpoint } from './checkpoint.js'
 import { classifyCheckpoints, type ForkEvidence } from './consistency.js'
@@ -103,9 +103,27 @@ export async function signedVectors(
   )
   const tampered = cps[1]![1].bytes.slice()
   tampered[tampered.length - 1]! ^= 1
+  // A valid checkpoint's payload and signature under another protected `alg` (spec 04, 4.2).
+  const withAlg = (alg: number): Uint8Array => {
+    const d = decodeSign1(cps[1]![1].bytes)
+    const header = new Map<CborKey, CborValue>([
+      [1, alg],
+      [4, logKey.pair.kid],
+      [16, TRANSPARENCY_TYPE.checkpoint],
+    ])
+    return encodeCanonical(
+      new CborTag(18, [encodeCanonical(header), new Map(), d.payload, d.signature]),
+    )
+  }
   const badCheckpoints: [string, string, Uint8Array][] = [
     ['signature changed in its last byte', 'ERR_SIGNATURE_INVALID', tampered],
     ['version 2', 'ERR_UNSUPPORTED_VERSION', await rawCheckpoint({ ...base, v: 2 })],
+    ['alg ES384 (-35), outside the profile', 'ERR_UNSUPPORTED_ALGORITHM', withAlg(-35)],
+    [
+      "alg ES256 (-7) under post.eg's Ed25519 log key: the signed alg was changed",
+      'ERR_SIGNATURE_INVALID',
+      withAlg(-7),
+    ],
     ['an unknown field', 'ERR_CHECKPOINT_INVALID', await rawCheckpoint({ ...base, extra: 0 })],
     [
       'size 0 with a root other than the empty-tree root',
