@@ -18,6 +18,7 @@ export {
   digestingStream,
   encryptAttachment,
   exportPrivateJwk,
+  parseHttpDate,
   fromHex,
   generateKeyPair,
   identifierAuthority,

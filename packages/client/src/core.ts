@@ -22,6 +22,7 @@ export {
   verifyCiphertextDigest,
   MAX_IN_MEMORY_ATTACHMENT_SIZE,
   exportPrivateJwk,
+  parseHttpDate,
   generateKeyPair,
   importKeyPair,
   importPublicJwk,

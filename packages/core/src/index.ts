@@ -492,3 +492,4 @@ export type {
   RecipientStatus,
   RegisteredKeyView,
 } from './api/index.js'
+export { parseHttpDate } from './api/index.js'

@@ -3,9 +3,8 @@
  * Which failures are retried, and when (spec 14.3). The table is explicit so that operators and
  * the conformance suite can read it rather than infer it from code.
  */
-import type { BaridErrorCode } from '../core.js'
+import { parseHttpDate, type BaridErrorCode } from '../core.js'
 import type { NodeServices } from '../services.js'
-import { parseHttpDate } from './http-date.js'
 
 /** The longest `Retry-After` honoured: a peer cannot park a queue for days with one answer. */
 export const MAX_RETRY_AFTER_MS = 3600_000

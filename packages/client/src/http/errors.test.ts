@@ -72,6 +72,14 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
   })
+
+  it('reads only the date forms of RFC 9110, not what Date.parse also reads', () => {
+    const now = Date.parse('2026-03-01T09:30:00Z')
+    expect(parseRetryAfter('Sunday, 01-Mar-26 09:30:20 GMT', now)).toBe(20)
+    expect(parseRetryAfter('Sun Mar  1 09:30:30 2026', now)).toBe(30)
+    for (const v of ['2026-03-01T09:30:10Z', 'Sun, 01 Mar 2026 09:30:10', '1 March 2026'])
+      expect(parseRetryAfter(v, now), v).toBeUndefined()
+  })
 })
 
 describe('transportError', () => {

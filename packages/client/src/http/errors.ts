@@ -8,7 +8,7 @@
  */
 import { check } from '../args/check.js'
 import * as shape from '../args/shapes.js'
-import { BaridError, isBaridErrorCode, type BaridErrorCode } from '../core.js'
+import { BaridError, isBaridErrorCode, parseHttpDate, type BaridErrorCode } from '../core.js'
 
 /** Largest error body read; anything longer is not a Barid error body. */
 const MAX_ERROR_BODY = 64 * 1024
@@ -40,8 +40,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (value === null || value === undefined) return undefined
   const v = value.trim()
   if (/^\d{1,9}$/.test(v)) return Number(v)
-  const at = Date.parse(v)
-  if (Number.isNaN(at)) return undefined
+  // Strictly an HTTP-date: Date.parse would also read ISO dates and local times.
+  const at = parseHttpDate(v, now)
+  if (at === undefined) return undefined
   return Math.max(0, Math.ceil((at - now) / 1000))
 }
 

@@ -31,3 +31,4 @@ export type {
   PushMessage,
   PushReadyMessage,
 } from './citizen-api.js'
+export { parseHttpDate } from './http-date.js'

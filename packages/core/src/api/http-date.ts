@@ -1,5 +1,5 @@
 /**
- * @module delivery/http-date
+ * @module api/http-date
  * The HTTP-date of RFC 9110 5.6.7, read as a recipient must: the IMF-fixdate form, and the
  * obsolete RFC 850 and asctime forms. Strict otherwise: a peer's header is hostile input, and
  * `Date.parse` reads far more than HTTP allows (an asctime date without a zone in local time).
