@@ -6,6 +6,7 @@ import { Results } from './harness.mjs'
 import { checkAddresses } from './check-addresses.mjs'
 import { checkAttachments } from './check-attachments.mjs'
 import { checkCbor } from './check-cbor.mjs'
+import { checkCertificates } from './check-certificates.mjs'
 import { checkEvidence } from './check-evidence.mjs'
 import { checkLetter } from './check-letter.mjs'
 import { checkTransparency } from './check-transparency.mjs'
@@ -17,10 +18,10 @@ const areas = {
   attachments: checkAttachments,
   evidence: checkEvidence,
   transparency: checkTransparency,
+  certificates: checkCertificates,
 }
 // Vector files this checker does not read yet (see README.md).
 const notCovered = [
-  'certificates.json',
   'trust-list.json',
   'evidence-bundle.json',
   'addresses.json (identifiers)',
