@@ -10,6 +10,7 @@ import { checkCertificates } from './check-certificates.mjs'
 import { checkEvidence } from './check-evidence.mjs'
 import { checkLetter } from './check-letter.mjs'
 import { checkTransparency } from './check-transparency.mjs'
+import { checkTrustList } from './check-trust-list.mjs'
 
 const areas = {
   cbor: checkCbor,
@@ -19,10 +20,10 @@ const areas = {
   evidence: checkEvidence,
   transparency: checkTransparency,
   certificates: checkCertificates,
+  'trust-list': checkTrustList,
 }
 // Vector files this checker does not read yet (see README.md).
 const notCovered = [
-  'trust-list.json',
   'evidence-bundle.json',
   'addresses.json (identifiers)',
 ]
