@@ -8,6 +8,7 @@ import { checkAttachments } from './check-attachments.mjs'
 import { checkCbor } from './check-cbor.mjs'
 import { checkCertificates } from './check-certificates.mjs'
 import { checkEvidence } from './check-evidence.mjs'
+import { checkEvidenceBundle } from './check-evidence-bundle.mjs'
 import { checkLetter } from './check-letter.mjs'
 import { checkTransparency } from './check-transparency.mjs'
 import { checkTrustList } from './check-trust-list.mjs'
@@ -21,10 +22,10 @@ const areas = {
   transparency: checkTransparency,
   certificates: checkCertificates,
   'trust-list': checkTrustList,
+  'evidence-bundle': checkEvidenceBundle,
 }
 // Vector files this checker does not read yet (see README.md).
 const notCovered = [
-  'evidence-bundle.json',
   'addresses.json (identifiers)',
 ]
 
