@@ -26,7 +26,18 @@ describe('the independent checker of spec/vectors', () => {
   it('passes every vector file it reads', () => {
     const { status, out } = runChecker()
     expect(out).not.toContain('FAIL')
-    for (const area of ['cbor', 'addresses', 'letter', 'attachments', 'evidence', 'transparency'])
+    const areas = [
+      'cbor',
+      'addresses',
+      'letter',
+      'attachments',
+      'evidence',
+      'transparency',
+      'certificates',
+      'trust-list',
+      'evidence-bundle',
+    ]
+    for (const area of areas)
       expect(out).toMatch(new RegExp(`^ok {3}${area}: [1-9][0-9]* passed, 0 failed$`, 'm'))
     expect(status).toBe(0)
   })
@@ -65,6 +76,56 @@ describe('the independent checker of spec/vectors', () => {
       writeFileSync(file, JSON.stringify(letters))
       const { status, out } = runChecker({ BARID_VECTORS_DIR: dir })
       expect(out).toMatch(/^FAIL letter: /m)
+      expect(status).toBe(1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  // One byte of a signature, in each file the X.509 and trust checks read.
+  const flipAt = (h: string, at: number) =>
+    h.slice(0, at) + (h.slice(at, at + 2) === '00' ? '01' : '00') + h.slice(at + 2)
+  const cases: [string, string, (j: Record<string, unknown>) => void, RegExp][] = [
+    [
+      'certificates.json',
+      'certificates',
+      (j) => {
+        const c = (j.certificates as { name: string; der: string }[]).find((x) => x.name === 'node')!
+        c.der = flipAt(c.der, c.der.length - 10)
+      },
+      /certificate chain node: ERR_CERT_SIGNATURE_INVALID/,
+    ],
+    [
+      'trust-list.json',
+      'trust-list',
+      (j) => {
+        const v = (j.valid as { name: string; hex: string }[]).find((x) => x.name === 'base')!
+        v.hex = flipAt(v.hex, v.hex.length - 10)
+      },
+      /trust list base: ERR_SIGNATURE_INVALID/,
+    ],
+    [
+      'evidence-bundle.json',
+      'evidence-bundle',
+      (j) => {
+        const v = (j.valid as { hex: string }[])[1]!
+        const at = v.hex.indexOf('6470617468') + 26 // in the first hash of the proof's path
+        v.hex = flipAt(v.hex, at)
+      },
+      /evidence bundle with the accepted record proved .*: ERR_PROOF_INVALID/,
+    ],
+  ]
+  it.each(cases)('fails when one byte of %s is changed', (file, area, change, failure) => {
+    const dir = mkdtempSync(join(tmpdir(), 'barid-vectors-'))
+    try {
+      cpSync(VECTORS, dir, { recursive: true })
+      const path = join(dir, file)
+      const j = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+      change(j)
+      writeFileSync(path, JSON.stringify(j))
+      const { status, out } = runChecker({ BARID_VECTORS_DIR: dir })
+      expect(out).toMatch(new RegExp(`^FAIL ${area}: `, 'm'))
+      expect(out).toMatch(failure)
       expect(status).toBe(1)
     } finally {
       rmSync(dir, { recursive: true, force: true })

@@ -6,9 +6,12 @@ import { Results } from './harness.mjs'
 import { checkAddresses } from './check-addresses.mjs'
 import { checkAttachments } from './check-attachments.mjs'
 import { checkCbor } from './check-cbor.mjs'
+import { checkCertificates } from './check-certificates.mjs'
 import { checkEvidence } from './check-evidence.mjs'
+import { checkEvidenceBundle } from './check-evidence-bundle.mjs'
 import { checkLetter } from './check-letter.mjs'
 import { checkTransparency } from './check-transparency.mjs'
+import { checkTrustList } from './check-trust-list.mjs'
 
 const areas = {
   cbor: checkCbor,
@@ -17,12 +20,12 @@ const areas = {
   attachments: checkAttachments,
   evidence: checkEvidence,
   transparency: checkTransparency,
+  certificates: checkCertificates,
+  'trust-list': checkTrustList,
+  'evidence-bundle': checkEvidenceBundle,
 }
 // Vector files this checker does not read yet (see README.md).
 const notCovered = [
-  'certificates.json',
-  'trust-list.json',
-  'evidence-bundle.json',
   'addresses.json (identifiers)',
 ]
 
