@@ -42,7 +42,8 @@ export const OPERATOR_FILES = {
 
 function name(values: Record<string, unknown>, lang: string): string {
   const v = required(values as never, `name-${lang}`)
-  if (v.trim().length === 0 || v.length > 200)
+  // Characters are code points, as the trust list counts them (spec 20.3.1).
+  if (v.trim().length === 0 || [...v].length > 200)
     throw new UsageError(`--name-${lang} must be 1-200 characters`)
   return v
 }

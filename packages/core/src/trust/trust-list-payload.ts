@@ -37,6 +37,7 @@ export const TRUST_LIST_LIMITS = {
   maxCas: 8,
   maxCaBytes: 16_384,
   maxStatusEntries: 64,
+  /** Characters (Unicode code points) of a display name. */
   maxNameLength: 200,
   maxFederationLength: 64,
 } as const
@@ -230,7 +231,10 @@ export function checkStatusHistory(
 }
 
 function nonEmpty(r: MapReader, key: string): string {
-  const v = r.text(key, TRUST_LIST_LIMITS.maxNameLength)
+  const max = TRUST_LIST_LIMITS.maxNameLength
+  // Characters are code points (20.3.1): one outside the BMP is two UTF-16 units.
+  const v = r.text(key, 2 * max)
+  if ([...v].length > max) r.fail(key, `a name of at most ${max} characters`)
   if (v.trim().length === 0) r.fail(key, 'a non-empty name')
   return v
 }

@@ -29,6 +29,18 @@ describe('trust list', () => {
     expect(list.bytes).toBe(bytes)
   })
 
+  it('counts a display name in characters, not UTF-16 units: 200 hieroglyphs are a name, 201 are not', async () => {
+    const f = await federation()
+    const gov = await governance()
+    const named = (n: number) =>
+      signedList(f, gov, {
+        operators: [operatorEntry(f.eg, { names: { ar: 'بريد', da: 'Post', en: '𓂀'.repeat(n) } })],
+      })
+    const list = await verifyTrustList(await named(200), { governanceKeys: [gov.publicJwk], now: T0 })
+    expect([...list.operators[0]!.names.en].length).toBe(200)
+    expect(await codeOf(named(201))).toBe('ERR_INVALID_ARGUMENT')
+  })
+
   it('rejects a list in which any single byte was changed', async () => {
     const f = await federation()
     const gov = await governance()
