@@ -13,11 +13,13 @@
  * Real nodes on loopback ports; only digitalpost.dk's answers to chosen requests are replaced,
  * before they reach it.
  */
-import { rm, truncate } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, truncate } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import type { NodeConfigInput } from '../src/config/config.js'
 import { createLogger } from '../src/ops/logger.js'
-import { blobPathFor } from '../src/storage/blob-store.js'
+import { blobPathFor, createDiskBlobStore } from '../src/storage/blob-store.js'
 import { sealFor, type PlainAttachment } from './clients.js'
 import { etaToLars, eventually, startPair } from './harness.js'
 import { endsInOwnRecord } from './own-record.js'
@@ -309,11 +311,29 @@ function failingAfterFirstChunk(source: ReadableStream<Uint8Array>): ReadableStr
 }
 
 /**
+ * A disk blob store in which `digest` cannot be looked up: its path is a symbolic link to
+ * itself (stat fails with ELOOP), a file system fault that root, running the tests, cannot
+ * bypass as it would a permission.
+ */
+async function loopingBlobStore(digest: string) {
+  const root = await mkdtemp(join(tmpdir(), 'barid-looping-'))
+  const path = blobPathFor(root, digest)
+  await mkdir(join(path, '..'), { recursive: true })
+  await symlink(path, path)
+  return {
+    store: createDiskBlobStore(root),
+    path,
+    [Symbol.asyncDispose]: () => rm(root, { recursive: true, force: true }),
+  }
+}
+
+/**
  * Where post.eg's own store fails, once (a disk that recovers, a permission put right): looking
- * the blob up, reading it mid-upload, or reading the letters of an attempt.
+ * the blob up, opening it, reading it mid-upload, or reading the letters of an attempt.
  */
 const localFaults = {
   'when it looks the attachment up': 'stat',
+  'when it opens the attachment': 'open',
   'while it uploads the attachment': 'read',
   'when it reads the letters of an attempt': 'letters',
 } as const
@@ -345,6 +365,13 @@ for (const [when, fault] of Object.entries(localFaults)) {
             ? Promise.reject(diskError('EACCES', 'stat', `/data/blobs/${d}`))
             : blobs.size(d),
       }
+    // The disk store itself failing to look the blob up when it opens it, once.
+    await using looping = await loopingBlobStore(digest)
+    if (fault === 'open')
+      eg.blobs = {
+        ...blobs,
+        open: async (d) => (d === digest && faults-- > 0 ? looping.store.open(d) : blobs.open(d)),
+      }
     if (fault === 'read')
       eg.blobs = {
         ...blobs,
@@ -372,9 +399,10 @@ for (const [when, fault] of Object.entries(localFaults)) {
     const error = logged.find((l) => l.level === 'error')
     expect(error).toMatchObject({
       peer: 'digitalpost.dk',
-      code: { stat: 'EACCES', read: 'EIO', letters: 'SQLITE_IOERR' }[fault],
+      code: { stat: 'EACCES', open: 'ELOOP', read: 'EIO', letters: 'SQLITE_IOERR' }[fault],
       ...(fault === 'letters' ? {} : { digest, letterId: hit.id }),
       ...(fault === 'stat' ? { path: `/data/blobs/${digest}`, syscall: 'stat' } : {}),
+      ...(fault === 'open' ? { path: looping.path, syscall: 'stat' } : {}),
     })
     expect(String(error?.msg)).toMatch(/own store/)
     expect(logged.map((l) => l.msg)).not.toContain('peer failed: holding its deliveries')

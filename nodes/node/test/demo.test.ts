@@ -5,10 +5,12 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { barid } from '../src/trust/barid-cli.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -90,4 +92,56 @@ describe('the demo data directory', () => {
     expect(r.out).toContain(`data directory: ${join(tmp, kept[0]!)} (kept: --keep)`)
     expect(r.out).toContain(`The data directory stays: ${join(tmp, kept[0]!)}`)
   }, 120_000)
+})
+
+/** Holds `port` on 127.0.0.1, as another program would, until closed. */
+function hold(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(port, '127.0.0.1', () => resolve(s))
+  })
+}
+
+/** The URL the demo printed for the node of `operator`. */
+const urlOf = (out: string, operator: string) =>
+  new RegExp(`\\(${operator.replace('.', '\\.')}, [^)]+\\) at (http://127\\.0\\.0\\.1:\\d+)`).exec(
+    out,
+  )?.[1]
+
+describe('a federation reused with --data', () => {
+  it('names the nodes where they listen now when a port the earlier run took is held', async () => {
+    const { tmp } = await folder('reuse-')
+    const data = join(tmp, 'data')
+    const first = await demo(tmp, ['--once', '--data', data])
+    expect(first.code, first.out).toBe(0)
+    const before = urlOf(first.out, 'post.eg')!
+    expect(before).toBeDefined()
+    // Something else now holds the port post.eg had: its node has to listen elsewhere.
+    const held = await hold(Number(new URL(before).port))
+    let second: Awaited<ReturnType<typeof demo>>
+    try {
+      second = await demo(tmp, ['--once', '--data', data])
+    } finally {
+      await new Promise((r) => held.close(r))
+    }
+    expect(second.out).toContain('reusing the federation')
+    const after = urlOf(second.out, 'post.eg')!
+    expect(after).toBeDefined()
+    expect(after).not.toBe(before)
+    expect(second.out).toContain(`set-endpoints  post.eg: now at ${after}/`)
+    // The list both nodes hold names the node where it listens, and digitalpost.dk where it was.
+    const list = await barid([
+      ...['trust-list', 'verify', join(data, 'federation', 'trust-list.cose')],
+      ...['--governance-key', join(data, 'federation', 'governance.pub.jwk')],
+    ])
+    const endpoints = Object.fromEntries(
+      (list.operators as { id: string; endpoints: string[] }[]).map((o) => [o.id, o.endpoints]),
+    )
+    expect(endpoints).toEqual({
+      'post.eg': [`${after}/`],
+      'digitalpost.dk': [`${urlOf(second.out, 'digitalpost.dk')}/`],
+    })
+    expect(second.out).toMatch(new RegExp(`at ${after}, trust list #${list.sequence}\\b`))
+  }, 240_000)
 })

@@ -13,7 +13,8 @@
  *   pnpm start                 # temp data dir, nodes stay up, dir removed on Ctrl-C
  *   pnpm start -- --once       # exit after the demo
  *   pnpm start -- --keep       # leave the temp data dir behind at exit
- *   pnpm start -- --data DIR   # keep data in DIR (the federation is reused on the next run)
+ *   pnpm start -- --data DIR   # keep data in DIR (the federation is reused on the next run,
+ *                              # its list reissued if a node's port had to move)
  */
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -30,6 +31,7 @@ import {
 } from '../trust/local-federation.js'
 import { openDemoDataDir } from './data-dir.js'
 import type { DemoContext } from './letters.js'
+import { followPorts, listedEndpoints, listedPort } from './listed-ports.js'
 import { demoPort, movedPortsLine, type DemoPort } from './ports.js'
 import { runScenario } from './scenario.js'
 
@@ -56,9 +58,17 @@ interface Member {
   operatorDir: string
 }
 
-async function member(folder: string, dataDir: string): Promise<Member> {
+/**
+ * A demo node: on the port its operator's endpoint names in a reused federation's list, else on
+ * its profile's port, else (taken) on another.
+ */
+async function member(
+  folder: string,
+  dataDir: string,
+  listed: ReadonlyMap<string, readonly string[]>,
+): Promise<Member> {
   const profile = await loadProfile(join(NODES_DIR, folder))
-  const port = await demoPort(profile.port)
+  const port = await demoPort(listedPort(listed.get(profile.operator)) ?? profile.port)
   const dir = join(dataDir, profile.operator)
   return {
     profile,
@@ -69,16 +79,34 @@ async function member(folder: string, dataDir: string): Promise<Member> {
   }
 }
 
-/** The federation: made with the operator CLI on the first run, reused afterwards. */
-async function federation(dataDir: string, members: Member[]): Promise<LocalFederation> {
+/** The federation made by an earlier run in `dataDir`, if any. */
+async function earlierFederation(dataDir: string): Promise<LocalFederation | undefined> {
   const dir = join(dataDir, 'federation')
   const made = await access(join(dir, 'federation.json')).then(
     () => true,
     () => false,
   )
-  if (made) {
+  return made ? openLocalFederation(dir) : undefined
+}
+
+/**
+ * The federation: made with the operator CLI on the first run, reused afterwards, its list then
+ * naming the nodes where they listen now.
+ */
+async function federation(
+  dataDir: string,
+  members: Member[],
+  earlier: { fed: LocalFederation; listed: ReadonlyMap<string, readonly string[]> } | undefined,
+): Promise<LocalFederation> {
+  const dir = join(dataDir, 'federation')
+  if (earlier) {
     say(`  reusing the federation in ${dir}`)
-    return openLocalFederation(dir)
+    const nodes = members.map((m) => ({ operator: m.profile.operator, url: m.url }))
+    for (const f of await followPorts(earlier.fed, nodes, earlier.listed))
+      say(
+        `  barid federation set-endpoints  ${f.operator}: now at ${f.endpoint}, trust list #${f.sequence}`,
+      )
+    return earlier.fed
   }
   const fed = await createLocalFederation({
     dir,
@@ -144,11 +172,18 @@ async function main(): Promise<void> {
   step('Creating the federation of trust with the operator CLI')
   let fed: LocalFederation
   try {
-    const members = [await member('egypt-post', dataDir), await member('denmark', dataDir)]
+    const reused = await earlierFederation(dataDir)
+    const earlier =
+      reused === undefined ? undefined : { fed: reused, listed: await listedEndpoints(reused) }
+    const listed = earlier?.listed ?? new Map<string, string[]>()
+    const members = [
+      await member('egypt-post', dataDir, listed),
+      await member('denmark', dataDir, listed),
+    ]
     // Taken profile ports (a node of start.sh still running) move the demo: never silently.
     const moved = movedPortsLine(members.map((m) => ({ operator: m.profile.operator, ...m.port })))
     if (moved) say(`  ${moved}`)
-    fed = await federation(dataDir, members)
+    fed = await federation(dataDir, members, earlier)
     const log = createLogger({ level: args.verbose ? 'info' : 'warn' })
     for (const m of members) nodes.push(await startNode(configFor(m, fed), { log }))
   } catch (e) {

@@ -1,11 +1,11 @@
 import fc from 'fast-check'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeCiphertextDigest } from '@barid/core'
 import { toHex } from '../core.js'
-import { createDiskBlobStore } from './blob-store.js'
+import { blobPathFor, createDiskBlobStore } from './blob-store.js'
 
 let dir: string
 beforeAll(async () => {
@@ -74,5 +74,18 @@ describe('disk blob store', () => {
       code: 'ERR_INVALID_ARGUMENT',
     })
     expect(await blobs.size('f'.repeat(64))).toBeUndefined()
+  })
+
+  it('surfaces a store that fails to look a blob up with its own error, not as a blob gone', async () => {
+    const blobs = createDiskBlobStore(dir)
+    // A real file system fault root cannot bypass (a permission would not stop the tests, run
+    // as root): the blob's path is a symbolic link to itself, so stat fails with ELOOP.
+    const digest = 'e'.repeat(64)
+    const path = blobPathFor(dir, digest)
+    await mkdir(join(path, '..'), { recursive: true })
+    await symlink(path, path)
+    const fault = { code: 'ELOOP', syscall: 'stat', path }
+    await expect(blobs.open(digest)).rejects.toMatchObject(fault)
+    await expect(blobs.size(digest)).rejects.toMatchObject(fault)
   })
 })

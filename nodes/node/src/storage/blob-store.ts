@@ -33,7 +33,10 @@ export interface BlobStore {
   ): Promise<{ digest: string; size: number }>
   /** Size of a stored blob, or undefined. */
   size(digest: string): Promise<number | undefined>
-  /** A stream of the blob's bytes; throws ERR_NOT_FOUND if absent. */
+  /**
+   * A stream of the blob's bytes; throws ERR_NOT_FOUND if absent, and the store's own error when
+   * it cannot tell (a permission, a disk error).
+   */
   open(digest: string): Promise<ReadableStream<Uint8Array>>
   delete(digest: string): Promise<void>
 }
@@ -145,8 +148,12 @@ export function createDiskBlobStore(root: string): BlobStore {
       const p = blobPathFor(root, digest)
       try {
         await stat(p)
-      } catch {
-        throw new BaridError('ERR_NOT_FOUND', 'no such blob')
+      } catch (e) {
+        // Only an absent file is a blob gone (its letters end, spec 14.4); another error (EACCES,
+        // EIO) is the store failing, which may pass: thrown as it is, its letters are retried.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new BaridError('ERR_NOT_FOUND', 'no such blob')
+        throw e
       }
       return Readable.toWeb(
         createReadStream(p, { highWaterMark: 64 * 1024 }),

@@ -6,6 +6,7 @@ import type { Command } from '../command.js'
 import { certInspect } from './cert-inspect.js'
 import { evidenceVerify } from './evidence-verify.js'
 import { federationAdmit } from './federation-admit.js'
+import { federationSetEndpoints } from './federation-endpoints.js'
 import { federationInit } from './federation-init.js'
 import {
   federationReissue,
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   federationWithdraw,
   federationReinstate,
   federationRetireCa,
+  federationSetEndpoints,
   federationReissue,
   federationRollover,
   federationResetLog,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,8 +20,8 @@ async function cli(args: string[]) {
   return r
 }
 
-/** A fresh operator directory, admitted and with its first node certificate (at T0). */
-async function operator(name: string): Promise<string> {
+/** A fresh operator directory, admitted and with its first node certificate (at `t`). */
+async function operator(name: string, t = T0): Promise<string> {
   const init = await cli([
     'operator',
     'init',
@@ -39,7 +39,7 @@ async function operator(name: string): Promise<string> {
     'Post',
     '--endpoint',
     `https://${name}.example/`,
-    ...at(T0),
+    ...at(t),
   ])
   expect(init.code, init.stderr).toBe(0)
   const admit = await cli([
@@ -50,7 +50,7 @@ async function operator(name: string): Promise<string> {
     '--request',
     `${name}/admission-request.json`,
     '--json',
-    ...at(T0),
+    ...at(t),
   ])
   expect(admit.code, admit.stderr).toBe(0)
   const certify = await cli([
@@ -60,7 +60,7 @@ async function operator(name: string): Promise<string> {
     name,
     '--ca-cert',
     admit.json.caCertificate as string,
-    ...at(T0),
+    ...at(t),
   ])
   expect(certify.code, certify.stderr).toBe(0)
   return name
@@ -70,6 +70,20 @@ const manifest = async (op: string) =>
   JSON.parse(await readFile(join(dir, op, ROTATION_FILES.manifest), 'utf8')) as NodeKeysManifest
 const cert = async (path: string) => parseCertificate(await readFile(join(dir, path), 'utf8'))
 const mode = async (path: string) => ((await stat(join(dir, path))).mode & 0o777).toString(8)
+
+/** Every file of the operator directory with its content: what a refused run must not touch. */
+async function snapshot(op: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  const walk = async (rel: string) => {
+    for (const e of await readdir(join(dir, op, rel), { withFileTypes: true })) {
+      const p = join(rel, e.name)
+      if (e.isDirectory()) await walk(p)
+      else out[p] = (await readFile(join(dir, op, p))).toString('base64')
+    }
+  }
+  await walk('.')
+  return out
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'barid-rotate-'))
@@ -272,5 +286,35 @@ describe('barid operator rotate-node', () => {
     const r = await rotate(['--json', ...list])
     expect(r.code, r.stderr).toBe(0)
     expect(r.json.retired).toMatchObject({ retiredAt: iso(T0 + 1800) })
+  })
+
+  it('refuses to certify the new key under a current CA that the trust list has already retired, before writing anything', async () => {
+    // After the lists the tests before issued: a list never goes back in time.
+    const op = await operator('h', T0 + 100)
+    const ca = await cert('h/ca.crt.pem')
+    const retire = await cli([
+      ...['federation', 'retire-ca', '--dir', 'fed', '--operator', 'h.example'],
+      ...['--serial', ca.serialNumber, '--at', String(T0 + 600), ...at(T0 + 160)],
+    ])
+    expect(retire.code, retire.stderr).toBe(0)
+    const list = [
+      ...['--trust-list', 'fed/trust-list.cose'],
+      ...['--governance-key', 'fed/governance.pub.jwk'],
+    ]
+    const before = await snapshot(op)
+    // The previous key's retirement is allowed (before the CA's): the new certificate is not.
+    for (const args of [[], ['--retire-at', String(T0 + 300)]]) {
+      const r = await cli([
+        ...['operator', 'rotate-node', '--dir', op],
+        ...[...args, ...list, ...at(T0 + 900)],
+      ])
+      expect(r.code, r.stderr).toBe(EXIT.refused)
+      expect(r.stderr).toContain(
+        `ERR_OPERATOR_CA_RETIRED: ${join(dir, 'fed', 'trust-list.cose')} retires the operator CA`,
+      )
+      expect(r.stderr).toContain(`at ${iso(T0 + 600)}`)
+      expect(r.stderr).toContain('barid operator rotate-ca')
+      expect(await snapshot(op)).toEqual(before)
+    }
   })
 })

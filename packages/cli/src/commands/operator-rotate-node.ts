@@ -16,7 +16,12 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { caRetirement, refuseRetireAfterCa, TRUST_LIST_OPTIONS } from '../ca-retirement.js'
+import {
+  caRetirements,
+  refuseRetireAfterCa,
+  refuseRetiredCa,
+  TRUST_LIST_OPTIONS,
+} from '../ca-retirement.js'
 import { integer, iso, optional, parseTime, type Command } from '../command.js'
 import {
   createCertificate,
@@ -178,6 +183,9 @@ Options:
       --trust-list FILE    The federation's current trust list: a --retire-at after it retires
                            (until) the CA that issued the previous certificate is refused
                            (ERR_OPERATOR_CA_RETIRED), and the default is brought forward to it.
+                           A current CA (ca.crt.pem) the list has already retired is refused
+                           too (ERR_OPERATOR_CA_RETIRED, nothing written): peers would refuse
+                           all the new key signs; rotate the CA instead (operator rotate-ca).
                            Without it the CLI cannot know that retirement: give it after a CA
                            compromise, when governance retired the CA first (spec/23).
       --governance-key JWK Its governance public key (governance.pub.jwk). Repeatable.
@@ -239,11 +247,15 @@ Example:
     // trust list says so.
     const notAfter = Math.floor(old.notAfter.getTime() / 1000)
     const notBefore = Math.floor(old.notBefore.getTime() / 1000)
+    const retirementOf = await caRetirements(ctx.cwd, values, ctx.now, config.operator)
     const oldCa =
-      optional(values, 'trust-list') === undefined
+      retirementOf === undefined
         ? undefined
         : issuerIn(await readOperatorCas(dir, config.operator), old)?.certificate
-    const caRetired = await caRetirement(ctx.cwd, values, ctx.now, config.operator, oldCa)
+    const caRetired = oldCa === undefined ? undefined : retirementOf?.(oldCa)
+    // The new key is certified under the current CA: once governance has retired it, peers
+    // refuse all that key would sign.
+    if (retirementOf !== undefined) refuseRetiredCa(retirementOf(ca), ca, caPath, ctx.now)
     let retireAt: number
     let clamped: 'certificate' | 'ca' | undefined
     if (retireOption !== undefined) {
