@@ -60,6 +60,7 @@ export {
   readEvidenceBundle,
   recipientStateOf,
   revocationListUrl,
+  verifyEvidenceBundle,
   verifyEvidenceWithTrust,
   verifyRevocationList,
   verifyTrustList,
@@ -83,6 +84,7 @@ export type {
   OperatorState,
   ParsedCertificate,
   TrustList,
+  VerifiedEvidenceBundle,
 } from '@barid/core'
 // JSON shapes of the sender and citizen APIs (spec 12, 13).
 export type {

@@ -39,8 +39,7 @@ export {
   readCertificateRequest,
   readEvidenceBundle,
   revocationListUrl,
-  verifyBundleLog,
-  verifyEvidenceWithTrust,
+  verifyEvidenceBundle,
   verifyRevocationList,
   verifyTrustList,
 } from '@barid/core'
@@ -61,5 +60,5 @@ export type {
   SustainabilityReport,
   TrustList,
   TrustListInput,
-  TrustedEvidence,
+  VerifiedEvidenceBundle,
 } from '@barid/core'

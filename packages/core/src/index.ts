@@ -308,6 +308,7 @@ export {
   readEvidenceBundle,
   revocationListUrl,
   verifyDiscoveryDocument,
+  verifyEvidenceBundle,
   verifyEvidenceWithTrust,
   verifyBundleLog,
   verifyRevocationList,
@@ -455,9 +456,13 @@ export type { RegisteredCategory } from './letter/index.js'
 export { OPTIONAL_REASON_TYPES } from './evidence/index.js'
 export type {
   BundleLogResult,
+  BundlePart,
   KeyRetirement,
   LoggedRecord,
+  VerifiedBundleRecord,
+  VerifiedEvidenceBundle,
   VerifyBundleLogOptions,
+  VerifyEvidenceBundleOptions,
 } from './trust/index.js'
 export {
   MAX_REPORT_DAYS,

@@ -4,23 +4,19 @@
  * the sender collects an evidence bundle while the nodes are reachable (the records, the node
  * certificates of their signers from the operators' key-discovery documents, the operators'
  * revocation lists), and anyone verifies it offline with nothing but the bundle, the trust
- * list and the federation's governance key, with core's `verifyEvidenceWithTrust`, exactly as
- * `barid evidence verify` does.
+ * list and the federation's governance key, with core's `verifyEvidenceBundle`: the function
+ * `barid evidence verify` runs, so the demo checks what the CLI checks (retired keys and log
+ * proofs included) and the two cannot drift apart.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import type { KeyTrust } from '@barid/client'
 import {
-  BaridError,
   DiscoveryClient,
-  RevocationCache,
-  TrustStore,
   boundedGet,
   createEvidenceBundle,
-  readEvidenceBundle,
   revocationListUrl,
-  verifyEvidenceWithTrust,
-  verifyTrustList,
-  type TrustList,
+  verifyEvidenceBundle,
+  type VerifiedEvidenceBundle,
 } from '../core.js'
 
 /**
@@ -58,77 +54,28 @@ export async function collectBundle(
   return { certificates: certificates.length, revocationLists: revocationLists.length }
 }
 
-/** One record of a verified bundle, for printing. */
-export interface OfflineRecord {
-  type: string
-  issuer: string
-  /** Milliseconds. */
-  time: number
-  recipient: string | undefined
-  reason: string | undefined
-  certificateSerial: string
-  caName: string | undefined
-}
-
 /**
- * Verifies a bundle file offline: the trust list file under the governance keys (freshness not
- * required), the revocation lists in the bundle under the listed CAs, then every record and its
- * signer at the record's time. Nothing is fetched.
+ * Verifies a bundle file offline against the trust list file and the governance keys, with
+ * core's `verifyEvidenceBundle` (spec 21.7, as `barid evidence verify`). Nothing is fetched.
  *
  * @example
  * ```ts
- * const { records, list } = await verifyBundleOffline(file, { trustListFile, governanceKeys })
+ * const v = await verifyBundleOffline(file, { trustListFile, governanceKeys })
+ * v.records[0]!.log?.witnesses // who cosigned the checkpoint that shows it in its log
  * ```
  */
 export async function verifyBundleOffline(
   file: string,
-  o: { trustListFile: string; governanceKeys: readonly Record<string, unknown>[] },
-): Promise<{ records: OfflineRecord[]; list: TrustList; revocation: 'checked' | 'not-checked' }> {
-  const now = Math.floor(Date.now() / 1000)
-  const bundle = readEvidenceBundle(new Uint8Array(await readFile(file)))
-  const list = await verifyTrustList(new Uint8Array(await readFile(o.trustListFile)), {
+  o: {
+    trustListFile: string
+    governanceKeys: readonly Record<string, unknown>[]
+    /** The verification time, Unix seconds; default now. */
+    now?: number
+  },
+): Promise<VerifiedEvidenceBundle> {
+  return verifyEvidenceBundle(new Uint8Array(await readFile(file)), {
+    trustList: new Uint8Array(await readFile(o.trustListFile)),
     governanceKeys: o.governanceKeys,
-    now,
+    ...(o.now === undefined ? {} : { now: o.now }),
   })
-  // No transport: only the lists in the bundle, each under the operator whose CA signed it.
-  const revocation = new RevocationCache({ now: () => now, maxStaleness: Number.MAX_SAFE_INTEGER })
-  const probe = await TrustStore.open(list)
-  for (const crl of bundle.revocationLists) {
-    let installed = false
-    for (const op of list.operators) {
-      installed = await revocation
-        .install(crl, { operator: op.id, cas: probe.casOf(op.id) })
-        .then(() => true)
-        .catch(() => false)
-      if (installed) break
-    }
-    if (!installed)
-      throw new BaridError(
-        'ERR_REVOCATION_LIST_UNTRUSTED',
-        'a revocation list in the bundle is not trusted',
-      )
-  }
-  const checked = bundle.revocationLists.length > 0
-  const store = await TrustStore.open(list, {
-    now: () => now,
-    ...(checked ? { revocation } : {}),
-  })
-  const trail = await verifyEvidenceWithTrust(bundle.records, {
-    store,
-    keys: { certificates: bundle.certificates },
-    offline: true,
-  })
-  return {
-    list,
-    revocation: checked ? 'checked' : 'not-checked',
-    records: trail.map((t) => ({
-      type: t.record.type,
-      issuer: t.record.issuer,
-      time: t.record.time,
-      recipient: t.record.recipient,
-      reason: t.record.reason,
-      certificateSerial: t.peer.certificate.serialNumber,
-      caName: t.peer.ca.subject.commonName,
-    })),
-  }
 }

@@ -150,14 +150,21 @@ async function printOffline(
       `  evidence bundle ${file}: ${r.chain?.length} records, ${got.certificates} node certificates, ${got.revocationLists} revocation lists`,
     )
     const v = await verifyBundleOffline(file, ctx)
+    const list = v.trustList.list
+    const age = v.trustList.age
+    const issued = age < 7200 ? `${Math.floor(age / 60)} min` : `${Math.floor(age / 3600)} h`
     ctx.say(
-      `  verified OFFLINE against trust list ${v.list.federation} #${v.list.sequence} (records, chain, signers at their signing times, revocation ${v.revocation}):`,
+      `  verified OFFLINE with core's verifyEvidenceBundle (as barid evidence verify) against trust list ${list.federation} #${list.sequence}, issued ${issued} before (${v.trustList.freshness.state}): records, chain, signers at their signing times, retired keys (${v.bundle.retiredKeys?.length ?? 0} listed), log proofs (${v.log.length}), revocation ${v.revocation}:`,
     )
     for (const rec of v.records) {
       const tz = ctx.timeZones[rec.issuer] ?? 'UTC'
       const t = new Date(rec.time).toLocaleString('en-GB', { timeZone: tz, hour12: false })
+      const ca = rec.evidence.peer.ca.subject.commonName
+      const logged = rec.log
+        ? `leaf ${rec.log.index} of ${rec.log.logId}'s log, witnesses: ${rec.log.witnesses.join(', ') || 'none'}`
+        : 'no log proof in the bundle'
       ctx.say(
-        `    ${rec.type.padEnd(20)} by ${rec.issuer.padEnd(15)} ${t} (${tz}) cert ${rec.certificateSerial.slice(0, 8)}… under "${rec.caName}"${rec.reason ? ` reason ${rec.reason}` : ''}`,
+        `    ${rec.type.padEnd(20)} by ${rec.issuer.padEnd(15)} ${t} (${tz}) cert ${rec.certificate.serialNumber.slice(0, 8)}… under "${ca}"${rec.reason ? ` reason ${rec.reason}` : ''}; ${logged}`,
       )
     }
     const cli = await barid([

@@ -10,12 +10,10 @@
  */
 import { iso } from '../command.js'
 import {
-  sha256,
   toBase64Url,
   toHex,
   type BundleLogResult,
-  type TrustList,
-  type TrustedEvidence,
+  type VerifiedEvidenceBundle,
 } from '../core.js'
 
 /** The JSON answer of a verification that passed. */
@@ -56,55 +54,44 @@ export interface EvidenceReport {
 }
 
 /**
- * Builds the report of a verified trail.
+ * The report of a verified bundle: core's result (`verifyEvidenceBundle`) in the CLI's words and
+ * formats (ISO 8601 times, hex and base64url bytes).
  *
  * @example
  * ```ts
- * const report = await evidenceReport({
- *   ...{ trail, logged, list, now: ctx.now, freshness },
- *   ...{ revocation: 'checked', witnessesRequired: 0 },
- * })
+ * const report = evidenceReport(await verifyEvidenceBundle(bytes, { trustList, now }))
  * ```
  */
-export async function evidenceReport(o: {
-  trail: readonly TrustedEvidence[]
-  logged: readonly BundleLogResult[]
-  list: TrustList
-  /** The verification time, Unix seconds. */
-  now: number
-  freshness: string
-  revocation: 'checked' | 'not-checked'
-  witnessesRequired: number
-}): Promise<EvidenceReport> {
-  const first = o.trail[0]!.record
+export function evidenceReport(v: VerifiedEvidenceBundle): EvidenceReport {
+  const list = v.trustList.list
   return {
     ok: true,
-    verifiedAt: iso(o.now),
-    letter: { id: first.letterId, digest: toHex(first.letterDigest) },
-    records: o.trail.map((t, i) => ({
-      index: i,
-      type: t.record.type,
-      issuer: t.record.issuer,
-      time: iso(t.signedAt),
-      letterId: t.record.letterId,
-      ...(t.record.recipient === undefined ? {} : { recipient: t.record.recipient }),
-      ...(t.record.reason === undefined ? {} : { reason: t.record.reason }),
-      kid: toBase64Url(t.kid),
-      certificateSerial: t.peer.certificate.serialNumber,
-      digest: toHex(t.digest),
-      logged: o.logged.some((l) => l.record === i),
+    verifiedAt: iso(v.verifiedAt),
+    letter: { id: v.letter.id, digest: toHex(v.letter.digest) },
+    records: v.records.map((r) => ({
+      index: r.index,
+      type: r.type,
+      issuer: r.issuer,
+      time: iso(r.signedAt),
+      letterId: r.letterId,
+      ...(r.recipient === undefined ? {} : { recipient: r.recipient }),
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+      kid: toBase64Url(r.kid),
+      certificateSerial: r.certificate.serialNumber,
+      digest: toHex(r.digest),
+      logged: r.log !== undefined,
     })),
     trustList: {
-      federation: o.list.federation,
-      sequence: o.list.sequence,
-      issued: iso(o.list.issued),
-      nextUpdate: iso(o.list.nextUpdate),
-      digest: toHex(await sha256(o.list.bytes)),
-      freshness: o.freshness,
+      federation: list.federation,
+      sequence: list.sequence,
+      issued: iso(list.issued),
+      nextUpdate: iso(list.nextUpdate),
+      digest: toHex(v.trustList.digest),
+      freshness: v.trustList.freshness.state,
     },
-    revocation: o.revocation,
-    log: o.logged.map((l) => ({ ...l, time: iso(l.time) })),
-    witnessesRequired: o.witnessesRequired,
+    revocation: v.revocation,
+    log: v.log.map((l) => ({ ...l, time: iso(l.time) })),
+    witnessesRequired: v.witnessesRequired,
   }
 }
 

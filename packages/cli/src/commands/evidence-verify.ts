@@ -4,25 +4,15 @@
  * bundle (a letter's records with the certificates and revocation lists to check them), against
  * a trust list: each record's signature, the chain between records, and each signer against the
  * trust list at the time the record was signed, and not retired then (the bundle's key
- * retirement times, spec 21.4, 21.7).
+ * retirement times, spec 21.4, 21.7), the log proofs and witnesses. The checks are core's
+ * `verifyEvidenceBundle`, which locates a failure; this command reads the files and formats.
  */
 import { integer, many, optional, type Command } from '../command.js'
-import {
-  BaridError,
-  EVIDENCE_BUNDLE_LIMITS,
-  parseCertificate,
-  RevocationCache,
-  TrustStore,
-  readEvidenceBundle,
-  verifyBundleLog,
-  verifyEvidenceWithTrust,
-} from '../core.js'
+import { EVIDENCE_BUNDLE_LIMITS, parseCertificate, verifyEvidenceBundle } from '../core.js'
 import { UsageError } from '../errors.js'
 import { readBytes, readCertificateFile, resolvePath } from '../files.js'
 import { loadTrustList, readGovernanceKeys } from '../trust-input.js'
-import { assertSameFederation, requireWitnesses } from './evidence-policy.js'
 import { evidenceReport, reportLines } from './evidence-report.js'
-import { at, located } from './evidence-where.js'
 
 export const evidenceVerify: Command = {
   name: ['evidence', 'verify'],
@@ -79,109 +69,28 @@ Options:
     const path = resolvePath(ctx.cwd, file as string)
     const bytes = await readBytes(path, EVIDENCE_BUNDLE_LIMITS.maxBytes)
     // A bundle is a CBOR map (major type 5); a record is a tagged COSE_Sign1 (tag 18, 0xd2).
-    const bundle =
+    const input =
       bytes[0] !== undefined && bytes[0] >> 5 === 5
-        ? await at({ part: 'bundle' }, async () => readEvidenceBundle(bytes))
-        : undefined
-    const records = bundle?.records ?? [bytes]
-    const bundled = bundle?.certificates ?? []
-    // Parsed here, each where it sits, so that a damaged one is named; a --cert file is named
-    // by its path when read.
-    for (const [item, der] of bundled.entries())
-      await at({ part: 'certificate', item, of: bundled.length }, () => parseCertificate(der))
-    const certificates = [
-      ...bundled,
-      ...(await Promise.all(
-        many(values, 'cert').map(
-          async (f) =>
-            (await parseCertificate(await readCertificateFile(resolvePath(ctx.cwd, f)))).der,
-        ),
-      )),
-    ]
-    const parsed = await Promise.all(certificates.map((c) => parseCertificate(c)))
-    // Before anything is judged under it: a list of another federation refuses every part.
-    assertSameFederation(list, parsed.map((c) => c.operatorId))
-    const crls = [
-      ...(bundle?.revocationLists ?? []),
-      ...(await Promise.all(
-        many(values, 'revocations').map((f) => readBytes(resolvePath(ctx.cwd, f))),
-      )),
-    ]
-    let revocation: RevocationCache | undefined
-    if (crls.length > 0) {
-      // Offline: only the lists given, checked against the trust list's CAs; none is fetched.
-      revocation = new RevocationCache({
-        now: () => ctx.now,
-        maxStaleness: Number.MAX_SAFE_INTEGER,
-      })
-      const probe = await TrustStore.open(list, { now: () => ctx.now })
-      for (const [item, crl] of crls.entries()) {
-        // A list names its operator inside the signed payload; try each listed operator's CAs.
-        let failure: unknown = new BaridError(
-          'ERR_REVOCATION_LIST_UNTRUSTED',
-          'a revocation list is not signed by any listed operator CA',
-        )
-        let installed = false
-        for (const o of list.operators) {
-          try {
-            await revocation.install(crl, { operator: o.id, cas: probe.casOf(o.id) })
-            installed = true
-            break
-          } catch (e) {
-            if (!(e instanceof BaridError && e.code === 'ERR_REVOCATION_LIST_UNTRUSTED'))
-              failure = e
-          }
-        }
-        if (!installed) throw located(failure, { part: 'revocation-list', item, of: crls.length })
-      }
-    }
-    const store = await TrustStore.open(list, {
-      now: () => ctx.now,
-      ...(revocation ? { revocation } : {}),
-    })
-    const verify = (these: readonly Uint8Array[]) =>
-      verifyEvidenceWithTrust(these, {
-        store,
-        // Spec 21.7 step 5: a key the bundle lists as retired signs nothing dated after that time.
-        keys: { certificates, retiredKeys: bundle?.retiredKeys ?? [] },
-        offline: true,
-      })
-    // Each record on its own first, so that a refusal names the record; then the chain, whose
-    // failures carry the index of the record that breaks it.
-    for (const [record, r] of records.entries())
-      await at({ part: 'record', record, of: records.length }, () => verify([r]))
-    let trail: Awaited<ReturnType<typeof verify>>
-    try {
-      trail = await verify(records)
-    } catch (e) {
-      const index = e instanceof BaridError ? e.details?.index : undefined
-      throw typeof index === 'number'
-        ? located(e, { part: 'record', record: index, of: records.length })
-        : e
-    }
-    const logged = bundle
-      ? await verifyBundleLog(bundle, {
-          issuers: trail.map((t) => t.record.issuer),
-          signedAt: trail.map((t) => t.signedAt),
-          trusted: trail.map((t) => t.peer.certificate),
-          certificates: parsed,
-          store,
-        }).catch((e: unknown) => {
-          // The check names the record whose log entry failed (0-based) in its details.
-          const record = e instanceof BaridError ? e.details?.record : undefined
-          throw typeof record === 'number' ? located(e, { part: 'log', record }) : e
-        })
-      : []
-    if (witnessesRequired > 0) requireWitnesses(logged, trail.length, witnessesRequired)
-    const report = await evidenceReport({
-      trail,
-      logged,
-      list,
+        ? bytes
+        : { records: [bytes], certificates: [], revocationLists: [] }
+    // A --cert file is named by its path when read; the bundle's parts by core, where they sit.
+    const certificates = await Promise.all(
+      many(values, 'cert').map(async (f) =>
+        parseCertificate(await readCertificateFile(resolvePath(ctx.cwd, f))),
+      ),
+    )
+    const revocationLists = await Promise.all(
+      many(values, 'revocations').map((f) => readBytes(resolvePath(ctx.cwd, f))),
+    )
+    // The whole of spec 21.7, in core: this command only reads the files and says the result.
+    const verified = await verifyEvidenceBundle(input, {
+      trustList: list,
       now: ctx.now,
-      freshness: store.freshness().state,
-      revocation: revocation ? 'checked' : 'not-checked',
-      witnessesRequired,
+      requireWitnesses: witnessesRequired,
+      certificates,
+      revocationLists,
     })
+    const report = evidenceReport(verified)
     if (ctx.json) {
       ctx.out(JSON.stringify(report))
       return

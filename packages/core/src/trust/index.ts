@@ -93,3 +93,10 @@ export {
 export type { EvidenceBundle, KeyRetirement, LoggedRecord } from './evidence-bundle.js'
 export { verifyBundleLog } from './bundle-log.js'
 export type { BundleLogResult, VerifyBundleLogOptions } from './bundle-log.js'
+export { verifyEvidenceBundle } from './bundle-verify.js'
+export type {
+  VerifiedBundleRecord,
+  VerifiedEvidenceBundle,
+  VerifyEvidenceBundleOptions,
+} from './bundle-verify.js'
+export type { BundlePart } from './bundle-where.js'

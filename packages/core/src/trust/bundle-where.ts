@@ -1,18 +1,22 @@
 /**
- * @module commands/evidence-where
- * Where an evidence bundle failed, said so that someone who is not a programmer (a judge, an
- * auditor) understands it: the part of the bundle (a record counted from 1 as the report counts
- * them, a certificate, a revocation list, a record's log proof) and what the failure means, with
- * the technical message after it. The error code stays the one the check threw, so scripts keep
- * reading it; `details` gain `part` and the 0-based `record` or `item`, counted as the JSON
- * report counts (`records[].index`, `log[].record`), while the message counts from 1 as the text
- * report does.
+ * @module trust/bundle-where
+ * Where an evidence bundle failed (spec 21.7), said so that someone who is not a programmer (a
+ * judge, an auditor) understands it: the part of the bundle (a record counted from 1 as a report
+ * counts them, a certificate, a revocation list, a record's log proof, or the trust list it was
+ * checked against) and what the failure means, with the technical message after it. The error
+ * code stays the one the check threw, so programs keep reading it; `details` gain `part` and the
+ * 0-based `record` or `item`, counted as {@link verifyEvidenceBundle}'s result counts
+ * (`records[].index`, `log[].record`), while the message counts from 1 as people do.
  */
-import { BaridError, type BaridErrorCode } from '../core.js'
+import { BaridError, type BaridErrorCode } from '../errors.js'
 
-/** A part of a bundle (or of the single record a file holds); positions are 0-based. */
+/**
+ * A part of a bundle (or of the single record given instead of one), or the trust list it is
+ * verified against; positions are 0-based.
+ */
 export type BundlePart =
   | { readonly part: 'bundle' }
+  | { readonly part: 'trust-list' }
   | { readonly part: 'record'; readonly record: number; readonly of: number }
   | { readonly part: 'log'; readonly record: number }
   | { readonly part: 'certificate'; readonly item: number; readonly of: number }
@@ -85,6 +89,10 @@ function explain(code: BaridErrorCode, where: BundlePart): string | undefined {
         : undefined
     case 'bundle':
       return 'the file is damaged, or is not an evidence bundle of a version this tool reads'
+    case 'trust-list':
+      return code === 'ERR_SIGNATURE_INVALID' || code === 'ERR_TRUST_LIST_SIGNER_UNKNOWN'
+        ? 'it is not signed by the governance key given, or was changed after it was signed'
+        : undefined
   }
 }
 
@@ -100,6 +108,8 @@ function label(where: BundlePart): string {
       return `revocation list ${where.item + 1} of ${where.of} in the bundle`
     case 'bundle':
       return 'the evidence bundle'
+    case 'trust-list':
+      return 'the trust list'
   }
 }
 

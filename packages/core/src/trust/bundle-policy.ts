@@ -1,12 +1,15 @@
 /**
- * @module commands/evidence-policy
- * What `barid evidence verify` may require beyond what the spec makes every verifier refuse:
- * that independent witnesses vouch for the log state shown for each record (spec 16.8 rule 3,
- * 21.7), and that the trust list given is one of the bundle's federation. Each refusal is a
- * `BaridError` with the part of the bundle it concerns, as `evidence-where` locates the others.
+ * @module trust/bundle-policy
+ * What an offline verifier of an evidence bundle may require beyond what the spec makes every
+ * verifier refuse: that independent witnesses vouch for the log state shown for each record
+ * (spec 16.8 rule 3, 21.7), and that the trust list given is one of the bundle's federation.
+ * Each refusal is a `BaridError` with the part of the bundle it concerns, as `bundle-where`
+ * locates the others.
  */
-import { BaridError, type BundleLogResult, type TrustList } from '../core.js'
-import { located } from './evidence-where.js'
+import { BaridError } from '../errors.js'
+import type { BundleLogResult } from './bundle-log.js'
+import { located } from './bundle-where.js'
+import type { TrustList } from './types.js'
 
 /**
  * Throws `ERR_WITNESS_INSUFFICIENT` unless every record has a log proof whose checkpoint at least
