@@ -102,7 +102,10 @@ export type {
   PushMessage,
   RecipientStatus,
   RegisteredKeyView,
+  SenderDisplay,
 } from '@barid/core'
+// A sender's display names (spec 15.5, 11.4).
+export { parseSenderDisplay, parseSenderName, parseSenderNames } from '@barid/core'
 // Transparency log and registered mail (spec 16, 17).
 export {
   CborTag,

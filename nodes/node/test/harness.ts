@@ -26,6 +26,7 @@ import {
 import { TrustStore, toBase64Url, verifyTrustList } from '../src/core.js'
 import { verifyDiscoveryDocument } from '@barid/core'
 import { startNode, type RunningNode } from '../src/node.js'
+import type { NotificationChannel } from '../src/notify/channel.js'
 import type { Logger } from '../src/ops/logger.js'
 import { createLocalFederation, type LocalFederation } from '../src/trust/local-federation.js'
 
@@ -84,6 +85,8 @@ export interface PairOptions {
   config?: NodeConfigInput
   /** Settings for one side only, over `config` (`registered`, `limits` merged field by field). */
   configFor?: Partial<Record<Side, NodeConfigInput>>
+  /** Notification channels a side has besides its own (e-mail, SMS bound to a test transport). */
+  channelsFor?: Partial<Record<Side, NotificationChannel[]>>
   dir?: string
 }
 
@@ -163,6 +166,7 @@ export async function startPair(o: PairOptions = {}): Promise<Pair> {
       listen,
       ...(wrapped ? {} : { fetch: fetchOf[side] as typeof fetch }),
       ...(so.log ? { log: so.log } : {}),
+      ...(o.channelsFor?.[side] ? { registered: { channels: o.channelsFor[side] } } : {}),
     })
     return nodes[side]
   }

@@ -498,3 +498,11 @@ export type {
   RegisteredKeyView,
 } from './api/index.js'
 export { parseHttpDate } from './api/index.js'
+export type { SenderDisplay } from './api/index.js'
+export {
+  MAX_SENDER_NAME_LENGTH,
+  MAX_SENDER_NAMES,
+  parseSenderDisplay,
+  parseSenderName,
+  parseSenderNames,
+} from './api/index.js'

@@ -3,7 +3,13 @@
  * Operator actions: open mailboxes, register sender organisations (issuing their API key),
  * mark a person exempt from digital post. Used by the admin API, the demo and tests.
  */
-import { BaridError, parseIdentifier, parseMailboxAddress } from '../core.js'
+import {
+  BaridError,
+  parseIdentifier,
+  parseMailboxAddress,
+  parseSenderName,
+  parseSenderNames,
+} from '../core.js'
 import { newApiKey } from '../sender/api-keys.js'
 import type { NodeServices } from '../services.js'
 import type { Mailbox, MailboxKind, MailboxStatus, Sender } from '../storage/types.js'
@@ -14,6 +20,8 @@ export interface OpenMailboxInput {
   identifier?: string
   kind: MailboxKind
   displayName?: string
+  /** Names per language (BCP 47 tag to name), for an organisation that sends (spec 15.5). */
+  displayNames?: Record<string, string>
   status?: MailboxStatus
 }
 
@@ -44,31 +52,40 @@ export async function openMailbox(svc: NodeServices, m: OpenMailboxInput): Promi
     kind: m.kind,
     status: m.status ?? 'active',
     displayName: m.displayName ?? null,
+    ...(m.displayNames === undefined ? {} : { displayNames: m.displayNames }),
     createdAt: svc.now(),
   })
 }
 
 /**
- * Registers a sender organisation with its own mailbox; returns its API key (shown once).
+ * Registers a sender organisation with its own mailbox; returns its API key (shown once). Its
+ * `name`, and its `names` per language (BCP 47 tag to name) if given, are what recipients are
+ * shown (spec 15.5): checked here, `ERR_INVALID_ARGUMENT` for a name or tag out of bounds.
  *
  * @example
  * ```ts
- * const { apiKey } = await registerSender(svc, { id: 'eta', name: 'Egyptian Tax Authority', address: 'tax' })
+ * const { apiKey } = await registerSender(svc, {
+ *   id: 'eta', name: 'Egyptian Tax Authority', address: 'tax',
+ *   names: { ar: 'مصلحة الضرائب المصرية', da: 'Den egyptiske skattemyndighed' },
+ * })
  * ```
  */
 export async function registerSender(
   svc: NodeServices,
-  s: { id: string; name: string; address: string; identifier?: string },
+  s: { id: string; name: string; address: string; identifier?: string; names?: unknown },
 ): Promise<{ sender: Sender; mailbox: Mailbox; apiKey: string }> {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(s.id))
     throw new BaridError('ERR_INVALID_ARGUMENT', 'sender id must be 1 to 63 of a-z 0-9 -')
+  const name = parseSenderName(s.name)
+  const names = s.names === undefined ? undefined : parseSenderNames(s.names)
   if (await svc.storage.getSenderById(s.id))
     throw new BaridError('ERR_INVALID_ARGUMENT', 'that sender id is taken')
   const mailbox = await openMailbox(svc, {
     address: s.address,
     identifier: s.identifier,
     kind: 'organisation',
-    displayName: s.name,
+    displayName: name,
+    ...(names === undefined ? {} : { displayNames: names }),
   })
   const key = newApiKey()
   const sender: Sender = {

@@ -19,6 +19,7 @@ const view = (m: Mailbox) => ({
   kind: m.kind,
   status: m.status,
   displayName: m.displayName,
+  displayNames: { ...m.displayNames },
 })
 
 /**
@@ -65,9 +66,10 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
     const b = await readJson(c, 8192)
     const r = await registerSender(svc, {
       id: strField(b, 'id', 63),
-      name: strField(b, 'name', 200),
+      name: strField(b, 'name', 800),
       address: strField(b, 'address', 320),
       ...(b.identifier !== undefined ? { identifier: strField(b, 'identifier', 128) } : {}),
+      ...(b.names !== undefined ? { names: b.names } : {}),
     })
     return c.json(
       { id: r.sender.id, name: r.sender.name, mailbox: view(r.mailbox), apiKey: r.apiKey },

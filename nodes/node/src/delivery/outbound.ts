@@ -289,6 +289,8 @@ export async function attemptDelivery(
         deliverBefore: '',
         senderCertificate: certificate,
         evidence: chain.map((e) => toBase64Url(e.record)),
+        // The names registered when the letter was accepted (spec 11.4): the same on every retry.
+        ...(letter.senderDisplay ? { senderDisplay: letter.senderDisplay } : {}),
       },
     }
     entries.push(entry)

@@ -191,7 +191,7 @@ export async function planTransaction(
     const mine = (address: string) =>
       priorEvidence.filter((x) => x.recipient === address && x.issuer === svc.directory.self)
     const write: LetterWrite = {
-      letter: letterRow(v.inspected, peer.operator, now, e.letter.byteLength),
+      letter: letterRow(v.inspected, peer.operator, now, e.letter.byteLength, e.senderDisplay),
       bytes: e.letter,
       recipients: [],
       deliveries: [],

@@ -45,6 +45,51 @@ describe('transaction bodies (spec 11.4)', () => {
     )
   })
 
+  it('reads the sender display names of a letter, and none when the member is absent', () => {
+    const senderDisplay = { name: 'ETA', names: { da: 'Den egyptiske skattemyndighed' } }
+    const tx = parseTransaction(
+      { letters: [{ ...entry, senderDisplay }, entry] },
+      { maxLetterBytes: 1024 },
+    )
+    expect(tx.letters[0]!.senderDisplay).toEqual(senderDisplay)
+    expect(tx.letters[1]!.senderDisplay).toBeNull()
+  })
+
+  it('refuses sender display names out of bounds as the whole body, with ERR_INVALID_ARGUMENT', () => {
+    for (const senderDisplay of [
+      null,
+      'ETA',
+      { name: 'ETA' },
+      { name: '', names: {} },
+      { name: 'ETA', names: { da: 'Skat\r\nBcc: x' } },
+      { name: 'ETA', names: { 'no tag': 'x' } },
+      { name: 'ETA', names: {}, logo: 'x' },
+    ]) {
+      expect(() =>
+        parseTransaction({ letters: [{ ...entry, senderDisplay }] }, { maxLetterBytes: 1024 }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+    }
+  })
+
+  it('answers any sender display value with a typed error or checked names, never a crash', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.record({ name: fc.string(), names: fc.object() })),
+        (senderDisplay) => {
+          try {
+            const tx = parseTransaction(
+              { letters: [{ ...entry, senderDisplay }] },
+              { maxLetterBytes: 1024 },
+            )
+            expect(Object.keys(tx.letters[0]!.senderDisplay!.names).length).toBeLessThanOrEqual(16)
+          } catch (e) {
+            expect(isBaridError(e) && e.code === 'ERR_INVALID_ARGUMENT').toBe(true)
+          }
+        },
+      ),
+    )
+  })
+
   it('answers any JSON value with a typed error or a parsed transaction, never a crash', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {

@@ -3,7 +3,7 @@
  * The JSON body of `PUT /v1/federation/transactions/{txid}` and of its response (spec 11.4),
  * with a strict parser for the request (a peer is authenticated, not trusted to be well formed).
  */
-import { BaridError, fromBase64Url } from '../core.js'
+import { BaridError, fromBase64Url, parseSenderDisplay, type SenderDisplay } from '../core.js'
 import { mutant } from '../test-control/mutants.js'
 
 /** At most this many letters plus evidence items in one transaction. */
@@ -20,6 +20,8 @@ export interface TxLetter {
   senderCertificate: string
   /** Evidence so far (registered mail: the submission record), oldest first. */
   evidence: Uint8Array[]
+  /** The sender's display names as its operator registered them (spec 11.4), or null. */
+  senderDisplay: SenderDisplay | null
 }
 
 export interface TxEvidence {
@@ -59,6 +61,15 @@ export interface TransactionResponse {
   letters: TxLetterResult[]
   evidence: TxEvidenceResult[]
 }
+
+const LETTER_MEMBERS = [
+  'letter',
+  'recipients',
+  'deliverBefore',
+  'senderCertificate',
+  'evidence',
+  'senderDisplay',
+]
 
 function fail(what: string): never {
   throw new BaridError('ERR_INVALID_ARGUMENT', `transaction: ${what}`)
@@ -107,7 +118,7 @@ export function parseTransaction(json: unknown, limits: { maxLetterBytes: number
       if (typeof raw !== 'object' || raw === null) fail(`letters[${i}] must be an object`)
       const l = raw as Record<string, unknown>
       for (const k of Object.keys(l))
-        if (!['letter', 'recipients', 'deliverBefore', 'senderCertificate', 'evidence'].includes(k))
+        if (!LETTER_MEMBERS.includes(k))
           fail(`letters[${i}] has unknown member ${k}`)
       const rec = l.recipients
       if (
@@ -128,6 +139,10 @@ export function parseTransaction(json: unknown, limits: { maxLetterBytes: number
         deliverBefore: time(l.deliverBefore, `letters[${i}].deliverBefore`),
         senderCertificate: l.senderCertificate,
         evidence: ev.map((e, j) => b64(e, `letters[${i}].evidence[${j}]`, 64 * 1024)),
+        senderDisplay:
+          l.senderDisplay === undefined
+            ? null
+            : parseSenderDisplay(l.senderDisplay, `transaction: letters[${i}].senderDisplay`),
       }
     }),
     evidence: evidence.map((raw, i): TxEvidence => {

@@ -8,6 +8,8 @@
 import {
   BaridError,
   parseMailboxAddress,
+  parseSenderDisplay,
+  type SenderDisplay,
   toBase64Url,
   type LetterStatusView,
   type RecipientStatus,
@@ -42,6 +44,20 @@ const resolvers = new WeakMap<
   object,
   { byAddress: SenderKeyResolver; ofMailbox: MailboxKeyResolver }
 >()
+
+/**
+ * The display names a sender organisation's letters carry (spec 15.5, 11.4): its registered name
+ * and names per language. None for a person's mailbox, whose name is theirs to give, nor for a
+ * name stored before names were checked that would not pass the check a receiver makes.
+ */
+function senderDisplayOf(author: Mailbox): SenderDisplay | null {
+  if (author.kind !== 'organisation' || author.displayName === null) return null
+  try {
+    return parseSenderDisplay({ name: author.displayName, names: author.displayNames ?? {} })
+  } catch {
+    return null
+  }
+}
 
 /** Verifies a letter submitted by `author` (whose mailbox must be the letter's sender). */
 export async function inspectSubmission(
@@ -224,7 +240,7 @@ export async function submitLetter(
     })
   }
 
-  const letter = letterRow(inspected, self, now, bytes.byteLength)
+  const letter = letterRow(inspected, self, now, bytes.byteLength, senderDisplayOf(author))
   await keepTerms(svc.storage, h)
   await svc.storage.scheduleDeliveries(toSchedule(h.id, visibleFrom, now, held))
   const result = await svc.storage.writeLetter({

@@ -56,7 +56,7 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
     })
     const page = entries.slice(0, limit)
     return c.json({
-      letters: page.map(entryView),
+      letters: page.map((e) => entryView(e, svc.config.profile.languages)),
       nextCursor: entries.length > limit ? page[page.length - 1]!.cursor : null,
     } satisfies MailboxPageView)
   })
@@ -68,7 +68,10 @@ export function mailboxRoutes(svc: NodeServices): Hono<NodeEnv> {
       (mutant('leak-other-letters') ? await svc.storage.getMailboxEntry((await svc.storage.findDeliveries(id))[0]?.mailboxId ?? -1, id) : undefined)
     const bytes = entry && (await svc.storage.getLetterBytes(id))
     if (!entry || !bytes) throw new BaridError('ERR_NOT_FOUND', 'no such letter')
-    return c.json({ ...entryView(entry), letter: toBase64Url(bytes) } satisfies MailboxLetterView)
+    return c.json({
+      ...entryView(entry, svc.config.profile.languages),
+      letter: toBase64Url(bytes),
+    } satisfies MailboxLetterView)
   })
 
   app.get('/:id/attachments/:index', async (c) => {

@@ -4,17 +4,25 @@
  * Times are RFC 3339 UTC strings.
  */
 import type { MailboxEntryView } from '../core.js'
+import { senderNameFor } from '../notify/sender-name.js'
 import type { MailboxEntry } from '../storage/types.js'
 
 const iso = (t: number) => new Date(t).toISOString()
 
-/** @example `c.json(entryView(entry))` */
-export function entryView(e: MailboxEntry): MailboxEntryView {
+/**
+ * @param languages the operator's languages, first preferred (its profile's): the order the
+ *   sender's name is chosen in, as for notifications (spec 13.5, 17.7)
+ *
+ * @example `c.json(entryView(entry, svc.config.profile.languages))`
+ */
+export function entryView(e: MailboxEntry, languages: readonly string[]): MailboxEntryView {
   const l = e.letter
   return {
     cursor: e.cursor,
     letterId: l.id,
     sender: l.senderAddress,
+    senderName: senderNameFor(l.senderDisplay, languages, l.lang),
+    senderNames: { ...l.senderDisplay?.names },
     kind: l.kind,
     createdAt: iso(l.createdAt),
     receivedAt: iso(e.receivedAt),

@@ -20,6 +20,11 @@ export interface Notification {
   mailbox: string
   letterId: string
   sender: string
+  /**
+   * The sender's display name in the notification's language order (spec 17.7), when names came
+   * with the letter; the text names the sender by its address when absent or null.
+   */
+  senderName?: string | null
   /** The sender's non-sensitive title (spec 05, 5.3), if any. */
   title: string | null
   category: string | null

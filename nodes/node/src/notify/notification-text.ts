@@ -135,7 +135,8 @@ export interface NotificationText {
 export function notificationText(n: Notification): NotificationText {
   const lang = notificationLanguage(n.languages, n.lang)
   const t = TEXTS[lang]
-  const sender = isolate(n.sender)
+  // The name the operator registered for the sender, else its address (spec 17.7).
+  const sender = isolate(n.senderName ?? n.sender)
   const kind: Kind =
     n.category === null ? 'letter' : n.category in t.arrived ? (n.category as Kind) : 'registered'
   const lines = [t.arrived[kind](sender)]

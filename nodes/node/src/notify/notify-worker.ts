@@ -12,6 +12,7 @@ import type { NodeServices } from '../services.js'
 import type { NotificationJob } from '../storage/registered-types.js'
 import type { EvidenceRow, NewOutboxItem } from '../storage/types.js'
 import type { Notification, NotificationChannel } from './channel.js'
+import { senderNameFor } from './sender-name.js'
 
 /** The channels a node has, by name. */
 export type ChannelRegistry = ReadonlyMap<string, NotificationChannel>
@@ -38,6 +39,11 @@ async function notificationOf(
       mailbox: mailbox.address,
       letterId: letter.id,
       sender: letter.senderAddress,
+      senderName: senderNameFor(
+        letter.senderDisplay,
+        svc.config.profile.languages,
+        letter.lang,
+      ),
       title: t?.title ?? null,
       category: letter.kind === 'registered' ? (t?.category ?? 'registered') : null,
       receivedAt: letter.receivedAt,

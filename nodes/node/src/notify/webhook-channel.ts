@@ -36,6 +36,7 @@ export function webhookChannel(o: WebhookOptions): NotificationChannel {
         mailbox: n.mailbox,
         letterId: n.letterId,
         sender: n.sender,
+        senderName: n.senderName ?? null,
         title: n.title,
         category: n.category,
         receivedAt: new Date(n.receivedAt).toISOString(),

@@ -25,6 +25,7 @@ import {
 import { chainKey, issueNext, withChainLock } from '../evidence/chain-tip.js'
 import type { NodeServices } from '../services.js'
 import type { PrintJob } from '../storage/registered-types.js'
+import { senderNameFor } from '../notify/sender-name.js'
 import type { EvidenceRow, LetterRow, Mailbox, NewOutboxItem } from '../storage/types.js'
 import { coverLanguage } from './cover-labels.js'
 import { renderPaperLetter, type RenderedLetter } from './render-letter.js'
@@ -193,6 +194,7 @@ async function printOne(svc: NodeServices, deps: PrintDeps, job: PrintJob): Prom
             : `urn:barid:letter:${letter.id}`,
           category: letter.kind === 'registered' ? (terms?.category ?? 'registered') : null,
           sender: h.sender,
+          senderName: senderNameFor(letter.senderDisplay, svc.config.profile.languages, h.lang),
           recipient: {
             name: exemption?.name ?? mailbox.displayName ?? mailbox.address,
             lines: exemption?.postalAddress ?? [],

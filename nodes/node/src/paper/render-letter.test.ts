@@ -126,6 +126,18 @@ describe('the print renderer', () => {
     expect(da).toContain('Fra: 12-34@post.eg')
   })
 
+  it('prints the sender name before its address when names came with the letter', () => {
+    const l = { ...base, sender: 'tax@post.eg', senderName: 'Den egyptiske skattemyndighed' }
+    expect(texts(renderPaperLetter(l).pdf)[0]).toContain(
+      'Fra: Den egyptiske skattemyndighed (tax@post.eg)',
+    )
+    const ar = { ...arabic, senderName: 'مصلحة الضرائب' }
+    expect(texts(renderPaperLetter(ar).pdf)[0]).toContain(
+      `(tax@post.eg) ${reversed('مصلحة الضرائب')} :${reversed('من')}`,
+    )
+    expect(texts(renderPaperLetter({ ...l, senderName: null }).pdf)[0]).toContain('Fra: tax@post.eg')
+  })
+
   it('keeps any text printable: hostile characters cannot break out of a string', () => {
     fc.assert(
       fc.property(

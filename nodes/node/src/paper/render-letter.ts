@@ -29,6 +29,11 @@ export interface PaperLetter {
   evidenceUrl: string
   category: string | null
   sender: string
+  /**
+   * The sender's display name in the cover's language order (spec 17.6), printed before its
+   * address; absent when no names came with the letter.
+   */
+  senderName?: string | null
   /** Name and postal address lines of the recipient. */
   recipient: { name: string; lines: readonly string[] }
   /** The operator's return address line. */
@@ -146,7 +151,10 @@ function cover(l: PaperLetter, t: CoverLabels, bodyPages: number): PdfPage {
   }
   block(l.subject ?? t.letter, { size: 14, font: 'bold', leading: 17, maxLines: 2 })
   y -= 3
-  block(`${t.from}: ${isolate(l.sender)}`, { size: 10, leading: 17, maxLines: 1 })
+  const from = l.senderName
+    ? `${isolate(l.senderName)} (${isolate(l.sender)})`
+    : isolate(l.sender)
+  block(`${t.from}: ${from}`, { size: 10, leading: 17, maxLines: 2 })
   block(`${t.letterId}: ${l.letterId}`, { size: 8, leading: 14, maxLines: 1 })
   if (l.evidenceId) block(`${t.evidence}: ${l.evidenceId}`, { size: 8, leading: 14, maxLines: 1 })
   y -= 14

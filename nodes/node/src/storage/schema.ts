@@ -26,6 +26,8 @@ export const mailboxes = sqliteTable('mailboxes', {
   kind: text('kind', { enum: ['person', 'organisation'] }).notNull(),
   status: text('status', { enum: ['active', 'exempt', 'closed'] }).notNull(),
   displayName: text('display_name'),
+  /** A sender organisation's names per language, JSON `{tag: name}` (spec 15.5); null for none. */
+  displayNames: text('display_names'),
   createdAt: integer('created_at').notNull(),
 })
 
@@ -96,6 +98,11 @@ export const letters = sqliteTable(
     replyTo: text('reply_to'),
     /** BCP 47 tag of the body (header `lang`); null for letters stored before it was kept. */
     lang: text('lang'),
+    /**
+     * The sender's display names as its operator gave them with the letter, JSON `{"name",
+     * "names"}` (spec 11.4); null for a letter that came without them.
+     */
+    senderDisplay: text('sender_display'),
     origin: text('origin').notNull(),
     receivedAt: integer('received_at').notNull(),
     size: integer('size').notNull(),

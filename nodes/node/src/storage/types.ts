@@ -3,6 +3,7 @@
  * The records that cross the {@link Storage} seam. Plain data, no driver types, so a
  * PostgreSQL implementation returns the same shapes as the SQLite one.
  */
+import type { SenderDisplay } from '../core.js'
 import type { LetterTerms, ScheduledDelivery } from './registered-types.js'
 
 /** Who a mailbox belongs to. */
@@ -18,6 +19,11 @@ export interface Mailbox {
   kind: MailboxKind
   status: MailboxStatus
   displayName: string | null
+  /**
+   * A sender organisation's names per language (BCP 47 tag to name, spec 15.5), absent for none.
+   * With `displayName` they travel with each letter it sends (spec 11.4).
+   */
+  displayNames?: Record<string, string>
   createdAt: number
 }
 
@@ -27,6 +33,7 @@ export interface NewMailbox {
   kind: MailboxKind
   status?: MailboxStatus
   displayName?: string | null
+  displayNames?: Record<string, string>
   createdAt: number
 }
 
@@ -115,6 +122,12 @@ export interface LetterRow {
    * for a letter stored before the node kept it.
    */
   lang: string | null
+  /**
+   * The sender's display names as they came with the letter (spec 11.4, 15.5): from this node's
+   * registration of its own sender, or from the sending operator's transaction; absent or null
+   * when none came.
+   */
+  senderDisplay?: SenderDisplay | null
   /** Operator id of the node that accepted the letter from its sender. */
   origin: string
   receivedAt: number

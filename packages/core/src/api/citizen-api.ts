@@ -32,6 +32,14 @@ export interface MailboxEntryView {
   cursor: number
   letterId: string
   sender: string
+  /**
+   * The sender's display name for this mailbox's languages (spec 13.5): its name in the first
+   * of them it has, else the name its operator registered; null when the letter came without
+   * names (a citizen's letter, or one stored before names were kept).
+   */
+  senderName: string | null
+  /** The sender's names per language (BCP 47 tag to name), as its operator registered them. */
+  senderNames: Record<string, string>
   kind: MailboxLetterKind
   createdAt: string
   /** When the letter was placed in this mailbox (spec 13.5, retention). */

@@ -32,3 +32,11 @@ export type {
   PushReadyMessage,
 } from './citizen-api.js'
 export { parseHttpDate } from './http-date.js'
+export type { SenderDisplay } from './sender-names.js'
+export {
+  MAX_SENDER_NAME_LENGTH,
+  MAX_SENDER_NAMES,
+  parseSenderDisplay,
+  parseSenderName,
+  parseSenderNames,
+} from './sender-names.js'

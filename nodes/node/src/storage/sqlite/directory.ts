@@ -26,8 +26,13 @@ export function keysIssuedElsewhere(side: '<' | '>'): string {
     order by k.cert_issuer, k.id limit ?`
 }
 
-function toMailbox(r: typeof mailboxes.$inferSelect): Mailbox {
-  return { ...r }
+type MailboxRaw = Omit<Mailbox, 'displayNames'> & { displayNames: string | null }
+
+function toMailbox(r: MailboxRaw): Mailbox {
+  const { displayNames, ...rest } = r
+  return displayNames === null
+    ? rest
+    : { ...rest, displayNames: JSON.parse(displayNames) as Record<string, string> }
 }
 
 /**
@@ -42,16 +47,17 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
   // JavaScript.
   const c = db.$client
   const MAILBOX = `select id, address, identifier, kind, status, display_name as displayName,
-    created_at as createdAt from mailboxes`
+    display_names as displayNames, created_at as createdAt from mailboxes`
   const KEY = `select mailbox_id as mailboxId, kid, use, jwk, certificate, label,
     created_at as createdAt, revoked_at as revokedAt, cert_not_after as certNotAfter,
     cert_issuer as certIssuer
     from mailbox_keys`
   const SENDER = `select id, name, mailbox_id as mailboxId, api_key_id as apiKeyId,
     api_key_hash as apiKeyHash, created_at as createdAt from senders`
-  const byId = c.prepare<[number], Mailbox>(`${MAILBOX} where id = ?`)
-  const byAddress = c.prepare<[string], Mailbox>(`${MAILBOX} where address = ?`)
-  const byIdentifier = c.prepare<[string], Mailbox>(`${MAILBOX} where identifier = ?`)
+  const byId = c.prepare<[number], MailboxRaw>(`${MAILBOX} where id = ?`)
+  const byAddress = c.prepare<[string], MailboxRaw>(`${MAILBOX} where address = ?`)
+  const byIdentifier = c.prepare<[string], MailboxRaw>(`${MAILBOX} where identifier = ?`)
+  const mailbox = (r: MailboxRaw | undefined) => (r === undefined ? undefined : toMailbox(r))
   // Newest registration first (spec 13.4): senders encrypt to the first four `enc` keys listed.
   const currentKeys = c.prepare<[number], MailboxKey>(
     `${KEY} where mailbox_id = ? and revoked_at is null order by id desc`,
@@ -116,6 +122,7 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
           kind: m.kind,
           status: m.status ?? 'active',
           displayName: m.displayName ?? null,
+          displayNames: m.displayNames === undefined ? null : JSON.stringify(m.displayNames),
           createdAt: m.createdAt,
         })
         .returning()
@@ -124,13 +131,13 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
       return toMailbox(row)
     },
     async getMailboxById(id) {
-      return cache.get(`mailbox:${id}`, () => byId.get(id))
+      return cache.get(`mailbox:${id}`, () => mailbox(byId.get(id)))
     },
     async getMailboxByAddress(address) {
-      return cache.get(`address:${address}`, () => byAddress.get(address))
+      return cache.get(`address:${address}`, () => mailbox(byAddress.get(address)))
     },
     async getMailboxByIdentifier(identifier) {
-      return byIdentifier.get(identifier)
+      return mailbox(byIdentifier.get(identifier))
     },
     async setMailboxStatus(id, status) {
       db.update(mailboxes).set({ status }).where(eq(mailboxes.id, id)).run()

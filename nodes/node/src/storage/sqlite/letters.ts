@@ -7,6 +7,7 @@
  * run for every letter are raw SQL.
  */
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+import type { SenderDisplay } from '../../core.js'
 import { blobs, deliveries, evidence, letterAttachments, letters, recipients } from '../schema.js'
 import type { LetterStore } from '../storage.js'
 import type {
@@ -35,6 +36,7 @@ const letterColumns = {
   threadId: letters.threadId,
   replyTo: letters.replyTo,
   lang: letters.lang,
+  senderDisplay: letters.senderDisplay,
   origin: letters.origin,
   receivedAt: letters.receivedAt,
   size: letters.size,
@@ -77,6 +79,7 @@ function prepare(db: Db) {
         string | null,
         string | null,
         string | null,
+        string | null,
         string,
         number,
         number,
@@ -84,8 +87,8 @@ function prepare(db: Db) {
       ]
     >(
       `insert into letters (id, digest, sender_address, sender_kid, kind, created_at, expires_at,
-         thread_id, reply_to, lang, origin, received_at, size, bytes)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         thread_id, reply_to, lang, sender_display, origin, received_at, size, bytes)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAttachment: c.prepare<[string, number, string, number]>(
       `insert into letter_attachments (letter_id, idx, digest, size) values (?, ?, ?, ?)`,
@@ -213,14 +216,21 @@ function prepare(db: Db) {
 /** A letter's columns (alias `l`) in the shape of {@link LetterRow}, for raw statements. */
 const LETTER_COLUMNS = `l.id, l.digest, l.sender_address as senderAddress,
   l.sender_kid as senderKid, l.kind, l.created_at as createdAt, l.expires_at as expiresAt,
-  l.thread_id as threadId, l.reply_to as replyTo, l.lang, l.origin, l.received_at as receivedAt,
-  l.size`
+  l.thread_id as threadId, l.reply_to as replyTo, l.lang, l.sender_display as senderDisplay,
+  l.origin, l.received_at as receivedAt, l.size`
 
 /** The attachment manifest of letter `l` as JSON `[[idx, digest, size], ...]`. */
 const ATTACHMENTS_OF_L = `(select json_group_array(json_array(a.idx, a.digest, a.size))
   from letter_attachments a where a.letter_id = l.id)`
 
-type LetterRowRaw = Omit<LetterRow, 'attachments'> & { attachments: string }
+type LetterRowRaw = Omit<LetterRow, 'attachments' | 'senderDisplay'> & {
+  attachments: string
+  senderDisplay: string | null
+}
+
+/** The stored JSON of a letter's sender display names, as written from a checked value. */
+const senderDisplay = (v: string | null): SenderDisplay | null =>
+  v === null ? null : (JSON.parse(v) as SenderDisplay)
 type EntryRow = LetterRowRaw & { cursor: number; entryReceivedAt: number; openedAt: number | null }
 
 function toLetter(r: LetterRowRaw): LetterRow {
@@ -236,6 +246,7 @@ function toLetter(r: LetterRowRaw): LetterRow {
     threadId: r.threadId,
     replyTo: r.replyTo,
     lang: r.lang,
+    senderDisplay: senderDisplay(r.senderDisplay),
     origin: r.origin,
     receivedAt: r.receivedAt,
     size: r.size,
@@ -272,10 +283,7 @@ export function sqliteLetters(db: Db): LetterStore {
     top: { all: listPage(false, false), unread: listPage(false, true) },
     before: { all: listPage(true, false), unread: listPage(true, true) },
   }
-  const letterWithAttachments = db.$client.prepare<
-    [string],
-    Omit<LetterRow, 'attachments'> & { attachments: string }
-  >(`select ${LETTER_COLUMNS}, ${ATTACHMENTS_OF_L} as attachments from letters l where l.id = ?`)
+  const letterWithAttachments = db.$client.prepare<[string], LetterRowRaw>(`select ${LETTER_COLUMNS}, ${ATTACHMENTS_OF_L} as attachments from letters l where l.id = ?`)
 
   const lettersWithBytes = db.$client.prepare<
     [string],
@@ -308,7 +316,11 @@ export function sqliteLetters(db: Db): LetterStore {
 
   function withAttachments(rows: LetterSelect[]): LetterRow[] {
     const atts = attachmentsOf(rows.map((r) => r.id))
-    return rows.map((r) => ({ ...r, attachments: atts.get(r.id) ?? [] }))
+    return rows.map((r) => ({
+      ...r,
+      senderDisplay: senderDisplay(r.senderDisplay),
+      attachments: atts.get(r.id) ?? [],
+    }))
   }
 
   function insertEvidence(rows: EvidenceRow[]): void {
@@ -367,6 +379,7 @@ export function sqliteLetters(db: Db): LetterStore {
         l.threadId ?? null,
         l.replyTo ?? null,
         l.lang ?? null,
+        l.senderDisplay ? JSON.stringify(l.senderDisplay) : null,
         l.origin,
         l.receivedAt,
         l.size,

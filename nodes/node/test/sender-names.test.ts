@@ -1,0 +1,181 @@
+/**
+ * A sender's display names per language (spec 15.5, 11.4, 13.5, 17.7), between two real nodes:
+ * registered at Egypt Post, carried with the letter to Digital Post, and shown to a resident of
+ * Denmark in Danish.
+ */
+import { describe, expect, it } from 'vitest'
+import { registerSender } from '../src/admin/admin.js'
+import { emailChannel } from '../src/notify/channel.js'
+import { AgencyClient, devToken, newPartyKeys, sealFor } from './clients.js'
+import { clientFetch, eventually, makeCitizen, startPair, type Pair } from './harness.js'
+
+const FAST = {
+  registered: {
+    batchIntervalMs: 20,
+    notifications: { retryScheduleMs: [10, 10] },
+  },
+}
+
+const ETA_NAMES = {
+  ar: 'مصلحة الضرائب المصرية',
+  da: 'Den egyptiske skattemyndighed',
+  en: 'Egyptian Tax Authority',
+}
+
+/** Digital Post with an e-mail channel whose transport keeps what it was asked to send. */
+async function pairWithMail() {
+  const mails: { to: string; subject: string; text: string }[] = []
+  const pair = await startPair({
+    config: FAST,
+    channelsFor: { dk: [emailChannel({ send: async (m) => void mails.push(m) })] },
+  })
+  return { pair, mails }
+}
+
+async function senderWithNames(pair: Pair, names?: Record<string, string>) {
+  const node = pair.nodes.eg
+  const r = await registerSender(node.services, {
+    id: 'eta',
+    name: 'ETA',
+    address: 'tax',
+    ...(names ? { names } : {}),
+  })
+  const keys = await newPartyKeys()
+  const client = new AgencyClient(node.url, r.apiKey, clientFetch(pair, 'eg'))
+  await client.registerKeys(keys)
+  return { address: r.mailbox.address, keys, client }
+}
+
+async function larsWithMail(pair: Pair) {
+  const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
+  const token = await devToken(pair.nodes.dk.url, lars.identifier, clientFetch(pair, 'dk'))
+  const res = await pair.nodes.dk.app.request(`${pair.nodes.dk.url}/v1/citizen/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'email', contact: 'lars@example.dk' }),
+  })
+  expect(res.status).toBe(201)
+  return lars
+}
+
+async function send(
+  from: Awaited<ReturnType<typeof senderWithNames>>,
+  to: { address: string; identifier: string },
+  lang: string,
+) {
+  const found = await from.client.lookup({ identifier: to.identifier })
+  if (found.status !== 'active') throw new Error('not active')
+  const sealed = await sealFor({
+    from: { address: from.address, keys: from.keys },
+    to: [{ address: found.address, keys: found }],
+    kind: 'registered',
+    subject: 'Skatteopgørelse',
+    body: 'b',
+    lang,
+  })
+  await from.client.submit(sealed.bytes)
+  return sealed.id
+}
+
+describe('sender display names across the border', () => {
+  it('shows a resident of Denmark the Danish name of an Egyptian sender in the listing and the e-mail', async () => {
+    const { pair, mails } = await pairWithMail()
+    await using _ = pair
+    const eta = await senderWithNames(pair, ETA_NAMES)
+    const lars = await larsWithMail(pair)
+    // An Arabic letter: Digital Post does not serve Arabic, so its resident reads Danish.
+    const id = await send(eta, lars, 'ar')
+
+    const list = await eventually(async () => {
+      const l = await lars.client.list('/letters')
+      expect(l.letters).toHaveLength(1)
+      return l
+    })
+    expect(list.letters[0]).toMatchObject({
+      letterId: id,
+      sender: eta.address,
+      senderName: ETA_NAMES.da,
+      senderNames: ETA_NAMES,
+    })
+    const mail = await eventually(async () => {
+      expect(mails).toHaveLength(1)
+      return mails[0]!
+    })
+    expect(mail.subject).toBe(`Nyt rekommanderet brev fra \u2068${ETA_NAMES.da}\u2069`)
+    expect(mail.text).toContain(`fra \u2068${ETA_NAMES.da}\u2069.`)
+  })
+
+  it('shows a sender registered with one name by that name, its names per language empty', async () => {
+    const { pair, mails } = await pairWithMail()
+    await using _ = pair
+    const eta = await senderWithNames(pair)
+    const lars = await larsWithMail(pair)
+    await send(eta, lars, 'da')
+
+    const list = await eventually(async () => {
+      const l = await lars.client.list('/letters')
+      expect(l.letters).toHaveLength(1)
+      return l
+    })
+    expect(list.letters[0]).toMatchObject({ senderName: 'ETA', senderNames: {} })
+    const mail = await eventually(async () => {
+      expect(mails).toHaveLength(1)
+      return mails[0]!
+    })
+    expect(mail.subject).toBe('Nyt rekommanderet brev fra \u2068ETA\u2069')
+  })
+
+  it('shows a resident of Egypt the Arabic name of a sender at the same node', async () => {
+    await using pair = await startPair({ config: FAST })
+    const eta = await senderWithNames(pair, ETA_NAMES)
+    const ahmed = await makeCitizen(pair, 'eg', 'ahmed', 'eg:nid:29001011234567')
+    await send(eta, ahmed, 'ar')
+    const list = await ahmed.client.list('/letters')
+    expect(list.letters[0]).toMatchObject({ senderName: ETA_NAMES.ar, senderNames: ETA_NAMES })
+  })
+})
+
+describe('sender registration through the admin API', () => {
+  it('refuses bad names with ERR_INVALID_ARGUMENT and keeps good ones', async () => {
+    await using pair = await startPair()
+    const node = pair.nodes.eg
+    const post = (body: unknown) =>
+      node.app.request(`${node.url}/v1/admin/senders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${node.services.keys.adminToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      })
+    const base = { id: 'eta', name: 'ETA', address: 'tax' }
+    for (const names of [
+      { 'not a tag': 'x' },
+      { da: '' },
+      { da: 'x'.repeat(201) },
+      { da: 'Skat\r\nBcc: someone' },
+      { en: 'a', EN: 'b' },
+      Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`x${String.fromCharCode(97 + i)}`, 'n'])),
+      ['da', 'x'],
+      'Skat',
+    ]) {
+      const res = await post({ ...base, names })
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'ERR_INVALID_ARGUMENT',
+      )
+    }
+    const badName = await post({ ...base, name: 'ETA\u0000' })
+    expect(badName.status).toBe(400)
+    // Nothing of the refused registrations was kept.
+    expect(await node.services.storage.getSenderById('eta')).toBeUndefined()
+    const ok = await post({ ...base, names: ETA_NAMES })
+    expect(ok.status).toBe(201)
+    expect(((await ok.json()) as { mailbox: { displayNames: unknown } }).mailbox.displayNames).toEqual(
+      ETA_NAMES,
+    )
+    expect((await node.services.storage.getMailboxByAddress('tax@post.eg'))?.displayNames).toEqual(
+      ETA_NAMES,
+    )
+  })
+})
