@@ -1,9 +1,11 @@
 /**
  * `barid-node` refusing to start, as an operator meets it: a real process (`src/main.ts`, as the
  * profiles' start.sh runs it) exits 1 with one line that says why, not a stack trace, for a
- * setting it cannot use, a port already taken, and a data directory of another operator; and
+ * setting it cannot use, a port already taken, a data directory of another operator, and a
+ * database a newer version of the node migrated (an operator who rolled back an upgrade); and
  * exits 2 naming a wrong option or command, then the usage.
  */
+import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
@@ -138,6 +140,31 @@ describe('barid-node refusing to start', () => {
     expect(other.code).toBe(1)
     expectOneLine(other.stderr, /not an operator CA certificate of post\.eg \(ERR_INVALID_ARGUMENT\)/)
   }, 90_000)
+
+  it('says in one line that a newer version of the node migrated its database', async () => {
+    const data = join(dir, 'downgraded')
+    const dk = await loadConfig({
+      profile: join(NODE_DIR, '..', 'denmark'),
+      overrides: { dataDir: data, port: 0, logLevel: 'silent' },
+    })
+    await (await startNode(dk)).stop()
+    // What the next version leaves: one migration more, dated after this version's newest.
+    const db = new Database(join(data, 'node.db'))
+    db.prepare(
+      `insert into __drizzle_migrations (hash, created_at)
+         select 'next', max(created_at) + 1 from __drizzle_migrations`,
+    ).run()
+    db.close()
+    const r = await run('denmark', { BARID_DATA_DIR: data, BARID_PORT: '0' })
+    expect(r.code).toBe(1)
+    expectOneLine(
+      r.stderr,
+      new RegExp(
+        'database .*downgraded.node\\.db was migrated by a newer version of the node .* ' +
+          '\\(ERR_UNSUPPORTED_VERSION\\)',
+      ),
+    )
+  }, 60_000)
 
   it('says in one line that a backup needs a target, and what it is run as', async () => {
     const r = await run('denmark', { BARID_DATA_DIR: join(dir, 'b') }, ['backup'])

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { NodeConfig } from '../config/config.js'
 import { BaridError } from '../core.js'
@@ -89,10 +89,16 @@ export async function backupNode(
     if (e.code !== 'ENOENT') throw e
     throw new BaridError('ERR_INVALID_ARGUMENT', `backup: no node database at ${config.dbFile}`)
   })
+  // The backup holds the private keys and the database: the node user's alone, as the data
+  // directory is (spec 15.1), also when the operator made the empty target with another mode.
   await mkdir(to, { recursive: true, mode: 0o700 })
+  await chmod(to, 0o700)
 
-  // 1. The database as of one instant: one read transaction of its own connection.
+  // 1. The database as of one instant: one read transaction of its own connection. VACUUM INTO
+  // fills an empty file as it finds it, so the file is made first, private (SQLite would make it
+  // with the umask's mode, usually readable by all).
   const dbCopy = join(to, 'node.db')
+  await writeFile(dbCopy, '', { mode: 0o600, flag: 'wx' })
   const source = new Database(config.dbFile, { readonly: true, fileMustExist: true })
   let blobs: { digest: string; size: number }[]
   let log: BackupManifest['log']
@@ -140,15 +146,17 @@ export async function backupNode(
   // 3. Everything else of the data directory (keys, trust list, operator files, print jobs),
   // and the operator directory when it lives elsewhere: without its keys the copy is not the
   // same node. Left out: the live database files and the blob store, copied above, and the
-  // running node's lock and PID (spec 15.7), which are not state. The lock file is never
-  // opened: when a backup runs in the node's own process, closing any descriptor of it would
-  // drop the node's lock.
+  // running node's lock (with its journal) and PID (spec 15.7), which are not state. The lock
+  // file is never opened: when a backup runs in the node's own process, closing any descriptor
+  // of it would drop the node's lock.
   const skip = new Set(
     [
       config.dbFile,
       `${config.dbFile}-wal`,
       `${config.dbFile}-shm`,
       join(config.dataDir, LOCK_FILE),
+      // The lock's open write transaction keeps a journal beside it: lock state, not node state.
+      join(config.dataDir, `${LOCK_FILE}-journal`),
       join(config.dataDir, PID_FILE),
     ].map((f) => resolve(f)),
   )

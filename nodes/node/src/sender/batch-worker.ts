@@ -2,11 +2,17 @@
  * @module sender/batch-worker
  * Processes bulk submissions (spec 12.4). A batch is stored whole before the node answers
  * `202`, then its letters are accepted in the background in order, each with its own result;
- * after a restart the worker continues with the items still pending.
+ * after a restart the worker continues with the items still pending. A letter stopped by a fault
+ * of the node's own store (its disk full or failing) stays pending and is tried again later,
+ * with a growing pause: the batch was acknowledged, and the fault is not the letter's.
  */
 import { isBaridError } from '../core.js'
 import { submitLetter } from '../letters/submit.js'
 import type { NodeServices } from '../services.js'
+import { storeFaultCode } from '../storage/store-fault.js'
+
+/** The first pause after a store fault, and the longest (it doubles while the fault lasts). */
+const STORE_RETRY_MS = { first: 1000, max: 60_000 }
 
 export interface BatchWorker {
   start(): void
@@ -32,6 +38,9 @@ export function createBatchWorker(
   let stopping = false
   let again = false
   let waiters: (() => void)[] = []
+  // While the store fails: the pause before the next try, and its timer.
+  let retryMs = 0
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
 
   async function loop(): Promise<void> {
     do {
@@ -41,6 +50,9 @@ export function createBatchWorker(
         const items = await svc.storage.pendingBatchItems(chunk)
         if (items.length === 0) break
         const results: Parameters<NodeServices['storage']['recordBatchResults']>[0] = []
+        // Items left pending for a fault of the store, per batch, and the first fault's code.
+        const heldBack = new Map<string, number>()
+        let fault: { code: string; error: string } | undefined
         const senders = new Map<string, Awaited<ReturnType<typeof svc.storage.getMailboxById>>>()
         // A pool of `parallel` letters in flight: verifications overlap (WebCrypto runs on the
         // thread pool) and their writes share group commits (storage/sqlite/group-commit.ts).
@@ -77,7 +89,10 @@ export function createBatchWorker(
                     code: e.code,
                     message: e.message,
                   })
-                else {
+                else if (storeFaultCode(e) !== undefined) {
+                  heldBack.set(it.batchId, (heldBack.get(it.batchId) ?? 0) + 1)
+                  fault ??= { code: storeFaultCode(e)!, error: String(e).slice(0, 200) }
+                } else {
                   svc.log.error('batch item failed', {
                     batchId: it.batchId,
                     idx: it.idx,
@@ -97,6 +112,19 @@ export function createBatchWorker(
           }),
         )
         await svc.storage.recordBatchResults(results, svc.now())
+        if (fault) {
+          const inMs = pause()
+          for (const [batchId, pending] of heldBack)
+            svc.log.error("batch letters held back: this node's store failed; retried later", {
+              batchId,
+              pending,
+              code: fault.code,
+              error: fault.error,
+              retryInMs: inMs,
+            })
+          return
+        }
+        retryMs = 0
       }
     } while (again && !stopping)
     const w = waiters
@@ -104,14 +132,37 @@ export function createBatchWorker(
     for (const f of w) f()
   }
 
+  /**
+   * Tries again after a pause, longer while the store keeps failing: fetching the same items at
+   * once would spin on a full disk. Returns the pause (ms).
+   */
+  function pause(): number {
+    retryMs = Math.min(Math.max(retryMs * 2, STORE_RETRY_MS.first), STORE_RETRY_MS.max)
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined
+      kick()
+    }, retryMs)
+    retryTimer.unref()
+    return retryMs
+  }
+
   function kick(): void {
-    if (stopping) return
+    if (stopping || retryTimer) return
     if (running) {
       again = true
       return
     }
     running = loop()
-      .catch((e) => svc.log.error('batch worker failed', { error: String(e).slice(0, 300) }))
+      .catch((e) => {
+        // Reading the pending items or recording results failed: with the store at fault, the
+        // items are still pending and are tried again; anything else waits for the next wake.
+        const code = storeFaultCode(e)
+        const retryInMs = code === undefined || stopping ? undefined : pause()
+        svc.log.error('batch worker failed', {
+          error: String(e).slice(0, 300),
+          ...(code === undefined ? {} : { code, retryInMs }),
+        })
+      })
       .finally(() => {
         running = undefined
         if (again) kick()
@@ -123,6 +174,7 @@ export function createBatchWorker(
     wake: kick,
     async stop() {
       stopping = true
+      clearTimeout(retryTimer)
       await running
     },
     async idle() {

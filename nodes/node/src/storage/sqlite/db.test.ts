@@ -30,6 +30,25 @@ async function migrationsBefore(tag: string): Promise<string> {
   return folder
 }
 
+/**
+ * The migrations of a later version of the node: a copy of the folder with one more migration
+ * (a column added), dated after every migration of this version.
+ */
+async function migrationsOfNewerNode(into: string): Promise<string> {
+  const folder = join(into, 'newer-migrations')
+  await cp(MIGRATIONS_FOLDER, folder, { recursive: true })
+  const file = join(folder, 'meta', '_journal.json')
+  const journal = JSON.parse(await readFile(file, 'utf8')) as {
+    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[]
+  }
+  const last = journal.entries.at(-1)!
+  const tag = `${String(last.idx + 1).padStart(4, '0')}_from_the_future`
+  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 86_400_000, tag })
+  await writeFile(file, JSON.stringify(journal))
+  await writeFile(join(folder, `${tag}.sql`), 'ALTER TABLE `letters` ADD `future` text;')
+  return folder
+}
+
 const indexes = (c: Database.Database) =>
   c.prepare("select name from sqlite_master where type = 'index'").pluck().all() as string[]
 
@@ -61,6 +80,31 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
     ) as { entries: unknown[] }
     expect(applied).toBe(journal.entries.length)
     db.$client.close()
+  })
+
+  it('refuses a database a newer version of the node has migrated, and leaves it as it was', async () => {
+    const file = join(dir, 'newer.db')
+    const newer = new Database(file)
+    migrate(drizzle({ client: newer }), { migrationsFolder: await migrationsOfNewerNode(dir) })
+    const applied = () =>
+      newer.prepare('select hash, created_at from __drizzle_migrations order by id').all()
+    const before = applied()
+    newer.close()
+
+    let refused: unknown
+    try {
+      openDb({ file }).$client.close()
+    } catch (e) {
+      refused = e
+    }
+    expect(refused).toMatchObject({ code: 'ERR_UNSUPPORTED_VERSION' })
+    expect(String((refused as Error).message)).toMatch(
+      /newer\.db was migrated by a newer version of the node .*restore the backup taken before/,
+    )
+    const again = new Database(file)
+    expect(again.prepare('select hash, created_at from __drizzle_migrations order by id').all())
+      .toEqual(before)
+    again.close()
   })
 
   it('plans the unread listing and evidence retention on their indexes in a new database', () => {

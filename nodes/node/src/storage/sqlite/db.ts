@@ -1,12 +1,15 @@
 /**
  * @module storage/sqlite/db
  * Opens the SQLite database with the pragmas the node relies on and applies the committed
- * drizzle migrations.
+ * drizzle migrations, refusing a database that a newer version of the node has migrated.
  */
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BaridError } from '../../core.js'
 import * as schema from '../schema.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -27,7 +30,39 @@ export interface OpenDbOptions {
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url))
 
 /**
- * Opens (creating if needed) and migrates the database.
+ * Refuses a database holding a migration dated after the newest of `folder`: a newer version of
+ * the node migrated it (spec 15.7). drizzle's migrator would open it and apply nothing, and this
+ * older code would then write rows without what the newer schema expects of them (a column it
+ * does not know left at its default), which the newer version reads back as its own once the
+ * operator upgrades again.
+ */
+function refuseNewerSchema(client: Database.Database, file: string, folder: string): void {
+  const migrated = client
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get()
+  if (!migrated) return
+  const newest = client
+    .prepare<[], number | bigint | null>('select max(created_at) from __drizzle_migrations')
+    .pluck()
+    .get()
+  if (newest === undefined || newest === null) return
+  const { entries } = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[]
+  }
+  const known = entries.at(-1)
+  if (known !== undefined && Number(newest) <= known.when) return
+  throw new BaridError(
+    'ERR_UNSUPPORTED_VERSION',
+    `database ${file} was migrated by a newer version of the node (a migration of ` +
+      `${new Date(Number(newest)).toISOString()}; this version knows up to ` +
+      `${known?.tag ?? 'none'}): run that version or a later one, or restore the backup taken ` +
+      'before the upgrade',
+  )
+}
+
+/**
+ * Opens (creating if needed) and migrates the database. Throws `ERR_UNSUPPORTED_VERSION`, with
+ * the database closed and unchanged, when a newer version of the node has migrated it.
  *
  * @example
  * ```ts
@@ -36,6 +71,12 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', impor
  */
 export function openDb(opts: OpenDbOptions): Db {
   const client = new Database(opts.file)
+  try {
+    refuseNewerSchema(client, opts.file, MIGRATIONS_FOLDER)
+  } catch (e) {
+    client.close()
+    throw e
+  }
   client.pragma('journal_mode = WAL')
   client.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   client.pragma('foreign_keys = ON')
