@@ -64,6 +64,6 @@ export function createNodeApp(svc: NodeServices, o: AppOptions): Hono<NodeEnv> {
   if (o.devIdp) app.route('/dev/idp', o.devIdp.routes())
   mountTestControl(app, svc, { devIdp: o.devIdp })
   app.notFound((c) => errorResponse(c, new BaridError('ERR_NOT_FOUND', 'no such resource')))
-  app.onError((err, c) => errorResponse(c, err))
+  app.onError((err, c) => errorResponse(c, err, svc.metrics))
   return app
 }

@@ -130,6 +130,8 @@ export interface NodeMetrics {
   transactions: Counter
   deliveryLatency: Histogram
   httpRequests: Counter
+  /** Faults of the node's own store (disk full, I/O errors, permissions) met by requests. */
+  storeFaults: Counter
 }
 
 /**
@@ -176,6 +178,10 @@ export function createNodeMetrics(
     httpRequests: registry.counter(
       'barid_http_requests_total',
       'HTTP requests, by API and status class',
+    ),
+    storeFaults: registry.counter(
+      'barid_store_faults_total',
+      "Requests answered 503 for a fault of the node's own store (disk full, I/O error), by code",
     ),
   }
 }
