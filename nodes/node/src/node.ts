@@ -27,6 +27,7 @@ import { createCoreLetterInspector } from './letters/core-letters.js'
 import { bindListener, type Listener } from './http/listener.js'
 import { createRetentionWorker, type RetentionWorker } from './mailbox/retention-worker.js'
 import { createLogger, type Logger } from './ops/logger.js'
+import { keepPrivate } from './storage/private-dir.js'
 import { createNodeMetrics } from './ops/metrics.js'
 import { restoredFrom } from './ops/backup.js'
 import { createPushHub } from './push/push-hub.js'
@@ -147,6 +148,7 @@ async function startOn(
   const log = (opts.log ?? createLogger({ level: config.logLevel })).child({
     node: config.profile.operator,
   })
+  await keepPrivate(config.dataDir, log)
   // Read before anything starts: a malformed manifest stops the start here.
   const restored = await restoredFrom(config.dataDir)
   // The trust list, the operator's keys and certificates (a development federation on a first
