@@ -157,7 +157,12 @@ async function startOn(
   opened.push(() => trust.memory.flush())
   // The key in force at each read: a rotation takes effect without a restart (spec 21.4).
   const keys = await loadOrCreateNodeKeys(config.dataDir, { signingKey: trust.signingKey })
-  const storage = createSqliteStorage({ file: config.dbFile, synchronous: config.synchronous })
+  const storage = createSqliteStorage({
+    file: config.dbFile,
+    synchronous: config.synchronous,
+    onMigrated: (applied) =>
+      log.info('database migrated', { count: applied.length, applied: applied.join(' ') }),
+  })
   opened.push(() => storage.close())
   const directory = opts.directory ?? trust.directory
   const svc: NodeServices = {

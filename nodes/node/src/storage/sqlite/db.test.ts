@@ -107,6 +107,24 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
     again.close()
   })
 
+  it('tells which migrations an upgrade applied, and says nothing when there were none', async () => {
+    const file = join(dir, 'upgraded.db')
+    const older = new Database(file)
+    migrate(drizzle({ client: older }), {
+      migrationsFolder: await migrationsBefore('0009_letter_lang'),
+    })
+    older.close()
+    const told: string[][] = []
+    openDb({ file, onMigrated: (a) => told.push(a) }).$client.close()
+    const journal = JSON.parse(
+      await readFile(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
+    ) as { entries: { tag: string }[] }
+    const from = journal.entries.findIndex((e) => e.tag === '0009_letter_lang')
+    expect(told).toEqual([journal.entries.slice(from).map((e) => e.tag)])
+    openDb({ file, onMigrated: (a) => told.push(a) }).$client.close()
+    expect(told).toHaveLength(1)
+  })
+
   it('plans the unread listing and evidence retention on their indexes in a new database', () => {
     const db = openDb({ file: join(dir, 'new.db') })
     expect(

@@ -24,6 +24,8 @@ export interface OpenDbOptions {
   synchronous?: 'full' | 'normal'
   /** Milliseconds to wait on a locked database before failing. */
   busyTimeoutMs?: number
+  /** Told the tags of the migrations this open applied, when it applied any (an upgrade). */
+  onMigrated?: (applied: string[]) => void
 }
 
 /** Where the committed migrations live (nodes/node/drizzle). */
@@ -36,20 +38,22 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', impor
  * does not know left at its default), which the newer version reads back as its own once the
  * operator upgrades again.
  */
+/** The migrations this code knows, oldest first (drizzle-kit's journal). */
+function journal(folder: string): { tag: string; when: number }[] {
+  const { entries } = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[]
+  }
+  return entries
+}
+
 function refuseNewerSchema(client: Database.Database, file: string, folder: string): void {
-  const migrated = client
-    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
-    .get()
-  if (!migrated) return
+  if (migrationsApplied(client) === 0) return
   const newest = client
     .prepare<[], number | bigint | null>('select max(created_at) from __drizzle_migrations')
     .pluck()
     .get()
   if (newest === undefined || newest === null) return
-  const { entries } = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
-    entries: { tag: string; when: number }[]
-  }
-  const known = entries.at(-1)
+  const known = journal(folder).at(-1)
   if (known !== undefined && Number(newest) <= known.when) return
   throw new BaridError(
     'ERR_UNSUPPORTED_VERSION',
@@ -85,6 +89,20 @@ export function openDb(opts: OpenDbOptions): Db {
   client.pragma('cache_size = -65536')
   client.pragma('temp_store = MEMORY')
   const db = drizzle({ client, schema }) as Db
+  const before = migrationsApplied(client)
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  const after = migrationsApplied(client)
+  if (after > before && opts.onMigrated) {
+    opts.onMigrated(journal(MIGRATIONS_FOLDER).slice(before, after).map((e) => e.tag))
+  }
   return db
+}
+
+/** How many migrations the database records as applied (0 for a new one). */
+function migrationsApplied(client: Database.Database): number {
+  const table = client
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get()
+  if (!table) return 0
+  return Number(client.prepare('select count(*) from __drizzle_migrations').pluck().get())
 }
