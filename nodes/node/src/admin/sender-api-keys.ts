@@ -90,7 +90,7 @@ export async function rotateSenderApiKey(
   svc.log.info('sender api key issued', { sender: sender.id, keyId: key.keyId })
   for (const p of r.previous) {
     const fields = { sender: sender.id, keyId: p.keyId, expiresAt: iso(p.expiresAt!) }
-    if (p.expiresAt! <= now) svc.log.warn('sender api key revoked', fields)
+    if (p.expiresAt! <= now) svc.log.info('sender api key revoked', fields)
     else svc.log.info('sender api key ends after its grace period', fields)
   }
   return {
@@ -120,7 +120,7 @@ export async function revokeSenderApiKey(
   const now = svc.now()
   if (!(await svc.storage.endSenderApiKey(sender.id, keyId, now)))
     throw new BaridError('ERR_NOT_FOUND', 'the sender holds no live API key with that id')
-  svc.log.warn('sender api key revoked', { sender: sender.id, keyId, expiresAt: iso(now) })
+  svc.log.info('sender api key revoked', { sender: sender.id, keyId, expiresAt: iso(now) })
   return { keyId, expiresAt: iso(now) }
 }
 
