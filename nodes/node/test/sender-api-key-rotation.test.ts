@@ -139,6 +139,15 @@ describe('rotating a sender API key through the admin API', () => {
     expect(await liveKeys(pair)).toEqual([keyIdOf(fifth.body.apiKey as string)])
   })
 
+  it('never leaves a sender more than three live keys, however many rotations run at once', async () => {
+    await using pair = await realNode()
+    await registerEta(pair)
+    const answers = await Promise.all(Array.from({ length: 6 }, () => rotate(pair, DAY_S)))
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(2)
+    expect(answers.filter((a) => a.body.error?.code === 'ERR_INPUT_TOO_LARGE')).toHaveLength(4)
+    expect(await liveKeys(pair)).toHaveLength(3)
+  })
+
   it('logs every key issued and revoked by its id, never the key itself', async () => {
     await using pair = await realNode()
     const lines: string[] = []
