@@ -50,6 +50,14 @@ export {
 } from './keys/key-certificate.js'
 export type { CertifiedMailboxKey, KeyCertifier } from './keys/key-certificate.js'
 export { openMailbox, registerSender, setMailboxStatus } from './admin/admin.js'
+export {
+  MAX_API_KEY_GRACE_SECONDS,
+  MAX_LIVE_SENDER_API_KEYS,
+  listSenderApiKeys,
+  revokeSenderApiKey,
+  rotateSenderApiKey,
+} from './admin/sender-api-keys.js'
+export type { SenderApiKeyView } from './admin/sender-api-keys.js'
 export { RETRY_TABLE, backoffDelay, classifyStatus } from './delivery/retry-policy.js'
 export { emailChannel, smsChannel, SMS_MAX_UNITS } from './notify/channel.js'
 export type {

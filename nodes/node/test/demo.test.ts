@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteStorage } from '../src/storage/sqlite-storage.js'
 import { barid } from '../src/trust/barid-cli.js'
 
 const NODE_DIR = fileURLToPath(new URL('..', import.meta.url))
@@ -143,5 +144,36 @@ describe('a federation reused with --data', () => {
       'digitalpost.dk': [`${urlOf(second.out, 'digitalpost.dk')}/`],
     })
     expect(second.out).toMatch(new RegExp(`at ${after}, trust list #${list.sequence}\\b`))
+  }, 240_000)
+})
+
+describe('the demo run again on the same --data', () => {
+  it('reuses its senders and mailboxes with new API keys and sends its letters again, each time', async () => {
+    const { tmp } = await folder('rerun-')
+    const data = join(tmp, 'data')
+    for (const run of [1, 2, 3]) {
+      const r = await demo(tmp, ['--once', '--data', data])
+      expect(r.code, `run ${run}:\n${r.out}`).toBe(0)
+      expect(r.out).toContain('Demo complete (--once).')
+      expect(r.out).toContain("Skattestyrelsen's inbox:")
+      if (run > 1) {
+        expect(r.out).toContain('reusing the federation')
+        expect(r.out).toContain(
+          'sender organisation tax@post.eg (Egyptian Tax Authority): a new API key, the earlier one revoked',
+        )
+      }
+    }
+    // Each sender holds the last run's key alone, each mailbox the last run's device keys alone.
+    for (const [operator, sender, person] of [
+      ['post.eg', 'eta', 'amina.hassan@post.eg'],
+      ['digitalpost.dk', 'skat', 'lars.jensen@digitalpost.dk'],
+    ] as const) {
+      await using storage = createSqliteStorage({ file: join(data, operator, 'node.db') })
+      expect(await storage.liveSenderApiKeys(sender, Date.now())).toHaveLength(1)
+      const org = (await storage.getSenderById(sender))!
+      expect(await storage.listMailboxKeys(org.mailboxId)).toHaveLength(2)
+      const mb = (await storage.getMailboxByAddress(person))!
+      expect(await storage.listMailboxKeys(mb.id)).toHaveLength(2)
+    }
   }, 240_000)
 })

@@ -1,7 +1,7 @@
 /**
  * @module admin/admin
- * Operator actions: open mailboxes, register sender organisations (issuing their API key),
- * mark a person exempt from digital post. Used by the admin API, the demo and tests.
+ * Operator actions: open mailboxes, register sender organisations (issuing their first API key;
+ * later ones: admin/sender-api-keys.ts), mark a person exempt from digital post. Used by the admin API, the demo and tests.
  */
 import {
   BaridError,
@@ -88,16 +88,17 @@ export async function registerSender(
     ...(names === undefined ? {} : { displayNames: names }),
   })
   const key = newApiKey()
-  const sender: Sender = {
-    id: s.id,
-    name: s.name,
-    mailboxId: mailbox.id,
-    apiKeyId: key.keyId,
-    apiKeyHash: key.hash,
-    createdAt: svc.now(),
-  }
-  await svc.storage.createSender(sender)
+  const now = svc.now()
+  const sender: Sender = { id: s.id, name: s.name, mailboxId: mailbox.id, createdAt: now }
+  await svc.storage.createSender(sender, {
+    keyId: key.keyId,
+    senderId: s.id,
+    hash: key.hash,
+    createdAt: now,
+    expiresAt: null,
+  })
   svc.log.info('sender registered', { sender: s.id })
+  svc.log.info('sender api key issued', { sender: s.id, keyId: key.keyId })
   return { sender, mailbox, apiKey: key.apiKey }
 }
 

@@ -12,6 +12,7 @@ import type { NodeServices } from '../services.js'
 import { logKeyResolver } from '../transparency/log-keys.js'
 import type { Mailbox } from '../storage/types.js'
 import { openMailbox, registerSender, setMailboxStatus } from './admin.js'
+import { listSenderApiKeys, revokeSenderApiKey, rotateSenderApiKey } from './sender-api-keys.js'
 
 const view = (m: Mailbox) => ({
   address: m.address,
@@ -76,6 +77,21 @@ export function adminRoutes(svc: NodeServices): Hono<NodeEnv> {
       201,
     )
   })
+  // Spec 12.1: a new key for a sender, shown once; the previous ones end after `graceSeconds`.
+  app.post('/senders/:id/api-keys', async (c) => {
+    const b = await readJson(c, 1024)
+    const r = await rotateSenderApiKey(svc, c.req.param('id'), { graceSeconds: b.graceSeconds })
+    return c.json(
+      { sender: r.sender.id, keyId: r.keyId, apiKey: r.apiKey, previous: r.previous },
+      201,
+    )
+  })
+  app.get('/senders/:id/api-keys', async (c) =>
+    c.json({ sender: c.req.param('id'), keys: await listSenderApiKeys(svc, c.req.param('id')) }),
+  )
+  app.delete('/senders/:id/api-keys/:keyId', async (c) =>
+    c.json(await revokeSenderApiKey(svc, c.req.param('id'), c.req.param('keyId'))),
+  )
   // Spec 16.12 and 15.8: after a restore, the governance's reset lets the log go on as a new epoch.
   app.post('/log/resets', async (c) => {
     // The file `barid federation reset-log` wrote, as it is, or JSON with it in base64url.

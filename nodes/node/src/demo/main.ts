@@ -13,8 +13,9 @@
  *   pnpm start                 # temp data dir, nodes stay up, dir removed on Ctrl-C
  *   pnpm start -- --once       # exit after the demo
  *   pnpm start -- --keep       # leave the temp data dir behind at exit
- *   pnpm start -- --data DIR   # keep data in DIR (the federation is reused on the next run,
- *                              # its list reissued if a node's port had to move)
+ *   pnpm start -- --data DIR   # keep data in DIR (the federation and accounts are reused on
+ *                              # the next run, its list reissued if a node's port had to move,
+ *                              # the senders given new API keys: demo/accounts.ts)
  */
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'

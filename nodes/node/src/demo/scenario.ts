@@ -3,7 +3,8 @@
  * The demo's story (`pnpm start`): accounts at both operators; agencies and citizens' devices
  * on `@barid/client`, their keys certified with X.509 certificates from the operators' CAs; a
  * registered letter with a PDF each way across the border, pushed, opened on the device, its
- * evidence verified online and offline; and a threaded reply.
+ * evidence verified online and offline; and a threaded reply. The accounts of an earlier run in
+ * the same data directory are reused (demo/accounts.ts).
  */
 import {
   createCitizenClient,
@@ -13,8 +14,8 @@ import {
   trustFromNode,
   type KeyTrust,
 } from '@barid/client'
-import { openMailbox, registerSender } from '../admin/admin.js'
 import type { RunningNode } from '../node.js'
+import { demoMailbox, demoSender, registerFreshKeys } from './accounts.js'
 import {
   describeCertificate,
   listen,
@@ -41,39 +42,41 @@ export async function runScenario(
   const say = ctx.say
   const step = (s: string) => say(`\n\u25b6 ${s}`)
   step('Opening accounts')
-  const eta = await registerSender(eg.services, {
-    id: 'eta',
-    name: 'Egyptian Tax Authority',
-    address: 'tax',
-  }).catch(() => undefined)
-  const skat = await registerSender(dk.services, {
+  const larsId = 'dk:cpr:0101901234'
+  const aminaId = 'eg:nid:29001011234567'
+  const eta = await demoSender(eg, { id: 'eta', name: 'Egyptian Tax Authority', address: 'tax' })
+  const skat = await demoSender(dk, {
     id: 'skat',
     name: 'Skattestyrelsen',
     address: 'skat',
     identifier: 'dk:cvr:12345674',
-  }).catch(() => undefined)
-  if (!eta || !skat)
-    throw new Error(
-      'this data directory was used by an earlier demo run; use a fresh --data directory',
-    )
-  const larsId = 'dk:cpr:0101901234'
-  const aminaId = 'eg:nid:29001011234567'
-  await openMailbox(dk.services, {
+  })
+  const lars = await demoMailbox(dk, {
     address: 'lars.jensen',
     identifier: larsId,
-    kind: 'person',
     displayName: 'Lars Jensen',
   })
-  await openMailbox(eg.services, {
+  const amina = await demoMailbox(eg, {
     address: 'amina.hassan',
     identifier: aminaId,
-    kind: 'person',
     displayName: 'Amina Hassan',
   })
-  say(`  sender organisation ${eta.mailbox.address} (Egyptian Tax Authority) with an API key`)
-  say(`  sender organisation ${skat.mailbox.address} (Skattestyrelsen) with an API key`)
-  say(`  mailbox lars.jensen@digitalpost.dk for ${larsId} (a resident of Denmark)`)
-  say(`  mailbox amina.hassan@post.eg for ${aminaId} (a resident of Egypt)`)
+  for (const [s, name] of [
+    [eta, 'Egyptian Tax Authority'],
+    [skat, 'Skattestyrelsen'],
+  ] as const)
+    say(
+      s.reused
+        ? `  sender organisation ${s.mailbox.address} (${name}): a new API key, the earlier one revoked`
+        : `  sender organisation ${s.mailbox.address} (${name}) with an API key`,
+    )
+  for (const [m, id, resident] of [
+    [lars, larsId, 'a resident of Denmark'],
+    [amina, aminaId, 'a resident of Egypt'],
+  ] as const)
+    say(
+      `  mailbox ${m.mailbox.address} for ${id} (${resident})${m.reused ? ', opened by an earlier run' : ''}`,
+    )
 
   step('Clients: @barid/client, trusting the federation through its governance key')
   // Every party anchors its trust in the governance key, published by the federation; the list
@@ -109,14 +112,14 @@ export async function runScenario(
   })
   // Each citizen signs in once (the development identity provider stands in for MitID or
   // Egypt's digital identity) and the device uses the token for its calls.
-  const lars = createCitizenClient({
+  const larsPhone = createCitizenClient({
     baseUrl: dk.url,
     token: await token(dk, larsId),
     keys: larsKeys,
     trust: trustOf(dk),
     lang: 'da',
   })
-  const amina = createCitizenClient({
+  const aminaPhone = createCitizenClient({
     baseUrl: eg.url,
     token: await token(eg, aminaId),
     keys: aminaKeys,
@@ -128,16 +131,17 @@ export async function runScenario(
   for (const [who, client] of [
     ['Egyptian Tax Authority', etaApi],
     ['Skattestyrelsen', skatApi],
-    ["Lars's phone", lars],
-    ["Amina's phone", amina],
+    ["Lars's phone", larsPhone],
+    ["Amina's phone", aminaPhone],
   ] as const) {
-    const keys = await client.registerKeys({ label: who })
+    const { keys, revoked } = await registerFreshKeys(client, who)
     say(
       `  ${who}: Ed25519 signing key and X25519 encryption key; private keys never leave the device`,
     )
     for (const k of keys) say(`    ${await describeCertificate(k.certificate)}`)
+    if (revoked > 0) say(`    revoked the ${revoked} keys an earlier run registered`)
   }
-  const push = listen(lars)
+  const push = listen(larsPhone)
   await push.sub.ready
   say("  Lars's phone is connected for push (WebSocket)")
 
@@ -158,7 +162,7 @@ export async function runScenario(
     then: async (letterId) => {
       const e = await push.next((x) => x.letterId === letterId)
       say(`  push to Lars's phone: new ${e.kind} letter from ${e.sender} (cursor ${e.cursor})`)
-      await openAndShow(ctx, lars, 'Lars', letterId)
+      await openAndShow(ctx, larsPhone, 'Lars', letterId)
     },
   })
   push.sub.close()
@@ -178,15 +182,15 @@ export async function runScenario(
     filename: 'aarsopgoerelse-2025.pdf',
     then: async (letterId) => {
       await waitFor(
-        async () => (await amina.list()).letters.some((l) => l.letterId === letterId),
+        async () => (await aminaPhone.list()).letters.some((l) => l.letterId === letterId),
         "the letter in Amina's mailbox",
       )
-      await openAndShow(ctx, amina, 'Amina', letterId)
+      await openAndShow(ctx, aminaPhone, 'Amina', letterId)
     },
   })
 
   step('Amina replies (threaded) from her device; the reply crosses back to Denmark')
-  const reply = await amina.reply(sent, {
+  const reply = await aminaPhone.reply(sent, {
     subject: 'Re: Årsopgørelse 2025',
     body: 'Thank you. Please pay the refund to my Egyptian bank account.',
   })

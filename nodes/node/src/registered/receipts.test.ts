@@ -88,14 +88,10 @@ async function open(file: string): Promise<{ storage: Storage; log: EvidenceLog 
   ] as const) {
     if (await storage.getSenderById(id)) continue
     const mb = await storage.createMailbox({ address, kind: 'organisation', createdAt: 0 })
-    await storage.createSender({
-      id,
-      name: id,
-      mailboxId: mb.id,
-      apiKeyId: `key-${id}`,
-      apiKeyHash: 'x',
-      createdAt: 0,
-    })
+    await storage.createSender(
+      { id, name: id, mailboxId: mb.id, createdAt: 0 },
+      { keyId: `key-${id}`, senderId: id, hash: 'x', createdAt: 0, expiresAt: null },
+    )
   }
   const log = await openEvidenceLog({
     storage,

@@ -3,7 +3,8 @@
  * Sender API keys (spec 12.1): `barid_sk_<keyId>.<secret>`, where `keyId` (16 base64url
  * characters) finds the sender and `secret` (32 random bytes, base64url) proves it. The node
  * stores only SHA-256 of the secret: the secret is uniformly random, so a fast hash suffices
- * (no dictionary to slow down), and the comparison is constant-time.
+ * (no dictionary to slow down), and the comparison is constant-time. A sender holds a few live
+ * keys at most (a rotation's grace period, admin/sender-api-keys.ts); one past its end fails.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
@@ -44,4 +45,9 @@ export function apiKeyMatches(secret: string, storedHash: string): boolean {
   const a = createHash('sha256').update(secret).digest()
   const b = Buffer.from(storedHash, 'hex')
   return a.byteLength === b.byteLength && timingSafeEqual(a, b)
+}
+
+/** Whether a key whose end is `expiresAt` (null: none set) works at `at`. */
+export function apiKeyLive(expiresAt: number | null, at: number): boolean {
+  return expiresAt === null || at < expiresAt
 }

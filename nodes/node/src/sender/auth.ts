@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from 'hono'
 import { BaridError } from '../core.js'
 import type { NodeEnv } from '../http/context.js'
 import type { NodeServices } from '../services.js'
-import { apiKeyMatches, parseApiKey } from './api-keys.js'
+import { apiKeyLive, apiKeyMatches, parseApiKey } from './api-keys.js'
 
 /**
  * @example
@@ -19,10 +19,17 @@ export function senderAuth(svc: NodeServices): MiddlewareHandler<NodeEnv> {
   return async function authenticateSender(c, next) {
     const h = c.req.header('authorization') ?? ''
     const presented = h.startsWith('Bearer ') ? parseApiKey(h.slice(7).trim()) : undefined
-    const sender = presented && (await svc.storage.getSenderByApiKeyId(presented.keyId))
-    if (!presented || !sender || !apiKeyMatches(presented.secret, sender.apiKeyHash)) {
+    const found = presented && (await svc.storage.getSenderApiKey(presented.keyId))
+    // A key past its end (rotated away, revoked) fails like an unknown one (spec 12.1).
+    if (
+      !presented ||
+      !found ||
+      !apiKeyMatches(presented.secret, found.key.hash) ||
+      !apiKeyLive(found.key.expiresAt, svc.now())
+    ) {
       throw new BaridError('ERR_UNAUTHENTICATED', 'a valid sender API key is required')
     }
+    const { sender } = found
     const mailbox = await svc.storage.getMailboxById(sender.mailboxId)
     if (!mailbox || mailbox.status === 'closed')
       throw new BaridError('ERR_FORBIDDEN', 'the sender organisation is closed')

@@ -71,17 +71,34 @@ export const mailboxKeys = sqliteTable(
   ],
 )
 
-/** Sender organisations (agencies, banks) and the hash of their API key. */
+/** Sender organisations (agencies, banks); their API keys are in {@link senderApiKeys}. */
 export const senders = sqliteTable('senders', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   mailboxId: integer('mailbox_id')
     .notNull()
     .references(() => mailboxes.id),
-  apiKeyId: text('api_key_id').notNull().unique(),
-  apiKeyHash: text('api_key_hash').notNull(),
   createdAt: integer('created_at').notNull(),
 })
+
+/**
+ * Sender API keys (spec 12.1): the key id and the SHA-256 of the secret, never the secret. A key
+ * works until `expires_at` (null: until a rotation or revocation sets it); ended keys stay, so
+ * that a key id is never issued twice and the operator can see what a sender held.
+ */
+export const senderApiKeys = sqliteTable(
+  'sender_api_keys',
+  {
+    keyId: text('key_id').primaryKey(),
+    senderId: text('sender_id')
+      .notNull()
+      .references(() => senders.id),
+    keyHash: text('key_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [index('sender_api_keys_sender').on(t.senderId, t.createdAt)],
+)
 
 /** Every sealed letter this node holds, as ciphertext, with the routing facts it verified. */
 export const letters = sqliteTable(

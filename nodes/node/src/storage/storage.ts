@@ -52,6 +52,8 @@ import type {
   OutboxSettlement,
   RecipientStatus,
   Sender,
+  SenderApiKey,
+  SenderApiKeyIssue,
   StoredResponse,
 } from './types.js'
 
@@ -109,9 +111,25 @@ export interface DirectoryStore {
   /** The JWK of the mailbox's unrevoked key `kid` for `use`, if there is one (asked per letter). */
   currentKeyJwk(mailboxId: number, kid: string, use: 'sig' | 'enc'): Promise<string | undefined>
   revokeMailboxKey(mailboxId: number, kid: string, at: number): Promise<boolean>
-  createSender(s: Sender): Promise<void>
-  getSenderByApiKeyId(apiKeyId: string): Promise<Sender | undefined>
+  /** Creates the sender with its first API key, in one transaction. */
+  createSender(s: Sender, key: SenderApiKey): Promise<void>
+  /** The API key `keyId`, ended or not, with its sender (asked per sender API request). */
+  getSenderApiKey(keyId: string): Promise<{ sender: Sender; key: SenderApiKey } | undefined>
   getSenderById(id: string): Promise<Sender | undefined>
+  /** The sender's keys that work at `at` (end unset or later), newest first. */
+  liveSenderApiKeys(senderId: string, at: number): Promise<SenderApiKey[]>
+  /**
+   * Adds `key` (live from `key.createdAt`) and ends each other live key of its sender at
+   * `endOthersAt` unless it ends sooner, in one transaction; nothing is written when the sender
+   * would then hold more than `maxLive` live keys (counted in the transaction, so that issues
+   * running at once cannot together pass the limit).
+   */
+  issueSenderApiKey(
+    key: SenderApiKey,
+    o: { endOthersAt: number; maxLive: number },
+  ): Promise<SenderApiKeyIssue>
+  /** Ends the sender's key `keyId` at `at` if it is live then; whether it was. */
+  endSenderApiKey(senderId: string, keyId: string, at: number): Promise<boolean>
 }
 
 /** Letters, mailbox contents and evidence. */

@@ -91,10 +91,33 @@ export interface Sender {
   id: string
   name: string
   mailboxId: number
-  apiKeyId: string
-  apiKeyHash: string
   createdAt: number
 }
+
+/** A sender's API key as the node keeps it (spec 12.1): never the secret, only its hash. */
+export interface SenderApiKey {
+  /** The `<keyId>` of `barid_sk_<keyId>.<secret>`: finds the key. */
+  keyId: string
+  senderId: string
+  /** Hex SHA-256 of the secret. */
+  hash: string
+  createdAt: number
+  /** When the key stops working; null: when a rotation or revocation sets a time. */
+  expiresAt: number | null
+}
+
+/** What issuing a sender API key did ({@link DirectoryStore.issueSenderApiKey}). */
+export type SenderApiKeyIssue =
+  | {
+      issued: true
+      /** The sender's other keys still live before the issue, with their end as it now is. */
+      previous: SenderApiKey[]
+    }
+  | {
+      issued: false
+      /** How many keys the sender would hold live: more than the limit. */
+      live: number
+    }
 
 export interface AttachmentRef {
   /** Lower-case hex of the attachment ciphertext's digest (core's hash-list digest, spec 06). */

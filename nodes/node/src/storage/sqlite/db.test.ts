@@ -5,6 +5,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiKeyMatches, newApiKey, parseApiKey } from '../../sender/api-keys.js'
+import { createSqliteStorage } from '../sqlite-storage.js'
 import { MIGRATIONS_FOLDER, openDb } from './db.js'
 import { keysIssuedElsewhere } from './directory.js'
 import { OVERDUE_ITEMS } from './outbox.js'
@@ -239,5 +241,36 @@ describe('the SQLite database (storage/sqlite/db.ts)', () => {
       { peer: 'post.se', pending: 0 },
     ])
     db.$client.close()
+  })
+
+  it('keeps the API key of a sender registered before keys could be rotated working', async () => {
+    const file = join(dir, 'senders.db')
+    const old = new Database(file)
+    migrate(drizzle({ client: old }), {
+      migrationsFolder: await migrationsBefore('0011_sender_api_keys'),
+    })
+    const key = newApiKey()
+    old
+      .prepare(
+        `insert into mailboxes (address, kind, status, created_at)
+           values ('tax@post.eg', 'organisation', 'active', 5)`,
+      )
+      .run()
+    old
+      .prepare(
+        `insert into senders (id, name, mailbox_id, api_key_id, api_key_hash, created_at)
+           values ('eta', 'ETA', 1, ?, ?, 7)`,
+      )
+      .run(key.keyId, key.hash)
+    old.close()
+
+    await using storage = createSqliteStorage({ file })
+    const found = await storage.getSenderApiKey(key.keyId)
+    expect(found).toEqual({
+      sender: { id: 'eta', name: 'ETA', mailboxId: 1, createdAt: 7 },
+      key: { keyId: key.keyId, senderId: 'eta', hash: key.hash, createdAt: 7, expiresAt: null },
+    })
+    expect(apiKeyMatches(parseApiKey(key.apiKey)!.secret, found!.key.hash)).toBe(true)
+    expect(await storage.liveSenderApiKeys('eta', Date.now())).toHaveLength(1)
   })
 })

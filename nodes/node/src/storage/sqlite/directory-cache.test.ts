@@ -93,7 +93,7 @@ describe('the SQLite directory behind the cache', () => {
     expect((await s.getMailboxById(id))?.status).toBe('active')
     expect(await s.getMailboxByAddress('cd34@digitalpost.dk')).toBeUndefined()
     expect(await s.currentKeyJwk(id, 'k1', 'sig')).toBeUndefined()
-    expect(await s.getSenderByApiKeyId('key-1')).toBeUndefined()
+    expect(await s.getSenderApiKey('key-1')).toBeUndefined()
 
     await s.setMailboxStatus(id, 'closed')
     await s.createMailbox({ address: 'cd34@digitalpost.dk', kind: 'person', createdAt: T })
@@ -107,20 +107,16 @@ describe('the SQLite directory behind the cache', () => {
       createdAt: T,
       revokedAt: null,
     })
-    await s.createSender({
-      id: 'snd-1',
-      name: 'Agency',
-      mailboxId: id,
-      apiKeyId: 'key-1',
-      apiKeyHash: '00',
-      createdAt: T,
-    })
+    await s.createSender(
+      { id: 'snd-1', name: 'Agency', mailboxId: id, createdAt: T },
+      { keyId: 'key-1', senderId: 'snd-1', hash: '00', createdAt: T, expiresAt: null },
+    )
 
     expect((await s.getMailboxById(id))?.status).toBe('closed')
     const created = await s.getMailboxByAddress('cd34@digitalpost.dk')
     expect(created?.address).toBe('cd34@digitalpost.dk')
     expect(await s.currentKeyJwk(id, 'k1', 'sig')).toBe('{"kty":"OKP"}')
-    expect((await s.getSenderByApiKeyId('key-1'))?.id).toBe('snd-1')
+    expect((await s.getSenderApiKey('key-1'))?.sender.id).toBe('snd-1')
 
     await s.revokeMailboxKey(id, 'k1', T + 1)
     expect(await s.currentKeyJwk(id, 'k1', 'sig')).toBeUndefined()

@@ -3,9 +3,17 @@
  * SQLite implementation of {@link DirectoryStore}: mailboxes, their keys, sender organisations.
  */
 import { and, eq, isNull } from 'drizzle-orm'
-import { mailboxKeys, mailboxes, senders } from '../schema.js'
+import { mailboxKeys, mailboxes, senderApiKeys, senders } from '../schema.js'
 import type { DirectoryStore } from '../storage.js'
-import type { KeyDueForRenewal, Mailbox, MailboxKey, NewMailboxKey, Sender } from '../types.js'
+import type {
+  KeyDueForRenewal,
+  Mailbox,
+  MailboxKey,
+  NewMailboxKey,
+  Sender,
+  SenderApiKey,
+  SenderApiKeyIssue,
+} from '../types.js'
 import type { Db } from './db.js'
 import type { DirectoryCache } from './directory-cache.js'
 
@@ -24,6 +32,16 @@ export function keysIssuedElsewhere(side: '<' | '>'): string {
       and (k.cert_issuer, k.id) > (?, ?)
       and m.status <> 'closed'
     order by k.cert_issuer, k.id limit ?`
+}
+
+function apiKeyRow(k: SenderApiKey): typeof senderApiKeys.$inferInsert {
+  return {
+    keyId: k.keyId,
+    senderId: k.senderId,
+    keyHash: k.hash,
+    createdAt: k.createdAt,
+    expiresAt: k.expiresAt,
+  }
 }
 
 type MailboxRaw = Omit<Mailbox, 'displayNames'> & { displayNames: string | null }
@@ -52,8 +70,9 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
     created_at as createdAt, revoked_at as revokedAt, cert_not_after as certNotAfter,
     cert_issuer as certIssuer
     from mailbox_keys`
-  const SENDER = `select id, name, mailbox_id as mailboxId, api_key_id as apiKeyId,
-    api_key_hash as apiKeyHash, created_at as createdAt from senders`
+  const SENDER = `select id, name, mailbox_id as mailboxId, created_at as createdAt from senders`
+  const API_KEY = `select key_id as keyId, sender_id as senderId, key_hash as hash,
+    created_at as createdAt, expires_at as expiresAt from sender_api_keys`
   const byId = c.prepare<[number], MailboxRaw>(`${MAILBOX} where id = ?`)
   const byAddress = c.prepare<[string], MailboxRaw>(`${MAILBOX} where address = ?`)
   const byIdentifier = c.prepare<[string], MailboxRaw>(`${MAILBOX} where identifier = ?`)
@@ -110,8 +129,37 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
     const added = db.insert(mailboxKeys).values(k).onConflictDoNothing().run().changes === 1
     return { added, full: false, keys: currentKeys.all(k.mailboxId) }
   })
-  const senderByKeyId = c.prepare<[string], Sender>(`${SENDER} where api_key_id = ?`)
   const senderById = c.prepare<[string], Sender>(`${SENDER} where id = ?`)
+  const apiKeyById = c.prepare<[string], SenderApiKey>(`${API_KEY} where key_id = ?`)
+  // Live at a time: no end set, or an end after it.
+  const liveApiKeys = c.prepare<[string, number], SenderApiKey>(
+    `${API_KEY} where sender_id = ? and (expires_at is null or expires_at > ?)
+     order by created_at desc, key_id`,
+  )
+  // Only a key live at the time given: an ended key keeps the end it had.
+  const endApiKey = c.prepare<[number, string, string, number]>(
+    `update sender_api_keys set expires_at = ?
+     where sender_id = ? and key_id = ? and (expires_at is null or expires_at > ?)`,
+  )
+  const addSender = c.transaction((s: Sender, key: SenderApiKey) => {
+    db.insert(senders).values(s).run()
+    db.insert(senderApiKeys).values(apiKeyRow(key)).run()
+  })
+  // The count and the writes in one transaction: two issues at once cannot both see room.
+  const issue = c.transaction(
+    (key: SenderApiKey, endOthersAt: number, maxLive: number): SenderApiKeyIssue => {
+      const others = liveApiKeys.all(key.senderId, key.createdAt)
+      const live = 1 + (endOthersAt > key.createdAt ? others.length : 0)
+      if (live > maxLive) return { issued: false, live }
+      const previous = others.map((k) => {
+        const end = k.expiresAt === null ? endOthersAt : Math.min(k.expiresAt, endOthersAt)
+        endApiKey.run(end, k.senderId, k.keyId, key.createdAt)
+        return { ...k, expiresAt: end }
+      })
+      db.insert(senderApiKeys).values(apiKeyRow(key)).run()
+      return { issued: true, previous }
+    },
+  )
   return {
     async createMailbox(m) {
       const row = db
@@ -200,15 +248,32 @@ export function sqliteDirectory(db: Db, cache: DirectoryCache): DirectoryStore {
       cache.clear()
       return r.changes === 1
     },
-    async createSender(s) {
-      db.insert(senders).values(s).run()
+    async createSender(s, key) {
+      addSender.immediate(s, key)
       cache.clear()
     },
-    async getSenderByApiKeyId(apiKeyId) {
-      return cache.get(`api-key:${apiKeyId}`, () => senderByKeyId.get(apiKeyId))
+    async getSenderApiKey(keyId) {
+      return cache.get(`api-key:${keyId}`, () => {
+        const key = apiKeyById.get(keyId)
+        const sender = key && senderById.get(key.senderId)
+        return key && sender ? { sender, key } : undefined
+      })
     },
     async getSenderById(id) {
       return cache.get(`sender:${id}`, () => senderById.get(id))
+    },
+    async liveSenderApiKeys(senderId, at) {
+      return liveApiKeys.all(senderId, at)
+    },
+    async issueSenderApiKey(key, o) {
+      const r = issue.immediate(key, o.endOthersAt, o.maxLive)
+      cache.clear()
+      return r
+    },
+    async endSenderApiKey(senderId, keyId, at) {
+      const r = endApiKey.run(at, senderId, keyId, at)
+      cache.clear()
+      return r.changes === 1
     },
   }
 }
