@@ -93,11 +93,19 @@ export async function peerLetter(
     recipients?: string[]
     senderCertificate?: string
     evidence?: Uint8Array[]
+    /** The letter's language (default `en`). */
+    lang?: string
+    /** The entry's `senderDisplay` (11.4), well-formed or not; none when left out. */
+    senderDisplay?: unknown
   } = {},
 ): Promise<PeerLetter> {
   const kind = o.kind ?? 'letter'
   const now = world.clock.now()
-  const letter = await sealFrom(sender, to, { kind, nowMs: now })
+  const letter = await sealFrom(sender, to, {
+    kind,
+    nowMs: now,
+    ...(o.lang !== undefined ? { lang: o.lang } : {}),
+  })
   const submission =
     kind === 'registered' ? (await submissionRecord(world.peer.id, letter, now)).bytes : undefined
   world.peer.state.sent.set(letter.id, {
@@ -111,6 +119,7 @@ export async function peerLetter(
     deliverBeforeMs: o.deliverBeforeMs ?? now + 3600_000,
     senderCertificate: o.senderCertificate ?? sender.certificate,
     evidence: o.evidence ?? (submission ? [submission] : []),
+    ...('senderDisplay' in o ? { senderDisplay: o.senderDisplay } : {}),
   })
   return { letter, submission, entry }
 }

@@ -11,6 +11,7 @@ import { discoveryChecks } from './discovery.js'
 import { refusedAttachmentChecks } from './refused-attachments.js'
 import { returnedEvidenceChecks } from './returned-evidence.js'
 import { senderChecks } from './sender.js'
+import { senderNameChecks } from './sender-names.js'
 import { signatureChecks } from './signatures.js'
 import { tamperingChecks } from './tampering.js'
 import { transactionChecks } from './transactions.js'
@@ -28,6 +29,7 @@ export function allChecks(): Check[] {
     ...vectorChecks,
     ...senderChecks,
     ...citizenChecks,
+    ...senderNameChecks,
     ...deliveryChecks,
     ...returnedEvidenceChecks,
     ...refusedAttachmentChecks,

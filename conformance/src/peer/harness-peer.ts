@@ -8,7 +8,13 @@
  * refuse chosen blobs for good (`refuseBlobs`). It verifies every request against 11.2 and
  * records what a node got wrong as a violation of the clause concerned.
  */
-import { toBase64Url, type KeyPair, type ResolveEvidenceKey } from '@barid/core'
+import {
+  fromBase64Url,
+  toBase64Url,
+  toHex,
+  type KeyPair,
+  type ResolveEvidenceKey,
+} from '@barid/core'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { certifyKey, type OperatorIdentity } from './identity.js'
@@ -68,6 +74,12 @@ export interface TxAttempt {
   mode: PeerMode
   status: number
   letterIds: string[]
+  /**
+   * Each letter entry as sent, by its letter's SHA-256 (hex, the letter's digest), with its
+   * `senderDisplay` (11.4; `present: false` when the entry had none), for checks that compare
+   * what the retries of one letter carried.
+   */
+  entries: { digest: string; present: boolean; senderDisplay: unknown }[]
 }
 
 const MAX_BODY = 64 * 1024 * 1024
@@ -95,6 +107,30 @@ function send(
 }
 
 const err = (code: string, message: string) => ({ error: { code, message } })
+
+/** The letter entries of a transaction body, for {@link TxAttempt.entries}. */
+async function entriesOf(parsed: unknown): Promise<TxAttempt['entries']> {
+  const letters = (parsed as { letters?: unknown } | null)?.letters
+  if (!Array.isArray(letters)) return []
+  const out: TxAttempt['entries'] = []
+  for (const raw of letters) {
+    const e = (raw ?? {}) as Record<string, unknown>
+    if (typeof e.letter !== 'string') continue
+    let bytes: Uint8Array
+    try {
+      bytes = fromBase64Url(e.letter)
+    } catch {
+      continue
+    }
+    const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)
+    out.push({
+      digest: toHex(new Uint8Array(d)),
+      present: 'senderDisplay' in e,
+      senderDisplay: e.senderDisplay,
+    })
+  }
+  return out
+}
 
 /** The harness peer. */
 export class HarnessPeer implements AsyncDisposable {
@@ -292,8 +328,16 @@ export class HarnessPeer implements AsyncDisposable {
       })
     const parsed = JSON.parse(new TextDecoder().decode(body)) as { letters?: { letter?: string }[] }
     const letterIds: string[] = []
+    const entries = await entriesOf(parsed)
     const record = (status: number) =>
-      this.attempts.push({ from: node.operator, txid, mode: this.mode, status, letterIds })
+      this.attempts.push({
+        from: node.operator,
+        txid,
+        mode: this.mode,
+        status,
+        letterIds,
+        entries,
+      })
     if (this.mode === 'unavailable') {
       record(503)
       return send(res, 503, err('ERR_UNAVAILABLE', 'the harness peer is unavailable'), {

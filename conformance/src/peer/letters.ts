@@ -53,7 +53,7 @@ export async function peerSender(
 export async function sealFrom(
   sender: PeerSender,
   to: readonly RecipientKey[],
-  o: { kind: 'letter' | 'registered'; nowMs: number; subject?: string },
+  o: { kind: 'letter' | 'registered'; nowMs: number; subject?: string; lang?: string },
 ): Promise<SealedLetter> {
   return sealLetter({
     sender: {
@@ -65,7 +65,7 @@ export async function sealFrom(
     recipients: to.map((r) => ({ address: r.address, keys: [r.key] })),
     kind: o.kind,
     contentType: 'text/plain; charset=utf-8',
-    lang: 'en',
+    lang: o.lang ?? 'en',
     subject: o.subject ?? 'Conformance',
     body: new TextEncoder().encode('A letter from the conformance harness.'),
     now: o.nowMs,
@@ -95,6 +95,8 @@ export function letterEntry(o: {
   deliverBeforeMs: number
   senderCertificate: string
   evidence?: Uint8Array[]
+  /** The sender's display names (11.4), sent as given, well-formed or not. */
+  senderDisplay?: unknown
 }): Record<string, unknown> {
   return {
     letter: toBase64Url(o.bytes),
@@ -102,6 +104,7 @@ export function letterEntry(o: {
     deliverBefore: new Date(o.deliverBeforeMs).toISOString(),
     senderCertificate: o.senderCertificate,
     evidence: (o.evidence ?? []).map((e) => toBase64Url(e)),
+    ...('senderDisplay' in o ? { senderDisplay: o.senderDisplay } : {}),
   }
 }
 

@@ -13,6 +13,7 @@ import {
   inspectLetter,
   isBaridError,
   parseMailboxAddress,
+  parseSenderDisplay,
   toBase64Url,
   toHex,
   verifyEvidence,
@@ -111,6 +112,15 @@ async function letterEntry(
   if (typeof raw.letter !== 'string' || typeof raw.senderCertificate !== 'string') {
     st.violation('11.4-14', `${from} sent a letter entry without letter or senderCertificate`)
     return refuse('ERR_INVALID_ARGUMENT')
+  }
+  if ('senderDisplay' in raw) {
+    try {
+      parseSenderDisplay(raw.senderDisplay)
+    } catch {
+      // A receiver refuses the whole body (11.4); the peer answers on, so that the check that
+      // sent the letter still sees it, and reports the departure.
+      st.violation('11.4-21', `${from} sent a malformed senderDisplay`)
+    }
   }
   const deliverBefore = typeof raw.deliverBefore === 'string' ? Date.parse(raw.deliverBefore) : NaN
   if (!Number.isFinite(deliverBefore))

@@ -57,15 +57,20 @@ export function recipientOf(p: { address: string; keys: PartyKeys }): RecipientK
 }
 
 /**
- * A sender organisation with registered signing and encryption keys.
+ * A sender organisation with registered signing and encryption keys (`name`: its registered
+ * name, 30.4; else the node picks one).
  *
  * @example
  * ```ts
  * const eta = await newAgency(world, world.a)
  * ```
  */
-export async function newAgency(world: World, node: NodeHandle): Promise<Agency> {
-  const s = await node.control.createSender()
+export async function newAgency(
+  world: World,
+  node: NodeHandle,
+  o: { name?: string } = {},
+): Promise<Agency> {
+  const s = await node.control.createSender(o.name !== undefined ? { name: o.name } : {})
   const keys = await newKeys()
   const agency: Agency = { node, address: s.address, apiKey: s.apiKey, keys }
   for (const [use, k] of [
