@@ -1,6 +1,6 @@
 // Keys (spec 08, 8.1 and 8.2) and the COSE profile (spec 04), with node:crypto only.
 import crypto from 'node:crypto'
-import { decode, encode, fail, Tag } from './cbor.mjs'
+import { CheckError, decode, encode, fail, Tag } from './cbor.mjs'
 
 export const hex = (s) => Uint8Array.from(Buffer.from(s, 'hex'))
 export const toHex = (b) => Buffer.from(b).toString('hex')
@@ -70,6 +70,20 @@ export function verifySignature(
     ok = crypto.verify('sha256', tbs, { key, dsaEncoding: 'ieee-p1363' }, signature)
   }
   if (!ok) fail('ERR_SIGNATURE_INVALID')
+}
+
+/**
+ * 04, 4.2: verifySignature for a structure whose signer the verifier found by kid among keys it
+ * trusts; the alg is part of what was signed, so a key it does not fit is a changed header.
+ */
+export function verifyKnownSigner(alg, jwk, protectedBytes, payload, signature) {
+  try {
+    verifySignature(alg, jwk, protectedBytes, payload, signature)
+  } catch (e) {
+    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
+      fail('ERR_SIGNATURE_INVALID', e.message)
+    throw e
+  }
 }
 
 /** 4.4: signs Sig_structure (for reproducing Ed25519 structures byte for byte). */

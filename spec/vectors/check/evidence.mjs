@@ -1,6 +1,6 @@
 // Evidence records (spec 07).
 import { CheckError, decode, encode, fail, Tag } from './cbor.mjs'
-import { decodeSign1, equal, kidOf, sha256, sign, verifySignature } from './cose.mjs'
+import { decodeSign1, equal, kidOf, sha256, sign, verifyKnownSigner } from './cose.mjs'
 import { canonicalMailbox, canonicalOperator } from './addresses.mjs'
 
 const TYP = 'application/barid-evidence+cose'
@@ -101,13 +101,7 @@ export function verifyEvidence(bytes, resolve) {
     if (s.unprotected.size !== 0) fail('ERR_COSE_MALFORMED', 'unprotected header')
   })
   const { jwk, issuer } = resolve(s.protected.get(4))
-  try {
-    verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
-  } catch (e) {
-    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
-      fail('ERR_SIGNATURE_INVALID', e.message)
-    throw e
-  }
+  verifyKnownSigner(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
   const payload = asEvidence(() => decode(s.payload, { maxBytes: 8192 }))
   asEvidence(() => checkPayload(payload))
   if (payload.get('issuer') !== issuer) fail('ERR_EVIDENCE_ISSUER_MISMATCH')

@@ -1,7 +1,7 @@
 // The transparency log (spec 16): RFC 9162 section 2.1 trees and proofs, checkpoints,
 // cosignatures, fork statements and resets.
 import { CheckError, decode, fail } from './cbor.mjs'
-import { decodeSign1, equal, sha256, verifySignature } from './cose.mjs'
+import { decodeSign1, equal, sha256, verifyKnownSigner } from './cose.mjs'
 import { canonicalOperator } from './addresses.mjs'
 
 export const EMPTY_ROOT = sha256(new Uint8Array())
@@ -169,14 +169,7 @@ function openEnvelope(bytes, kind, role, resolve, code) {
     invalid('protected header')
   if (s.unprotected.size !== 0) invalid('unprotected header')
   const { jwk, operator } = resolve(p.get(4), role)
-  try {
-    verifySignature(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
-  } catch (e) {
-    // 04, 4.2: the key was found by kid, so an alg it does not fit is a changed header.
-    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
-      fail('ERR_SIGNATURE_INVALID', e.message)
-    throw e
-  }
+  verifyKnownSigner(s.alg, jwk, s.protectedBytes, s.payload, s.signature)
   let payload
   try {
     payload = decode(s.payload, { maxBytes: LIMIT[kind] })

@@ -1,7 +1,15 @@
 // The trust list (spec 20), the binding of a certificate to an operator (21.3) and revocation
 // lists (21.6.1).
 import { CheckError, decode, fail } from './cbor.mjs'
-import { coseKeyToJwk, decodeSign1, equal, kidOf, toHex, verifySignature } from './cose.mjs'
+import {
+  coseKeyToJwk,
+  decodeSign1,
+  equal,
+  kidOf,
+  toHex,
+  verifyKnownSigner,
+  verifySignature,
+} from './cose.mjs'
 import { canonicalOperator } from './addresses.mjs'
 import { baridIdentity, inferRole, parseCertificate, validate } from './x509.mjs'
 
@@ -198,13 +206,7 @@ export function verifyTrustList(bytes, { bootstrap, held = null, now, minSeq }) 
       fail('ERR_TRUST_LIST_SIGNER_RETIRED', 'a bootstrap key the held list retired')
     fail('ERR_TRUST_LIST_SIGNER_UNKNOWN', toHex(s.kid))
   }
-  try {
-    verifySignature(s.alg, signer, s.protectedBytes, s.payload, s.signature)
-  } catch (e) {
-    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
-      fail('ERR_SIGNATURE_INVALID', e.message)
-    throw e
-  }
+  verifyKnownSigner(s.alg, signer, s.protectedBytes, s.payload, s.signature)
   const m = payloadMap(s.payload, 'ERR_TRUST_LIST_MALFORMED', 200000)
   const { govJwks, rollover } = checkPayload(m)
   if (!govJwks.some((k) => equal(kidOf(k), s.kid)))
@@ -390,13 +392,7 @@ export function verifyDiscovery(bytes, list, operator, now) {
   const signerCert = parseCertificate(p.get(33))
   speaksFor(list, signerCert, operator, now, 'node')
   if (!equal(signerCert.kid, p.get(4))) invalid('kid is not the certificate key id')
-  try {
-    verifySignature(s.alg, signerCert.jwk, s.protectedBytes, s.payload, s.signature)
-  } catch (e) {
-    if (e instanceof CheckError && e.code === 'ERR_KEY_INVALID')
-      fail('ERR_SIGNATURE_INVALID', e.message)
-    throw e
-  }
+  verifyKnownSigner(s.alg, signerCert.jwk, s.protectedBytes, s.payload, s.signature)
   const m = payloadMap(s.payload, code, 10000)
   onlyKeys(m, ['v', 'operator', 'issued', 'expires', 'keys'], [], invalid)
   if (typeof m.get('operator') !== 'string') invalid('operator')
