@@ -7,33 +7,13 @@
  */
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../src/ops/logger.js'
-import { sealFor } from './clients.js'
-import { eventually, makeAgency, makeCitizen, startPair } from './harness.js'
+import { eventually } from './harness.js'
+import { storeFaultSetup } from './store-fault-setup.js'
 
 describe('a batch whose letters meet a fault of the node store', () => {
   it('keeps them pending and accepts them once the store takes writes again', async () => {
-    await using pair = await startPair()
-    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
-    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
-    const to = await skat.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error(to.status)
-    const letters = await Promise.all(
-      [0, 1, 2].map((i) =>
-        sealFor({
-          from: { address: skat.address, keys: skat.keys },
-          to: [{ address: to.address, keys: to }],
-          subject: `Letter ${i}`,
-          body: `Body ${i}`,
-          lang: 'da',
-        }),
-      ),
-    )
-    await pair.stop('dk')
-    const lines: string[] = []
-    const dk = await pair.start('dk', {
-      log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
-    })
+    await using setup = await storeFaultSetup(['Letter 0', 'Letter 1', 'Letter 2'])
+    const { skat, lars, letters, dk, logged: loggedNow } = setup
     // The disk fills up: every letter written fails as SQLite fails on a full disk, twice; then
     // the letters are written but recording their results fails once (a disk error).
     const storage = dk.services.storage
@@ -64,7 +44,7 @@ describe('a batch whose letters meet a fault of the node store', () => {
     expect(listed.sort()).toEqual(letters.map((l) => l.id).sort())
 
     // The operator is told what failed and that the letters wait, not that they were refused.
-    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    const logged = loggedNow()
     expect(logged).toContainEqual(
       expect.objectContaining({ level: 'error', batchId, code: 'SQLITE_FULL', pending: 3 }),
     )

@@ -8,29 +8,14 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { toBase64Url } from '../src/core.js'
-import { createLogger } from '../src/ops/logger.js'
-import { sealFor } from './clients.js'
-import { clientFetch, makeAgency, makeCitizen, startPair } from './harness.js'
+import { clientFetch } from './harness.js'
+import { storeFaultSetup } from './store-fault-setup.js'
 
 describe('a request that meets a fault of the node store', () => {
   it('is answered 503 with Retry-After, counted by code, and taken once the store writes again', async () => {
-    await using pair = await startPair()
-    const skat = await makeAgency(pair, 'dk', 'skat', 'Skattestyrelsen', 'skat')
-    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
-    const to = await skat.client.lookup({ address: lars.address })
-    if (to.status !== 'active') throw new Error(to.status)
-    const letter = await sealFor({
-      from: { address: skat.address, keys: skat.keys },
-      to: [{ address: to.address, keys: to }],
-      subject: 'Årsopgørelse',
-      body: 'Din årsopgørelse er klar.',
-      lang: 'da',
-    })
-    await pair.stop('dk')
-    const lines: string[] = []
-    const dk = await pair.start('dk', {
-      log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
-    })
+    await using setup = await storeFaultSetup(['Årsopgørelse'])
+    const { pair, skat, lars, dk, lines } = setup
+    const letter = setup.letters[0]!
     const storage = dk.services.storage
     let full = 1
     dk.services.storage = Object.assign(Object.create(storage) as typeof storage, {
@@ -54,7 +39,7 @@ describe('a request that meets a fault of the node store', () => {
 
     const metrics = await (await f(`${dk.url}/metrics`)).text()
     expect(metrics).toContain('barid_store_faults_total{code="SQLITE_FULL"} 1')
-    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    const logged = setup.logged()
     expect(logged).toContainEqual(
       expect.objectContaining({ level: 'error', msg: 'store fault', code: 'SQLITE_FULL' }),
     )
