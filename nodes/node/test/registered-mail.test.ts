@@ -118,6 +118,17 @@ async function barid(args: string[]): Promise<{ code: number; json: Record<strin
   return { code, json: JSON.parse(line) as Record<string, unknown> }
 }
 
+/** Lars Jensen asks the Danish node to notify him through its webhook gateway (spec 17.7). */
+async function larsWantsWebhook(pair: Pair): Promise<void> {
+  const { devToken } = await import('./clients.js')
+  const token = await devToken(pair.nodes.dk.url, 'dk:cpr:0101901234', clientFetch(pair, 'dk'))
+  await api(pair, 'dk', '/v1/citizen/notifications', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'webhook', contact: 'lars@example.dk' }),
+  })
+}
+
 describe('registered mail across the border', () => {
   it('chains, logs, witnesses and returns the evidence of a service of process, verifiable offline', async () => {
     await using pair = await startPair({ config: FAST })
@@ -363,13 +374,7 @@ describe('registered mail across the border', () => {
     await using pair = await startPair({ config: FAST })
     const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
     const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
-    const { devToken } = await import('./clients.js')
-    const token = await devToken(pair.nodes.dk.url, 'dk:cpr:0101901234', clientFetch(pair, 'dk'))
-    await api(pair, 'dk', '/v1/citizen/notifications', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'webhook', contact: 'lars@example.dk' }),
-    })
+    await larsWantsWebhook(pair)
     const found = await eta.client.lookup({ identifier: 'dk:cpr:0101901234' })
     if (found.status !== 'active') throw new Error('not active')
     const sealed = await sealRegistered(eta, found, { title: 'A notice' })
@@ -404,13 +409,7 @@ describe('registered mail across the border', () => {
     })
     const eta = await makeAgency(pair, 'eg', 'eta', 'Egyptian Tax Authority', 'tax')
     await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234')
-    const { devToken } = await import('./clients.js')
-    const token = await devToken(pair.nodes.dk.url, 'dk:cpr:0101901234', clientFetch(pair, 'dk'))
-    await api(pair, 'dk', '/v1/citizen/notifications', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'webhook', contact: 'lars@example.dk' }),
-    })
+    await larsWantsWebhook(pair)
     const found = await eta.client.lookup({ identifier: 'dk:cpr:0101901234' })
     if (found.status !== 'active') throw new Error('not active')
     const english = await sealRegistered(eta, found, { lang: 'en-GB' })
