@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import fc from 'fast-check'
@@ -12,6 +12,7 @@ import {
   type ParsedCertificate,
 } from '../core.js'
 import { EXIT } from '../exit-codes.js'
+import { dirSnapshot } from '../../test/dir-snapshot.js'
 
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
 const DAY = 86_400
@@ -35,19 +36,8 @@ async function list(op: string, file: string, ca: ParsedCertificate) {
   })
 }
 
-/** Every file of an operator directory with its content, to see that a refusal changed none. */
-async function snapshot(op: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {}
-  const walk = async (rel: string) => {
-    for (const e of await readdir(join(dir, op, rel), { withFileTypes: true })) {
-      const p = join(rel, e.name)
-      if (e.isDirectory()) await walk(p)
-      else out[p] = (await readFile(join(dir, op, p))).toString('base64')
-    }
-  }
-  await walk('.')
-  return out
-}
+/** Every file of an operator directory with its content: what a refusal must not touch. */
+const snapshot = (op: string) => dirSnapshot(join(dir, op))
 
 async function init(path: string, op: string) {
   const r = await cli([

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import { runCaptured } from '../cli-capture.js'
 import { parseCertificate } from '../core.js'
 import { EXIT } from '../exit-codes.js'
 import { ROTATION_FILES, type NodeKeysManifest } from './operator-rotate-node.js'
+import { dirSnapshot } from '../../test/dir-snapshot.js'
 
 const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
 const at = (s: number) => ['--now', String(s)]
@@ -71,19 +72,8 @@ const manifest = async (op: string) =>
 const cert = async (path: string) => parseCertificate(await readFile(join(dir, path), 'utf8'))
 const mode = async (path: string) => ((await stat(join(dir, path))).mode & 0o777).toString(8)
 
-/** Every file of the operator directory with its content: what a refused run must not touch. */
-async function snapshot(op: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {}
-  const walk = async (rel: string) => {
-    for (const e of await readdir(join(dir, op, rel), { withFileTypes: true })) {
-      const p = join(rel, e.name)
-      if (e.isDirectory()) await walk(p)
-      else out[p] = (await readFile(join(dir, op, p))).toString('base64')
-    }
-  }
-  await walk('.')
-  return out
-}
+/** Every file of an operator directory with its content: what a refusal must not touch. */
+const snapshot = (op: string) => dirSnapshot(join(dir, op))
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'barid-rotate-'))
