@@ -84,6 +84,7 @@ export type {
   OperatorState,
   ParsedCertificate,
   TrustList,
+  EvidenceBundle,
   VerifiedEvidenceBundle,
 } from '@barid/core'
 // JSON shapes of the sender and citizen APIs (spec 12, 13).

@@ -95,6 +95,29 @@ describe('the demo data directory', () => {
   }, 120_000)
 })
 
+describe('the demo evidence bundles', () => {
+  it('are fetched from the sender API and verified offline with a witnessed log proof for every record', async () => {
+    const { tmp } = await folder('bundle-')
+    const r = await demo(tmp, ['--once'])
+    expect(r.code, r.out).toBe(0)
+    expect(r.out).not.toContain('no log proof')
+    // Two letters of four records each, every record shown in its issuer's log, cosigned by the
+    // other node.
+    const proof = /by (\S+) .*; log proof: leaf \d+ of \d+ in (\S+)'s log, witnesses: (\S+)$/gm
+    const logged = [...r.out.matchAll(proof)]
+    expect(logged).toHaveLength(8)
+    for (const [, issuer, log, witness] of logged) {
+      expect(log).toBe(issuer)
+      expect(witness).not.toBe(issuer)
+    }
+    const count = (re: RegExp) => r.out.match(re)?.length ?? 0
+    expect(count(/4 records, 2 node certificates, 2 revocation lists, 4 log proofs/g)).toBe(2)
+    expect(
+      count(/barid evidence verify --require-witnesses 1: 4 records valid, 4 shown in their issue/g),
+    ).toBe(2)
+  }, 120_000)
+})
+
 /** Holds `port` on 127.0.0.1, as another program would, until closed. */
 function hold(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -37,6 +37,9 @@ export {
   boundedGet,
   parseCertificate,
   verifyTrustList,
+  // evidence bundles (spec 21.7)
+  EVIDENCE_BUNDLE_LIMITS,
+  readEvidenceBundle,
 } from '@barid/core'
 export type { BaridErrorCode, KeyPair, PublicJwk, PrivateJwk, PublicKeyHandle } from '@barid/core'
 export type {

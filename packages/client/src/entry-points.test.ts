@@ -157,6 +157,11 @@ beforeAll(async () => {
     entry('sender.status', id, sender.status),
     entry('sender.waitForStatus', () => [...id(), () => true, {}], sender.waitForStatus),
     entry('sender.evidence', id, sender.evidence),
+    entry(
+      'sender.evidenceBundle',
+      () => [...id(), { recipient: lars, waitForLog: true, timeoutMs: 10, intervalMs: 1 }],
+      sender.evidenceBundle,
+    ),
     ...mailboxEntries('sender.inbox', sender.inbox),
     entry('allSettled', () => [status()], client.allSettled),
     entry('createCitizenClient', () => [citizenOptions()], client.createCitizenClient),

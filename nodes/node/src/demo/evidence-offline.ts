@@ -1,57 +1,46 @@
 /**
  * @module demo/evidence-offline
  * What an auditor or a court does with a registered letter's evidence years later (spec 21.7):
- * the sender collects an evidence bundle while the nodes are reachable (the records, the node
- * certificates of their signers from the operators' key-discovery documents, the operators'
- * revocation lists), and anyone verifies it offline with nothing but the bundle, the trust
- * list and the federation's governance key, with core's `verifyEvidenceBundle`: the function
- * `barid evidence verify` runs, so the demo checks what the CLI checks (retired keys and log
- * proofs included) and the two cannot drift apart.
+ * the agency fetches the evidence bundle of a recipient's chain from its node's sender API with
+ * `@barid/client` (`SenderClient.evidenceBundle`), as an integrator keeps it for court: the
+ * records, the node certificates and revocation lists to check their signers, retired keys,
+ * and each record's inclusion proof in its issuer's log with the witnesses' cosignatures. Anyone
+ * verifies it offline with nothing but the bundle, the trust list and the federation's
+ * governance key, with core's `verifyEvidenceBundle`: the function `barid evidence verify` runs,
+ * so the demo checks what the CLI checks and the two cannot drift apart.
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import type { KeyTrust } from '@barid/client'
+import type { SenderClient } from '@barid/client'
 import {
-  DiscoveryClient,
-  boundedGet,
-  createEvidenceBundle,
-  revocationListUrl,
+  readEvidenceBundle,
   verifyEvidenceBundle,
+  type EvidenceBundle,
   type VerifiedEvidenceBundle,
 } from '../core.js'
 
 /**
- * Collects the bundle for a chain of records and writes it to `file`.
+ * Fetches the bundle of `recipient`'s chain once every record in it is in its issuer's log
+ * (spec 16.5: within about a second) and its checkpoints were witnessed, and writes it to
+ * `file`. `witness` runs a witness round on the nodes: they witness each other's logs every
+ * 60 s (spec 16.6), which a demo of a few seconds would not see.
  *
  * @example
  * ```ts
- * await collectBundle(chain, { trust, file: '/tmp/evidence.cbor' })
+ * const bundle = await fetchBundle(api, letterId, 'lars.jensen@digitalpost.dk', { file, witness })
  * ```
  */
-export async function collectBundle(
-  records: readonly Uint8Array[],
-  o: { trust: KeyTrust; file: string },
-): Promise<{ certificates: number; revocationLists: number }> {
-  const store = await o.trust.store()
-  const discovery = new DiscoveryClient({ trust: store, fetch: (url, init) => fetch(url, init) })
-  const certificates: Uint8Array[] = []
-  const revocationLists: Uint8Array[] = []
-  for (const op of store.list.operators) {
-    if (!store.isActiveAt(op.id)) continue
-    const doc = await discovery.document(op.id)
-    certificates.push(...doc.keys.map((k) => k.certificate.der))
-    for (const ca of store.casOf(op.id)) {
-      revocationLists.push(
-        await boundedGet(revocationListUrl(op.endpoints[0]!, ca), {
-          fetch: (url, init) => fetch(url, init),
-          timeoutMs: 3000,
-          maxBytes: 4 << 20,
-          accept: 'application/barid-revocation-list+cose',
-        }),
-      )
-    }
-  }
-  await writeFile(o.file, createEvidenceBundle({ records, certificates, revocationLists }))
-  return { certificates: certificates.length, revocationLists: revocationLists.length }
+export async function fetchBundle(
+  api: SenderClient,
+  letterId: string,
+  recipient: string,
+  o: { file: string; witness: () => Promise<unknown> },
+): Promise<EvidenceBundle> {
+  // Witnessed before every record is logged, a checkpoint would not cover the letter.
+  await api.evidenceBundle(letterId, { recipient, waitForLog: true })
+  await o.witness()
+  const bytes = await api.evidenceBundle(letterId, { recipient, waitForLog: true })
+  await writeFile(o.file, bytes)
+  return readEvidenceBundle(bytes)
 }
 
 /**
@@ -71,11 +60,14 @@ export async function verifyBundleOffline(
     governanceKeys: readonly Record<string, unknown>[]
     /** The verification time, Unix seconds; default now. */
     now?: number
+    /** Independent witnesses each record's checkpoint needs (`--require-witnesses`); default 0. */
+    requireWitnesses?: number
   },
 ): Promise<VerifiedEvidenceBundle> {
   return verifyEvidenceBundle(new Uint8Array(await readFile(file)), {
     trustList: new Uint8Array(await readFile(o.trustListFile)),
     governanceKeys: o.governanceKeys,
     ...(o.now === undefined ? {} : { now: o.now }),
+    ...(o.requireWitnesses === undefined ? {} : { requireWitnesses: o.requireWitnesses }),
   })
 }

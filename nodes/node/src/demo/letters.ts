@@ -3,13 +3,12 @@
  * The demo's letters, written as an integrator writes them with `@barid/client`: look up the
  * recipient (keys verified against the trust list), seal on the sender's side, submit, follow
  * the status, open on the citizen's device, and print the evidence trail, verified by the
- * client online and then offline from an evidence bundle.
+ * client online and then offline from the evidence bundle the agency fetches from its node.
  */
 import { join } from 'node:path'
 import {
   allSettled,
   type CitizenClient,
-  type KeyTrust,
   type LetterEvent,
   type LetterStatus,
   type Mailbox,
@@ -18,7 +17,7 @@ import {
 } from '@barid/client'
 import { fromBase64Url, parseCertificate } from '../core.js'
 import { barid } from '../trust/barid-cli.js'
-import { collectBundle, verifyBundleOffline } from './evidence-offline.js'
+import { fetchBundle, verifyBundleOffline } from './evidence-offline.js'
 
 /** Where the demo prints, and what it knows about the federation. */
 export interface DemoContext {
@@ -29,6 +28,8 @@ export interface DemoContext {
   governanceKeys: Record<string, unknown>[]
   /** IANA time zone of each operator, for printing times. */
   timeZones: Record<string, string>
+  /** Has every node witness its peers' logs now; one line per outcome. */
+  witness(): Promise<string[]>
 }
 
 /** Waits for `check` to pass, polling. */
@@ -90,7 +91,6 @@ export async function openAndShow(
 export async function sendRegistered(
   ctx: DemoContext,
   api: SenderClient,
-  trust: KeyTrust,
   identifier: string,
   l: {
     subject: string
@@ -134,34 +134,37 @@ export async function sendRegistered(
     `  evidence verified online by the agency's client: ${trail.records.length} records, every signer checked against the trust list at its signing time${trail.verified ? '' : ' (NOT ALL VERIFIED)'}`,
   )
   if (!trail.verified) throw new Error('the evidence trail did not verify')
-  await printOffline(ctx, trust, status)
+  await printOffline(ctx, api, status)
   return sealed.letterId
 }
 
 async function printOffline(
   ctx: DemoContext,
-  trust: KeyTrust,
+  api: SenderClient,
   status: LetterStatus,
 ): Promise<void> {
   for (const r of status.recipients) {
     const file = join(ctx.dataDir, `evidence-${status.letterId}.cbor`)
-    const got = await collectBundle((r.chain ?? []).map(fromBase64Url), { trust, file })
+    const witness = async () => {
+      for (const line of await ctx.witness()) ctx.say(`  witness round: ${line}`)
+    }
+    const b = await fetchBundle(api, status.letterId, r.address, { file, witness })
     ctx.say(
-      `  evidence bundle ${file}: ${r.chain?.length} records, ${got.certificates} node certificates, ${got.revocationLists} revocation lists`,
+      `  evidence bundle ${file}, fetched by the agency's client (evidenceBundle, waiting for the log): ${b.records.length} records, ${b.certificates.length} node certificates, ${b.revocationLists.length} revocation lists, ${b.log?.length ?? 0} log proofs, ${b.retiredKeys?.length ?? 0} retired keys`,
     )
-    const v = await verifyBundleOffline(file, ctx)
+    const v = await verifyBundleOffline(file, { ...ctx, requireWitnesses: 1 })
     const list = v.trustList.list
     const age = v.trustList.age
     const issued = age < 7200 ? `${Math.floor(age / 60)} min` : `${Math.floor(age / 3600)} h`
     ctx.say(
-      `  verified OFFLINE with core's verifyEvidenceBundle (as barid evidence verify) against trust list ${list.federation} #${list.sequence}, issued ${issued} before (${v.trustList.freshness.state}): records, chain, signers at their signing times, retired keys (${v.bundle.retiredKeys?.length ?? 0} listed), log proofs (${v.log.length}), revocation ${v.revocation}:`,
+      `  verified OFFLINE with core's verifyEvidenceBundle (as barid evidence verify) against trust list ${list.federation} #${list.sequence}, issued ${issued} before (${v.trustList.freshness.state}): records, chain, signers at their signing times, retired keys (${v.bundle.retiredKeys?.length ?? 0} listed), log proofs (${v.log.length}) with their checkpoints and cosignatures (${v.witnessesRequired} independent witness required), revocation ${v.revocation}:`,
     )
     for (const rec of v.records) {
       const tz = ctx.timeZones[rec.issuer] ?? 'UTC'
       const t = new Date(rec.time).toLocaleString('en-GB', { timeZone: tz, hour12: false })
       const ca = rec.evidence.peer.ca.subject.commonName
       const logged = rec.log
-        ? `leaf ${rec.log.index} of ${rec.log.logId}'s log, witnesses: ${rec.log.witnesses.join(', ') || 'none'}`
+        ? `log proof: leaf ${rec.log.index} of ${rec.log.size} in ${rec.log.logId}'s log, witnesses: ${rec.log.witnesses.join(', ') || 'none'}`
         : 'no log proof in the bundle'
       ctx.say(
         `    ${rec.type.padEnd(20)} by ${rec.issuer.padEnd(15)} ${t} (${tz}) cert ${rec.certificate.serialNumber.slice(0, 8)}… under "${ca}"${rec.reason ? ` reason ${rec.reason}` : ''}; ${logged}`,
@@ -175,9 +178,12 @@ async function printOffline(
       ctx.trustListFile,
       '--governance-key',
       ctx.governanceKeyFile,
+      '--require-witnesses',
+      '1',
     ])
+    const logged = (cli.records as { logged: boolean }[]).filter((x) => x.logged).length
     ctx.say(
-      `  barid evidence verify: ${(cli.records as unknown[]).length} records valid, revocation ${String(cli.revocation)}`,
+      `  barid evidence verify --require-witnesses 1: ${(cli.records as unknown[]).length} records valid, ${logged} shown in their issuers' logs, revocation ${String(cli.revocation)}`,
     )
   }
 }

@@ -208,6 +208,20 @@ async function main(): Promise<void> {
     timeZones: Object.fromEntries(
       nodes.map((n) => [n.config.profile.operator, n.config.profile.timeZone]),
     ),
+    // The nodes witness each other's logs every 60 s (spec 16.6); the demo has them do it now.
+    witness: async () =>
+      (
+        await Promise.all(
+          nodes.map(async (n) =>
+            (await n.services.registered.witnessAll()).map(({ log, outcome: o }) => {
+              const by = n.config.profile.operator
+              return o.status === 'cosigned'
+                ? `${by} cosigned ${log}'s checkpoint of size ${o.size}`
+                : `${by} did not cosign ${log}'s checkpoint: ${o.status === 'fork' ? `fork ${o.kind}` : o.code}`
+            }),
+          ),
+        )
+      ).flat(),
   }
   try {
     await runScenario(ctx, eg, dk)

@@ -147,7 +147,7 @@ export async function runScenario(
 
   // 1. Egypt -> Denmark
   step('Egyptian Tax Authority -> resident of Denmark: a registered letter with a PDF')
-  await sendRegistered(ctx, etaApi, etaTrust, larsId, {
+  await sendRegistered(ctx, etaApi, larsId, {
     subject: 'Tax assessment 2025 (income earned in Egypt)',
     body: 'Dear Mr Jensen,\nyour assessment for income earned in Egypt in 2025 is attached.\nEgyptian Tax Authority',
     lang: 'en',
@@ -169,7 +169,7 @@ export async function runScenario(
 
   // 2. Denmark -> Egypt, and a reply
   step('Skattestyrelsen -> resident of Egypt: a registered letter with a PDF')
-  const sent = await sendRegistered(ctx, skatApi, skatTrust, aminaId, {
+  const sent = await sendRegistered(ctx, skatApi, aminaId, {
     subject: 'Årsopgørelse 2025 / Annual tax statement 2025',
     body: 'Kære Amina Hassan,\ndin årsopgørelse for 2025 er vedhæftet.\nDear Amina Hassan, your annual statement for 2025 is attached.\nSkattestyrelsen',
     lang: 'da',

@@ -62,6 +62,7 @@ export function createRenewalWorker(
     'barid_key_renewals_total',
     'Mailbox key certificates due for renewal, by outcome: renewed, not-due, ca-expired, ' +
       'ca-ends-first, superseded, error',
+    ['outcome'],
   )
   // Where a run stopped at its bound, in each pass: the next one goes on from there, so keys
   // that cannot be renewed (a CA expired) at the front of a pass cannot keep it from those

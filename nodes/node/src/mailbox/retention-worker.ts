@@ -77,10 +77,12 @@ export function createRetentionWorker(
   const purged = svc.metrics.registry.counter(
     'barid_retention_purged_total',
     'What retention removed, by kind: entries, letters (ciphertext), blobs, evidence (records)',
+    ['kind'],
   )
   const runs = svc.metrics.registry.counter(
     'barid_retention_runs_total',
     'Mailbox retention runs, by outcome: complete, partial (more due), error',
+    ['outcome'],
   )
   // Where the evidence pass stopped at its bound: the next run goes on from there, so records
   // held at the front of the pass cannot keep it from ever reaching those behind them.

@@ -2,7 +2,10 @@
  * @module ops/metrics
  * A small Prometheus registry (text exposition format 0.0.4): counters, gauges read at scrape
  * time, and histograms. Label values are operator ids and outcome codes only, never personal
- * data, so cardinality stays bounded.
+ * data, so cardinality stays bounded. A counter declares its label names: one without labels
+ * is exposed as 0 before its first increment, while a labelled one has no sample until it is
+ * incremented, since a sample without its labels would be a series of its own (spec 15.3) that
+ * alert rules over the labelled series would count.
  */
 type Labels = Record<string, string>
 
@@ -21,7 +24,8 @@ export interface Histogram {
 }
 
 export interface Metrics {
-  counter(name: string, help: string): Counter
+  /** A counter with the label names its samples carry (none by default). */
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter
   histogram(name: string, help: string, buckets: number[]): Histogram
   /** A gauge whose samples are collected when scraped. */
   gauge(
@@ -37,12 +41,15 @@ export interface Metrics {
  * @example
  * ```ts
  * const m = createMetrics()
- * const accepted = m.counter('barid_letters_accepted_total', 'Letters accepted from senders')
- * accepted.inc()
+ * const accepted = m.counter('barid_letters_accepted_total', 'Letters accepted', ['origin'])
+ * accepted.inc({ origin: 'local' })
  * ```
  */
 export function createMetrics(): Metrics {
-  const counters = new Map<string, { help: string; values: Map<string, number> }>()
+  const counters = new Map<
+    string,
+    { help: string; labelled: boolean; values: Map<string, number> }
+  >()
   const histograms = new Map<
     string,
     {
@@ -56,8 +63,12 @@ export function createMetrics(): Metrics {
     { help: string; collect: () => Promise<{ labels: Labels; value: number }[]> }
   >()
   return {
-    counter(name, help) {
-      const c = counters.get(name) ?? { help, values: new Map<string, number>() }
+    counter(name, help, labelNames = []) {
+      const c = counters.get(name) ?? {
+        help,
+        labelled: labelNames.length > 0,
+        values: new Map<string, number>(),
+      }
       counters.set(name, c)
       return {
         inc(labels = {}, by = 1) {
@@ -96,7 +107,7 @@ export function createMetrics(): Metrics {
       const out: string[] = []
       for (const [name, c] of counters) {
         out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`)
-        if (c.values.size === 0) out.push(`${name} 0`)
+        if (c.values.size === 0 && !c.labelled) out.push(`${name} 0`)
         for (const [k, v] of c.values) out.push(`${name}${k} ${v}`)
       }
       for (const [name, g] of gauges) {
@@ -157,18 +168,22 @@ export function createNodeMetrics(
     lettersAccepted: registry.counter(
       'barid_letters_accepted_total',
       'Letters accepted from senders and from peers, by origin',
+      ['origin'],
     ),
     lettersDelivered: registry.counter(
       'barid_letters_delivered_total',
       'Letter deliveries into mailboxes (here) or confirmed by a peer (remote)',
+      ['route'],
     ),
     lettersFailed: registry.counter(
       'barid_letters_failed_total',
       'Letter deliveries that ended in non-delivery, by code',
+      ['code'],
     ),
     transactions: registry.counter(
       'barid_federation_transactions_total',
       'Outgoing federation transactions, by peer and outcome',
+      ['peer', 'outcome'],
     ),
     deliveryLatency: registry.histogram(
       'barid_delivery_latency_seconds',
@@ -178,10 +193,12 @@ export function createNodeMetrics(
     httpRequests: registry.counter(
       'barid_http_requests_total',
       'HTTP requests, by API and status class',
+      ['api', 'status'],
     ),
     storeFaults: registry.counter(
       'barid_store_faults_total',
       "Requests answered 503 for a fault of the node's own store (disk full, I/O error), by code",
+      ['code'],
     ),
   }
 }

@@ -88,10 +88,11 @@ export async function startRegisteredMail(
   m.gauge('barid_log_backlog', 'Evidence records stored but not yet in the log', async () => [
     { labels: {}, value: backlog },
   ])
-  const forks = m.counter('barid_log_forks_total', 'Forks proven in peers’ logs, by log')
+  const forks = m.counter('barid_log_forks_total', 'Forks proven in peers’ logs, by log', ['log'])
   const witnessed = m.counter(
     'barid_witness_checks_total',
     'Witness checks of peers’ logs, by log and outcome',
+    ['log', 'outcome'],
   )
   const print = { printKey, dir: cfg.printDir, retryMs: cfg.printRetryMs }
 

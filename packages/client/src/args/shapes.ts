@@ -206,6 +206,16 @@ export const waitOptions: Shape = optional(
   record({ timeoutMs: optional(millis), intervalMs: optional(millis) }),
 )
 
+/** Options of `evidenceBundle`. */
+export const evidenceBundleOptions: Shape = optional(
+  record({
+    recipient: optional(text),
+    waitForLog: optional(bool),
+    timeoutMs: optional(millis),
+    intervalMs: optional(millis),
+  }),
+)
+
 /** Options of a mailbox listing. */
 export const listOptions: Shape = optional(
   record({

@@ -9,6 +9,7 @@ import { check } from '../args/check.js'
 import * as shape from '../args/shapes.js'
 import { BaridError, parseMailboxAddress, type KeyPair } from '../core.js'
 import { toLookupQuery, type LookupQuery, type Recipient } from '../directory/lookup.js'
+import { fetchEvidenceBundle, type EvidenceBundleOptions } from '../evidence/bundle.js'
 import { verifyTrail, type EvidenceTrail } from '../evidence/trail.js'
 import type { RetryPolicy } from '../http/retry-policy.js'
 import { createTransport, type FetchLike } from '../http/transport.js'
@@ -91,6 +92,12 @@ export interface SenderClient {
   ): Promise<LetterStatus>
   /** The letter's evidence records, verified where the issuers' keys are trusted. */
   evidence(letterId: string): Promise<EvidenceTrail>
+  /**
+   * The evidence bundle of a recipient's chain (spec 17.5, 21.7): canonical CBOR to keep, which
+   * anyone verifies offline (`barid evidence verify`, core's `verifyEvidenceBundle`) with the
+   * records' log proofs and witnesses; `waitForLog` waits until every record has its proof.
+   */
+  evidenceBundle(letterId: string, o?: EvidenceBundleOptions): Promise<Uint8Array>
   /** The organisation's own mailbox: replies from citizens (spec 12.9). */
   readonly inbox: Mailbox
 }
@@ -138,6 +145,10 @@ function lookupOncePerRun(
  * const status = await eta.send({ to: 'dk:cpr:0101901234', kind: 'registered', subject: 'Tax 2025', body: 'Dear Mr Jensen, …',
  *   attachments: [{ filename: 'assessment.pdf', mediaType: 'application/pdf', data: pdf }] })
  * const trail = await eta.evidence(status.letterId)
+ * const bundle = await eta.evidenceBundle(status.letterId, {
+ *   recipient: status.recipients[0]!.address,
+ *   waitForLog: true,
+ * })
  * ```
  */
 export function createSenderClient(o: SenderClientOptions): SenderClient {
@@ -283,6 +294,13 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
       // A status the node should not have sent is its fault, not the caller's.
       check(s, shape.letterStatus, 'the status the node answered', 'ERR_INTERNAL')
       return verifyTrail(s, trust)
+    },
+    async evidenceBundle(letterId, b) {
+      check(letterId, shape.letterId, 'letterId')
+      check(b, shape.evidenceBundleOptions, 'options')
+      // A recipient that is no address fails here with its own code, not as a missing chain.
+      if (b?.recipient !== undefined) parseMailboxAddress(b.recipient)
+      return fetchEvidenceBundle({ transport, now }, letterId, b)
     },
     inbox: createMailbox({
       transport,
