@@ -97,7 +97,9 @@ async function bodiesForPeer(
   const used = OPTIONAL_MEMBERS.filter((o) => entries.some((e) => o.member in e.body))
   if (used.length === 0) return { bodies: entries.map((e) => e.body), omitted: [] }
   const advertised = await ctx.peerFeatures.of(ctx.peer)
-  const dropped = used.filter((o) => !advertised.has(o.feature))
+  const dropped = used.filter(
+    (o) => !advertised.has(o.feature) && !mutant('send-unadvertised-members'),
+  )
   if (dropped.length === 0) return { bodies: entries.map((e) => e.body), omitted: [] }
   const bodies = entries.map((e) => {
     const body = { ...e.body }
