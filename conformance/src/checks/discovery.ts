@@ -8,13 +8,28 @@ import { call } from '../http/http.js'
 import { ensure, expectRefusal, type Check } from './check.js'
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
+/** A feature name of 11.3. */
+const FEATURE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+
+/** What is wrong with a self-description's `features` (11.3), or undefined when nothing is. */
+function featuresProblem(features: unknown): string | undefined {
+  if (features === undefined) return undefined
+  if (!Array.isArray(features)) return `features is ${typeof features}, not a list`
+  if (features.length > 64) return `features lists ${features.length} names, more than 64`
+  const bad = features.find(
+    (f) => typeof f !== 'string' || f.length > 64 || !FEATURE_NAME.test(f),
+  ) as unknown
+  if (bad !== undefined) return `features holds ${JSON.stringify(bad)?.slice(0, 80)}, not a name`
+  if (new Set(features).size !== features.length) return 'features lists a name twice'
+  return undefined
+}
 
 export const discoveryChecks: Check[] = [
   {
     id: 'discovery.document',
     title: 'the self-description has the fields of 11.3, and the keys it points to verify',
     group: 'discovery',
-    clauses: ['11.3-2', '11.3-4', '11.3-5', '15.1-2', '30.3-1'],
+    clauses: ['11.3-2', '11.3-4', '11.3-5', '11.3-6', '15.1-2', '30.3-1'],
     kind: 'example',
     async run({ world }) {
       for (const n of [world.a, world.b]) {
@@ -54,6 +69,8 @@ export const discoveryChecks: Check[] = [
           `${where}: maxTransactionItems is ${p.limits.maxTransactionItems}, not 100`,
           '11.3-5',
         )
+        const problem = featuresProblem(p.features)
+        ensure(problem === undefined, `${where}: ${problem}`, '11.3-6')
         if (d.mode === 'jws') {
           ensure(
             d.signatureValid,

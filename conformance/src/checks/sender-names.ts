@@ -4,10 +4,13 @@
  * recipient's listing (13.5 `senderNames`, `senderName`): node A refuses malformed names as any
  * malformed member and keeps well-formed ones with the letter; the listing names the sender in
  * the order of a notification's language (17.7); and node A, sending, carries its sender's
- * registered names, the same in every transaction of a letter, and none for a citizen's reply.
+ * registered names, the same in every transaction of a letter, and none for a citizen's reply;
+ * and only to a peer whose self-description advertises the feature `sender-display` (11.3).
  */
 import { toBase64Url, toHex, type SenderDisplay } from '@barid/core'
 import fc from 'fast-check'
+import { DEFAULT_PEER_FEATURES } from '../peer/harness-peer.js'
+import { Unsupported } from '../http/test-control.js'
 import { deliveryKey } from '../peer/receive.js'
 import {
   citizenCall,
@@ -63,6 +66,19 @@ async function listed(world: World, c: Citizen, letterId: string): Promise<Liste
       r.exchange,
     )
   return e
+}
+
+/**
+ * Ends a check as unsupported when node A does not advertise `sender-display` (11.3): such a
+ * node may refuse the member as unknown (11.4), and no peer sends it one.
+ */
+function requireSenderDisplay(world: World): void {
+  const f = world.a.discovery.payload.features
+  if (!Array.isArray(f) || !f.includes('sender-display'))
+    throw new Unsupported(
+      'sender-display',
+      'node A does not advertise the feature sender-display (11.3)',
+    )
 }
 
 /** Sends `l` to node A and fails unless it is delivered to its one recipient. */
@@ -180,16 +196,81 @@ function carried(world: World, digest: string) {
   )
 }
 
+/** Longer than a node may keep a copy of a peer's self-description (11.3), in seconds. */
+const SELF_DESCRIPTION_AGE_SECONDS = 5 * 60 + 1
+
+/**
+ * Has the harness peer advertise `features` (`null`: no member), and moves the clocks past the
+ * time node A may keep the peer's former self-description (11.3).
+ */
+async function advertise(world: World, features: string[] | null): Promise<void> {
+  world.peer.features = features
+  await world.advance(SELF_DESCRIPTION_AGE_SECONDS)
+}
+
+/** Sends a letter of `agency` at node A to a fresh mailbox at the peer; what its entries held. */
+async function sentToPeer(
+  world: World,
+  agency: Awaited<ReturnType<typeof newAgency>>,
+  clause: string,
+) {
+  const box = await world.peer.addMailbox(`feat${Date.now().toString(36)}`, await newKeys())
+  const l = await registeredToPeer(world, agency, box)
+  await world.a.control.runDelivery()
+  await eventually(
+    async () =>
+      world.peer.state.deliveries.has(deliveryKey(l.id, box.address)) ? true : undefined,
+    { what: 'node A to deliver the letter to the harness peer', clause },
+  )
+  return carried(world, toHex(l.digest))
+}
+
 export const senderNameChecks: Check[] = [
+  {
+    id: 'sender.sender-display.features',
+    title:
+      'node A sends sender names only to a peer that advertises sender-display, ignoring names it does not know, and delivers the letter without them otherwise',
+    group: 'sender',
+    clauses: ['11.3-7', '11.3-8', '11.3-11', '11.4-24'],
+    kind: 'example',
+    timeoutMs: 120_000,
+    async run({ world }) {
+      const agency = await newAgency(world, world.a, { name: 'Conformance Features Authority' })
+      try {
+        for (const features of [null, [], ['conformance-not-yet-defined'], ['Sender-Display']]) {
+          await advertise(world, features)
+          const sent = await sentToPeer(world, agency, '11.4-24')
+          const what = features ? `features ${JSON.stringify(features)}` : 'no features member'
+          ensure(
+            sent.length > 0 && sent.every((s) => !s.present),
+            `to a peer advertising ${what}, node A sent senderDisplay`,
+            features === null ? '11.3-8' : features.length === 0 ? '11.4-24' : '11.3-7',
+          )
+        }
+        // Among names no node knows, the one it knows counts.
+        await advertise(world, [...DEFAULT_PEER_FEATURES])
+        const sent = await sentToPeer(world, agency, '11.4-21')
+        ensure(
+          sent.length > 0 && sent.every((s) => s.present),
+          `to a peer advertising ${JSON.stringify(DEFAULT_PEER_FEATURES)}, node A left senderDisplay out`,
+          '11.3-7',
+        )
+      } finally {
+        if (JSON.stringify(world.peer.features) !== JSON.stringify(DEFAULT_PEER_FEATURES))
+          await advertise(world, [...DEFAULT_PEER_FEATURES])
+      }
+    },
+  },
   {
     id: 'tx.sender-display.refused',
     title:
       'a letter with a malformed senderDisplay is refused whole (ERR_INVALID_ARGUMENT) and delivered with well-formed names, which the listing shows',
     group: 'transactions',
-    clauses: ['11.4-22'],
+    clauses: ['11.4-22', '11.3-9'],
     kind: 'example',
     timeoutMs: 120_000,
     async run({ world }) {
+      requireSenderDisplay(world)
       const f = await fixtures(world)
       const c = await newCitizen(world, world.a)
       const l = await peerLetter(world, f.peerSender, [recipientOf(c)], { kind: 'registered' })
@@ -210,6 +291,7 @@ export const senderNameChecks: Check[] = [
     kind: 'property',
     timeoutMs: 180_000,
     async run(ctx) {
+      requireSenderDisplay(ctx.world)
       const { world } = ctx
       const f = await fixtures(world)
       const c = await newCitizen(world, world.a)
@@ -234,6 +316,7 @@ export const senderNameChecks: Check[] = [
     kind: 'example',
     timeoutMs: 120_000,
     async run({ world }) {
+      requireSenderDisplay(world)
       const f = await fixtures(world)
       const c = await newCitizen(world, world.a)
       for (const k of nameCases(servedBy(world))) {

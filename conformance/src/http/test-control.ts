@@ -17,8 +17,11 @@ export type Feature =
 
 /** Thrown when a check needs a feature the node under test does not offer. */
 export class Unsupported extends Error {
-  constructor(readonly feature: string) {
-    super(`the node does not offer test-control feature "${feature}"`)
+  constructor(
+    readonly feature: string,
+    message = `the node does not offer test-control feature "${feature}"`,
+  ) {
+    super(message)
     this.name = 'Unsupported'
   }
 }

@@ -27,6 +27,7 @@ export const MUTANT_CHECKS: Record<string, string[]> = {
   'accept-sender-mismatch': ['sender.submit.sender-mismatch'],
   'accept-evidence-digest-mismatch': ['tx.evidence.digest'],
   'settle-unreadable-answer': ['delivery.malformed-answer'],
+  'send-unadvertised-members': ['sender.sender-display.features'],
   'relay-unchecked-lookup': ['sender.lookup.peer-answer', 'sender.lookup.expired-key'],
   'log-drop-records': ['log.inclusion'],
 }

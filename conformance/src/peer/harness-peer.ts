@@ -5,7 +5,8 @@
  * under test (peer/receive.ts), and can be taken down, made unavailable, or made to answer
  * ambiguously (process, then `500`) or unreadably (process, then `200` with a malformed body).
  * It can also answer registered letters with evidence no sending node may keep (`forge`), and
- * refuse chosen blobs for good (`refuseBlobs`). It verifies every request against 11.2 and
+ * refuse chosen blobs for good (`refuseBlobs`). Its self-description advertises the optional
+ * features of 11.3 that a check sets (`features`). It verifies every request against 11.2 and
  * records what a node got wrong as a violation of the clause concerned.
  */
 import {
@@ -84,6 +85,9 @@ export interface TxAttempt {
 
 const MAX_BODY = 64 * 1024 * 1024
 
+/** What the harness peer advertises unless a check says otherwise (11.3). */
+export const DEFAULT_PEER_FEATURES = ['sender-display', 'conformance-not-yet-defined'] as const
+
 async function readAll(req: IncomingMessage): Promise<Uint8Array> {
   const parts: Buffer[] = []
   let n = 0
@@ -148,6 +152,11 @@ export class HarnessPeer implements AsyncDisposable {
    * (11.4); such an answer is not stored, so a retry of the transaction is answered afresh.
    */
   forge: ForgedAnswer | undefined = undefined
+  /**
+   * The `features` its self-description advertises (11.3); `null` leaves the member out. By
+   * default every feature a node may send, and a name no node knows, which readers ignore.
+   */
+  features: string[] | null = [...DEFAULT_PEER_FEATURES]
   /** Blobs (by digest) whose upload the peer refuses, on every try (11.5). */
   readonly refuseBlobs = new Map<string, BlobRefusal>()
   private malformedLookups = 0
@@ -249,6 +258,8 @@ export class HarnessPeer implements AsyncDisposable {
     }
     const isBlobPut = req.method === 'PUT' && path.startsWith('/v1/federation/blobs/')
     const body = await readAll(req)
+    if (path === '/.well-known/barid' && req.method === 'GET')
+      return send(res, 200, this.selfDescription(), { 'cache-control': 'public, max-age=300' })
     if (!path.startsWith('/v1/federation/'))
       return send(res, 404, err('ERR_NOT_FOUND', 'no such resource'))
     const headers: Record<string, string | undefined> = {}
@@ -419,6 +430,18 @@ export class HarnessPeer implements AsyncDisposable {
       letters.push({ ...l, recipients })
     }
     return { ...answer, letters }
+  }
+
+  /** Its self-description (11.3), as far as a sending node reads it: the features. */
+  private selfDescription() {
+    const base = this.url
+    return {
+      v: 1,
+      operator: this.id.operator,
+      country: 'ZZ',
+      endpoints: { federation: base },
+      ...(this.features ? { features: this.features } : {}),
+    }
   }
 
   private async lookup(q: { address?: unknown; identifier?: unknown }) {

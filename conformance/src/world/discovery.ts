@@ -44,6 +44,8 @@ export interface SelfDescription {
   identifierSchemes: string[]
   endpoints: Record<string, string>
   limits: Limits
+  /** The optional features it accepts (11.3), as served: judged by the discovery check. */
+  features?: unknown
   keys?: { use: string; kid: string; jwk: unknown }[]
   trust?: { federation: string; sequence: number; governanceKeys: unknown[] }
   issuedAt?: string

@@ -8,10 +8,13 @@ import { expect, it } from 'vitest'
 import { clientFetch, etaToLars, eventually, startPair } from './harness.js'
 
 it('a node whose peer is down tries it a few times with growing gaps, not once per new letter', async () => {
+  // Attempts: an attempt with sender names first reads the peer's self-description (spec 11.3),
+  // and one that cannot reach it goes no further.
   const transactions = { eg: 0 }
   await using pair = await startPair({
     wrapFetch: (side, f) => async (input, init) => {
       if (side === 'eg' && input.includes('/v1/federation/transactions/')) transactions.eg++
+      else if (side === 'eg' && input.endsWith('/.well-known/barid')) transactions.eg++
       return f(input, init)
     },
     config: { delivery: { baseBackoffMs: 200, maxBackoffMs: 1000 } },

@@ -13,6 +13,7 @@ import { readJsonFile } from './configured-file.js'
 import { loadProfile, parseProfile, type Profile } from './profile.js'
 import { fillSettings, mergeTrees, readEnv, readTree, type SettingTree } from './read-settings.js'
 import { defaultPublicUrl, SETTINGS } from './settings.js'
+import type { Feature } from '../federation/features.js'
 import type { AllowableClass } from '../trust/address-policy.js'
 import type { RegisteredConfig, RegisteredConfigInput } from '../registered/registered-config.js'
 
@@ -107,6 +108,12 @@ export interface NodeConfig {
   autoProvisionMailboxes: boolean
   /** Freshness window of federation request signatures, seconds either side. */
   signatureWindowSeconds: number
+  /**
+   * The optional federation features the node advertises in its self-description (spec 11.3);
+   * default all it implements. An operator may hold one back during a staged rollout: peers then
+   * send its members to no one here, while the node still accepts them (11.4).
+   */
+  features: Feature[]
   delivery: DeliveryConfig
   limits: LimitsConfig
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'

@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path'
 import { MAX_ATTACHMENT_BYTES, MAX_LETTER_BYTES } from '../core.js'
 import { ALLOWABLE_CLASSES } from '../trust/address-policy.js'
+import { FEATURES } from '../federation/features.js'
 import { PRINT_LIMIT_RANGES, PRINT_LIMITS } from '../paper/print-limits.js'
 import type { NodeConfig } from './config.js'
 
@@ -196,6 +197,13 @@ export const SETTINGS: readonly Setting[] = [
     unset: { value: false },
   },
   { path: 'signatureWindowSeconds', kind: int(1, 3600), unset: { value: 60 } },
+  // Spec 11.3: the optional features the node advertises; fewer holds one back in a rollout.
+  {
+    path: 'features',
+    kind: { type: 'enumList', values: FEATURES },
+    env: 'BARID_FEATURES',
+    unset: { value: [...FEATURES] },
+  },
   { path: 'delivery.concurrencyPerPeer', kind: int(1, 1000), unset: { value: 4 } },
   // The protocol's bound on one federation transaction.
   { path: 'delivery.batchSize', kind: int(1, 100), unset: { value: 100 } },

@@ -24,6 +24,7 @@
  * senders' non-delivery results.
  */
 import type { Peer } from '../federation/peer-directory.js'
+import { peerFeatures } from '../federation/peer-features.js'
 import type { NodeServices, OutboxSignal } from '../services.js'
 import {
   AMBIGUOUS_GIVE_UP_MS,
@@ -68,6 +69,7 @@ export function createDeliveryEngine(
   const running = new Map<string, Set<Promise<void>>>()
   const busyItems = new Set<number>()
   const peerBlobs = new Map<string, Set<string>>()
+  const features = peerFeatures(svc)
   /** Per peer: the fill in progress, and whether another was asked for meanwhile. */
   const filling = new Map<string, Promise<void>>()
   const fillAgain = new Set<string>()
@@ -133,7 +135,7 @@ export function createDeliveryEngine(
   function contextFor(operator: string, peer: Peer): AttemptContext {
     const blobs = peerBlobs.get(operator) ?? new Set()
     peerBlobs.set(operator, blobs)
-    return { svc, peer, random, peerBlobs: blobs }
+    return { svc, peer, random, peerBlobs: blobs, peerFeatures: features }
   }
 
   /** Settles a held peer's overdue items without contacting it, at most once per idlePollMs. */

@@ -5,14 +5,19 @@
  * for good is settled, not sent), send one transaction of up to `batchSize` items, each letter
  * with its sender's certificate renewed first when due (spec 13.4), and turn the answer into
  * settlements of the outbox items (spec 14.2-14.4).
- * The transaction id is derived from the set of outbox items it carries and their sender
- * certificates, so a retry of the same items is the same transaction and the peer answers it
- * from its stored first response, unless a certificate was renewed in between.
+ * An optional member of a letter entry (`senderDisplay`) goes only to a peer that advertises its
+ * feature (spec 11.3, 11.4); to any other the letter goes without it.
+ * The transaction id is derived from the set of outbox items it carries, their sender
+ * certificates and the optional members left out, so a retry of the same items is the same
+ * transaction and the peer answers it from its stored first response, unless a certificate was
+ * renewed or the peer's features changed in between.
  */
 import { createHash } from 'node:crypto'
 import { fromBase64Url, isBaridError, toBase64Url } from '../core.js'
 import { verifyPeerEvidence } from '../evidence/evidence-records.js'
+import type { Feature } from '../federation/features.js'
 import { fedRequest, TransportError, type FedResponse } from '../federation/federation-client.js'
+import type { PeerFeatures } from '../federation/peer-features.js'
 import type { Peer } from '../federation/peer-directory.js'
 import {
   parseTransactionResponse,
@@ -40,14 +45,17 @@ export interface AttemptContext {
   random: () => number
   /** Attachment digests this peer is known to hold (skip the HEAD). */
   peerBlobs: Set<string>
+  /** What each peer advertises (spec 11.3), read only for a transaction with optional members. */
+  peerFeatures: PeerFeatures
 }
 
 /**
- * The transaction id for a set of outbox items and the sender certificates their letters carry:
- * stable across retries of the same set. A certificate renewed between two attempts (spec 13.4)
- * changes the body, and the peer refuses a changed body under a txid it has answered
- * (`ERR_FED_TRANSACTION_CONFLICT`, spec 11.4), for good: so it makes another transaction, which
- * the peer answers from the mailbox for letters it already delivered (spec 14.4).
+ * The transaction id for a set of outbox items, the sender certificates their letters carry and
+ * the features whose members were left out for the peer: stable across retries of the same set.
+ * A certificate renewed between two attempts (spec 13.4), or a peer that started or stopped
+ * advertising a feature (11.3), changes the body, and the peer refuses a changed body under a
+ * txid it has answered (`ERR_FED_TRANSACTION_CONFLICT`, spec 11.4), for good: so it makes another
+ * transaction, which the peer answers from the mailbox for letters it already delivered (14.4).
  *
  * @example
  * ```ts
@@ -58,15 +66,47 @@ export function transactionId(
   self: string,
   items: readonly OutboxItem[],
   certificates: readonly string[] = [],
+  omitted: readonly Feature[] = [],
 ): string {
   const ids = items
     .map((i) => i.id)
     .sort((a, b) => a - b)
     .join(',')
   const certs = [...new Set(certificates)].sort().join(',')
-  // Without certificates (evidence only), the id of before they were part of it.
-  const input = certs === '' ? `${self}\n${ids}` : `${self}\n${ids}\n${certs}`
+  // Without certificates (evidence only), the id of before they were part of it; with nothing
+  // left out, the id of before features existed.
+  let input = certs === '' ? `${self}\n${ids}` : `${self}\n${ids}\n${certs}`
+  if (omitted.length > 0) input += `\nomitted ${[...new Set(omitted)].sort().join(',')}`
   return createHash('sha256').update(input).digest('base64url').slice(0, 32)
+}
+
+/** Each optional member of a letter entry with the feature a peer must advertise for it (11.3). */
+const OPTIONAL_MEMBERS: readonly { member: string; feature: Feature }[] = [
+  { member: 'senderDisplay', feature: 'sender-display' },
+]
+
+/**
+ * The bodies of `entries` as `ctx.peer` may receive them (spec 11.4): an optional member only
+ * when the peer advertises its feature, and the features whose members were left out. The peer's
+ * features are read only when some entry has such a member.
+ */
+async function bodiesForPeer(
+  ctx: AttemptContext,
+  entries: readonly Entry[],
+): Promise<{ bodies: Record<string, unknown>[]; omitted: Feature[] }> {
+  const used = OPTIONAL_MEMBERS.filter((o) => entries.some((e) => o.member in e.body))
+  if (used.length === 0) return { bodies: entries.map((e) => e.body), omitted: [] }
+  const advertised = await ctx.peerFeatures.of(ctx.peer)
+  const dropped = used.filter(
+    (o) => !advertised.has(o.feature) && !mutant('send-unadvertised-members'),
+  )
+  if (dropped.length === 0) return { bodies: entries.map((e) => e.body), omitted: [] }
+  const bodies = entries.map((e) => {
+    const body = { ...e.body }
+    for (const o of dropped) delete body[o.member]
+    return body
+  })
+  return { bodies, omitted: dropped.map((o) => o.feature) }
 }
 
 /**
@@ -289,7 +329,8 @@ export async function attemptDelivery(
         deliverBefore: '',
         senderCertificate: certificate,
         evidence: chain.map((e) => toBase64Url(e.record)),
-        // The names registered when the letter was accepted (spec 11.4): the same on every retry.
+        // The names registered when the letter was accepted (spec 11.4): the same on every retry
+        // that carries them (left out for a peer without the feature, bodiesForPeer).
         ...(letter.senderDisplay ? { senderDisplay: letter.senderDisplay } : {}),
       },
     }
@@ -312,16 +353,18 @@ export async function attemptDelivery(
       const sendable = await ensureAttachments(ctx, entries, now, settlements, received)
       live = unsettled(live)
       if (live.length > 0) {
+        const { bodies, omitted } = await bodiesForPeer(ctx, sendable)
         const txid = transactionId(
           svc.directory.self,
           live,
           sendable.map((e) => String(e.body.senderCertificate)),
+          omitted,
         )
         const res = await fedRequest(svc, peer, {
           method: 'PUT',
           path: `/v1/federation/transactions/${txid}`,
           json: {
-            letters: sendable.map((e) => e.body),
+            letters: bodies,
             evidence: evidenceItems.map((e) => ({ record: toBase64Url(e.record) })),
           },
         })

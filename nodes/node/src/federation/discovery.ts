@@ -5,7 +5,8 @@
  * informative, unsigned JSON and lists no keys: peers and clients take keys only from the
  * key-discovery document (`/.well-known/barid-node`, spec 22), validated against the trust
  * list (spec 22.5). It names the federation and the governance keys of the list the node holds,
- * so that a client which already trusts the node's HTTPS origin can find its trust anchors.
+ * so that a client which already trusts the node's HTTPS origin can find its trust anchors, and
+ * the optional features of the federation API it accepts, so that peers know what to send it.
  */
 import type { NodeServices } from '../services.js'
 import { MAX_TRANSACTION_ITEMS } from './transaction-format.js'
@@ -48,5 +49,6 @@ export function selfDescription(svc: Pick<NodeServices, 'config' | 'trust'>) {
       maxLetterBytes: config.limits.maxLetterBytes,
       maxAttachmentBytes: config.limits.maxAttachmentBytes,
     },
+    features: config.features,
   }
 }

@@ -40,6 +40,8 @@ export const MUTANTS = {
     'settles items as not delivered on a 200 answer it could not read (14.3)',
   'relay-unchecked-lookup': "relays a peer's lookup answer as it came, unchecked (11.6)",
   'log-drop-records': 'leaves the evidence records it issues out of its transparency log (16.5)',
+  'send-unadvertised-members':
+    'sends optional members to a peer that does not advertise their feature (11.3, 11.4)',
 } as const
 
 export type MutantName = keyof typeof MUTANTS
