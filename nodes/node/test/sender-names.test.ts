@@ -9,6 +9,7 @@ import { registerSender } from '../src/admin/admin.js'
 import { emailChannel } from '../src/notify/channel.js'
 import { AgencyClient, devToken, newPartyKeys, sealFor } from './clients.js'
 import { clientFetch, eventually, makeCitizen, startPair, type Pair } from './harness.js'
+import { listenForLetters } from './push-listener.js'
 
 const FAST = {
   registered: {
@@ -33,12 +34,12 @@ async function pairWithMail() {
   return { pair, mails }
 }
 
-async function senderWithNames(pair: Pair, names?: Record<string, string>) {
+async function senderWithNames(pair: Pair, names?: Record<string, string>, id = 'eta') {
   const node = pair.nodes.eg
   const r = await registerSender(node.services, {
-    id: 'eta',
-    name: 'ETA',
-    address: 'tax',
+    id,
+    name: id === 'eta' ? 'ETA' : id.toUpperCase(),
+    address: id === 'eta' ? 'tax' : id,
     ...(names ? { names } : {}),
   })
   const keys = await newPartyKeys()
@@ -124,6 +125,32 @@ describe('sender display names across the border', () => {
       return mails[0]!
     })
     expect(mail.subject).toBe('Nyt rekommanderet brev fra \u2068ETA\u2069')
+  })
+
+  it('pushes a resident of Denmark the name the listing shows, in the backlog and live', async () => {
+    await using pair = await startPair({ config: FAST, listen: true })
+    const eta = await senderWithNames(pair, ETA_NAMES)
+    const plain = await senderWithNames(pair, undefined, 'plain')
+    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234', fetch)
+    const before = await send(eta, lars, 'ar')
+    // Delivered before the connection: it comes in the backlog, the next ones live.
+    await eventually(async () => expect((await lars.client.list('/letters')).letters).toHaveLength(1))
+    const token = await devToken(pair.nodes.dk.url, lars.identifier, fetch)
+    const push = await listenForLetters(pair.nodes.dk.url, token, 0)
+    try {
+      const backlog = await push.next((e) => e.letterId === before)
+      const now = await send(eta, lars, 'da')
+      const unnamed = await send(plain, lars, 'da')
+      const pushed = [backlog, await push.next((e) => e.letterId === now)]
+      const { letters } = await lars.client.list('/letters')
+      for (const e of pushed) {
+        expect(e.senderName).toBe(ETA_NAMES.da)
+        expect(e.senderName).toBe(letters.find((l) => l.letterId === e.letterId)?.senderName)
+      }
+      expect((await push.next((e) => e.letterId === unnamed)).senderName).toBe('PLAIN')
+    } finally {
+      push.close()
+    }
   })
 
   it('shows a resident of Egypt the Arabic name of a sender at the same node', async () => {
