@@ -206,6 +206,7 @@ class MailboxClient {
       letterId: string
       cursor: number
       sender: string
+      senderName: string | null
       kind: string
       openedAt: string | null
       attachments: { index: number }[]

@@ -115,6 +115,56 @@ describe('rotating a sender API key through the admin API', () => {
     expect(await liveKeys(pair)).toEqual([keyIdOf(fresh)])
   })
 
+  it('tells the organisation on every sender API answer when the key it used stops working', async () => {
+    await using pair = await realNode()
+    const old = await registerEta(pair)
+    const url = pair.nodes.eg.url
+    const ask = (apiKey: string, path: string, init: RequestInit = {}) =>
+      fetch(`${url}/v1/sender${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${apiKey}`, ...init.headers },
+      })
+    const answers = async (apiKey: string) =>
+      Promise.all([
+        ask(apiKey, '/keys'),
+        ask(apiKey, '/inbox'),
+        // Refusals after authentication carry it too: the organisation learns it either way.
+        ask(apiKey, '/letters/01a2233d-2a56-7572-91f7-ed2e2a5e9634'),
+        ask(apiKey, '/letters', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"letter": 1}',
+        }),
+      ])
+    const expiresOf = async (apiKey: string) =>
+      (await answers(apiKey)).map((r) => [r.status, r.headers.get('api-key-expires')])
+
+    // A key with no end set says nothing.
+    expect(await expiresOf(old)).toEqual([
+      [200, null],
+      [200, null],
+      [404, null],
+      [400, null],
+    ])
+    const r = await rotate(pair, 7 * DAY_S)
+    const fresh = r.body.apiKey as string
+    const ends = (r.body.previous as { expiresAt: string }[])[0]!.expiresAt
+    expect(ends).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(await expiresOf(old)).toEqual([
+      [200, ends],
+      [200, ends],
+      [404, ends],
+      [400, ends],
+    ])
+    expect((await expiresOf(fresh)).map(([, h]) => h)).toEqual([null, null, null, null])
+
+    // Revoked early, or past its end: refused as any unknown key, with nothing about the key.
+    await admin(pair, 'DELETE', `/senders/eta/api-keys/${keyIdOf(old)}`)
+    const refused = await ask(old, '/keys')
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('api-key-expires')).toBeNull()
+  })
+
   it('holds at most three live keys, and a rotation with no grace is always possible', async () => {
     await using pair = await realNode()
     const first = await registerEta(pair)

@@ -3,11 +3,13 @@
  * registered at Egypt Post, carried with the letter to Digital Post, and shown to a resident of
  * Denmark in Danish.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { registerSender } from '../src/admin/admin.js'
 import { emailChannel } from '../src/notify/channel.js'
 import { AgencyClient, devToken, newPartyKeys, sealFor } from './clients.js'
 import { clientFetch, eventually, makeCitizen, startPair, type Pair } from './harness.js'
+import { listenForLetters } from './push-listener.js'
 
 const FAST = {
   registered: {
@@ -32,12 +34,12 @@ async function pairWithMail() {
   return { pair, mails }
 }
 
-async function senderWithNames(pair: Pair, names?: Record<string, string>) {
+async function senderWithNames(pair: Pair, names?: Record<string, string>, id = 'eta') {
   const node = pair.nodes.eg
   const r = await registerSender(node.services, {
-    id: 'eta',
-    name: 'ETA',
-    address: 'tax',
+    id,
+    name: id === 'eta' ? 'ETA' : id.toUpperCase(),
+    address: id === 'eta' ? 'tax' : id,
     ...(names ? { names } : {}),
   })
   const keys = await newPartyKeys()
@@ -125,6 +127,32 @@ describe('sender display names across the border', () => {
     expect(mail.subject).toBe('Nyt rekommanderet brev fra \u2068ETA\u2069')
   })
 
+  it('pushes a resident of Denmark the name the listing shows, in the backlog and live', async () => {
+    await using pair = await startPair({ config: FAST, listen: true })
+    const eta = await senderWithNames(pair, ETA_NAMES)
+    const plain = await senderWithNames(pair, undefined, 'plain')
+    const lars = await makeCitizen(pair, 'dk', 'lars.jensen', 'dk:cpr:0101901234', fetch)
+    const before = await send(eta, lars, 'ar')
+    // Delivered before the connection: it comes in the backlog, the next ones live.
+    await eventually(async () => expect((await lars.client.list('/letters')).letters).toHaveLength(1))
+    const token = await devToken(pair.nodes.dk.url, lars.identifier, fetch)
+    const push = await listenForLetters(pair.nodes.dk.url, token, 0)
+    try {
+      const backlog = await push.next((e) => e.letterId === before)
+      const now = await send(eta, lars, 'da')
+      const unnamed = await send(plain, lars, 'da')
+      const pushed = [backlog, await push.next((e) => e.letterId === now)]
+      const { letters } = await lars.client.list('/letters')
+      for (const e of pushed) {
+        expect(e.senderName).toBe(ETA_NAMES.da)
+        expect(e.senderName).toBe(letters.find((l) => l.letterId === e.letterId)?.senderName)
+      }
+      expect((await push.next((e) => e.letterId === unnamed)).senderName).toBe('PLAIN')
+    } finally {
+      push.close()
+    }
+  })
+
   it('shows a resident of Egypt the Arabic name of a sender at the same node', async () => {
     await using pair = await startPair({ config: FAST })
     const eta = await senderWithNames(pair, ETA_NAMES)
@@ -177,5 +205,60 @@ describe('sender registration through the admin API', () => {
     expect((await node.services.storage.getMailboxByAddress('tax@post.eg'))?.displayNames).toEqual(
       ETA_NAMES,
     )
+  })
+})
+
+describe('sender registration through the test-control interface', () => {
+  const CONTROL = { testControlSecret: 'sender-names-test-control-secret-0123456789' }
+  const post = (pair: Pair, body: unknown) =>
+    pair.nodes.eg.app.request(`${pair.nodes.eg.url}/v1/test-control/senders`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${CONTROL.testControlSecret}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    })
+  const displayName = async (pair: Pair, address: string) =>
+    (await pair.nodes.eg.services.storage.getMailboxByAddress(address))?.displayName
+
+  it('keeps a name of up to 200 code points whole, astral characters included', async () => {
+    await using pair = await startPair({ config: CONTROL })
+    // 200 code points in 201 and in 300 UTF-16 units: cutting at 200 units would split or drop.
+    for (const [local, name] of [
+      ['edge', `${'x'.repeat(199)}\u{1F4EC}`],
+      ['emoji', '\u{1F4EC}'.repeat(150)],
+      ['plain', 'x'.repeat(200)],
+    ] as const) {
+      const res = await post(pair, { name, address: local })
+      expect(res.status).toBe(201)
+      expect(await displayName(pair, `${local}@post.eg`)).toBe(name)
+    }
+  })
+
+  it('refuses a name over 200 code points or not well-formed with ERR_INVALID_ARGUMENT', async () => {
+    await using pair = await startPair({ config: CONTROL })
+    const hostile = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 201, maxLength: 400 }),
+      fc
+        .tuple(fc.string({ maxLength: 199 }), fc.constantFrom('\ud83d', '\udcec'), fc.string())
+        .map(([a, lone, b]) => a + lone + b),
+      fc.constantFrom(42, null, '', ['x'], { en: 'x' }),
+    )
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(hostile, async (name) => {
+        const address = `refused${n++}`
+        const res = await post(pair, { name, address })
+        expect(res.status).toBe(400)
+        const body = (await res.json()) as { error: { code: string; details?: { field?: string } } }
+        expect(body.error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', details: { field: 'name' } })
+        // Nothing of a refused registration is kept.
+        expect(await displayName(pair, `${address}@post.eg`)).toBeUndefined()
+      }),
+      { numRuns: 60 },
+    )
+    const defaulted = await post(pair, {})
+    expect(defaulted.status).toBe(201)
   })
 })

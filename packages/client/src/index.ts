@@ -7,7 +7,12 @@
  * runtime has no WebSocket).
  */
 export { createSenderClient, allSettled } from './sender/sender-client.js'
-export type { SendInput, SenderClient, SenderClientOptions } from './sender/sender-client.js'
+export type {
+  KeyExpiring,
+  SendInput,
+  SenderClient,
+  SenderClientOptions,
+} from './sender/sender-client.js'
 export type {
   BatchLetterResult,
   BatchOutcome,

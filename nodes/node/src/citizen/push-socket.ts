@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream'
 import type { JWTVerifyGetKey } from 'jose'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isBaridError, type LetterPushEvent, type PushMessage } from '../core.js'
+import { pushEvent } from '../mailbox/views.js'
 import type { MailboxEvent } from '../push/push-hub.js'
 import type { NodeServices } from '../services.js'
 import { mailboxForToken } from './auth.js'
@@ -41,16 +42,7 @@ async function serve(
   const off = svc.push.subscribe(mailbox.id, (e) => (draining ? buffered.push(e) : emit(e)))
   for (;;) {
     const page = await svc.storage.listMailboxAfter(mailbox.id, last, 500)
-    for (const entry of page) {
-      emit({
-        type: 'letter',
-        cursor: entry.cursor,
-        letterId: entry.letter.id,
-        sender: entry.letter.senderAddress,
-        kind: entry.letter.kind,
-        receivedAt: entry.receivedAt,
-      })
-    }
+    for (const entry of page) emit(pushEvent(entry, svc.config.profile.languages))
     if (page.length < 500) break
   }
   draining = false

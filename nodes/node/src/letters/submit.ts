@@ -16,6 +16,7 @@ import {
 } from '../core.js'
 import { issueEvidence } from '../evidence/evidence-records.js'
 import { refuseSubmission } from '../evidence/submission-rejected.js'
+import { pushEvent } from '../mailbox/views.js'
 import { keepTerms } from '../registered/letter-terms.js'
 import { followEvidence } from './recipient-state.js'
 import { letterRow } from './letter-row.js'
@@ -323,14 +324,7 @@ export async function publishDelivery(
   if (!svc.push.has(mailboxId)) return
   const entry = await svc.storage.getMailboxEntry(mailboxId, letter.id)
   if (!entry) return
-  svc.push.publish(mailboxId, {
-    type: 'letter',
-    cursor: entry.cursor,
-    letterId: letter.id,
-    sender: letter.senderAddress,
-    kind: letter.kind,
-    receivedAt: entry.receivedAt,
-  })
+  svc.push.publish(mailboxId, pushEvent(entry, svc.config.profile.languages))
 }
 
 /**

@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { randomBytes } from 'node:crypto'
 import { openMailbox, registerSender } from '../admin/admin.js'
 import type { DevIdp } from '../citizen/dev-idp.js'
-import { BaridError, parseMailboxAddress } from '../core.js'
+import { BaridError, parseMailboxAddress, parseSenderName } from '../core.js'
 import type { PeerDirectory } from '../federation/peer-directory.js'
 import { readJson } from '../http/body.js'
 import type { NodeEnv } from '../http/context.js'
@@ -143,7 +143,9 @@ export function testControlRoutes(svc: NodeServices, o: { devIdp?: DevIdp }): Ho
     const id = `t-${randomBytes(8).toString('hex')}`
     const r = await registerSender(svc, {
       id,
-      name: typeof b.name === 'string' ? b.name.slice(0, 200) : 'Conformance sender',
+      // Checked as the admin API checks it (spec 15.5), never cut: a cut can split a
+      // surrogate pair, and a suite must get back the name its letters will carry.
+      name: b.name === undefined ? 'Conformance sender' : parseSenderName(b.name),
       address: typeof b.address === 'string' ? b.address : localPart(),
     })
     return c.json({ id, address: r.mailbox.address, apiKey: r.apiKey }, 201)

@@ -243,6 +243,7 @@ export const senderClientOptions: Shape = record({
   signingKey: keyPair,
   encryptionKey: keyPair,
   address: optional(text),
+  onKeyExpiring: optional(fn),
 })
 
 const reconnect = optional(record({ baseDelayMs: optional(millis), maxDelayMs: optional(millis) }))

@@ -24,6 +24,11 @@ export interface TransportOptions {
   /** Time allowed for a request until the response headers arrive. Default 30 s. */
   timeoutMs?: number
   retry?: Partial<RetryPolicy>
+  /**
+   * Shown every answer the node gives, refusals included, before it is read: for signals that
+   * ride on any answer (spec 12.1 `Api-Key-Expires`). Must not throw.
+   */
+  onResponse?: (res: Response) => void
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>
   random?: () => number
@@ -113,6 +118,7 @@ export function createTransport(o: TransportOptions): Transport {
     if (body instanceof ReadableStream) init.duplex = 'half'
     try {
       const res = await doFetch(url(baseUrl, spec.path, spec.query), init)
+      o.onResponse?.(res)
       if (!res.ok) throw await errorFromResponse(res, now())
       return read ? { res, text: await res.text() } : { res }
     } catch (e) {

@@ -53,6 +53,7 @@ class FakeServer {
       cursor,
       letterId: `l-${cursor}`,
       sender: 'tax@post.eg',
+      senderName: 'Egyptian Tax Authority',
       kind: 'letter',
       receivedAt: '2026-03-01T09:30:00.000Z',
     }
@@ -102,6 +103,26 @@ describe('subscribe', () => {
     await until(() => sub.cursor === 4)
     expect(seen).toEqual([2, 3, 4])
     expect(server.auths[0]).toEqual({ type: 'auth', token: 't', after: 1 })
+    sub.close()
+    await sub.closed
+  })
+
+  it('passes on the sender name the node pushes, and null from a node that sends none', async () => {
+    const server = new FakeServer()
+    const seen: LetterEvent[] = []
+    const sub = subscribe(
+      { baseUrl: 'http://node.test', token: async () => 't' },
+      (e) => void seen.push(e),
+      { webSocket: server.factory },
+    )
+    await sub.ready
+    server.deliver(1)
+    const { senderName: _, ...older } = server.event(2)
+    server.sockets[0]!.push(older)
+    server.sockets[0]!.push({ ...server.event(3), senderName: 42 })
+    await until(() => sub.cursor === 3)
+    expect(seen.map((e) => e.senderName)).toEqual(['Egyptian Tax Authority', null, null])
+    expect(seen[0]).toEqual(server.event(1))
     sub.close()
     await sub.closed
   })

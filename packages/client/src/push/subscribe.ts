@@ -95,6 +95,9 @@ function asLetterEvent(v: Record<string, unknown>): LetterEvent | undefined {
         cursor: v.cursor as number,
         letterId: v.letterId as string,
         sender: v.sender as string,
+        // Display only: a node from before the field (or one sending something else) gives
+        // none, and the letter is still worth telling the app about.
+        senderName: typeof v.senderName === 'string' ? v.senderName : null,
         kind: v.kind as LetterEvent['kind'],
         receivedAt: v.receivedAt as string,
       }

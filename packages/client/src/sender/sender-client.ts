@@ -25,6 +25,9 @@ import { trustFromNode } from '../trust/node-trust.js'
 import type { KeyTrust } from '../trust/key-trust.js'
 import type { LetterStatus, RegisteredKey } from '../types.js'
 import { runBatch, type BatchOutcome, type SendBatchOptions } from './batch.js'
+import { keyExpiryWatcher, type KeyExpiring } from './key-expiry.js'
+
+export type { KeyExpiring }
 
 /** Options of {@link createSenderClient}. */
 export interface SenderClientOptions {
@@ -55,6 +58,13 @@ export interface SenderClientOptions {
   uploadTimeoutMs?: number
   retry?: Partial<RetryPolicy>
   now?: () => number
+  /**
+   * Called when the node says the API key ends (spec 12.1 `Api-Key-Expires`): the operator
+   * rotated it and it works only until `expiresAt`. Called once per end, on whichever call's
+   * answer first carries it; alert whoever holds the key so that the new one is in use before
+   * then. What it throws is ignored. Without it the client says nothing.
+   */
+  onKeyExpiring?: (e: KeyExpiring) => void
 }
 
 /** A letter to send: recipients and content. */
@@ -161,6 +171,7 @@ export function createSenderClient(o: SenderClientOptions): SenderClient {
     timeoutMs: o.timeoutMs,
     retry: o.retry,
     now,
+    ...(o.onKeyExpiring ? { onResponse: keyExpiryWatcher(o.apiKey, o.onKeyExpiring) } : {}),
   })
   const trust =
     o.trust === undefined

@@ -128,6 +128,11 @@ export interface LetterPushEvent {
   cursor: number
   letterId: string
   sender: string
+  /**
+   * The sender's display name, chosen as the mailbox listing chooses it (spec 13.5, 13.6); null
+   * when the letter came without names.
+   */
+  senderName: string | null
   kind: MailboxLetterKind
   receivedAt: string
 }
