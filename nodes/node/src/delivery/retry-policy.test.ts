@@ -147,7 +147,8 @@ describe('retry policy', () => {
       expect(retryAfterMs(bad, NOW)).toBe(0)
     fc.assert(
       fc.property(
-        fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)) }),
+        // An invalid Date names no instant: httpDate cannot write it (seed 777376765 drew one).
+        fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }),
         fc.integer({ min: 0, max: 2 ** 42 }),
         (date, now) => {
           const at = Math.floor(date.getTime() / 1000) * 1000
