@@ -96,14 +96,22 @@ describe('the e-mail and SMS notification texts', () => {
     expect(visual(da.find((l) => l.startsWith('Titel'))!)).toBe('Titel: !2026 راطخإ')
   })
 
-  it('fit a short message without cutting its link or a character in two', async () => {
+  it('fit a short message without cutting its link or a character in two, whatever the title and sender name', async () => {
     const wellFormed = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/
     await fc.assert(
       fc.asyncProperty(
         fc.string({ unit: 'binary', maxLength: 400 }).filter((s) => wellFormed.test(s)),
+        // A registered sender name: up to 200 code points (spec 15.5), 400 units if astral.
+        fc.option(
+          fc.oneof(
+            fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }),
+            fc.nat({ max: 200 }).map((n) => '\u{13080}'.repeat(n + 1)),
+          ),
+          { nil: undefined },
+        ),
         fc.constantFrom(base, danish),
-        async (title, n) => {
-          const text = await sms({ ...n, title })
+        async (title, senderName, n) => {
+          const text = await sms({ ...n, title, senderName })
           expect(text.length).toBeLessThanOrEqual(SMS_MAX_UNITS)
           expect(text.endsWith(n.link)).toBe(true)
           expect(wellFormed.test(text)).toBe(true)

@@ -65,18 +65,34 @@ export const SMS_MAX_UNITS = 320
 
 /**
  * One short message of at most {@link SMS_MAX_UNITS} code units: the title shortened (by code
- * points, never inside a surrogate pair) when it does not fit, never the link.
+ * points, never inside a surrogate pair) when it does not fit, then the sender's registered name
+ * (its address stands in when none of it fits), never the link.
  */
 function shortMessage(n: Notification): string {
-  const text = (title: string | null) => notificationText({ ...n, title }).lines.join(' ')
-  const full = text(n.title)
-  if (full.length <= SMS_MAX_UNITS || n.title === null) return full
-  const points = [...n.title]
-  const over = full.length - SMS_MAX_UNITS
+  const render = (m: Notification) => notificationText(m).lines.join(' ')
+  let m = n
+  for (const field of ['title', 'senderName'] as const) {
+    if (render(m).length <= SMS_MAX_UNITS) break
+    m = { ...m, [field]: shortened(m, field, render) }
+  }
+  return render(m)
+}
+
+/** The longest prefix of `m[field]`, with an ellipsis, that lets `m` fit; null if none does. */
+function shortened(
+  m: Notification,
+  field: 'title' | 'senderName',
+  render: (m: Notification) => string,
+): string | null {
+  const value = m[field]
+  if (value === null || value === undefined) return null
+  const points = [...value]
+  const over = render(m).length - SMS_MAX_UNITS
   let keep = points.length
   for (let cut = 0; keep > 0 && cut < over + 1; ) cut += points[--keep]!.length
-  const shortened = keep > 0 ? text(`${points.slice(0, keep).join('')}\u2026`) : text(null)
-  return shortened.length <= SMS_MAX_UNITS ? shortened : text(null)
+  if (keep === 0) return null
+  const prefix = `${points.slice(0, keep).join('')}\u2026`
+  return render({ ...m, [field]: prefix }).length <= SMS_MAX_UNITS ? prefix : null
 }
 
 /**
