@@ -58,7 +58,18 @@ async function registerAgency(node: string, adminToken: string): Promise<string>
   const res = await fetch(`${node}/v1/admin/senders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id, name: 'Egyptian Tax Authority (example)', address: id }),
+    // Its name in each language a recipient may read it in (spec 15.5): a Danish resident's
+    // mailbox shows the one for the letter's language (English here) or the node's own.
+    body: JSON.stringify({
+      id,
+      name: 'Egyptian Tax Authority (example)',
+      names: {
+        ar: 'مصلحة الضرائب المصرية (مثال)',
+        da: 'Egyptens skattemyndighed (eksempel)',
+        en: 'Egyptian Tax Authority (example)',
+      },
+      address: id,
+    }),
   }).catch((cause: unknown) => {
     throw new BaridError('ERR_UNAVAILABLE', `the node ${node} could not be reached`, {
       cause,

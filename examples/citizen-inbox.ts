@@ -124,7 +124,8 @@ async function main(): Promise<void> {
   const done = new Promise<void>((r) => (finish = r))
   const sub = citizen.subscribe(
     async (e: LetterEvent) => {
-      say(`push: new ${e.kind} letter from ${e.sender} (cursor ${e.cursor})`)
+      const from = e.senderName === null ? e.sender : `${e.senderName} <${e.sender}>`
+      say(`push: new ${e.kind} letter from ${from} (cursor ${e.cursor})`)
       if (await show(citizen, e.letterId)) opened++
       // Saved only once the letter was shown: if anything above throws, the subscription hands
       // this event over again (showing it twice is harmless; markOpened is idempotent).

@@ -108,7 +108,10 @@ describe('examples against two real nodes', () => {
         expect(sent).toMatch(new RegExp(`${type}\\s+by ${issuer}`))
       expect(sent).toMatch(/: delivered; evidence verified/)
 
-      expect(received).toMatch(/push: new registered letter from agency-[0-9a-f]+@post\.eg/)
+      // The name the agency registered for the letter's language (English), beside its address.
+      expect(received).toMatch(
+        /push: new registered letter from Egyptian Tax Authority \(example\) <agency-[0-9a-f]+@post\.eg>/,
+      )
       expect(received).toContain('"Tax assessment 2025"')
       expect(received).toMatch(
         /attachment assessment-2025\.pdf \(application\/pdf\): \d+ bytes decrypted and checked, starts %PDF-1\.4/,
