@@ -64,8 +64,8 @@ export function checkTrustList(r) {
       assert(doc.keys.length >= 1, 'keys')
     })
   for (const v of d.invalid)
-    r.refuses(`discovery document invalid at ${v.now} for ${v.operator ?? d.operator}`, v.reason, () =>
-      verifyDiscovery(hex(d.hex), heldList(d.list), v.operator ?? d.operator, v.now),
+    r.refuses(`discovery document ${v.name}, at ${v.now} for ${v.operator ?? d.operator}`, v.reason, () =>
+      verifyDiscovery(hex(v.hex ?? d.hex), heldList(d.list), v.operator ?? d.operator, v.now),
     )
   const rl = j.revocations
   r.check(`revocation list of ${rl.operator}`, () => {
