@@ -32,7 +32,8 @@ const WITHDRAWN = VECTOR_NOW + 3600
 const CA_UNTIL = VECTOR_NOW + 7200
 const PKCS8_ED25519 = '302e020100300506032b657004220420'
 
-async function fixedKey(name: string): Promise<KeyPair> {
+/** The public test key `name`: seed = SHA-256("barid test key: " + name). */
+export async function fixedKey(name: string): Promise<KeyPair> {
   const seed = await sha256(utf8(`barid test key: ${name}`))
   const pkcs8 = concatBytes(fromHex(PKCS8_ED25519), seed)
   const key = await crypto.subtle.importKey(
@@ -543,7 +544,10 @@ async function discoveryMustFail(
     role: 'node',
     subjectName: { commonName: 'node-2.digitalpost.dk' },
     publicKey: otherKey.publicKey,
-    issuer: { certificate: p.dkCa, privateKey: (p.keys['digitalpost.dk-ca'] as KeyPair).privateKey },
+    issuer: {
+      certificate: p.dkCa,
+      privateKey: (p.keys['digitalpost.dk-ca'] as KeyPair).privateKey,
+    },
     serialNumber: '12',
     notBefore: new Date('2025-01-01T00:00:00Z'),
     notAfter: new Date('2026-12-31T00:00:00Z'),
@@ -643,5 +647,10 @@ async function discoveryMustFail(
     ],
     ['changed signature byte', flipLast(await sign(payload())), 'ERR_SIGNATURE_INVALID'],
   ]
-  return cases.map(([name, bytes, reason]) => ({ name, hex: toHex(bytes), now: VECTOR_NOW, reason }))
+  return cases.map(([name, bytes, reason]) => ({
+    name,
+    hex: toHex(bytes),
+    now: VECTOR_NOW,
+    reason,
+  }))
 }
