@@ -3,6 +3,21 @@ import { hex, publicJwk, toHex } from './cose.mjs'
 import { assert, assertEqual, vectors } from './harness.mjs'
 import { verifyBundle } from './bundle.mjs'
 import { letterIdBytes } from './letter.mjs'
+import { decode, encode } from './cbor.mjs'
+
+// An entry too large to store gives a recipe: the valid bundle `base` with other revocations.
+function bundleOf(j, v) {
+  if (v.hex !== undefined) return hex(v.hex)
+  const m = decode(hex(j.valid.find((e) => e.name === v.recipe.base).hex), {
+    maxBytes: Infinity,
+    maxItems: 1_000_000,
+  })
+  m.set(
+    'revocations',
+    v.recipe.revocations.map((r) => new Uint8Array(r.bytes).fill(parseInt(r.fill, 16))),
+  )
+  return encode(m)
+}
 
 export function checkEvidenceBundle(r) {
   const j = vectors('evidence-bundle.json')
@@ -25,6 +40,6 @@ export function checkEvidenceBundle(r) {
     })
   for (const v of j.invalid)
     r.refuses(`evidence bundle invalid: ${v.name}`, v.reason, () =>
-      verifyBundle(hex(v.hex), { ...opts, now: v.now ?? j.now }),
+      verifyBundle(bundleOf(j, v), { ...opts, now: v.now ?? j.now }),
     )
 }

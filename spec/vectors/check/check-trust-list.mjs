@@ -63,10 +63,12 @@ export function checkTrustList(r) {
       const doc = verifyDiscovery(hex(d.hex), heldList(d.list), v.operator ?? d.operator, v.now)
       assert(doc.keys.length >= 1, 'keys')
     })
-  for (const v of d.invalid)
-    r.refuses(`discovery document invalid at ${v.now} for ${v.operator ?? d.operator}`, v.reason, () =>
-      verifyDiscovery(hex(d.hex), heldList(d.list), v.operator ?? d.operator, v.now),
+  for (const v of d.invalid) {
+    const operator = v.operator ?? d.operator
+    r.refuses(`discovery document ${v.name}, at ${v.now} for ${operator}`, v.reason, () =>
+      verifyDiscovery(hex(v.hex ?? d.hex), heldList(d.list), operator, v.now),
     )
+  }
   const rl = j.revocations
   r.check(`revocation list of ${rl.operator}`, () => {
     const l = verifyRevocationList(hex(rl.hex), base(), rl.operator)

@@ -22,7 +22,8 @@ import { signCosignature } from '../transparency/witness.js'
 import { createEvidenceBundle, type EvidenceBundle, type LoggedRecord } from './evidence-bundle.js'
 import { createRevocationList, type RevokedEntry } from './revocation-list.js'
 import { createTrustList } from './trust-list.js'
-import { makePki, trustListInput, VECTOR_NOW } from './vectors.js'
+import { createCertificate } from '../x509/create.js'
+import { fixedKey, makePki, trustListInput, VECTOR_NOW } from './vectors.js'
 
 const DAY = 86_400
 /** When the vectors are verified: a day after the letter (the trust list is still fresh). */
@@ -34,6 +35,8 @@ const REVOKED = VECTOR_NOW + 600
 const RECIPIENT = 'lars.jensen@digitalpost.dk'
 const ms = (seconds: number, extra = 0) => seconds * 1000 + extra
 const MALFORMED = 'ERR_EVIDENCE_BUNDLE_MALFORMED'
+/** A revocation list's own limit (21.6.1), which a bundle's lists may not pass (21.7). */
+const MAX_LIST_BYTES = 4 << 20
 
 type Cbor = Map<CborKey, CborValue>
 
@@ -171,6 +174,58 @@ export async function makeVectors(): Promise<unknown> {
     encodeCanonical(1),
   )
 
+  // Digital Post's log shown twice for its two records, with contents that cannot both be true
+  // (16.7 rule 2): one tree size with two roots, then a later checkpoint of a smaller tree.
+  const dkLogged = async (leaves: Uint8Array[], record: 1 | 2, at: number) => {
+    const dkLog = await openLog({ store: createMemoryLogStore() })
+    const { size, root } = await dkLog.append(leaves)
+    const index = leaves.findIndex((l) => l === records[record])
+    const cp = await signCheckpoint({ logId: 'digitalpost.dk', size, root, time: at }, dk)
+    return {
+      record,
+      checkpoint: cp.bytes,
+      proof: await dkLog.inclusionProof(index),
+      cosignatures: [],
+    }
+  }
+  const dkLeaves = [leaf(10), records[1]!, records[2]!]
+  const dkThree = await dkLogged(dkLeaves, 1, VECTOR_NOW + 200)
+  const dkForked = await dkLogged([leaf(11), records[1]!, records[2]!], 2, VECTOR_NOW + 200)
+  const dkShrunk = await dkLogged([records[1]!, records[2]!], 2, VECTOR_NOW + 250)
+
+  // Step 6 binds a log or witness key whose certificate no record used at the time of its
+  // statement: a newer post.eg node key whose certificate expired before the checkpoint it
+  // signed, and a second Digital Post node key revoked before the cosignature it made.
+  const node2 = async (id: string, serialNumber: string, notAfter: Date) => {
+    const k = await fixedKey(`${id}-node-2`)
+    const cert = await createCertificate({
+      role: 'node',
+      subjectName: { commonName: `node-2.${id}` },
+      publicKey: k.publicKey,
+      issuer: {
+        certificate: id === 'post.eg' ? p.egCa : p.dkCa,
+        privateKey: key(`${id}-ca`).privateKey,
+      },
+      serialNumber,
+      notBefore: new Date('2025-01-01T00:00:00Z'),
+      notAfter,
+    })
+    return { k, cert }
+  }
+  const eg2 = await node2('post.eg', '20', new Date((VECTOR_NOW + 60) * 1000))
+  const dk2 = await node2('digitalpost.dk', '12', new Date('2026-12-31T00:00:00Z'))
+  const dkCrl2 = await crl('digitalpost.dk', [
+    { serial: p.dkNode.serialNumber, at: REVOKED, reason: 'key-compromise' },
+    { serial: dk2.cert.serialNumber, at: VECTOR_NOW, reason: 'key-compromise' },
+  ])
+  const expiredSigner = await signCheckpoint({ logId: 'post.eg', size, root, time }, eg2.k)
+  const revokedWitness = await signCosignature({
+    checkpoint,
+    witnessId: 'digitalpost.dk',
+    witnessKey: dk2.k,
+    time: time + 5,
+  })
+
   const invalid = [
     bad('record dated at the retirement time the bundle gives for its key', 'ERR_KEY_RETIRED', {
       ...plain,
@@ -248,7 +303,45 @@ export async function makeVectors(): Promise<unknown> {
       ...withLog,
       log: [{ ...logged, cosignatures: [...logged.cosignatures, again] }],
     }),
+    bad(
+      "two checkpoints of Digital Post's log of one size with different roots",
+      'ERR_LOG_INCONSISTENT',
+      { ...withLog, log: [logged, dkThree, dkForked] },
+    ),
+    bad(
+      "a later checkpoint of Digital Post's log with a smaller size",
+      'ERR_LOG_INCONSISTENT',
+      { ...withLog, log: [logged, dkThree, dkShrunk] },
+    ),
+    bad(
+      'checkpoint signed by a post.eg key whose certificate, used by no record, expired before it',
+      'ERR_CERT_EXPIRED',
+      {
+        ...withLog,
+        certificates: [...certificates, eg2.cert.der],
+        log: [{ ...logged, checkpoint: expiredSigner.bytes, cosignatures: [] }],
+      },
+    ),
+    bad(
+      'cosignature by a Digital Post key whose certificate, used by no record, was revoked before',
+      'ERR_CERT_REVOKED',
+      {
+        ...withLog,
+        certificates: [...certificates, dk2.cert.der],
+        revocationLists: [egCrl, dkCrl2],
+        log: [{ ...logged, cosignatures: [revokedWitness] }],
+      },
+    ),
   ]
+  // A list over the limit would put 8 MiB of hex in this file: the entry gives a recipe instead.
+  const tooLarge = {
+    name: 'a revocation list one byte over 4 MiB',
+    recipe: {
+      base: 'registered letter: three records from two operators, with both revocation lists',
+      revocations: [{ bytes: MAX_LIST_BYTES + 1, fill: '00' }],
+    },
+    reason: 'ERR_INPUT_TOO_LARGE',
+  }
 
   const { kty, crv, x } = gov.publicJwk as { kty: string; crv: string; x: string }
   return {
@@ -260,7 +353,9 @@ export async function makeVectors(): Promise<unknown> {
       '(ms, rounded down to seconds: `signedAt`) and not retired then; verify each log entry (a checkpoint of the ' +
       "issuer's log, the inclusion proof of the record bytes, the record dated at most 300 s after the checkpoint, " +
       'cosignatures, at most one per witness). A record dated more than 300 s after `now` is refused; so is a ' +
-      'bundle with two log entries for one record. Keys and certificates are those of ' +
+      'bundle with two log entries for one record. An invalid entry with a `recipe` instead of `hex` is the valid ' +
+      'bundle named `base` with its revocations replaced by byte strings of `bytes` bytes each `fill`, encoded ' +
+      'canonically (too large to store). Keys and certificates are those of ' +
       'trust-list.json (public Ed25519 test keys). Times other than record times are Unix seconds.',
     now: CHECK_AT,
     governanceKeys: [{ kty, crv, x }],
@@ -302,6 +397,6 @@ export async function makeVectors(): Promise<unknown> {
         retiredKeys: retiring.retiredKeys!.map((k) => ({ kid: toHex(k.kid), retired: k.retired })),
       },
     ],
-    invalid,
+    invalid: [...invalid, tooLarge],
   }
 }

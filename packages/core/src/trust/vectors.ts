@@ -14,6 +14,7 @@ import {
   type CborValue,
 } from '../cbor/index.js'
 import { signSign1 } from '../cose/sign1.js'
+import { signDocument } from '../cose/typed-document.js'
 import { exportPrivateJwk, importKeyPair, type KeyPair } from '../keys/index.js'
 import type { ParsedCertificate } from '../x509/certificate.js'
 import { createCertificate } from '../x509/create.js'
@@ -31,7 +32,8 @@ const WITHDRAWN = VECTOR_NOW + 3600
 const CA_UNTIL = VECTOR_NOW + 7200
 const PKCS8_ED25519 = '302e020100300506032b657004220420'
 
-async function fixedKey(name: string): Promise<KeyPair> {
+/** The public test key `name`: seed = SHA-256("barid test key: " + name). */
+export async function fixedKey(name: string): Promise<KeyPair> {
   const seed = await sha256(utf8(`barid test key: ${name}`))
   const pkcs8 = concatBytes(fromHex(PKCS8_ED25519), seed)
   const key = await crypto.subtle.importKey(
@@ -409,6 +411,7 @@ export async function makeVectors(): Promise<unknown> {
     },
     { keyPair: p.keys['digitalpost.dk-node'] as KeyPair, certificate: p.dkNode.der },
   )
+  const discoveryInvalid = await discoveryMustFail(p)
   const revocations = await createRevocationList(
     {
       operator: 'digitalpost.dk',
@@ -506,8 +509,14 @@ export async function makeVectors(): Promise<unknown> {
       hex: hex(discovery),
       valid: [{ now: VECTOR_NOW }],
       invalid: [
-        { now: VECTOR_NOW + DAY, reason: 'ERR_DISCOVERY_EXPIRED' },
-        { now: VECTOR_NOW, operator: 'post.eg', reason: 'ERR_CERT_OPERATOR_MISMATCH' },
+        { name: 'expired', now: VECTOR_NOW + DAY, reason: 'ERR_DISCOVERY_EXPIRED' },
+        {
+          name: 'read for another operator',
+          now: VECTOR_NOW,
+          operator: 'post.eg',
+          reason: 'ERR_CERT_OPERATOR_MISMATCH',
+        },
+        ...discoveryInvalid,
       ],
     },
     revocations: {
@@ -517,4 +526,131 @@ export async function makeVectors(): Promise<unknown> {
       invalid: [{ operator: 'post.eg', reason: 'ERR_REVOCATION_LIST_UNTRUSTED' }],
     },
   }
+}
+
+/**
+ * Discovery documents of digitalpost.dk a verifier must refuse at `VECTOR_NOW`, one check of
+ * spec/22 section 3 each. They are signed without createDiscoveryDocument, which refuses to
+ * produce most of them.
+ */
+async function discoveryMustFail(
+  p: Pki,
+): Promise<{ name: string; hex: string; now: number; reason: string }[]> {
+  const dkKey = p.keys['digitalpost.dk-node'] as KeyPair
+  const egKey = p.keys['post.eg-node'] as KeyPair
+  // A second node of digitalpost.dk, valid under its CA, that the documents below do not list.
+  const otherKey = await fixedKey('digitalpost.dk-node-2')
+  const other = await createCertificate({
+    role: 'node',
+    subjectName: { commonName: 'node-2.digitalpost.dk' },
+    publicKey: otherKey.publicKey,
+    issuer: {
+      certificate: p.dkCa,
+      privateKey: (p.keys['digitalpost.dk-ca'] as KeyPair).privateKey,
+    },
+    serialNumber: '12',
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2026-12-31T00:00:00Z'),
+  })
+  const key = (cert: Uint8Array, retired?: number) =>
+    new Map<CborKey, CborValue>(
+      retired === undefined ? [['cert', cert]] : [['cert', cert], ['retired', retired]],
+    )
+  const payload = (change: (m: Map<CborKey, CborValue>) => void = () => undefined) => {
+    const m = new Map<CborKey, CborValue>([
+      ['v', 1],
+      ['operator', 'digitalpost.dk'],
+      ['issued', VECTOR_NOW],
+      ['expires', VECTOR_NOW + DAY],
+      ['keys', [key(p.dkNode.der)]],
+    ])
+    change(m)
+    return m
+  }
+  const sign = (
+    m: Map<CborKey, CborValue>,
+    signer: KeyPair = dkKey,
+    certificate: Uint8Array | null = p.dkNode.der,
+    typ: `application/barid-${string}+cose` = DOCUMENT_TYPE.discovery,
+  ) => signDocument(m, typ, signer, certificate ?? undefined)
+  const flipLast = (bytes: Uint8Array) => {
+    const out = bytes.slice()
+    out[out.length - 1] = (out[out.length - 1] as number) ^ 0x01
+    return out
+  }
+  const cases: [string, Uint8Array, string][] = [
+    [
+      'signer not listed (another node key of the operator)',
+      await sign(payload(), otherKey, other.der),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'signer retired at issued',
+      await sign(payload((m) => m.set('keys', [key(p.dkNode.der, VECTOR_NOW)]))),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'key listed twice',
+      await sign(payload((m) => m.set('keys', [key(p.dkNode.der), key(p.dkNode.der)]))),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'signer a node key of another operator',
+      await sign(payload((m) => m.set('keys', [key(p.egNode.der)])), egKey, p.egNode.der),
+      'ERR_CERT_OPERATOR_MISMATCH',
+    ],
+    [
+      'a listed key of another operator',
+      await sign(payload((m) => m.set('keys', [key(p.dkNode.der), key(p.egNode.der)]))),
+      'ERR_CERT_OPERATOR_MISMATCH',
+    ],
+    [
+      'a listed certificate that is not a node certificate',
+      await sign(payload((m) => m.set('keys', [key(p.dkNode.der), key(p.dkCa.der)]))),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'kid not the x5chain certificate key id',
+      await sign(payload(), egKey, p.dkNode.der),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    ['no x5chain', await sign(payload(), dkKey, null), 'ERR_DISCOVERY_MALFORMED'],
+    [
+      'typ of a trust list',
+      await sign(payload(), dkKey, p.dkNode.der, DOCUMENT_TYPE.trustList),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'unknown member',
+      await sign(payload((m) => m.set('note', 'x'))),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'version 2',
+      await sign(payload((m) => m.set('v', 2))),
+      'ERR_UNSUPPORTED_VERSION',
+    ],
+    [
+      'issued more than 300 seconds after now',
+      await sign(
+        payload((m) => {
+          m.set('issued', VECTOR_NOW + 3600)
+          m.set('expires', VECTOR_NOW + 3600 + DAY)
+        }),
+      ),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    [
+      'lifetime over seven days',
+      await sign(payload((m) => m.set('expires', VECTOR_NOW + 7 * DAY + 1))),
+      'ERR_DISCOVERY_MALFORMED',
+    ],
+    ['changed signature byte', flipLast(await sign(payload())), 'ERR_SIGNATURE_INVALID'],
+  ]
+  return cases.map(([name, bytes, reason]) => ({
+    name,
+    hex: toHex(bytes),
+    now: VECTOR_NOW,
+    reason,
+  }))
 }

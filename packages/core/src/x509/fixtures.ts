@@ -65,6 +65,22 @@ export const FIXED_JWKS = {
     x: toBase64Url(fromHex('60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6')),
     y: toBase64Url(fromHex('7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299')),
   },
+  /** COSE WG Examples, key "11" (ecdsa-examples/ecdsa-01.json): the ES256 operator CA. */
+  operatorCaP256: {
+    kty: 'EC',
+    crv: 'P-256',
+    d: 'V8kgd2ZBRuh2dgyVINBUqpPDr7BOMGcF22CQMIUHtNM',
+    x: 'usWxHK2PmfnHKwXPS54m0kTcGJ90UiglWiGahtagnv8',
+    y: 'IBOL-C3BttVivg-lSreASjpkttcsz-1rb7btKLv8EX4',
+  },
+  /** COSE WG Examples, meriadoc.brandybuck@buckland.example (ecdsa-examples/ecdsa-sig-02.json). */
+  nodeP256: {
+    kty: 'EC',
+    crv: 'P-256',
+    d: 'r_kHyZ-a06rmxM3yESK84r1otSg-aQcVStkRhA-iCM8',
+    x: 'Ze2loSV3wrroKUN_4zhwGhCqo3Xhu1td4QjeQ5wIVR0',
+    y: 'HlLtdXARY_f55A3fnzQbPcm6hgr34Mp8p-nuzQCE0Zw',
+  },
 } as const satisfies Record<string, PrivateJwk>
 
 /** Times of the fixture PKI. */

@@ -1,13 +1,18 @@
 /**
  * @module x509/vectors
  * Builds `spec/vectors/certificates.json`: the fixed keys of the fixture PKI with their key ids,
- * one certificate per role (all Ed25519-signed, hence byte-for-byte reproducible), valid chains,
- * and must-fail chains each tagged with the error code a validator must report.
+ * one certificate per role, valid chains, and must-fail chains each tagged with the error code a
+ * validator must report. Every certificate is Ed25519-signed, hence byte-for-byte reproducible,
+ * but the node certificate of the ES256 chain: ECDSA signs with a fresh nonce, so the generator
+ * keeps the committed DER while its tbsCertificate is unchanged and its signature verifies.
  */
 import { x509 } from './setup.js'
-import { concatBytes, toBase64Url, toHex } from '../bytes.js'
+import { bytesEqual, concatBytes, fromHex, toBase64Url, toHex } from '../bytes.js'
 import type { BaridErrorCode } from '../errors.js'
 import type { ParsedCertificate } from './certificate.js'
+import { createCertificate } from './create.js'
+import { parseCertificate } from './parse.js'
+import { verifyCertificateSignature } from './signature.js'
 import { FIXED_JWKS, FIXTURE_TIME, buildDeviant, makeFixturePki } from './fixtures.js'
 import { BARID_ARC, BARID_EKU } from './oids.js'
 import type { CertificateRole } from './roles.js'
@@ -37,6 +42,9 @@ const KEY_SOURCES: Record<keyof typeof FIXED_JWKS, string> = {
   other: 'RFC 8032 section 7.1 TEST SHA(abc)',
   mailbox: 'RFC 7748 section 6.1 (Alice)',
   mailboxP256: 'RFC 6979 appendix A.2.5',
+  operatorCaP256: 'COSE WG Examples, key 11 (ecdsa-examples/ecdsa-01.json)',
+  nodeP256:
+    'COSE WG Examples, meriadoc.brandybuck@buckland.example (ecdh-wrap-examples/p256-wrap-192-01.json)',
 }
 
 /**
@@ -47,11 +55,44 @@ const KEY_SOURCES: Record<keyof typeof FIXED_JWKS, string> = {
  * writeFileSync('spec/vectors/certificates.json', JSON.stringify(await makeVectors(), null, 2))
  * ```
  */
-export async function makeVectors(): Promise<unknown> {
+export async function makeVectors(committed?: unknown): Promise<unknown> {
   const pki = await makeFixturePki()
   const k = pki.keys
   const underCa = { certificate: pki.operatorCa, key: k.operatorCa }
   const caEnd = FIXTURE_TIME.caEnd
+  // The ES256 chain: a P-256 operator CA (Ed25519-signed by the root) and its ES256-signed node.
+  const operatorCaEs256 = await createCertificate({
+    role: 'operator-ca',
+    subjectName: {
+      commonName: 'Egypt Post Barid CA P-256',
+      organization: 'Egypt Post',
+      country: 'EG',
+    },
+    publicKey: k.operatorCaP256.publicKey,
+    issuer: { certificate: pki.root, privateKey: k.root.privateKey },
+    operatorId: 'post.eg',
+    serialNumber: '03',
+    notBefore: FIXTURE_TIME.start,
+    notAfter: caEnd,
+  })
+  const nodeEs256 = await keepCommitted(
+    committed,
+    'node-es256',
+    await createCertificate({
+      role: 'node',
+      subjectName: { commonName: 'node-2.post.eg', organization: 'Egypt Post', country: 'EG' },
+      publicKey: k.nodeP256.publicKey,
+      issuer: { certificate: operatorCaEs256, privateKey: k.operatorCaP256.privateKey },
+      serialNumber: '14',
+      notBefore: FIXTURE_TIME.start,
+      notAfter: FIXTURE_TIME.leafEnd,
+    }),
+    operatorCaEs256,
+  )
+  const nodeEs256Der = nodeEs256.der.slice()
+  // The last byte of the DER is the last byte of the signature's S: still a well-formed
+  // ECDSA-Sig-Value, no longer a valid signature.
+  nodeEs256Der[nodeEs256Der.length - 1] = (nodeEs256Der[nodeEs256Der.length - 1] as number) ^ 0x01
   const deviants: Record<string, [ParsedCertificate, string]> = {
     'node-signed-by-other-key': [
       await buildDeviant({
@@ -199,6 +240,10 @@ export async function makeVectors(): Promise<unknown> {
     serialNumber: '24',
   })
   deviants['node-under-sub-ca'] = [subCaLeaf, 'a node certificate issued by the sub CA']
+  deviants['node-es256-signature-changed'] = [
+    await parseCertificate(nodeEs256Der),
+    'node-es256 with the last byte of its ECDSA signature changed',
+  ]
 
   const valid: Record<string, ParsedCertificate> = {
     root: pki.root,
@@ -207,6 +252,8 @@ export async function makeVectors(): Promise<unknown> {
     'mailbox-encryption': pki.mailboxEncryption,
     'mailbox-encryption-p256': pki.mailboxEncryptionP256,
     'mailbox-signing': pki.mailboxSigning,
+    'operator-ca-es256': operatorCaEs256,
+    'node-es256': nodeEs256,
   }
   const certificates = [
     ...Object.entries(valid).map(([name, c]) => certVector(name, c)),
@@ -244,6 +291,10 @@ export async function makeVectors(): Promise<unknown> {
       path: ['operator-ca', 'root'],
     }),
     chain('federation-root', 'federation-root', 'root', { intermediates: [], path: ['root'] }),
+    chain('node-es256', 'node', 'node-es256', {
+      intermediates: ['operator-ca-es256'],
+      path: ['node-es256', 'operator-ca-es256', 'root'],
+    }),
     chain('valid-from-first-second', 'node', 'node', {
       at: FIXTURE_TIME.start.toISOString(),
       path: ['node', 'operator-ca', 'root'],
@@ -259,6 +310,10 @@ export async function makeVectors(): Promise<unknown> {
   ]
   const invalidChains: ChainVector[] = [
     chain('signature-invalid', 'node', 'node-signed-by-other-key', {
+      reason: 'ERR_CERT_SIGNATURE_INVALID',
+    }),
+    chain('es256-signature-invalid', 'node', 'node-es256-signature-changed', {
+      intermediates: ['operator-ca-es256'],
       reason: 'ERR_CERT_SIGNATURE_INVALID',
     }),
     chain('expired', 'node', 'node', {
@@ -319,7 +374,8 @@ export async function makeVectors(): Promise<unknown> {
     description:
       'Barid certificate vectors (spec/08-keys-and-certificates.md). Bytes are lower-case hex. ' +
       'Keys are published test keys: never use them outside tests. Chains name certificates ' +
-      'from "certificates"; "at" is the validation time. A revocation hook answers "revoked" ' +
+      'from "certificates"; "at" is the validation time. node-es256 is ECDSA-signed (randomised): ' +
+      'verify its signature, never sign it again and compare. A revocation hook answers "revoked" ' +
       'for revokedSerials, "unknown" for unknownSerials and "good" otherwise. Every invalid ' +
       'chain must fail with exactly "reason".',
     baridArc: BARID_ARC,
@@ -369,4 +425,27 @@ function certVector(name: string, c: ParsedCertificate) {
     operatorId: c.operatorId ?? null,
     mailbox: c.mailbox ?? null,
   }
+}
+
+/**
+ * The committed certificate `name` when it differs from `made` in its signature alone and that
+ * signature verifies under `issuer`, else `made`: an ES256 signature is new on every run.
+ */
+async function keepCommitted(
+  committed: unknown,
+  name: string,
+  made: ParsedCertificate,
+  issuer: ParsedCertificate,
+): Promise<ParsedCertificate> {
+  const list = (committed as { certificates?: { name: string; der: string }[] } | undefined)
+    ?.certificates
+  const der = list?.find((c) => c.name === name)?.der
+  if (der === undefined) return made
+  try {
+    const old = await parseCertificate(fromHex(der))
+    if (bytesEqual(old.tbs, made.tbs) && (await verifyCertificateSignature(old, issuer))) return old
+  } catch {
+    // A committed certificate that no longer parses is replaced.
+  }
+  return made
 }
