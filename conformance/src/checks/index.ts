@@ -8,6 +8,7 @@ import { citizenChecks } from './citizen.js'
 import { crossChecks } from './cross.js'
 import { deliveryChecks } from './delivery.js'
 import { discoveryChecks } from './discovery.js'
+import { pushChecks } from './push.js'
 import { refusedAttachmentChecks } from './refused-attachments.js'
 import { returnedEvidenceChecks } from './returned-evidence.js'
 import { senderChecks } from './sender.js'
@@ -29,6 +30,7 @@ export function allChecks(): Check[] {
     ...vectorChecks,
     ...senderChecks,
     ...citizenChecks,
+    ...pushChecks,
     ...senderNameChecks,
     ...deliveryChecks,
     ...returnedEvidenceChecks,
