@@ -240,4 +240,36 @@ describe('WebSocket push (loopback)', () => {
       /push refused|push closed/,
     )
   })
+
+  it('skips no letter when live events are published out of cursor order', async () => {
+    await using pair = await startPair({ listen: true })
+    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
+    const token = await pair.nodes.dk.devIdp!.issue(lars.identifier)
+    ;(pair as Pair & { eta?: unknown }).eta = await makeAgency(
+      pair,
+      'dk',
+      'skat',
+      'Skattestyrelsen',
+      'skat',
+      fetch,
+    )
+    const a = await listenForLetters(pair.nodes.dk.url, token, 0)
+    // The hub hands on the first letter's event only after the second's, as two publishers
+    // finishing in the other order would (spec 13.6: no entry is skipped).
+    const hub = pair.nodes.dk.services.push
+    const publish = hub.publish.bind(hub)
+    let held: Parameters<typeof publish> | undefined
+    hub.publish = (...args) => {
+      if (held === undefined) held = args
+      else {
+        publish(...args)
+        publish(...held)
+      }
+    }
+    const sent = await send(pair, [lars], 2)
+    await a.next((e) => e.letterId === sent.ids[1])
+    await a.next((e) => e.letterId === sent.ids[0], 5_000)
+    expect(a.events.map((e) => e.letterId)).toEqual(sent.ids)
+    a.close()
+  })
 })

@@ -32,22 +32,48 @@ async function serve(
 ): Promise<() => void> {
   const mailbox = await mailboxForToken(svc, token, keySet)
   let last = after
-  let draining = true
-  const buffered: MailboxEvent[] = []
   const emit = (e: MailboxEvent) => {
     if (e.cursor <= last) return
     last = e.cursor
     send(ws, { ...e, receivedAt: new Date(e.receivedAt).toISOString() } satisfies LetterPushEvent)
   }
-  const off = svc.push.subscribe(mailbox.id, (e) => (draining ? buffered.push(e) : emit(e)))
-  for (;;) {
-    const page = await svc.storage.listMailboxAfter(mailbox.id, last, 500)
-    for (const entry of page) emit(pushEvent(entry, svc.config.profile.languages))
-    if (page.length < 500) break
+  /** Sends what the mailbox holds after the last cursor sent, in cursor order. */
+  const readOn = async () => {
+    for (;;) {
+      const page = await svc.storage.listMailboxAfter(mailbox.id, last, 500)
+      for (const entry of page) emit(pushEvent(entry, svc.config.profile.languages))
+      if (page.length < 500) break
+    }
   }
+  // A live event is a wake-up, not the thing sent: the socket reads on from its last cursor, so
+  // events published out of cursor order (their publishers finishing in the other order) cannot
+  // make it skip an entry (spec 13.6). One read at a time; a wake during a read asks for another.
+  let reading: Promise<void> | undefined
+  let again = false
+  const wake = () => {
+    if (reading) {
+      again = true
+      return
+    }
+    reading = readOn()
+      .catch((e: unknown) =>
+        svc.log.error('push: reading the mailbox failed', { error: String(e).slice(0, 200) }),
+      )
+      .finally(() => {
+        reading = undefined
+        if (again) {
+          again = false
+          wake()
+        }
+      })
+  }
+  let draining = true
+  let woken = false
+  const off = svc.push.subscribe(mailbox.id, () => (draining ? (woken = true) : wake()))
+  await readOn()
   draining = false
-  for (const e of buffered.sort((a, b) => a.cursor - b.cursor)) emit(e)
   send(ws, { type: 'ready', cursor: last })
+  if (woken) wake()
   return off
 }
 
