@@ -8,7 +8,14 @@
  */
 import { check } from '../args/check.js'
 import * as shape from '../args/shapes.js'
-import { BaridError, isBaridErrorCode, parseHttpDate, type BaridErrorCode } from '../core.js'
+import {
+  BaridError,
+  isBaridError,
+  isBaridErrorCode,
+  parseHttpDate,
+  type BaridErrorCode,
+} from '../core.js'
+import { readBytes } from './read-bytes.js'
 
 /** Largest error body read; anything longer is not a Barid error body. */
 const MAX_ERROR_BODY = 64 * 1024
@@ -116,28 +123,14 @@ export async function errorFromResponse(
   return errorFromBody(res.status, body, retryAfter)
 }
 
+/** The body as text, or undefined past `max` bytes: an error body that large is not one. */
 async function readBounded(res: Response, max: number): Promise<string | undefined> {
-  if (!res.body) return undefined
-  const reader = res.body.getReader()
-  const parts: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > max) {
-      await reader.cancel().catch(() => undefined)
-      return undefined
-    }
-    parts.push(value)
+  try {
+    return new TextDecoder().decode(await readBytes(res, 'error-body', max))
+  } catch (e) {
+    if (isBaridError(e, 'ERR_INPUT_TOO_LARGE')) return undefined
+    throw e
   }
-  const all = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    all.set(p, at)
-    at += p.length
-  }
-  return new TextDecoder().decode(all)
 }
 
 /**
