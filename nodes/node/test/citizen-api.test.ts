@@ -211,19 +211,25 @@ describe('citizen API (in-process)', () => {
   })
 })
 
+/** Lars's mailbox at Digital Post, a token for his device, and Skattestyrelsen to write to him. */
+async function larsListens(pair: Pair) {
+  const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
+  const token = await pair.nodes.dk.devIdp!.issue(lars.identifier)
+  ;(pair as Pair & { eta?: unknown }).eta = await makeAgency(
+    pair,
+    'dk',
+    'skat',
+    'Skattestyrelsen',
+    'skat',
+    fetch,
+  )
+  return { lars, token }
+}
+
 describe('WebSocket push (loopback)', () => {
   it("sends the backlog after the client's cursor, then live letters, and resumes without gaps", async () => {
     await using pair = await startPair({ listen: true })
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
-    const token = await pair.nodes.dk.devIdp!.issue(lars.identifier)
-    ;(pair as Pair & { eta?: unknown }).eta = await makeAgency(
-      pair,
-      'dk',
-      'skat',
-      'Skattestyrelsen',
-      'skat',
-      fetch,
-    )
+    const { lars, token } = await larsListens(pair)
     const first = await send(pair, [lars], 2)
     const a = await listenForLetters(pair.nodes.dk.url, token, 0)
     await a.next((e) => e.letterId === first.ids[1])
@@ -243,16 +249,7 @@ describe('WebSocket push (loopback)', () => {
 
   it('skips no letter when live events are published out of cursor order', async () => {
     await using pair = await startPair({ listen: true })
-    const lars = await makeCitizen(pair, 'dk', 'lars', 'dk:cpr:0101901234', fetch)
-    const token = await pair.nodes.dk.devIdp!.issue(lars.identifier)
-    ;(pair as Pair & { eta?: unknown }).eta = await makeAgency(
-      pair,
-      'dk',
-      'skat',
-      'Skattestyrelsen',
-      'skat',
-      fetch,
-    )
+    const { lars, token } = await larsListens(pair)
     const a = await listenForLetters(pair.nodes.dk.url, token, 0)
     // The hub hands on the first letter's event only after the second's, as two publishers
     // finishing in the other order would (spec 13.6: no entry is skipped).
