@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../bytes.js'
-import { decodeStrict, encodeCanonical, type CborKey, type CborValue } from '../cbor/index.js'
 import { BaridError } from '../errors.js'
 import { parseCertificate } from '../x509/index.js'
+import { bundleVectorBytes, type BundleRecipe } from '../../test/bundle-vector-bytes.js'
 import { readVectors } from '../../test/vectors-file.js'
 import { makeVectors } from './bundle-vectors.js'
 import {
@@ -48,28 +48,10 @@ interface Vectors {
     log?: Logged[]
     retiredKeys?: { kid: string; retired: number }[]
   }[]
-  invalid: { name: string; hex?: string; recipe?: Recipe; reason: string }[]
+  invalid: { name: string; hex?: string; recipe?: BundleRecipe; reason: string }[]
 }
 
-/** A must-fail bundle too large to store: the valid bundle `base` with other revocations. */
-interface Recipe {
-  base: string
-  revocations: { bytes: number; fill: string }[]
-}
-
-function expand(entry: Vectors['invalid'][number]): Uint8Array {
-  if (entry.hex !== undefined) return fromHex(entry.hex)
-  const { base, revocations } = entry.recipe!
-  const m = decodeStrict(fromHex(v.valid.find((e) => e.name === base)!.hex)) as Map<
-    CborKey,
-    CborValue
-  >
-  m.set(
-    'revocations',
-    revocations.map((r) => new Uint8Array(r.bytes).fill(parseInt(r.fill, 16))),
-  )
-  return encodeCanonical(m)
-}
+const expand = (entry: Vectors['invalid'][number]) => bundleVectorBytes(v.valid, entry)
 
 const v = readVectors('evidence-bundle') as Vectors
 

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, sha256, toHex } from '../bytes.js'
 import { BaridError } from '../errors.js'
+import { bundleVectorBytes, type BundleRecipe } from '../../test/bundle-vector-bytes.js'
 import { readVectors } from '../../test/vectors-file.js'
 import { codeOf } from '../../test/code-of.js'
 import { verifyEvidenceBundle } from './bundle-verify.js'
@@ -21,14 +22,15 @@ interface Vectors {
     records: { type: string; issuer: string; time: number; signedAt: number; kid: string }[]
     log?: { record: number; witnesses: string[] }[]
   }[]
-  invalid: { name: string; hex: string; reason: string }[]
+  invalid: { name: string; hex?: string; recipe?: BundleRecipe; reason: string }[]
 }
 
 const v = readVectors('evidence-bundle') as Vectors
 const trustList = fromHex(v.trustList)
 const options = { trustList, governanceKeys: v.governanceKeys, now: v.now }
 const valid = (name: string) => fromHex(v.valid.find((x) => x.name.startsWith(name))!.hex)
-const invalid = (name: string) => fromHex(v.invalid.find((x) => x.name.startsWith(name))!.hex)
+const invalid = (name: string) =>
+  bundleVectorBytes(v.valid, v.invalid.find((x) => x.name.startsWith(name))!)
 
 /** The BaridError a verification ends in; fails the test if it resolves or throws another. */
 async function refusal(
@@ -124,6 +126,11 @@ describe('verifyEvidenceBundle says where a bundle fails', () => {
     ['record dated more than 300 s after `now`', { part: 'record', record: 2 }],
     ['two log entries for one record', { part: 'bundle' }],
     ['two cosignatures by one witness', { part: 'log', record: 0 }],
+    ["two checkpoints of Digital Post's log of one size", { part: 'log' }],
+    ["a later checkpoint of Digital Post's log with a smaller size", { part: 'log' }],
+    ['checkpoint signed by a post.eg key whose certificate', { part: 'log' }],
+    ['cosignature by a Digital Post key whose certificate', { part: 'log' }],
+    ['a revocation list one byte over 4 MiB', { part: 'bundle' }],
   ]
   it('has a case for every must-fail vector', () => {
     expect(v.invalid.map((x) => cases.some(([c]) => x.name.startsWith(c)))).not.toContain(false)
